@@ -1,0 +1,5 @@
+export * from './aws/clients.js';
+export * from './config/index.js';
+export * from './domain/index.js';
+export * from './ffmpeg/index.js';
+export * from './log/index.js';

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine of the supported kind (Debian, Node.js 20) lacks for the pipeline:
+# pnpm (pinned, via npm), ffmpeg/ffprobe (apt-get, only when run as root) and the workspace's
+# node_modules. Anything it cannot install stops it with one line naming the missing tool.
+# Sourced by test/check.sh and test/demo.sh; safe to run again (it skips what is present).
+set -euo pipefail
+
+PNPM_VERSION=12.4.2
+
+fail() {
+  echo "setup: $*" >&2
+  exit 1
+}
+
+apt_updated=0
+apt_install() {
+  if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
+    return 1
+  fi
+  if [ "$apt_updated" = 0 ]; then
+    echo "setup: apt-get update" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || return 1
+    apt_updated=1
+  fi
+  echo "setup: apt-get install -y $*" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+command -v node >/dev/null 2>&1 || fail "node is missing: install Node.js 20.19 or newer"
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' ||
+  fail "Node.js $(node --version) is too old: the pipeline needs 20.19 or newer"
+
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
+  echo "setup: npm install -g pnpm@$PNPM_VERSION" >&2
+  npm install -g "pnpm@$PNPM_VERSION" --allow-scripts=pnpm >/dev/null 2>&1 ||
+    npm install -g "pnpm@$PNPM_VERSION" >/dev/null ||
+    fail "could not install pnpm $PNPM_VERSION with npm: run 'npm install -g pnpm@$PNPM_VERSION' yourself"
+fi
+
+if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
+  apt_install ffmpeg ||
+    fail "ffmpeg/ffprobe are missing and could not be installed: run 'apt-get install -y ffmpeg' as root"
+fi
+
+for tool in "$@"; do
+  case "$tool" in
+    moto_server)
+      command -v moto_server >/dev/null 2>&1 ||
+        fail "moto_server is missing: install moto 5.2.1 with its server extra ('pip install \"moto[server]==5.2.1\"')"
+      ;;
+    chromium)
+      command -v chromium >/dev/null 2>&1 || apt_install chromium ||
+        fail "chromium is missing and could not be installed: run 'apt-get install -y chromium' as root"
+      ;;
+    espeak-ng)
+      # Optional: the sample generator falls back to tones without it.
+      command -v espeak-ng >/dev/null 2>&1 || apt_install espeak-ng || echo "setup: espeak-ng not installed; sample voice-overs will be tones" >&2
+      ;;
+    rclone)
+      command -v rclone >/dev/null 2>&1 || apt_install rclone || fail "rclone is missing: run 'apt-get install -y rclone' as root"
+      ;;
+  esac
+done
+
+echo "setup: pnpm install --frozen-lockfile" >&2
+pnpm install --frozen-lockfile --reporter=silent || fail "pnpm install --frozen-lockfile failed (see above)"
