@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { ConfigError } from './ConfigError.js';
+import {
+  DEFAULTS,
+  describeBadValue,
+  ENVIRONMENT_VARIABLES,
+  type EnvironmentVariable,
+  type LogLevel,
+  type PublishTarget,
+} from './environmentVariables.js';
+
+/** Bunny Stream settings; present whenever PUBLISH_TARGET=bunny (and whenever all three are set). */
+export interface BunnyConfig {
+  /** BUNNY_STREAM_LIBRARY_ID, digits only, e.g. `123456`. */
+  libraryId: string;
+  /** BUNNY_STREAM_API_KEY, sent as the `AccessKey` header. Secret: never log it. */
+  apiKey: string;
+  /** BUNNY_STREAM_CDN_HOSTNAME, e.g. `vz-abc123-456.b-cdn.net` (HLS at `https://{host}/{videoId}/playlist.m3u8`). */
+  cdnHostname: string;
+  /** BUNNY_STREAM_API_URL without trailing slash; default `https://video.bunnycdn.com`. */
+  apiUrl: string;
+}
+
+/** Every setting of ARCHITECTURE.md "Contract: configuration", typed and with defaults applied. */
+export interface PipelineConfig {
+  /** AWS_ENDPOINT_URL (emulator endpoint); unset → real AWS. */
+  awsEndpointUrl?: string;
+  /** AWS_REGION; default `eu-central-1`. */
+  awsRegion: string;
+  /** ASSETS_BUCKET. */
+  assetsBucket?: string;
+  /** EVENT_BUS_NAME; default `default`. */
+  eventBusName: string;
+  /** RENDER_QUEUE_URL. */
+  renderQueueUrl?: string;
+  /** RENDER_DLQ_URL. */
+  renderDlqUrl?: string;
+  /** DATABASE_URL; unset → embedded PGlite under dataDir. May contain a password: never log it. */
+  databaseUrl?: string;
+  /** DATA_DIR; default `.data` (relative to the working directory). */
+  dataDir: string;
+  /** PUBLISH_TARGET; default `local`. */
+  publishTarget: PublishTarget;
+  bunny?: BunnyConfig;
+  /** COMPOSER_PORT; default 9400. */
+  composerPort: number;
+  /** COMPOSER_API_TOKEN (bearer token of the compose API). Secret: never log it. */
+  composerApiToken?: string;
+  /** SETTLE_SECONDS; default 20. */
+  settleSeconds: number;
+  /** RENDER_GRACE_SECONDS; default 604800 (7 days). */
+  renderGraceSeconds: number;
+  /** LOG_LEVEL; default `info`. */
+  logLevel: LogLevel;
+}
+
+type Parsed = { [K in EnvironmentVariable]: ReturnType<(typeof ENVIRONMENT_VARIABLES)[K]['parse']> };
+
+const BUNNY_REQUIRED = [
+  'BUNNY_STREAM_LIBRARY_ID',
+  'BUNNY_STREAM_API_KEY',
+  'BUNNY_STREAM_CDN_HOSTNAME',
+] as const;
+
+// Empty or blank counts as unset, so `FOO= pnpm …` and compose files with `FOO:` behave like no FOO.
+function present(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const trimmed = raw.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function variableSchema(variable: EnvironmentVariable) {
+  const spec = ENVIRONMENT_VARIABLES[variable];
+  return z
+    .unknown()
+    .transform((raw, ctx) => {
+      const text = present(raw);
+      if (text === undefined) return undefined;
+      const value = spec.parse(text);
+      if (value === undefined) {
+        ctx.addIssue({ code: 'custom', message: describeBadValue(variable, text) });
+        return z.NEVER;
+      }
+      return value;
+    })
+    .optional();
+}
+
+// Object.fromEntries forgets which schema belongs to which key; the map above pairs them by construction.
+const shape = Object.fromEntries(
+  (Object.keys(ENVIRONMENT_VARIABLES) as EnvironmentVariable[]).map((name) => [name, variableSchema(name)]),
+) as unknown as { [K in EnvironmentVariable]: z.ZodType<Parsed[K] | undefined> };
+
+const environmentSchema = z
+  .object(shape)
+  .superRefine((env, ctx) => {
+    if ((env.PUBLISH_TARGET ?? DEFAULTS.PUBLISH_TARGET) !== 'bunny') return;
+    for (const name of BUNNY_REQUIRED) {
+      if (env[name] !== undefined) continue;
+      const expects = ENVIRONMENT_VARIABLES[name].expects;
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `${name} is required when PUBLISH_TARGET=bunny: set it to ${expects}`,
+      });
+    }
+  })
+  .transform((env): PipelineConfig => {
+    const bunny =
+      env.BUNNY_STREAM_LIBRARY_ID !== undefined &&
+      env.BUNNY_STREAM_API_KEY !== undefined &&
+      env.BUNNY_STREAM_CDN_HOSTNAME !== undefined
+        ? {
+            libraryId: env.BUNNY_STREAM_LIBRARY_ID,
+            apiKey: env.BUNNY_STREAM_API_KEY,
+            cdnHostname: env.BUNNY_STREAM_CDN_HOSTNAME,
+            apiUrl: env.BUNNY_STREAM_API_URL ?? DEFAULTS.BUNNY_STREAM_API_URL,
+          }
+        : undefined;
+    return {
+      awsEndpointUrl: env.AWS_ENDPOINT_URL,
+      awsRegion: env.AWS_REGION ?? DEFAULTS.AWS_REGION,
+      assetsBucket: env.ASSETS_BUCKET,
+      eventBusName: env.EVENT_BUS_NAME ?? DEFAULTS.EVENT_BUS_NAME,
+      renderQueueUrl: env.RENDER_QUEUE_URL,
+      renderDlqUrl: env.RENDER_DLQ_URL,
+      databaseUrl: env.DATABASE_URL,
+      dataDir: env.DATA_DIR ?? DEFAULTS.DATA_DIR,
+      publishTarget: env.PUBLISH_TARGET ?? DEFAULTS.PUBLISH_TARGET,
+      bunny,
+      composerPort: env.COMPOSER_PORT ?? DEFAULTS.COMPOSER_PORT,
+      composerApiToken: env.COMPOSER_API_TOKEN,
+      settleSeconds: env.SETTLE_SECONDS ?? DEFAULTS.SETTLE_SECONDS,
+      renderGraceSeconds: env.RENDER_GRACE_SECONDS ?? DEFAULTS.RENDER_GRACE_SECONDS,
+      logLevel: env.LOG_LEVEL ?? DEFAULTS.LOG_LEVEL,
+    };
+  });
+
+const ORDER = Object.keys(ENVIRONMENT_VARIABLES);
+
+/**
+ * Reads and validates every pipeline variable once. Throws a `ConfigError` whose one-line message
+ * names each bad variable and what it expects (secret values are never repeated).
+ * @param env default `process.env`
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
+  const result = environmentSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .map((issue) => ({ variable: String(issue.path[0]), message: issue.message }))
+    .sort((a, b) => ORDER.indexOf(a.variable) - ORDER.indexOf(b.variable));
+  throw new ConfigError(problems);
+}

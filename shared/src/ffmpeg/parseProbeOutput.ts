@@ -1,0 +1,129 @@
+import { z } from 'zod';
+
+/** What the pipeline needs to know about a media file (from `ffprobe -show_format -show_streams`). */
+export interface ProbeResult {
+  /** Container, e.g. `mov,mp4,m4a,3gp,3g2,mj2` or `mp3`. */
+  formatName: string;
+  /** Container duration; 0 when ffprobe reports none (e.g. a still image). */
+  durationSeconds: number;
+  sizeBytes: number;
+  /** The first real video stream (cover art of an mp3 is ignored). */
+  video?: {
+    codec: string;
+    width: number;
+    height: number;
+    pixelFormat: string;
+    /** `r_frame_rate` as ffprobe prints it, e.g. `25/1` or `30000/1001`. */
+    frameRate: string;
+    /** frameRate as a number, rounded to 3 decimals (29.97). */
+    fps: number;
+    /** e.g. `1/12800`. */
+    timeBase: string;
+    durationSeconds?: number;
+  };
+  audio?: {
+    codec: string;
+    sampleRate: number;
+    channels: number;
+    durationSeconds?: number;
+  };
+}
+
+const streamSchema = z.object({
+  codec_type: z.string().optional(),
+  codec_name: z.string().optional(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+  pix_fmt: z.string().optional(),
+  r_frame_rate: z.string().optional(),
+  time_base: z.string().optional(),
+  duration: z.string().optional(),
+  sample_rate: z.string().optional(),
+  channels: z.number().optional(),
+  disposition: z.object({ attached_pic: z.number().optional() }).optional(),
+});
+
+const probeSchema = z.object({
+  streams: z.array(streamSchema).default([]),
+  format: z.object({
+    format_name: z.string(),
+    duration: z.string().optional(),
+    size: z.string().optional(),
+  }),
+});
+
+type Stream = z.infer<typeof streamSchema>;
+
+/** A number ffprobe printed as text (`"1.000000"`); ffprobe writes `N/A` or leaves the key out when unknown. */
+function numberOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  return text.trim() !== '' && Number.isFinite(value) ? value : undefined;
+}
+
+/** `30000/1001` → 29.97; undefined for `0/0`. */
+export function rationalToNumber(rational: string): number | undefined {
+  const [numerator, denominator] = rational.split('/').map(Number);
+  if (numerator === undefined || !Number.isFinite(numerator)) return undefined;
+  if (denominator === undefined) return numerator;
+  if (!Number.isFinite(denominator) || denominator === 0) return undefined;
+  return Math.round((numerator / denominator) * 1000) / 1000;
+}
+
+function video(stream: Stream): ProbeResult['video'] {
+  const frameRate = stream.r_frame_rate ?? '0/0';
+  return {
+    codec: stream.codec_name ?? 'unknown',
+    width: stream.width ?? 0,
+    height: stream.height ?? 0,
+    pixelFormat: stream.pix_fmt ?? 'unknown',
+    frameRate,
+    fps: rationalToNumber(frameRate) ?? 0,
+    timeBase: stream.time_base ?? '',
+    durationSeconds: numberOf(stream.duration),
+  };
+}
+
+function audio(stream: Stream): ProbeResult['audio'] {
+  return {
+    codec: stream.codec_name ?? 'unknown',
+    sampleRate: numberOf(stream.sample_rate) ?? 0,
+    channels: stream.channels ?? 0,
+    durationSeconds: numberOf(stream.duration),
+  };
+}
+
+/**
+ * Turns ffprobe's JSON text into a ProbeResult, or returns the reason it cannot.
+ * @param fileSize used when the container does not report its size
+ */
+export function parseProbeOutput(
+  json: string,
+  fileSize?: number,
+): { ok: true; probe: ProbeResult } | { ok: false; reason: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return { ok: false, reason: 'ffprobe did not print JSON' };
+  }
+  const parsed = probeSchema.safeParse(raw);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      reason: `ffprobe JSON lacks ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+    };
+  }
+  const { streams, format } = parsed.data;
+  const videoStream = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
+  const audioStream = streams.find((s) => s.codec_type === 'audio');
+  const streamDurations = streams.map((s) => numberOf(s.duration) ?? 0);
+  const probe: ProbeResult = {
+    formatName: format.format_name,
+    durationSeconds: numberOf(format.duration) ?? Math.max(0, ...streamDurations),
+    sizeBytes: numberOf(format.size) ?? fileSize ?? 0,
+  };
+  if (videoStream !== undefined) probe.video = video(videoStream);
+  if (audioStream !== undefined) probe.audio = audio(audioStream);
+  return { ok: true, probe };
+}
