@@ -1,0 +1,109 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DEFINITIONS_DIR, loadDefinition } from '../definitions.js';
+import { bucketArn, eventPatternFor, loadBucketSettings, loadQueueSettings } from '../settings.js';
+import type { ResourceChange } from './changes.js';
+import { ensureBucket } from './ensure-bucket.js';
+import { ensureQueuePolicy, ensureQueues } from './ensure-queues.js';
+import { ensureEventBus, ensureRule, ensureRuleTarget } from './ensure-rule.js';
+
+export interface TopologyClients {
+  s3: S3Client;
+  sqs: SQSClient;
+  events: EventBridgeClient;
+}
+
+export interface LocalTopologyOptions {
+  /** The assets bucket (ASSETS_BUCKET); in production it already exists and Terraform only hardens it. */
+  bucket: string;
+  /** EVENT_BUS_NAME; default `default`. Any other bus is created. */
+  busName?: string;
+  /** Region the bucket is created in; default AWS_REGION or `eu-central-1`. */
+  region?: string;
+  /** Render queue name; default from `definitions/queues.json` (`exercise-renders`). */
+  queueName?: string;
+  /** Dead-letter queue name; default from `definitions/queues.json` (`exercise-renders-dlq`). */
+  dlqName?: string;
+  /** Rule name; default `{queueName}-route` (the Terraform module names it the same way). */
+  ruleName?: string;
+  /** Bucket versioning; default from `definitions/bucket.json`. */
+  versioning?: boolean;
+  /** Definitions directory; default `infra/definitions`. */
+  definitionsDir?: string;
+}
+
+export interface LocalTopology {
+  bucket: string;
+  bucketArn: string;
+  busName: string;
+  busArn: string;
+  ruleName: string;
+  ruleArn: string;
+  queueName: string;
+  queueUrl: string;
+  queueArn: string;
+  dlqName: string;
+  dlqUrl: string;
+  dlqArn: string;
+  /** One entry per resource, in the order they were ensured. */
+  changes: ResourceChange[];
+}
+
+/**
+ * Creates or converges bucket, notifications, queues, bus, rule, target and queue policy from the
+ * definition files, changing only what differs, so a second run reports every resource unchanged.
+ */
+export async function ensureLocalTopology(
+  clients: TopologyClients,
+  options: LocalTopologyOptions,
+): Promise<LocalTopology> {
+  const dir = options.definitionsDir ?? DEFINITIONS_DIR;
+  const queueSettings = loadQueueSettings(dir);
+  const bucketSettings = loadBucketSettings(dir);
+  const busName = options.busName ?? 'default';
+  const queueName = options.queueName ?? queueSettings.renderQueue.name;
+  const dlqName = options.dlqName ?? queueSettings.deadLetterQueue.name;
+  const ruleName = options.ruleName ?? `${queueName}-route`;
+  const region = options.region ?? process.env.AWS_REGION ?? 'eu-central-1';
+
+  const changes: ResourceChange[] = await ensureBucket(clients.s3, {
+    bucket: options.bucket,
+    region,
+    versioning: options.versioning ?? bucketSettings.versioningDefault,
+    settings: bucketSettings,
+  });
+  const queues = await ensureQueues(clients.sqs, { queueName, dlqName, settings: queueSettings });
+  changes.push(...queues.changes);
+
+  const bus = await ensureEventBus(clients.events, busName);
+  changes.push(bus.change);
+  const rule = await ensureRule(clients.events, {
+    ruleName,
+    busName,
+    eventPattern: eventPatternFor(options.bucket, dir),
+  });
+  changes.push(rule.change);
+  changes.push(await ensureRuleTarget(clients.events, { ruleName, busName, queueArn: queues.queue.arn }));
+
+  const policy = JSON.stringify(
+    loadDefinition('queuePolicy', { queue_arn: queues.queue.arn, rule_arn: rule.arn }, dir),
+  );
+  changes.push(await ensureQueuePolicy(clients.sqs, { ...queues.queue, name: queueName }, policy));
+
+  return {
+    bucket: options.bucket,
+    bucketArn: bucketArn(options.bucket),
+    busName,
+    busArn: bus.arn,
+    ruleName,
+    ruleArn: rule.arn,
+    queueName,
+    queueUrl: queues.queue.url,
+    queueArn: queues.queue.arn,
+    dlqName,
+    dlqUrl: queues.dlq.url,
+    dlqArn: queues.dlq.arn,
+    changes,
+  };
+}

@@ -1,0 +1,229 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse } from '@cdktf/hcl2json';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEFINITION_FILES,
+  DEFINITIONS_DIR,
+  loadDefinition,
+  placeholdersIn,
+  readDefinitionText,
+} from './definitions.js';
+
+// Terraform cannot init here (no registry access), so the module is checked structurally: every
+// .tf file is parsed with hcl2json and its wiring to ../definitions is asserted.
+const MODULE_DIR = resolve(DEFINITIONS_DIR, '..', 'terraform');
+type Block = Record<string, unknown>;
+
+let module: {
+  resource: Record<string, Record<string, Block[]>>;
+  locals: Block[];
+  variable: Block;
+  output: Block;
+};
+let expressions: string[];
+
+function stringsIn(value: unknown, into: string[] = []): string[] {
+  if (typeof value === 'string') into.push(value);
+  else if (Array.isArray(value)) for (const item of value) stringsIn(item, into);
+  else if (value !== null && typeof value === 'object')
+    for (const item of Object.values(value)) stringsIn(item, into);
+  return into;
+}
+
+/** A Terraform interpolation as hcl2json renders it: `${expr}`. */
+const interpolation = (expression: string): string => `\${${expression}}`;
+
+function withoutDescriptions(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutDescriptions);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !key.endsWith('description'))
+      .map(([key, item]) => [key, withoutDescriptions(item)]),
+  );
+}
+
+function resource(type: string, name: string): Block {
+  const block = module.resource[type]?.[name]?.[0];
+  if (block === undefined) throw new Error(`infra/terraform: resource ${type}.${name} is missing`);
+  return block;
+}
+
+const bucketJson = loadDefinition('bucket') as Record<string, Record<string, unknown>>;
+
+/** Resolves a literal or a `${local.bucket.a.b}` reference to bucket.json. */
+function bucketValue(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const path = /^\$\{local\.bucket\.([A-Za-z.]+)\}$/.exec(value)?.[1];
+  if (path === undefined) return value;
+  return path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)?.[key], bucketJson);
+}
+
+/** `templatefile("${local.definitions}/FILE", { k = v ... })` calls: file → the variable names passed. */
+function templatefileCalls(): Map<string, string[][]> {
+  const calls = new Map<string, string[][]>();
+  for (const expression of expressions) {
+    for (const match of expression.matchAll(
+      /templatefile\("\$\{local\.definitions\}\/([^"]+)",\s*\{([^}]*)\}\)/g,
+    )) {
+      const keys = [...(match[2] ?? '').matchAll(/^\s*([a-z_]+)\s*=/gm)].map((key) => key[1] ?? '');
+      calls.set(match[1] ?? '', [...(calls.get(match[1] ?? '') ?? []), keys.sort()]);
+    }
+  }
+  return calls;
+}
+
+beforeAll(async () => {
+  const merged: Block = { resource: {}, locals: [], variable: {}, output: {} };
+  const files = readdirSync(MODULE_DIR).filter((file) => file.endsWith('.tf'));
+  expect(files.sort()).toEqual(['main.tf', 'outputs.tf', 'variables.tf', 'versions.tf']);
+  for (const file of files) {
+    const parsed = await parse(file, readFileSync(join(MODULE_DIR, file), 'utf8'));
+    const resources = merged.resource as Record<string, Block>;
+    for (const [type, blocks] of Object.entries(parsed.resource ?? {})) {
+      resources[type] = { ...resources[type], ...(blocks as Block) };
+    }
+    (merged.locals as Block[]).push(...(parsed.locals ?? []));
+    Object.assign(merged.variable as Block, parsed.variable ?? {});
+    Object.assign(merged.output as Block, parsed.output ?? {});
+  }
+  module = merged as typeof module;
+  expressions = stringsIn(merged);
+});
+
+describe('terraform module ↔ definitions', () => {
+  it('reads the definitions directory relative to the module', () => {
+    expect(
+      module.locals.some((locals) => locals.definitions === `${interpolation('path.module')}/../definitions`),
+    ).toBe(true);
+  });
+
+  it('references every definition file by path', () => {
+    const referenced = new Set(
+      expressions.flatMap((expression) =>
+        [...expression.matchAll(/(?:templatefile|file)\("\$\{local\.definitions\}\/([^"]+)"/g)].map(
+          (m) => m[1],
+        ),
+      ),
+    );
+    expect([...referenced].sort()).toEqual(Object.values(DEFINITION_FILES).sort());
+  });
+
+  it('passes each template exactly the placeholders it uses', () => {
+    for (const [file, calls] of templatefileCalls()) {
+      const name = Object.entries(DEFINITION_FILES).find(([, path]) => path === file)?.[0];
+      expect(name, `${file} is not a known definition`).toBeDefined();
+      const wanted = placeholdersIn(readDefinitionText(name as keyof typeof DEFINITION_FILES)).sort();
+      for (const keys of calls) expect(keys, file).toEqual(wanted);
+    }
+  });
+
+  it('duplicates no definition content inline', () => {
+    const distinctive = new Set<string>();
+    for (const name of Object.keys(DEFINITION_FILES) as (keyof typeof DEFINITION_FILES)[]) {
+      for (const leaf of stringsIn(JSON.parse(readDefinitionText(name)))) {
+        if (leaf.length >= 5 && !leaf.includes('${')) distinctive.add(leaf);
+      }
+    }
+    // Descriptions may name actions and queues for the reader; every other expression must not.
+    const code = stringsIn({ resource: withoutDescriptions(module.resource), locals: module.locals }).join(
+      '\n',
+    );
+    const duplicated = [...distinctive].filter((leaf) => code.includes(leaf));
+    expect(duplicated).toEqual([]);
+    for (const seconds of ['900', '345600', '1209600'])
+      expect(code).not.toMatch(new RegExp(`\\b${seconds}\\b`));
+  });
+});
+
+describe('terraform module resources', () => {
+  it('blocks public access on all four toggles and encrypts with SSE-S3', () => {
+    const block = resource('aws_s3_bucket_public_access_block', 'assets');
+    for (const toggle of [
+      'block_public_acls',
+      'block_public_policy',
+      'ignore_public_acls',
+      'restrict_public_buckets',
+    ]) {
+      expect(bucketValue(block[toggle]), toggle).toBe(true);
+    }
+    const sse = resource('aws_s3_bucket_server_side_encryption_configuration', 'assets') as {
+      rule: { apply_server_side_encryption_by_default: { sse_algorithm: string }[] }[];
+    };
+    expect(bucketValue(sse.rule[0]?.apply_server_side_encryption_by_default[0]?.sse_algorithm)).toBe(
+      'AES256',
+    );
+  });
+
+  it('turns on EventBridge notifications and makes versioning a variable', () => {
+    expect(bucketValue(resource('aws_s3_bucket_notification', 'assets').eventbridge)).toBe(true);
+    const versioning = resource('aws_s3_bucket_versioning', 'assets') as {
+      versioning_configuration: { status: string }[];
+    };
+    expect(versioning.versioning_configuration[0]?.status).toContain('var.versioning_enabled');
+    expect(module.variable.versioning_enabled).toBeDefined();
+  });
+
+  it('lets only the rule send to the queue (aws:SourceArn of the rule)', () => {
+    const policy = String(resource('aws_sqs_queue_policy', 'renders').policy);
+    expect(policy).toContain('/queue-policy.json"');
+    expect(policy).toMatch(/rule_arn\s*=\s*aws_cloudwatch_event_rule\.renders\.arn/);
+    const document = loadDefinition('queuePolicy', { queue_arn: 'Q', rule_arn: 'R' }) as {
+      Statement: { Principal: unknown; Action: unknown; Condition: unknown }[];
+    };
+    expect(document.Statement).toHaveLength(1);
+    expect(document.Statement[0]).toMatchObject({
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Condition: { ArnEquals: { 'aws:SourceArn': 'R' } },
+    });
+  });
+
+  it('targets the queue from the rule and redrives to the DLQ with an allow policy', () => {
+    expect(resource('aws_cloudwatch_event_target', 'renders').arn).toBe(
+      interpolation('aws_sqs_queue.renders.arn'),
+    );
+    expect(String(resource('aws_cloudwatch_event_rule', 'renders').event_pattern)).toContain(
+      '/event-pattern.json"',
+    );
+    const redrive = String(resource('aws_sqs_queue', 'renders').redrive_policy);
+    expect(redrive).toMatch(/deadLetterTargetArn\s*=\s*aws_sqs_queue\.dlq\.arn/);
+    expect(redrive).toContain('local.queues.renderQueue.maxReceiveCount');
+    expect(String(resource('aws_sqs_queue_redrive_allow_policy', 'dlq').redrive_allow_policy)).toMatch(
+      /queue_arn\s*=\s*aws_sqs_queue\.renders\.arn/,
+    );
+  });
+
+  it('alarms on any visible message in the DLQ and notifies the given SNS topic', () => {
+    const alarm = resource('aws_cloudwatch_metric_alarm', 'dlq_not_empty');
+    expect(alarm).toMatchObject({
+      namespace: 'AWS/SQS',
+      metric_name: 'ApproximateNumberOfMessagesVisible',
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 0,
+      dimensions: { QueueName: interpolation('aws_sqs_queue.dlq.name') },
+      alarm_actions: [interpolation('var.alarm_sns_topic_arn')],
+    });
+    expect(module.variable.alarm_sns_topic_arn).toBeDefined();
+  });
+
+  it('declares the four IAM policies from the policy definitions', () => {
+    const policies = module.resource.aws_iam_policy ?? {};
+    const files = Object.values(policies).map(
+      (blocks) => /\/(policies\/[^"]+)"/.exec(String(blocks[0]?.policy))?.[1],
+    );
+    expect(files.sort()).toEqual(
+      Object.values(DEFINITION_FILES)
+        .filter((file) => file.startsWith('policies/'))
+        .sort(),
+    );
+  });
+
+  it('documents every variable and output in the README', () => {
+    const readme = readFileSync(join(MODULE_DIR, 'README.md'), 'utf8');
+    for (const name of [...Object.keys(module.variable), ...Object.keys(module.output)]) {
+      expect(readme, name).toContain(`\`${name}\``);
+    }
+  });
+});

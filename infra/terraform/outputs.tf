@@ -1,0 +1,49 @@
+output "render_queue_url" {
+  description = "RENDER_QUEUE_URL for the render consumer."
+  value       = aws_sqs_queue.renders.id
+}
+
+output "render_queue_arn" {
+  description = "ARN of the render queue."
+  value       = aws_sqs_queue.renders.arn
+}
+
+output "render_dlq_url" {
+  description = "RENDER_DLQ_URL for the render consumer and its dlq commands."
+  value       = aws_sqs_queue.dlq.id
+}
+
+output "render_dlq_arn" {
+  description = "ARN of the dead-letter queue."
+  value       = aws_sqs_queue.dlq.arn
+}
+
+output "event_rule_arn" {
+  description = "ARN of the rule that feeds the render queue (the only sender the queue policy allows)."
+  value       = aws_cloudwatch_event_rule.renders.arn
+}
+
+output "dlq_alarm_arn" {
+  description = "ARN of the alarm on a non-empty dead-letter queue."
+  value       = aws_cloudwatch_metric_alarm.dlq_not_empty.arn
+}
+
+output "composer_read_policy_arn" {
+  description = "IAM policy for the composer: read-only on the assets bucket."
+  value       = aws_iam_policy.composer_read.arn
+}
+
+output "ingest_agent_policy_arn" {
+  description = "IAM policy for the ingest agent."
+  value       = aws_iam_policy.ingest_agent.arn
+}
+
+output "ingest_agent_prune_policy_arn" {
+  description = "Extra IAM policy for agents that run with --prune (s3:DeleteObject)."
+  value       = aws_iam_policy.ingest_agent_prune.arn
+}
+
+output "render_consumer_policy_arn" {
+  description = "IAM policy for the render consumer."
+  value       = aws_iam_policy.render_consumer.arn
+}

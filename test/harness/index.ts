@@ -1,0 +1,18 @@
+export { type AwsClients, createAwsClients, uniqueName } from './aws.js';
+export {
+  freePort,
+  type MotoHandle,
+  type MotoServer,
+  startMotoServer,
+  TEST_AWS_ENV,
+  useMotoServer,
+} from './moto.js';
+export { createTestDatabase, type DatabaseHandle, type TestDatabase, useTestDatabase } from './postgres.js';
+export {
+  describeResource,
+  openResources,
+  type ResourceKind,
+  type TrackedResource,
+  trackResource,
+} from './resources.js';
+export { createTempDir, type TempDir, useTempDir } from './temp-dir.js';
