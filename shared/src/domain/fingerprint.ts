@@ -1,6 +1,6 @@
 import { sha256Hex } from './hash.js';
 
-/** One object of a bundle as S3 lists it: key, size and ETag. */
+/** One object under an exercise's prefix as S3 lists it: full key, size and ETag. */
 export interface FingerprintObject {
   key: string;
   size: number;
@@ -8,7 +8,8 @@ export interface FingerprintObject {
 }
 
 /**
- * The bundle fingerprint: sha256 over `key\tsize\tetag` lines sorted by key (ETag without quotes).
+ * The bundle fingerprint: sha256 over `key\tsize\tetag` lines of EVERY object under the exercise's
+ * prefix (full S3 keys, ETag without quotes), sorted by key.
  * The agent computes it after a sync and the consumer from its own listing; equal fingerprints mean
  * the bundle did not change, whatever order or number of events announced it.
  */

@@ -1,0 +1,137 @@
+import { PipelineError } from '@exercise-pipeline/shared';
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, isRetryableError, withRetry } from './withRetry.js';
+
+function networkError(code: string): Error {
+  return Object.assign(new Error(`connect ${code}`), { code });
+}
+
+function awsError(name: string, status: number): Error {
+  return Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+}
+
+describe('isRetryableError', () => {
+  it.each([
+    ['ECONNREFUSED', networkError('ECONNREFUSED')],
+    ['ECONNRESET', networkError('ECONNRESET')],
+    ['ETIMEDOUT', networkError('ETIMEDOUT')],
+    ['EPIPE', networkError('EPIPE')],
+    ['a 503', awsError('ServiceUnavailable', 503)],
+    ['an unnamed 500', awsError('UnknownError', 500)],
+    ['SlowDown', awsError('SlowDown', 503)],
+    ['RequestTimeout', awsError('RequestTimeout', 400)],
+    ['throttling', awsError('ThrottlingException', 400)],
+    ['a 429', awsError('TooManyRequests', 429)],
+    ['a wrapped network error', new Error('upload failed', { cause: networkError('ECONNRESET') })],
+    ['an AggregateError of refusals', new AggregateError([networkError('ECONNREFUSED')], 'connect failed')],
+    ['a retryable PipelineError', new PipelineError('event lost', { code: 'X', retryable: true })],
+  ])('retries %s', (_label, error) => {
+    expect(isRetryableError(error)).toBe(true);
+  });
+
+  it.each([
+    ['NoSuchBucket', awsError('NoSuchBucket', 404)],
+    ['AccessDenied', awsError('AccessDenied', 403)],
+    ['a plain error', new Error('bad input')],
+    [
+      'an abort',
+      Object.assign(new Error('aborted'), { name: 'AbortError', cause: networkError('ECONNRESET') }),
+    ],
+    ['a non-retryable PipelineError', new PipelineError('mismatch', { code: 'X' })],
+    ['a string', 'ECONNREFUSED'],
+  ])('does not retry %s', (_label, error) => {
+    expect(isRetryableError(error)).toBe(false);
+  });
+});
+
+describe('backoffDelay', () => {
+  it('grows exponentially up to the cap, scaled by the random draw', () => {
+    const top = () => 0.999_999;
+    expect(backoffDelay(1, 100, 1000, top)).toBe(99);
+    expect(backoffDelay(3, 100, 1000, top)).toBe(399);
+    expect(backoffDelay(10, 100, 1000, top)).toBe(999);
+    expect(backoffDelay(500, 100, 1000, top)).toBe(999);
+    expect(backoffDelay(4, 100, 1000, () => 0)).toBe(0);
+  });
+});
+
+describe('withRetry', () => {
+  it('returns the first success after transient failures', async () => {
+    let calls = 0;
+    const delays: number[] = [];
+    const result = await withRetry(
+      async () => {
+        calls += 1;
+        if (calls < 3) throw networkError('ECONNREFUSED');
+        return 'done';
+      },
+      { baseMs: 1, maxMs: 2, onRetry: ({ delayMs }) => delays.push(delayMs) },
+    );
+    expect(result).toBe('done');
+    expect(calls).toBe(3);
+    expect(delays).toHaveLength(2);
+  });
+
+  it('rethrows a non-retryable error at once', async () => {
+    let calls = 0;
+    const failure = awsError('AccessDenied', 403);
+    await expect(
+      withRetry(
+        async () => {
+          calls += 1;
+          throw failure;
+        },
+        { baseMs: 1 },
+      ),
+    ).rejects.toBe(failure);
+    expect(calls).toBe(1);
+  });
+
+  it('gives up after the given attempts with the last error', async () => {
+    let calls = 0;
+    await expect(
+      withRetry(
+        async () => {
+          calls += 1;
+          throw networkError(`ECONNRESET`);
+        },
+        { attempts: 4, baseMs: 1, maxMs: 1 },
+      ),
+    ).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(calls).toBe(4);
+  });
+
+  it('keeps waiting without an attempt limit until the operation recovers', async () => {
+    let calls = 0;
+    const result = await withRetry(
+      async () => {
+        calls += 1;
+        if (calls < 25) throw networkError('ECONNREFUSED');
+        return calls;
+      },
+      { attempts: Number.POSITIVE_INFINITY, baseMs: 1, maxMs: 2 },
+    );
+    expect(result).toBe(25);
+  });
+
+  it('stops waiting when the signal aborts, with the abort reason', async () => {
+    const controller = new AbortController();
+    const reason = new Error('shutting down');
+    const pending = withRetry(
+      async () => {
+        throw networkError('ECONNREFUSED');
+      },
+      {
+        attempts: Number.POSITIVE_INFINITY,
+        baseMs: 60_000,
+        maxMs: 60_000,
+        random: () => 0.5,
+        signal: controller.signal,
+      },
+    );
+    setTimeout(() => controller.abort(reason), 20);
+    const started = Date.now();
+    await expect(pending).rejects.toBe(reason);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});

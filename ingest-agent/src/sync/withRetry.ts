@@ -1,0 +1,154 @@
+/**
+ * Retrying transient S3/EventBridge/network failures. What counts as transient is an explicit list;
+ * everything else (access denied, missing bucket, a verification mismatch) fails at once, because
+ * waiting cannot fix it.
+ */
+
+/** Socket-level failures seen while an endpoint is down, restarting or unreachable. */
+export const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+]);
+
+/** AWS error names that mean "try again later" rather than "this request is wrong". */
+export const RETRYABLE_ERROR_NAMES: ReadonlySet<string> = new Set([
+  'SlowDown',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceededException',
+  'InternalError',
+  'InternalFailure',
+  'ServiceUnavailable',
+]);
+
+interface ErrorLike {
+  name?: unknown;
+  code?: unknown;
+  retryable?: unknown;
+  cause?: unknown;
+  errors?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+}
+
+function isAbort(error: ErrorLike): boolean {
+  return error.name === 'AbortError' || error.code === 'ABORT_ERR';
+}
+
+function isRetryableOne(error: ErrorLike): boolean {
+  if (typeof error.code === 'string' && RETRYABLE_NETWORK_CODES.has(error.code)) return true;
+  if (typeof error.name === 'string' && RETRYABLE_ERROR_NAMES.has(error.name)) return true;
+  const status = error.$metadata?.httpStatusCode;
+  if (typeof status === 'number' && (status >= 500 || status === 429)) return true;
+  // PipelineError subclasses say for themselves whether repeating can help.
+  return error.retryable === true;
+}
+
+/**
+ * True for a network failure, a 5xx/429 response or an AWS throttling/timeout error, looking
+ * through `cause` chains and AggregateErrors (Node reports a refused multi-address connect as one).
+ * Aborts are never retryable.
+ */
+export function isRetryableError(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const pending: unknown[] = [error];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (typeof current !== 'object' || current === null || seen.has(current)) continue;
+    seen.add(current);
+    const candidate = current as ErrorLike;
+    if (isAbort(candidate)) return false;
+    if (isRetryableOne(candidate)) return true;
+    pending.push(candidate.cause);
+    if (Array.isArray(candidate.errors)) pending.push(...candidate.errors);
+  }
+  return false;
+}
+
+export interface RetryOptions {
+  /** Total tries including the first; `Infinity` waits as long as the failure stays transient. Default 5. */
+  attempts?: number;
+  /** Delay cap before the first retry; doubles per attempt. Default 200 ms. */
+  baseMs?: number;
+  /** Upper bound of any single delay, so a long outage is polled at this pace. Default 20 000 ms. */
+  maxMs?: number;
+  /** Stops waiting and rethrows the abort reason. */
+  signal?: AbortSignal;
+  /** Default {@link isRetryableError}. */
+  isRetryable?: (error: unknown) => boolean;
+  /** Called before each wait, e.g. to log that the endpoint is down. */
+  onRetry?: (info: { error: unknown; attempt: number; delayMs: number }) => void;
+  /** Source of randomness in [0, 1); default Math.random (injectable for tests). */
+  random?: () => number;
+}
+
+/** "Full jitter": a uniform delay in [0, min(maxMs, baseMs · 2^(attempt-1))). */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
+  const exponent = Math.min(attempt - 1, 30);
+  const cap = Math.min(maxMs, baseMs * 2 ** exponent);
+  return Math.floor(random() * cap);
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
+}
+
+/** Resolves after `ms`, or rejects with the abort reason as soon as `signal` fires. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortReason(signal!));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Runs `fn` until it succeeds, fails with a non-retryable error, runs out of attempts or the
+ * signal aborts. The last error is rethrown unchanged so callers keep its code and context.
+ */
+export async function withRetry<T>(
+  fn: (attempt: number) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 5;
+  const baseMs = options.baseMs ?? 200;
+  const maxMs = options.maxMs ?? 20_000;
+  const isRetryable = options.isRetryable ?? isRetryableError;
+  const random = options.random ?? Math.random;
+  if (!(attempts >= 1)) throw new RangeError(`withRetry: attempts must be at least 1, got ${attempts}`);
+  for (let attempt = 1; ; attempt += 1) {
+    if (options.signal?.aborted) throw abortReason(options.signal);
+    try {
+      return await fn(attempt);
+    } catch (error) {
+      if (options.signal?.aborted) throw abortReason(options.signal);
+      if (attempt >= attempts || !isRetryable(error)) throw error;
+      const delayMs = backoffDelay(attempt, baseMs, maxMs, random);
+      options.onRetry?.({ error, attempt, delayMs });
+      await sleep(delayMs, options.signal);
+    }
+  }
+}
