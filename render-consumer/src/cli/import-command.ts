@@ -1,0 +1,85 @@
+import type { FieldIssue } from '@exercise-pipeline/shared';
+import type { CatalogDb } from '../catalog/database.js';
+import { ImportRefusedError, importDurationVideo } from '../ops/import.js';
+import { createPublisher } from '../publish/create-publisher.js';
+import {
+  createReporter,
+  errorMessage,
+  openCatalog,
+  opsConfig,
+  opsLogger,
+  parseFlags,
+} from './ops-context.js';
+import { type CliCommand, type CliIo, EXIT } from './types.js';
+
+export const IMPORT_USAGE = `usage: exercise-consumer import <mp4> --exercise <slug> --language <l> [--json]
+
+Imports the pre-baked video of a duration-based exercise: publishes it to PUBLISH_TARGET and records
+it as the exercise's catalog preview (a ready render with recipe_hash '_imported'). The exercise is
+created when new and becomes duration-based; the import it replaces (same language) and any composed
+renders are superseded and removed by \`sweep\` after RENDER_GRACE_SECONDS.
+  --exercise <slug>   the exercise, e.g. plank-hold
+  --language <l>      the video's language, e.g. ro
+  --json              print {exercise, render, superseded}
+`;
+
+const FLAGS = {
+  exercise: { type: 'string' },
+  language: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export function createImportCommand(): CliCommand {
+  return {
+    summary: "publish a duration-based exercise's pre-baked mp4",
+    run: (args, io) => runImport(args, io),
+  };
+}
+
+async function runImport(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseFlags(args, FLAGS);
+  const report = createReporter(io, 'import', args.includes('--json'));
+  if (!parsed.flags) return report.refused('unusable flags', parsed.reasons);
+  const { values, positionals } = parsed.flags;
+  if (values.help) {
+    io.stdout.write(IMPORT_USAGE);
+    return EXIT.done;
+  }
+  const reasons: FieldIssue[] = [];
+  if (positionals.length !== 1) reasons.push({ field: 'file', message: 'pass exactly one video file' });
+  if (values.exercise === undefined)
+    reasons.push({ field: 'exercise', message: 'is required: --exercise <slug>' });
+  if (values.language === undefined)
+    reasons.push({ field: 'language', message: 'is required: --language <l>' });
+  if (reasons.length > 0) return report.refused('import refused the input', reasons);
+
+  const config = opsConfig(io);
+  if (typeof config === 'number') return config;
+  const logger = opsLogger(io, config.logLevel);
+  let db: CatalogDb | undefined;
+  try {
+    const publisher = createPublisher(config, { logger });
+    db = await openCatalog(config);
+    const result = await importDurationVideo({
+      db,
+      publisher,
+      filePath: positionals[0]!,
+      exercise: values.exercise!,
+      language: values.language!,
+      graceSeconds: config.renderGraceSeconds,
+    });
+    const { exercise, render } = result;
+    return report.done(
+      result,
+      `imported ${positionals[0]} as ${exercise.slug} (${render.language}, v${render.asset_version}, ` +
+        `${render.duration_seconds?.toFixed(1)} s): video ${render.bunny_video_id} ${render.playback_url}` +
+        (result.superseded > 0 ? `; ${result.superseded} older render(s) superseded` : ''),
+    );
+  } catch (error) {
+    if (error instanceof ImportRefusedError) return report.refused('import refused the input', error.reasons);
+    return report.failed(errorMessage(error));
+  } finally {
+    await db?.close().catch(() => {});
+  }
+}

@@ -1,0 +1,119 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ConfigError,
+  type ConfigWith,
+  createLogger,
+  createSqsClient,
+  type FieldIssue,
+  type Logger,
+  loadConfig,
+  type OptionalConfigKey,
+  requireConfig,
+} from '@exercise-pipeline/shared';
+import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
+import { migrateCatalog } from '../catalog/migrate.js';
+import { type CliIo, EXIT } from './types.js';
+
+/**
+ * What the operations commands (catalog, dlq, sweep, import) share: flag parsing, configuration,
+ * the catalog database, the SQS client and the way results and refusals are printed. A command
+ * prints one JSON document on stdout with --json, and human text otherwise; messages go to stderr.
+ */
+
+export type ParsedFlags<O extends ParseArgsConfig['options']> = ReturnType<
+  typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>
+>;
+
+/** Parses flags strictly; an unknown flag becomes a reason instead of an exception. */
+export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(
+  args: readonly string[],
+  options: O,
+): { flags: ParsedFlags<O>; reasons: [] } | { flags: undefined; reasons: FieldIssue[] } {
+  try {
+    const flags = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+    return { flags, reasons: [] };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      flags: undefined,
+      reasons: [{ field: 'flags', message: `${message.replace(/\s*\n\s*/g, ' ')}; see --help` }],
+    };
+  }
+}
+
+export interface Reporter {
+  /** Prints the result: `document` as JSON with --json, else `text`. */
+  done(document: unknown, text: string, code?: number): number;
+  /** Exit 2: the input was refused, with the reasons. */
+  refused(message: string, reasons?: readonly FieldIssue[], code?: string): number;
+  /** Exit 1: something failed that is not the input's fault. */
+  failed(message: string, code?: string): number;
+}
+
+export function createReporter(io: CliIo, command: string, json: boolean): Reporter {
+  const print = (document: unknown) => io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  return {
+    done(document, text, code = EXIT.done) {
+      if (json) print(document);
+      else io.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+      return code;
+    },
+    refused(message, reasons = [], code = 'INPUT_REFUSED') {
+      const lines = reasons.map((reason) => `  ${reason.field}: ${reason.message}\n`).join('');
+      io.stderr.write(`${command}: ${message}${lines === '' ? '\n' : `:\n${lines}`}`);
+      if (json) print({ error: { code, message, reasons } });
+      return EXIT.refused;
+    },
+    failed(message, code = 'FAILED') {
+      io.stderr.write(`${command} failed: ${message}\n`);
+      if (json) print({ error: { code, message } });
+      return EXIT.failure;
+    },
+  };
+}
+
+/**
+ * The validated configuration with the settings this command needs. A bad or missing variable is
+ * one line on stderr and exit 1, like every other program start; returned as a number then.
+ */
+export function opsConfig<K extends OptionalConfigKey = never>(
+  io: CliIo,
+  required: readonly K[] = [],
+): ConfigWith<K> | number {
+  try {
+    return requireConfig(loadConfig(io.env), required);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`${error.message}\n`);
+    return EXIT.failure;
+  }
+}
+
+export function opsLogger(io: CliIo, level: string): Logger {
+  return createLogger({ name: 'render-consumer', level, destination: io.stderr });
+}
+
+/** The catalog (PostgreSQL with DATABASE_URL, else PGlite under DATA_DIR), migrated to the current schema. */
+export async function openCatalog(config: { databaseUrl?: string; dataDir: string }): Promise<CatalogDb> {
+  const db = await openCatalogDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    maxConnections: 2,
+  });
+  try {
+    await migrateCatalog(db);
+    return db;
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+}
+
+export function opsSqsClient(config: { awsRegion: string; awsEndpointUrl?: string }): SQSClient {
+  return createSqsClient({ region: config.awsRegion, endpoint: config.awsEndpointUrl });
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,71 @@
+import type { CatalogDb } from '../catalog/database.js';
+import { type SweepResult, sweepExpiredRenders } from '../ops/sweep.js';
+import { createPublisher } from '../publish/create-publisher.js';
+import type { Publisher } from '../publish/publisher.js';
+import {
+  createReporter,
+  errorMessage,
+  openCatalog,
+  opsConfig,
+  opsLogger,
+  parseFlags,
+} from './ops-context.js';
+import { type CliCommand, type CliIo, EXIT } from './types.js';
+
+export const SWEEP_USAGE = `usage: exercise-consumer sweep [--json]
+
+Deletes superseded renders whose grace period (RENDER_GRACE_SECONDS) ended from the publish
+target (PUBLISH_TARGET) and marks them deleted. A video already gone counts as deleted; running it
+again changes nothing. Exit 1 when a render could not be deleted (the next sweep retries it).
+`;
+
+const FLAGS = {
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export function createSweepCommand(): CliCommand {
+  return {
+    summary: 'delete superseded renders whose grace period ended',
+    run: (args, io) => runSweep(args, io),
+  };
+}
+
+async function runSweep(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseFlags(args, FLAGS);
+  const report = createReporter(io, 'sweep', args.includes('--json'));
+  if (!parsed.flags) return report.refused('unusable flags', parsed.reasons);
+  if (parsed.flags.values.help) {
+    io.stdout.write(SWEEP_USAGE);
+    return EXIT.done;
+  }
+  if (parsed.flags.positionals.length > 0) {
+    return report.refused(`sweep takes no arguments, got ${parsed.flags.positionals.join(' ')}`);
+  }
+  const config = opsConfig(io);
+  if (typeof config === 'number') return config;
+  const logger = opsLogger(io, config.logLevel);
+  let db: CatalogDb | undefined;
+  try {
+    const publisher: Publisher = createPublisher(config, { logger });
+    db = await openCatalog(config);
+    const result = await sweepExpiredRenders({ db, publisher, logger });
+    return report.done(result, formatSweep(result), result.failed.length > 0 ? EXIT.failure : EXIT.done);
+  } catch (error) {
+    return report.failed(errorMessage(error));
+  } finally {
+    await db?.close().catch(() => {});
+  }
+}
+
+function formatSweep(result: SweepResult): string {
+  const gone = result.swept.filter((render) => render.outcome === 'already-gone').length;
+  const lines = [
+    `swept ${result.swept.length} of ${result.examined} expired superseded render(s)` +
+      ` (${result.swept.length - gone} deleted, ${gone} already gone), ${result.failed.length} failed`,
+    ...result.failed.map(
+      (failure) => `  render ${failure.renderId} (${failure.videoId ?? 'no video'}): ${failure.error}`,
+    ),
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,86 @@
+/** Small generated bundles and content checks shared by the composer's and the CLI's media tests. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'vitest';
+import {
+  type BundleOptions,
+  colourDistance,
+  estimateToneHz,
+  type GeneratedBundle,
+  generateBundle,
+  hexToRgb,
+  sampleFrameColour,
+} from '../../../test/fixtures/index.js';
+import type { SegmentSummary } from './timing.js';
+
+/** 160x90 at 25 fps, 1 s rep blocks (5 reps of 0.2 s), 2 s framing clips, 4 s counting masters. */
+export const SMALL_MEDIA: BundleOptions = {
+  width: 160,
+  height: 90,
+  fps: 25,
+  repSeconds: 0.2,
+  framingSeconds: 2,
+  repsPerBlock: 5,
+  countsPerMaster: 20,
+  languages: ['ro'],
+};
+
+export interface TempRoot {
+  dir: string;
+  bundle(name: string, options?: BundleOptions): Promise<GeneratedBundle>;
+  remove(): Promise<void>;
+}
+
+export async function createTempRoot(prefix: string): Promise<TempRoot> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  return {
+    dir,
+    bundle: (name, options = {}) =>
+      generateBundle(path.join(dir, name), {
+        ...SMALL_MEDIA,
+        cacheDir: path.join(dir, 'media-cache'),
+        ...options,
+      }),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+export function fileOf(bundle: GeneratedBundle, key: string) {
+  const file = bundle.files.find((f) => f.path === key);
+  if (!file) throw new Error(`the generated bundle has no ${key}`);
+  return file;
+}
+
+/** Samples the middle frame of every video of every segment and compares it with the clip's colour. */
+export async function expectSegmentColours(
+  render: string,
+  bundle: GeneratedBundle,
+  segments: readonly SegmentSummary[],
+  clipSeconds: (key: string) => number,
+): Promise<void> {
+  for (const segment of segments) {
+    let start = segment.startSeconds;
+    for (const key of segment.videos) {
+      const seconds = clipSeconds(key);
+      const sample = await sampleFrameColour(render, start + seconds / 2);
+      const expected = hexToRgb(fileOf(bundle, key).colour!);
+      expect(
+        colourDistance(sample, expected),
+        `${key} at ${(start + seconds / 2).toFixed(2)} s`,
+      ).toBeLessThan(40);
+      start += seconds;
+    }
+  }
+}
+
+/** The tone heard from `from` for `seconds`, compared with a voice-over's tone (0 = silence). */
+export async function expectTone(render: string, from: number, seconds: number, hz: number, what: string) {
+  const heard = await estimateToneHz(render, from, seconds);
+  if (hz === 0) expect(heard, `${what}: silence expected`).toBe(0);
+  else
+    expect(
+      Math.abs(heard - hz) / hz,
+      `${what}: heard ${heard.toFixed(0)} Hz, expected ${hz} Hz`,
+    ).toBeLessThan(0.05);
+}

@@ -1,0 +1,97 @@
+import { type Recipe, RecipeInvalidError, recipeHash, validateRecipe } from '@exercise-pipeline/shared';
+import { type BundleSource, readBundle } from './bundle-source.js';
+import { executeRender } from './execute.js';
+import { type ComposeLogger, defaultMediaRunner, type MediaRunner, silentLogger } from './media-runner.js';
+import { ProbeCache, sharedProbeCache } from './probe-cache.js';
+import { planTimeline } from './timeline.js';
+import { roundMs, type SegmentSummary, summarizeSegments } from './timing.js';
+
+export interface ComposeRecipeOptions {
+  source: BundleSource;
+  /** The recipe as received (CLI flags, HTTP body); validated here against the bundle. */
+  recipeInput: unknown;
+  /** The exercise's asset version; part of the seed of every variant choice. */
+  assetVersion: number;
+  /** Where the verified render is written (its directory is created). */
+  outPath: string;
+  /** Default: the shared runFfmpeg/probeMedia. */
+  runner?: MediaRunner;
+  /** Default: the process-wide cache, or a fresh one when a runner is given. */
+  probeCache?: ProbeCache;
+  /** Default: silent. */
+  logger?: ComposeLogger;
+  signal?: AbortSignal;
+}
+
+export interface ComposeResult {
+  path: string;
+  durationSeconds: number;
+  recipeHash: string;
+  /** `copy` when every clip shared one format and the video was stream-copied; else `reencode`. */
+  mode: 'copy' | 'reencode';
+  segments: SegmentSummary[];
+  recipe: Recipe;
+  assetVersion: number;
+}
+
+/**
+ * Renders one recipe from a bundle to `outPath`, without publishing it. Throws ManifestInvalidError
+ * or RecipeInvalidError (input refused, every reason listed), BundleFileError naming a missing or
+ * damaged file, or ComposeError when ffmpeg or the output check fails.
+ */
+export async function composeRecipe(options: ComposeRecipeOptions): Promise<ComposeResult> {
+  const logger = options.logger ?? silentLogger;
+  const runner = options.runner ?? defaultMediaRunner;
+  const probeCache = options.probeCache ?? (options.runner ? new ProbeCache() : sharedProbeCache());
+  const bundle = await readBundle(options.source);
+  const validation = validateRecipe(options.recipeInput, bundle.manifest, bundle.variants);
+  if (!validation.ok) throw new RecipeInvalidError(validation.reasons);
+  const recipe = validation.recipe;
+  const hash = recipeHash(recipe);
+  const plan = planTimeline({
+    manifest: bundle.manifest,
+    variants: bundle.variants,
+    recipe,
+    recipeHash: hash,
+    assetVersion: options.assetVersion,
+  });
+  logger.info(
+    {
+      exercise: recipe.exercise,
+      language: recipe.language,
+      recipeHash: hash,
+      assetVersion: options.assetVersion,
+    },
+    'composing',
+  );
+  const started = performance.now();
+  const render = await executeRender({
+    source: options.source,
+    etags: bundle.etags,
+    plan,
+    outPath: options.outPath,
+    runner,
+    probeCache,
+    logger,
+    signal: options.signal,
+  });
+  const result: ComposeResult = {
+    path: render.path,
+    durationSeconds: roundMs(render.timeline.totalSeconds),
+    recipeHash: hash,
+    mode: render.mode,
+    segments: summarizeSegments(render.timeline),
+    recipe,
+    assetVersion: options.assetVersion,
+  };
+  logger.info(
+    {
+      path: result.path,
+      mode: result.mode,
+      durationSeconds: result.durationSeconds,
+      elapsedMs: Math.round(performance.now() - started),
+    },
+    'composed',
+  );
+  return result;
+}

@@ -1,0 +1,215 @@
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { FfmpegError, type ProbeResult } from '@exercise-pipeline/shared';
+import type { BundleSource } from './bundle-source.js';
+import { BundleFileError, ComposeError } from './errors.js';
+import { buildConcatList, buildRenderArgs, type ClipInput } from './ffmpeg-args.js';
+import type { ComposeLogger, MediaRunner } from './media-runner.js';
+import { type ClipFacts, type ProbeCache, probeCacheKey } from './probe-cache.js';
+import { copyCompatibility, profileOf, type VideoProfile, videoSecondsOf } from './profile.js';
+import { plannedVideoKeys, type TimelinePlan } from './timeline.js';
+import { onFrameGrid, type TimedTimeline, timeTimeline } from './timing.js';
+import { verifyRender } from './verify.js';
+
+export interface ExecuteRenderInput {
+  source: BundleSource;
+  /** Content tags by relative key, for the probe cache. */
+  etags: ReadonlyMap<string, string>;
+  plan: TimelinePlan;
+  outPath: string;
+  runner: MediaRunner;
+  probeCache: ProbeCache;
+  logger: ComposeLogger;
+  signal?: AbortSignal;
+  /** Limit for the ffmpeg run; default 2 minutes plus 10 s per second of output. */
+  ffmpegTimeoutMs?: number;
+}
+
+export interface ExecutedRender {
+  path: string;
+  mode: 'copy' | 'reencode';
+  timeline: TimedTimeline;
+  output: ProbeResult;
+  /** Why the copy path was not taken (empty in copy mode). */
+  differences: string[];
+}
+
+/**
+ * Probes the chosen clips, lays out the timeline, runs the one ffmpeg invocation and checks the
+ * result before moving it to `outPath`; a failed render never leaves a file at `outPath`.
+ */
+export async function executeRender(input: ExecuteRenderInput): Promise<ExecutedRender> {
+  const { source, plan } = input;
+  const videoKeys = plannedVideoKeys(plan);
+  const voiceKeys = [...new Set(plan.segments.map((segment) => segment.voiceOver.key))];
+  const files = await inspectFiles(input, videoKeys, voiceKeys);
+
+  const clips = playOrder(plan).map((key) => ({
+    file: source.describe(key),
+    profile: files.get(key)!.profile!,
+  }));
+  const target = clips[0]!.profile;
+  const compatibility = copyCompatibility(clips);
+  const mode = compatibility.ok ? 'copy' : 'reencode';
+  const differences = compatibility.ok ? [] : compatibility.differences;
+  if (!compatibility.ok) {
+    input.logger.warn(
+      { mode, differences: differences.slice(0, 10), target },
+      "the clips differ in format, so the render is re-encoded to the first segment's profile (slower)",
+    );
+  }
+  const seconds = (key: string) => {
+    const clipSeconds = videoSecondsOf(files.get(key)!.probe);
+    return mode === 'copy' ? clipSeconds : onFrameGrid(clipSeconds, target.fps);
+  };
+  const timeline = timeTimeline(plan, seconds);
+  const videos: ClipInput[] = playOrder(plan).map((key) => ({
+    path: files.get(key)!.path,
+    seconds: seconds(key),
+  }));
+  const audio: ClipInput[] = timeline.segments.map((segment) => ({
+    path: files.get(segment.voiceOver.key)!.path,
+    seconds: segment.durationSeconds,
+  }));
+
+  await mkdir(path.dirname(path.resolve(input.outPath)), { recursive: true });
+  const outPath = path.resolve(input.outPath);
+  const workDir = await mkdtemp(path.join(path.dirname(outPath), '.compose-'));
+  try {
+    const concatListPath = path.join(workDir, 'videos.ffconcat');
+    const partialPath = path.join(workDir, 'render.mp4');
+    if (mode === 'copy') await writeFile(concatListPath, buildConcatList(videos));
+    const args = buildRenderArgs({ mode, videos, audio, concatListPath, target, outPath: partialPath });
+    input.logger.info(
+      { mode, segments: timeline.segments.length, clips: videos.length, seconds: timeline.totalSeconds },
+      'rendering',
+    );
+    await runRender(input, args, files, timeline.totalSeconds);
+    const output = await verifyRender(
+      partialPath,
+      { totalSeconds: timeline.totalSeconds, fps: target.fps },
+      (p) => input.runner.probe(p),
+    );
+    await rename(partialPath, outPath);
+    return { path: outPath, mode, timeline, output, differences };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+interface InspectedFile {
+  key: string;
+  path: string;
+  probe: ProbeResult;
+  profile?: VideoProfile;
+}
+
+function loadFacts(runner: MediaRunner, file: string, kind: 'video' | 'voice-over'): Promise<ClipFacts> {
+  if (kind === 'voice-over') return runner.probe(file).then((media) => ({ media }));
+  return Promise.all([runner.probe(file), runner.codecSetup(file)]).then(([media, codecSetup]) => ({
+    media,
+    codecSetup,
+  }));
+}
+
+/** Fetches (for S3) and probes every file in parallel, naming the bundle file in any failure. */
+async function inspectFiles(
+  input: ExecuteRenderInput,
+  videoKeys: readonly string[],
+  voiceKeys: readonly string[],
+): Promise<Map<string, InspectedFile>> {
+  const { source } = input;
+  const probeSlot = limiter(PROBE_CONCURRENCY);
+  const inspect = async (key: string, kind: 'video' | 'voice-over'): Promise<InspectedFile> => {
+    const file = source.describe(key);
+    const localPath = await source.localPath(key);
+    let facts: ClipFacts;
+    try {
+      const cacheKey = probeCacheKey(file, input.etags.get(key));
+      facts = await probeSlot(() =>
+        input.probeCache.probe(cacheKey, () => loadFacts(input.runner, localPath, kind)),
+      );
+    } catch (error) {
+      throw new BundleFileError(file, `cannot be read as media (${firstLine(error)})`, replaceFix(kind), {
+        cause: error,
+      });
+    }
+    const probe = facts.media;
+    if (kind === 'voice-over') {
+      if (!probe.audio) throw new BundleFileError(file, 'has no audio stream', replaceFix(kind));
+      return { key, path: localPath, probe };
+    }
+    const profile = profileOf(probe, facts.codecSetup);
+    if (!profile || videoSecondsOf(probe) <= 0) {
+      throw new BundleFileError(file, profile ? 'has no duration' : 'has no video stream', replaceFix(kind));
+    }
+    return { key, path: localPath, probe, profile };
+  };
+  const inspected = await Promise.all([
+    ...videoKeys.map((key) => inspect(key, 'video')),
+    ...voiceKeys.map((key) => inspect(key, 'voice-over')),
+  ]);
+  return new Map(inspected.map((file) => [file.key, file]));
+}
+
+async function runRender(
+  input: ExecuteRenderInput,
+  args: string[],
+  files: ReadonlyMap<string, InspectedFile>,
+  totalSeconds: number,
+): Promise<void> {
+  const timeoutMs = input.ffmpegTimeoutMs ?? 120_000 + Math.ceil(totalSeconds) * 10_000;
+  try {
+    await input.runner.ffmpeg(args, { timeoutMs, signal: input.signal });
+  } catch (error) {
+    const tail = error instanceof FfmpegError ? error.stderrTail : '';
+    // Probing passed, so a failure here is usually a file damaged past its header: name it.
+    const culprits = [...files.values()]
+      .filter((file) => tail.includes(file.path))
+      .map((file) => input.source.describe(file.key));
+    const subject = culprits.length > 0 ? `reading ${culprits.join(', ')}` : 'rendering';
+    throw new ComposeError(`ffmpeg failed ${subject}: ${lastLines(tail) || firstLine(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Enough parallel ffprobes to hide their start-up time, few enough not to swamp a small machine. */
+const PROBE_CONCURRENCY = 6;
+
+function limiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    while (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await task();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
+
+function playOrder(plan: TimelinePlan): string[] {
+  return plan.segments.flatMap((segment) =>
+    segment.kind === 'framing' ? [segment.video.key] : segment.blocks.map((block) => block.key),
+  );
+}
+
+function replaceFix(kind: 'video' | 'voice-over'): string {
+  return kind === 'video'
+    ? 'replace it with a playable MP4 (H.264) and sync the bundle again'
+    : 'replace it with a playable MP3 and sync the bundle again';
+}
+
+function firstLine(error: unknown): string {
+  const tail = error instanceof FfmpegError ? error.stderrTail.trim() : '';
+  const text = tail !== '' ? tail : error instanceof Error ? error.message : String(error);
+  return text.split('\n').find((line) => line.trim() !== '') ?? 'unknown error';
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-3).join(' | ');
+}

@@ -1,0 +1,162 @@
+import { inputProtocol } from '@exercise-pipeline/shared';
+import { describe, expect, it } from 'vitest';
+import { buildConcatList, buildRenderArgs, fileUrl, type RenderArgsInput } from './ffmpeg-args.js';
+import type { VideoProfile } from './profile.js';
+
+const target: VideoProfile = {
+  codec: 'h264',
+  width: 160,
+  height: 90,
+  frameRate: '25/1',
+  fps: 25,
+  timeBase: '1/12800',
+  pixelFormat: 'yuv420p',
+  codecSetup: 'High|30|SHA256:ab',
+};
+
+function input(mode: 'copy' | 'reencode', overrides: Partial<RenderArgsInput> = {}): RenderArgsInput {
+  return {
+    mode,
+    videos: [
+      { path: '/b/intro-video-1.mp4', seconds: 2 },
+      { path: '/b/rep-left-video-1.mp4', seconds: 1 },
+      { path: '/b/rep-left-video-2.mp4', seconds: 1 },
+      { path: '/b/outro-video-1.mp4', seconds: 2 },
+    ],
+    audio: [
+      { path: '/b/audio/ro/intro-vo-1.mp3', seconds: 2 },
+      { path: '/b/audio/ro/rep-left-vo-1.mp3', seconds: 2 },
+      { path: '/b/audio/ro/outro-vo-1.mp3', seconds: 2 },
+    ],
+    concatListPath: '/work/videos.ffconcat',
+    target,
+    outPath: '/out/render.mp4',
+    ...overrides,
+  };
+}
+
+/** The value after every `-i`, checking that the whitelist option comes right before it. */
+function inputsOf(args: readonly string[]): string[] {
+  const inputs: string[] = [];
+  args.forEach((arg, i) => {
+    if (arg !== '-i') return;
+    expect(args.slice(i - 2, i)).toEqual(['-protocol_whitelist', 'file,pipe']);
+    inputs.push(args[i + 1]!);
+  });
+  return inputs;
+}
+
+const filterOf = (args: readonly string[]) => args[args.indexOf('-filter_complex') + 1]!;
+
+describe('buildRenderArgs (copy)', () => {
+  const args = buildRenderArgs(input('copy'));
+
+  it('reads every video through one concat input and every voice-over as a local file', () => {
+    expect(inputsOf(args)).toEqual([
+      'file:/work/videos.ffconcat',
+      'file:/b/audio/ro/intro-vo-1.mp3',
+      'file:/b/audio/ro/rep-left-vo-1.mp3',
+      'file:/b/audio/ro/outro-vo-1.mp3',
+    ]);
+    expect(args.slice(0, 6)).toEqual(['-copyts', '-f', 'concat', '-safe', '0', '-protocol_whitelist']);
+    for (const value of inputsOf(args)) expect(inputProtocol(value)).toBe('file');
+  });
+
+  it('copies the video and encodes the assembled audio once', () => {
+    expect(args.join(' ')).toContain('-map 0:v:0 -map [aout] -c:v copy -c:a aac');
+    expect(args.filter((arg) => arg === '-c:a')).toHaveLength(1);
+    expect(args.slice(-3)).toEqual(['mp4', '-y', 'file:/out/render.mp4']);
+  });
+
+  it('fits each voice-over to its segment and joins them in order', () => {
+    const chains = filterOf(args).split(';');
+    expect(chains).toHaveLength(4);
+    expect(chains[0]).toMatch(/^\[1:a:0\].*atrim=end=2\.000000.*apad=whole_dur=2\.000000\[a0\]$/);
+    expect(chains[2]).toMatch(/^\[3:a:0\]/);
+    expect(chains[3]).toBe('[a0][a1][a2]concat=n=3:v=0:a=1[aout]');
+  });
+});
+
+describe('buildRenderArgs (reencode)', () => {
+  const args = buildRenderArgs(
+    input('reencode', {
+      videos: [
+        { path: '/b/intro-video-1.mp4', seconds: 2 },
+        { path: '/b/rep-left-video-1.mp4', seconds: 1.04 },
+      ],
+      audio: [
+        { path: '/b/audio/ro/intro-vo-1.mp3', seconds: 2 },
+        { path: '/b/audio/ro/rep-left-vo-1.mp3', seconds: 1.04 },
+      ],
+    }),
+  );
+
+  it('opens each video, then each voice-over, all as whitelisted local files', () => {
+    expect(inputsOf(args)).toEqual([
+      'file:/b/intro-video-1.mp4',
+      'file:/b/rep-left-video-1.mp4',
+      'file:/b/audio/ro/intro-vo-1.mp3',
+      'file:/b/audio/ro/rep-left-vo-1.mp3',
+    ]);
+    expect(args).not.toContain('concat');
+  });
+
+  it("conforms every clip to the first segment's profile and cuts it to whole frames", () => {
+    const filter = filterOf(args);
+    expect(filter).toContain('[1:v:0]setpts=PTS-STARTPTS,scale=160:90:force_original_aspect_ratio=decrease');
+    expect(filter).toContain('fps=25/1,format=yuv420p');
+    expect(filter).toContain('trim=end_frame=26');
+    expect(filter).toContain('[2:a:0]');
+    expect(filter).toContain('[v0][v1]concat=n=2:v=1:a=0[vout]');
+    const joined = args.join(' ');
+    expect(joined).toContain('-map [vout] -map [aout] -c:v libx264');
+    expect(joined).toContain('-pix_fmt yuv420p -r 25/1 -video_track_timescale 12800');
+  });
+});
+
+describe('inputs never reach the network', () => {
+  it.each([
+    'http://example.com/intro.mp4',
+    'https://example.com/a.mp4',
+    'rtmp://host/live',
+    'relative/intro-video-1.mp4',
+    'concat:/a.mp4|/b.mp4',
+    '/b/intro\nfile http://x',
+  ])('refuses %j as a video or voice-over path', (bad) => {
+    expect(() => buildRenderArgs(input('copy', { audio: [{ path: bad, seconds: 1 }] }))).toThrow(
+      /absolute local paths/,
+    );
+    expect(() => buildRenderArgs(input('reencode', { videos: [{ path: bad, seconds: 1 }] }))).toThrow(
+      /absolute local paths/,
+    );
+    expect(() => buildConcatList([{ path: bad, seconds: 1 }])).toThrow(/absolute local paths/);
+  });
+
+  it('keeps a URL-looking absolute path a file', () => {
+    expect(fileUrl('/tmp/http://x.mp4')).toBe('file:/tmp/http://x.mp4');
+  });
+});
+
+describe('buildConcatList', () => {
+  it('writes file: entries with each clip length, quoting apostrophes', () => {
+    expect(
+      buildConcatList([
+        { path: "/b/it's/intro-video-1.mp4", seconds: 2 },
+        { path: '/b/rep-left-video-1.mp4', seconds: 1.04 },
+      ]),
+    ).toBe(
+      [
+        'ffconcat version 1.0',
+        "file 'file:/b/it'\\''s/intro-video-1.mp4'",
+        'duration 2.000000',
+        "file 'file:/b/rep-left-video-1.mp4'",
+        'duration 1.040000',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses a clip without length', () => {
+    expect(() => buildConcatList([{ path: '/b/a.mp4', seconds: 0 }])).toThrow(/> 0 seconds/);
+  });
+});

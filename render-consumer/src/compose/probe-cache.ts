@@ -1,0 +1,73 @@
+import type { ProbeResult } from '@exercise-pipeline/shared';
+
+/** What a render needs to know about one bundle file. */
+export interface ClipFacts {
+  media: ProbeResult;
+  /**
+   * For videos: the H.264/HEVC profile, level and a hash of the decoder setup (SPS/PPS). Clips
+   * whose setup differs cannot share one stream even when size and rate match.
+   */
+  codecSetup?: string;
+}
+
+export interface ProbeCacheOptions {
+  /** Entries kept, least recently used dropped first; default 4096 (an entry is a few hundred bytes). */
+  maxEntries?: number;
+}
+
+/**
+ * Probe results by file version. The key should name the file and its content tag (see
+ * `probeCacheKey`); a tag alone is not enough for local files, whose size+mtime tags can coincide
+ * for different files copied with preserved times. A bundle's files rarely change while every
+ * render probes them, so a long-running consumer probes each file version once. Concurrent
+ * requests for one key share a single load; failures are not kept, so a file that was
+ * mid-download or briefly unreadable is probed again next time.
+ */
+export class ProbeCache {
+  private readonly entries = new Map<string, Promise<ClipFacts>>();
+  private readonly maxEntries: number;
+
+  constructor(options: ProbeCacheOptions = {}) {
+    this.maxEntries = options.maxEntries ?? 4096;
+  }
+
+  /** The facts stored under `key`, else the result of `load` (not stored when `key` is undefined). */
+  probe(key: string | undefined, load: () => Promise<ClipFacts>): Promise<ClipFacts> {
+    if (!key) return load();
+    const cached = this.entries.get(key);
+    if (cached) {
+      // Re-insert so Map order doubles as recency order.
+      this.entries.delete(key);
+      this.entries.set(key, cached);
+      return cached;
+    }
+    const pending = load();
+    this.entries.set(key, pending);
+    pending.catch(() => {
+      if (this.entries.get(key) === pending) this.entries.delete(key);
+    });
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+    return pending;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+let processCache: ProbeCache | undefined;
+
+/** The cache shared by every render of this process. */
+export function sharedProbeCache(): ProbeCache {
+  processCache ??= new ProbeCache();
+  return processCache;
+}
+
+/** `file` as messages name it (S3 key or path) plus its content tag; undefined when there is no tag. */
+export function probeCacheKey(file: string, etag: string | undefined): string | undefined {
+  return etag ? `${etag} ${file}` : undefined;
+}
