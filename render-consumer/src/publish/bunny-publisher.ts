@@ -1,0 +1,130 @@
+import type { BunnyClient } from './bunny-client.js';
+import { BUNNY_VIDEO_STATUS, type BunnyCollection, isFailedStatus } from './bunny-models.js';
+import { BunnyApiError } from './errors.js';
+import type {
+  DeleteResult,
+  PublishedState,
+  PublishedStatus,
+  Publisher,
+  PublishInput,
+  PublishLogger,
+  PublishResult,
+} from './publisher.js';
+
+export interface BunnyPublisherOptions {
+  client: BunnyClient;
+  /** Pull zone hostname of the library (BUNNY_STREAM_CDN_HOSTNAME), e.g. `vz-1234.b-cdn.net`. */
+  cdnHostname: string;
+  logger?: PublishLogger;
+}
+
+/** Length of the recipe-hash prefix in titles: enough to tell renders apart at a glance. */
+export const TITLE_HASH_LENGTH = 12;
+
+/** `lumbar-release · ro · 3f9a1c2b7d4e · v2` — what an editor sees in Bunny's dashboard. */
+export function videoTitle(
+  input: Pick<PublishInput, 'exercise' | 'language' | 'recipeHash' | 'assetVersion'>,
+): string {
+  return [
+    input.exercise,
+    input.language,
+    input.recipeHash.slice(0, TITLE_HASH_LENGTH),
+    `v${input.assetVersion}`,
+  ].join(' · ');
+}
+
+export function playbackUrl(cdnHostname: string, videoId: string): string {
+  const host = cdnHostname.replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  return `https://${host}/${encodeURIComponent(videoId)}/playlist.m3u8`;
+}
+
+/** Bunny video status → publisher state; unknown and newer codes count as still processing. */
+export function stateOfBunnyStatus(status: number): Exclude<PublishedState, 'missing'> {
+  if (status === BUNNY_VIDEO_STATUS.finished) return 'ready';
+  if (isFailedStatus(status)) return 'failed';
+  return 'processing';
+}
+
+/** Publishes renders to a Bunny Stream library, one collection per exercise slug. */
+export class BunnyPublisher implements Publisher {
+  readonly target = 'bunny' as const;
+  readonly #client: BunnyClient;
+  readonly #cdnHostname: string;
+  readonly #logger: PublishLogger | undefined;
+  /**
+   * Collection lookups by slug, kept as promises so concurrent publishes of one exercise in this
+   * process share a single find-or-create instead of racing to create duplicates.
+   */
+  readonly #collections = new Map<string, Promise<BunnyCollection>>();
+
+  constructor(options: BunnyPublisherOptions) {
+    if (!options.cdnHostname) {
+      throw new TypeError('BunnyPublisher: cdnHostname is required (set BUNNY_STREAM_CDN_HOSTNAME)');
+    }
+    this.#client = options.client;
+    this.#cdnHostname = options.cdnHostname;
+    this.#logger = options.logger;
+  }
+
+  async publish(input: PublishInput): Promise<PublishResult> {
+    const title = videoTitle(input);
+    const { collection, video } = await this.#createVideo(input.exercise, title);
+    try {
+      await this.#client.uploadVideo(video.guid, input.filePath);
+    } catch (error) {
+      // An empty video left behind would show up in the dashboard forever; the error is what matters.
+      await this.#client.deleteVideo(video.guid).catch((cleanupError: unknown) => {
+        this.#logger?.warn(
+          { videoId: video.guid, error: (cleanupError as Error).message },
+          'could not delete the Bunny video of a failed upload',
+        );
+      });
+      throw error;
+    }
+    this.#logger?.info(
+      { videoId: video.guid, collectionId: collection.guid, title, durationSeconds: input.durationSeconds },
+      'published render to Bunny Stream',
+    );
+    return { videoId: video.guid, playbackUrl: playbackUrl(this.#cdnHostname, video.guid) };
+  }
+
+  async status(videoId: string): Promise<PublishedStatus> {
+    const video = await this.#client.getVideo(videoId);
+    if (video === null) return { state: 'missing' };
+    return { state: stateOfBunnyStatus(video.status), raw: video };
+  }
+
+  async delete(videoId: string): Promise<DeleteResult> {
+    return this.#client.deleteVideo(videoId);
+  }
+
+  /**
+   * The collection guid is cached for the process's lifetime; if someone deleted that collection
+   * in the dashboard, Bunny refuses the create, so look it up afresh once and try again.
+   */
+  async #createVideo(exercise: string, title: string) {
+    const collection = await this.#collectionFor(exercise);
+    try {
+      return { collection, video: await this.#client.createVideo({ title, collectionId: collection.guid }) };
+    } catch (error) {
+      if (!(error instanceof BunnyApiError) || (error.status !== 400 && error.status !== 404)) throw error;
+      this.#collections.delete(exercise);
+      const fresh = await this.#collectionFor(exercise);
+      if (fresh.guid === collection.guid) throw error;
+      return {
+        collection: fresh,
+        video: await this.#client.createVideo({ title, collectionId: fresh.guid }),
+      };
+    }
+  }
+
+  #collectionFor(exercise: string): Promise<BunnyCollection> {
+    const cached = this.#collections.get(exercise);
+    if (cached) return cached;
+    const lookup = this.#client.findOrCreateCollection(exercise);
+    this.#collections.set(exercise, lookup);
+    // A failed lookup must not poison the cache: the next publish tries again.
+    lookup.catch(() => this.#collections.delete(exercise));
+    return lookup;
+  }
+}

@@ -1,0 +1,358 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type TrackedResource, trackResource } from '../harness/resources.js';
+import {
+  BunnyLibrary,
+  type RecordedUpload,
+  type Reply,
+  statusBody,
+  type UploadStorage,
+} from './bunny-stream-library.js';
+
+/**
+ * A local stand-in for the Bunny Stream API (the subset in shared/reference/bunny-stream-api.md):
+ * AccessKey auth, videos (create, raw upload, get, paged list, delete) and collections, with video
+ * status moving 0 → 1 → 3 → 4 after an upload. Tests inspect what it received and inject faults.
+ */
+
+export interface BunnyStreamDoubleOptions {
+  /** Default 4242. */
+  libraryId?: number;
+  /** Default a random key. */
+  apiKey?: string;
+  /** Default 'memory'; use 'none' for big files (sha256 and size are always recorded). */
+  storage?: UploadStorage;
+  /** Status 1 (Uploaded) lasts this long after an upload; then 3 (Transcoding). Default 20 ms. */
+  transcodingAfterMs?: number;
+  /** Status 4 (Finished) from this long after an upload. Default 60 ms. */
+  finishedAfterMs?: number;
+  /** Time source of the status timeline; pass a controllable one to step through it without waiting. */
+  clock?: () => number;
+}
+
+/** Which requests a fault applies to; path is relative to `/library/{id}`, e.g. /^\/videos\/[^/]+$/. */
+export interface RequestMatch {
+  method?: string;
+  path?: RegExp;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Relative to `/library/{id}`, without the query. */
+  path: string;
+  query: Record<string, string>;
+  /** What the double answered; 0 when the client went away before an answer. */
+  status: number;
+  authorized: boolean;
+  /** `injected` answered without handling, `after-handling` handled then answered with the fault status. */
+  fault?: 'injected' | 'after-handling';
+  delayedMs?: number;
+  receivedAt: number;
+}
+
+interface Fault extends RequestMatch {
+  remaining: number;
+  status: number;
+  afterHandling: boolean;
+}
+
+/** An upload the double leaves unread until the test releases it. */
+export interface UploadHold {
+  /** Resolves with the video id once the upload's headers arrived (its body is not read yet). */
+  arrived: Promise<string>;
+  release(): void;
+}
+
+interface PendingHold {
+  arrive(videoId: string): void;
+  released: Promise<void>;
+}
+
+interface Delay extends RequestMatch {
+  remaining: number;
+  ms: number;
+}
+
+export class BunnyStreamDouble {
+  readonly libraryId: string;
+  readonly apiKey: string;
+  readonly requests: RecordedRequest[] = [];
+  readonly #library: BunnyLibrary;
+  readonly #clock: () => number;
+  readonly #server: Server;
+  readonly #faults: Fault[] = [];
+  readonly #delays: Delay[] = [];
+  readonly #holds: PendingHold[] = [];
+  readonly #stopping = new AbortController();
+  #failUntil: { until: number; status: number } | undefined;
+  #url: string | undefined;
+  #tracked: TrackedResource | undefined;
+
+  constructor(options: BunnyStreamDoubleOptions = {}) {
+    const libraryId = options.libraryId ?? 4242;
+    this.#clock = options.clock ?? Date.now;
+    this.libraryId = String(libraryId);
+    this.apiKey = options.apiKey ?? `test-${randomBytes(12).toString('hex')}`;
+    this.#library = new BunnyLibrary({
+      libraryId,
+      storage: options.storage ?? 'memory',
+      transcodingAfterMs: options.transcodingAfterMs ?? 20,
+      finishedAfterMs: options.finishedAfterMs ?? 60,
+      clock: this.#clock,
+    });
+    this.#server = createServer((request, response) => {
+      this.#handle(request, response).catch(() => response.destroy());
+    });
+  }
+
+  /** Base URL to use as BUNNY_STREAM_API_URL. */
+  get url(): string {
+    if (this.#url === undefined) throw new Error('BunnyStreamDouble: call start() before reading url');
+    return this.#url;
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = this.#server.address() as AddressInfo;
+    this.#url = `http://127.0.0.1:${port}`;
+    this.#tracked = trackResource('server', `bunny-stream-double ${this.#url}`, () => this.#close());
+    return this;
+  }
+
+  /** Closes the server, open connections and pending delayed answers; safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.#tracked) await this.#tracked.close();
+    else await this.#close();
+  }
+
+  /** The next `count` matching requests answer `status` (default 503); with afterHandling they take effect first. */
+  failNext(count: number, status = 503, options: RequestMatch & { afterHandling?: boolean } = {}): void {
+    this.#faults.push({
+      ...options,
+      remaining: count,
+      status,
+      afterHandling: options.afterHandling ?? false,
+    });
+  }
+
+  /** Every request in the next `ms` (by the double's clock) answers `status` (default 503), like an outage. */
+  failFor(ms: number, status = 503): void {
+    this.#failUntil = { until: this.#clock() + ms, status };
+  }
+
+  /** The next `count` matching requests are handled, then answered only after `ms`. */
+  delayNext(count: number, ms: number, match: RequestMatch = {}): void {
+    this.#delays.push({ ...match, remaining: count, ms });
+  }
+
+  /**
+   * The next upload is accepted but its body is not read until `release()`, so the client's
+   * sending stalls on a full connection; what the client read from disk meanwhile shows whether it streams.
+   */
+  holdNextUpload(): UploadHold {
+    let arrive: (videoId: string) => void = () => undefined;
+    let release: () => void = () => undefined;
+    const arrived = new Promise<string>((resolve) => {
+      arrive = resolve;
+    });
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.#holds.push({ arrive, released: Promise.race([released, abortion(this.#stopping.signal)]) });
+    return { arrived, release };
+  }
+
+  /** Force a video's status, e.g. 5 (Error) to simulate a failed transcode. */
+  setVideoStatus(videoId: string, status: number): void {
+    const video = this.#library.videos.get(videoId);
+    if (!video) throw new Error(`BunnyStreamDouble: no video ${videoId}`);
+    video.forcedStatus = status;
+  }
+
+  upload(videoId: string): RecordedUpload | undefined {
+    return this.#library.uploads.get(videoId);
+  }
+
+  /** Videos as GET would return them now. */
+  videos(): Record<string, unknown>[] {
+    return [...this.#library.videos.values()].map((video) => this.#library.videoModel(video));
+  }
+
+  collections(): Record<string, unknown>[] {
+    return [...this.#library.collections.values()].map((c) => this.#library.collectionModel(c));
+  }
+
+  /** Recorded requests with this method whose path matches. */
+  requestsTo(method: string, path: RegExp): RecordedRequest[] {
+    return this.requests.filter((request) => request.method === method && path.test(request.path));
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://double');
+    const method = request.method ?? 'GET';
+    const prefix = `/library/${this.libraryId}`;
+    const path = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : url.pathname;
+    const record: RecordedRequest = {
+      method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      status: 0,
+      authorized: false,
+      receivedAt: Date.now(),
+    };
+    this.requests.push(record);
+    let reply: Reply;
+    const outage =
+      this.#failUntil && this.#clock() < this.#failUntil.until ? this.#failUntil.status : undefined;
+    const fault = take(this.#faults, method, path);
+    if (outage !== undefined || (fault && !fault.afterHandling)) {
+      record.fault = 'injected';
+      reply = { status: outage ?? fault?.status ?? 503, body: 'Service Unavailable' };
+    } else if (request.headers.accesskey !== this.apiKey || !url.pathname.startsWith(`${prefix}/`)) {
+      // A key of another library, or none: Bunny answers 401 without a body.
+      reply = { status: 401 };
+    } else {
+      record.authorized = true;
+      try {
+        reply = await this.#route(method, path, url.searchParams, request);
+      } catch (error) {
+        if (request.destroyed || response.destroyed) return; // the client went away mid-request
+        // A defect in the double must surface in the test, not as a client timeout.
+        reply = statusBody(500, `bunny double failed: ${(error as Error).message}`);
+      }
+      if (fault) {
+        record.fault = 'after-handling';
+        reply = statusBody(fault.status, 'Service Unavailable');
+      }
+    }
+    await drain(request);
+    const delay = take(this.#delays, method, path);
+    if (delay) {
+      record.delayedMs = delay.ms;
+      await sleep(delay.ms, this.#stopping.signal);
+      if (response.destroyed || this.#stopping.signal.aborted) return;
+    }
+    record.status = reply.status;
+    send(response, reply);
+  }
+
+  #route(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    request: IncomingMessage,
+  ): Promise<Reply> | Reply {
+    const library = this.#library;
+    const [, resource, id, extra] = path.split('/');
+    if (extra !== undefined || (resource !== 'videos' && resource !== 'collections')) return { status: 404 };
+    if (resource === 'videos') {
+      if (id === undefined || id === '') {
+        if (method === 'POST')
+          return readJson(request).then((body) => body.reply ?? library.createVideo(body.value));
+        if (method === 'GET') return library.listVideos(query);
+      } else {
+        if (method === 'PUT') return this.#upload(id, query, request);
+        if (method === 'GET') return library.getVideo(id);
+        if (method === 'DELETE') return library.deleteVideo(id);
+      }
+      return { status: 405 };
+    }
+    if (id === undefined || id === '') {
+      if (method === 'POST')
+        return readJson(request).then((body) => body.reply ?? library.createCollection(body.value));
+      if (method === 'GET') return library.listCollections(query);
+    } else {
+      if (method === 'GET') return library.getCollection(id);
+      if (method === 'DELETE') return library.deleteCollection(id);
+    }
+    return { status: 405 };
+  }
+
+  async #upload(videoId: string, query: URLSearchParams, request: IncomingMessage): Promise<Reply> {
+    const hold = this.#holds.shift();
+    if (hold) {
+      hold.arrive(videoId);
+      await hold.released;
+    }
+    return this.#library.upload(videoId, request, query.get('enabledResolutions') ?? undefined);
+  }
+
+  async #close(): Promise<void> {
+    this.#stopping.abort();
+    if (!this.#server.listening) return;
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeAllConnections();
+    await closed;
+  }
+}
+
+function take<T extends RequestMatch & { remaining: number }>(
+  list: T[],
+  method: string,
+  path: string,
+): T | undefined {
+  const index = list.findIndex(
+    (entry) => (!entry.method || entry.method === method) && (!entry.path || entry.path.test(path)),
+  );
+  const entry = list[index];
+  if (!entry) return undefined;
+  entry.remaining--;
+  if (entry.remaining <= 0) list.splice(index, 1);
+  return entry;
+}
+
+async function readJson(request: IncomingMessage): Promise<{ value?: unknown; reply?: Reply }> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return { value: text === '' ? undefined : JSON.parse(text) };
+  } catch {
+    return { reply: statusBody(400, 'The request body is not valid JSON.') };
+  }
+}
+
+/** Read what the client still sends, so an early answer does not break its upload. */
+async function drain(request: IncomingMessage): Promise<void> {
+  if (request.readableEnded || request.destroyed) return;
+  try {
+    for await (const _ of request) {
+      // discard
+    }
+  } catch {
+    // client gone: the answer will not be delivered anyway
+  }
+}
+
+function send(response: ServerResponse, reply: Reply): void {
+  if (response.destroyed) return;
+  if (reply.body === undefined) {
+    response.writeHead(reply.status).end();
+  } else if (typeof reply.body === 'string') {
+    response.writeHead(reply.status, { 'content-type': 'text/plain' }).end(reply.body);
+  } else {
+    response.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
+  }
+}
+
+function abortion(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
