@@ -1,0 +1,60 @@
+import type { Queryable } from './database.js';
+
+/** What an agent told the pipeline about one delivery: synced, or refused with every reason. */
+export interface DeliveryRow {
+  id: number;
+  outcome: 'synced' | 'refused';
+  delivery: string | null;
+  exercise: string | null;
+  host: string | null;
+  reasons: { file?: string; problem: string; fix: string }[];
+  changed_keys: string[];
+  fingerprint: string | null;
+  event_time: Date | null;
+  received_at: Date;
+}
+
+export type NewDelivery = Pick<DeliveryRow, 'outcome'> &
+  Partial<
+    Pick<
+      DeliveryRow,
+      'delivery' | 'exercise' | 'host' | 'reasons' | 'changed_keys' | 'fingerprint' | 'event_time'
+    >
+  >;
+
+export async function recordDelivery(db: Queryable, delivery: NewDelivery): Promise<DeliveryRow> {
+  const rows = await db.query<DeliveryRow>(
+    `INSERT INTO deliveries (outcome, delivery, exercise, host, reasons, changed_keys, fingerprint, event_time)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+    [
+      delivery.outcome,
+      delivery.delivery ?? null,
+      delivery.exercise ?? null,
+      delivery.host ?? null,
+      JSON.stringify(delivery.reasons ?? []),
+      JSON.stringify(delivery.changed_keys ?? []),
+      delivery.fingerprint ?? null,
+      delivery.event_time ?? null,
+    ],
+  );
+  return rows[0]!;
+}
+
+export async function listDeliveries(db: Queryable, limit = 50): Promise<DeliveryRow[]> {
+  return db.query<DeliveryRow>('SELECT * FROM deliveries ORDER BY received_at DESC, id DESC LIMIT $1', [
+    limit,
+  ]);
+}
+
+/** Whether an agent announced exactly this bundle state ("Bundle Synced" with this fingerprint). */
+export async function hasSyncedDelivery(
+  db: Queryable,
+  exercise: string,
+  fingerprint: string,
+): Promise<boolean> {
+  const rows = await db.query(
+    `SELECT 1 FROM deliveries WHERE outcome = 'synced' AND exercise = $1 AND fingerprint = $2 LIMIT 1`,
+    [exercise, fingerprint],
+  );
+  return rows.length > 0;
+}

@@ -1,0 +1,76 @@
+import type { Queryable } from './database.js';
+
+/** A row of `exercises`, as the platform defines it. */
+export interface ExerciseRow {
+  id: number;
+  slug: string;
+  kind: 'reps_based' | 'duration_based';
+  status: 'active' | 'archived';
+  asset_version: number;
+  asset_fingerprint: string | null;
+  catalog_render_id: number | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export async function findExercise(db: Queryable, slug: string): Promise<ExerciseRow | null> {
+  const rows = await db.query<ExerciseRow>('SELECT * FROM exercises WHERE slug = $1', [slug]);
+  return rows[0] ?? null;
+}
+
+export async function listExercises(db: Queryable): Promise<ExerciseRow[]> {
+  return db.query<ExerciseRow>('SELECT * FROM exercises ORDER BY slug');
+}
+
+/**
+ * Returns the exercise row, locked until the transaction ends, creating it (version 0) when new.
+ * The lock serialises asset-version bumps of one exercise across every consumer process.
+ */
+export async function lockExercise(
+  tx: Queryable,
+  slug: string,
+  kind: ExerciseRow['kind'] = 'reps_based',
+): Promise<ExerciseRow> {
+  await tx.query('INSERT INTO exercises (slug, kind) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING', [
+    slug,
+    kind,
+  ]);
+  const rows = await tx.query<ExerciseRow>('SELECT * FROM exercises WHERE slug = $1 FOR UPDATE', [slug]);
+  if (!rows[0]) throw new Error(`exercise ${slug} vanished while it was being locked`);
+  return rows[0];
+}
+
+/** Next asset version with its fingerprint; an archived exercise whose bundle came back is active again. */
+export async function bumpAssetVersion(tx: Queryable, id: number, fingerprint: string): Promise<ExerciseRow> {
+  const rows = await tx.query<ExerciseRow>(
+    `UPDATE exercises
+        SET asset_version = asset_version + 1, asset_fingerprint = $2, status = 'active', updated_at = now()
+      WHERE id = $1
+      RETURNING *`,
+    [id, fingerprint],
+  );
+  return rows[0]!;
+}
+
+export async function setExerciseKind(db: Queryable, id: number, kind: ExerciseRow['kind']): Promise<void> {
+  await db.query('UPDATE exercises SET kind = $2, updated_at = now() WHERE id = $1', [id, kind]);
+}
+
+export async function setCatalogRender(
+  db: Queryable,
+  exerciseId: number,
+  renderId: number | null,
+): Promise<void> {
+  await db.query('UPDATE exercises SET catalog_render_id = $2, updated_at = now() WHERE id = $1', [
+    exerciseId,
+    renderId,
+  ]);
+}
+
+export async function archiveExercise(tx: Queryable, id: number): Promise<ExerciseRow> {
+  const rows = await tx.query<ExerciseRow>(
+    `UPDATE exercises SET status = 'archived', catalog_render_id = NULL, updated_at = now() WHERE id = $1 RETURNING *`,
+    [id],
+  );
+  return rows[0]!;
+}

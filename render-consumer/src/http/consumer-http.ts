@@ -1,0 +1,83 @@
+import type { Queryable } from '../catalog/database.js';
+import type { EnsureRender } from '../render/ensure-render.js';
+import { createComposeHandler } from './compose-handler.js';
+import { createReadyzHandler, databaseCheck, healthzHandler, type ReadinessCheck } from './health.js';
+import { createMediaHandler } from './media-handler.js';
+import { PROMETHEUS_CONTENT_TYPE } from './metrics.js';
+import type { PipelineMetrics } from './pipeline-metrics.js';
+import { sendText } from './respond.js';
+import type { Route } from './router.js';
+import { createHttpServer, type HttpServer, type HttpServerLogger } from './server.js';
+import { createAssetsHandler, createIndexHandler, STATUS_PAGE_DIR } from './status-page-handler.js';
+
+export interface ConsumerHttpOptions {
+  /** COMPOSER_PORT; 0 picks a free port. */
+  port: number;
+  host?: string;
+  db: Queryable;
+  ensureRender: Pick<EnsureRender, 'ensure'>;
+  metrics: PipelineMetrics;
+  /** DATA_DIR: the local publisher's renditions are served from `{dataDir}/media/`. */
+  dataDir: string;
+  /** COMPOSER_API_TOKEN: when set, `POST /v1/compose` needs it as a bearer token. */
+  apiToken?: string | undefined;
+  /** Default 64 KiB. */
+  maxBodyBytes?: number;
+  /** Checks besides the database for `/readyz`, e.g. `{queue: …}`. */
+  readinessChecks?: Record<string, ReadinessCheck>;
+  /** Directory with the status page (`index.html`, `assets/`); default the one beside this file. */
+  statusPageDir?: string;
+  /** Routes added by other components (status page data, ops); matched after the built-in ones. */
+  extraRoutes?: readonly Route[];
+  shutdownTimeoutMs?: number;
+  logger?: HttpServerLogger;
+}
+
+/**
+ * The consumer's HTTP server: the compose API, health and readiness, metrics, the local
+ * publisher's media, and the status page.
+ */
+export function createConsumerHttpServer(options: ConsumerHttpOptions): HttpServer {
+  const statusPageDir = options.statusPageDir ?? STATUS_PAGE_DIR;
+  const { httpRequests, registry } = options.metrics;
+  let server: HttpServer | undefined;
+  const routes: Route[] = [
+    {
+      method: 'POST',
+      path: '/v1/compose',
+      handler: createComposeHandler({
+        ensureRender: options.ensureRender,
+        apiToken: options.apiToken,
+        ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+        ...(options.logger ? { logger: options.logger } : {}),
+      }),
+    },
+    { method: 'GET', path: '/healthz', handler: healthzHandler },
+    {
+      method: 'GET',
+      path: '/readyz',
+      handler: createReadyzHandler({
+        checks: { db: databaseCheck(options.db), ...options.readinessChecks },
+        isStopping: () => server?.stopping ?? false,
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/metrics',
+      handler: async ({ res }) => sendText(res, 200, await registry.render(), PROMETHEUS_CONTENT_TYPE),
+    },
+    { method: 'GET', path: '/media/:id/:file', handler: createMediaHandler({ dataDir: options.dataDir }) },
+    { method: 'GET', path: '/', handler: createIndexHandler(statusPageDir) },
+    { method: 'GET', path: '/assets/*', handler: createAssetsHandler(statusPageDir) },
+    ...(options.extraRoutes ?? []),
+  ];
+  server = createHttpServer({
+    port: options.port,
+    ...(options.host === undefined ? {} : { host: options.host }),
+    routes,
+    ...(options.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: options.shutdownTimeoutMs }),
+    ...(options.logger ? { logger: options.logger } : {}),
+    onResponse: ({ route, method, status }) => httpRequests.inc({ route, method, status }),
+  });
+  return server;
+}

@@ -1,0 +1,155 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpError } from './http-error.js';
+import { sendError } from './respond.js';
+import { type Resolution, type Route, resolveRoute } from './router.js';
+
+export interface HttpServerLogger {
+  info(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+export interface HttpServerOptions {
+  /** COMPOSER_PORT; 0 picks a free port (tests). */
+  port: number;
+  /** Interface to listen on; default `0.0.0.0`. */
+  host?: string;
+  routes: readonly Route[];
+  /** How long `stop()` lets running requests finish before closing their connections; default 10 s. */
+  shutdownTimeoutMs?: number;
+  logger?: HttpServerLogger;
+  /** Told about every answer, with the matched route pattern (`unmatched` when none), for metrics. */
+  onResponse?: (info: { route: string; method: string; status: number; seconds: number }) => void;
+}
+
+export interface HttpServer {
+  /** Listens; resolves with the bound port and a base URL on the loopback interface. */
+  start(): Promise<{ port: number; url: string }>;
+  /**
+   * Stops accepting connections, lets running requests finish until the shutdown deadline, then
+   * closes whatever is still open. Safe to call twice or before `start()`.
+   */
+  stop(): Promise<void>;
+  /** True from the moment `stop()` is called; `/readyz` answers 503 then. */
+  readonly stopping: boolean;
+  /** The bound port once started. */
+  readonly port: number | undefined;
+}
+
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const server = createServer((req, res) => void handle(req, res));
+  const active = new Set<ServerResponse>();
+  let stopping = false;
+  let started = false;
+  let stopped: Promise<void> | undefined;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const began = performance.now();
+    const method = req.method ?? 'GET';
+    let routeName = 'unmatched';
+    // Keep-alive would hold a connection open past shutdown; answers given while stopping close it.
+    if (stopping) res.setHeader('connection', 'close');
+    active.add(res);
+    res.on('close', () => active.delete(res));
+    res.on('finish', () => {
+      options.onResponse?.({
+        route: routeName,
+        method,
+        status: res.statusCode,
+        seconds: (performance.now() - began) / 1000,
+      });
+    });
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+      const resolution: Resolution = resolveRoute(options.routes, method, rawPath);
+      if (resolution.kind === 'not-found') {
+        throw new HttpError(404, 'NOT_FOUND', `${method} ${url.pathname} is not an endpoint of this server`);
+      }
+      if (resolution.kind === 'method-not-allowed') {
+        throw new HttpError(
+          405,
+          'METHOD_NOT_ALLOWED',
+          `${url.pathname} answers ${resolution.allow.join(', ')}`,
+          {
+            headers: { allow: resolution.allow.join(', ') },
+          },
+        );
+      }
+      routeName = resolution.route.path;
+      await resolution.route.handler({ req, res, params: resolution.params, query: url.searchParams });
+    } catch (error) {
+      answerError(res, error, method, req.url);
+    }
+  }
+
+  function answerError(res: ServerResponse, error: unknown, method: string, url: string | undefined): void {
+    const httpError =
+      error instanceof HttpError
+        ? error
+        : new HttpError(
+            500,
+            'INTERNAL_ERROR',
+            "the request failed unexpectedly; the consumer's log has the details",
+          );
+    if (!(error instanceof HttpError)) options.logger?.error({ err: error, method, url }, 'request failed');
+    if (res.headersSent) {
+      // Half an answer cannot be turned into an error answer; the client sees the connection end.
+      res.destroy();
+      return;
+    }
+    sendError(res, httpError);
+  }
+
+  return {
+    get stopping() {
+      return stopping;
+    },
+    get port() {
+      const address = server.address();
+      return address && typeof address === 'object' ? (address as AddressInfo).port : undefined;
+    },
+    start() {
+      return new Promise((resolve, reject) => {
+        const onError = (error: Error) => {
+          server.off('listening', onListening);
+          reject(
+            new Error(
+              `cannot listen on port ${options.port}: ${error.message}; set COMPOSER_PORT to a free port`,
+              { cause: error },
+            ),
+          );
+        };
+        const onListening = () => {
+          server.off('error', onError);
+          started = true;
+          const port = (server.address() as AddressInfo).port;
+          options.logger?.info({ port }, 'http server listening');
+          resolve({ port, url: `http://127.0.0.1:${port}` });
+        };
+        server.once('error', onError);
+        server.once('listening', onListening);
+        server.listen(options.port, options.host ?? '0.0.0.0');
+      });
+    },
+    stop() {
+      stopping = true;
+      for (const res of active) if (!res.headersSent) res.setHeader('connection', 'close');
+      stopped ??= started ? closeGracefully(server, options.shutdownTimeoutMs ?? 10_000) : Promise.resolve();
+      return stopped;
+    },
+  };
+}
+
+async function closeGracefully(server: Server, deadlineMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'deadline'>((resolve) => {
+    timer = setTimeout(() => resolve('deadline'), deadlineMs);
+  });
+  const outcome = await Promise.race([closed.then(() => 'closed' as const), deadline]);
+  clearTimeout(timer);
+  if (outcome === 'deadline') server.closeAllConnections();
+  await closed;
+}

@@ -1,0 +1,304 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  isRecord,
+  isValidSlug,
+  type Recipe,
+  RecipeInvalidError,
+  recipeHash,
+  recipeSchema,
+  toFieldIssues,
+  validateRecipe,
+} from '@exercise-pipeline/shared';
+import type { Queryable } from '../catalog/database.js';
+import { type ExerciseRow, findExercise } from '../catalog/exercises.js';
+import {
+  claimRender,
+  ensureRenderRow,
+  findRender,
+  getRender,
+  markRenderFailed,
+  markRenderReadyIfHeld,
+  type RenderKey,
+  type RenderRow,
+} from '../catalog/renders.js';
+import { type BundleSource, readBundle } from '../compose/bundle-source.js';
+import type { ComposeRecipeOptions, ComposeResult } from '../compose/compose.js';
+import type { Publisher } from '../publish/publisher.js';
+import {
+  ExerciseNotComposableError,
+  ExerciseNotFoundError,
+  RenderFailedError,
+  RenderLeaseLostError,
+  RenderWaitTimeoutError,
+} from './errors.js';
+import { keepLease } from './lease-keeper.js';
+import { SingleFlight } from './single-flight.js';
+
+/** What EnsureRender needs from the composer; `composeRecipe` fits, and so does a test double. */
+export type ComposeFn = (
+  options: ComposeRecipeOptions,
+) => Promise<Pick<ComposeResult, 'path' | 'durationSeconds' | 'recipeHash'>>;
+
+/** One finished render attempt, for metrics and logs. */
+export interface RenderReport {
+  exercise: string;
+  language: string;
+  recipeHash: string;
+  assetVersion: number;
+  outcome: 'ready' | 'failed';
+  /** Compose plus publish, in seconds. */
+  seconds: number;
+  error?: unknown;
+}
+
+export interface EnsureRenderLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
+export interface EnsureRenderOptions {
+  db: Queryable;
+  /** Opens an exercise's bundle (S3 through the download cache in production). */
+  bundleSourceFor: (slug: string) => BundleSource | Promise<BundleSource>;
+  compose: ComposeFn;
+  publisher: Publisher;
+  /** DATA_DIR; renders are written to `{dataDir}/tmp/renders/` until published. */
+  dataDir: string;
+  /** This process's lease owner id; default `{host}:{pid}:{random}` (see createLeaseOwner). */
+  owner?: string;
+  /** How long a lease lasts without renewal; default 60 s. */
+  leaseSeconds?: number;
+  /** How often the lease is renewed while rendering; default a third of leaseSeconds. */
+  leaseRenewMs?: number;
+  /** How long to wait for a render another process holds before giving up; default 10 min. */
+  waitTimeoutMs?: number;
+  /** How often a render held by another process is re-read; default 1 s. */
+  pollMs?: number;
+  /** Aborts every running render (process shutdown). */
+  signal?: AbortSignal;
+  logger?: EnsureRenderLogger;
+  /** Called after every render attempt this process made (not for cache hits). */
+  onRendered?: (report: RenderReport) => void;
+}
+
+export interface EnsureRenderRequest {
+  /** The recipe as received (HTTP body, catalog preview); validated here against the bundle. */
+  recipeInput: unknown;
+  /** The exercise slug; default the recipe's own `exercise` field. */
+  exercise?: string;
+}
+
+export interface EnsuredRender {
+  /** The ready `exercise_renders` row. */
+  render: RenderRow;
+  exercise: ExerciseRow;
+  recipe: Recipe;
+  recipeHash: string;
+  /**
+   * True when a ready render already existed when the request looked it up, so nothing was
+   * rendered for it; false when it was rendered for this request (or for an identical one it joined).
+   */
+  cached: boolean;
+}
+
+export function createLeaseOwner(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * EnsureRender: the one way a recipe becomes a published render, shared by the compose API and the
+ * queue consumer. A ready render of the same recipe hash, language and asset version is reused;
+ * identical requests in this process share one render, and across processes the render row's
+ * lease decides who renders while the others wait for the row to become ready.
+ */
+export class EnsureRender {
+  readonly owner: string;
+  readonly #options: EnsureRenderOptions;
+  readonly #flights = new SingleFlight<EnsuredRender>();
+  readonly #leaseSeconds: number;
+
+  constructor(options: EnsureRenderOptions) {
+    this.#options = options;
+    this.owner = options.owner ?? createLeaseOwner();
+    this.#leaseSeconds = options.leaseSeconds ?? 60;
+  }
+
+  /** Renders in flight in this process. */
+  get inFlight(): number {
+    return this.#flights.size;
+  }
+
+  /** Settles once every render running now has finished. */
+  drain(): Promise<void> {
+    return this.#flights.drain();
+  }
+
+  /**
+   * Throws RecipeInvalidError (every field-level reason), ExerciseNotFoundError,
+   * ExerciseNotComposableError, ManifestInvalidError, the composer's and publisher's errors, or
+   * RenderFailedError / RenderWaitTimeoutError / RenderLeaseLostError (all retryable).
+   */
+  async ensure(request: EnsureRenderRequest): Promise<EnsuredRender> {
+    const input = request.recipeInput;
+    const slug = request.exercise ?? (isRecord(input) ? input.exercise : undefined);
+    if (!isValidSlug(slug)) throw new RecipeInvalidError(shapeIssues(input));
+    const exercise = await findExercise(this.#options.db, slug);
+    if (!exercise || exercise.status === 'archived') {
+      throw new ExerciseNotFoundError(slug, exercise ? 'archived' : 'unknown');
+    }
+    if (exercise.kind !== 'reps_based') throw new ExerciseNotComposableError(slug);
+
+    const source = await this.#options.bundleSourceFor(slug);
+    const bundle = await readBundle(source);
+    const validation = validateRecipe(input, bundle.manifest, bundle.variants);
+    if (!validation.ok) throw new RecipeInvalidError(validation.reasons);
+    const recipe = validation.recipe;
+    const key: RenderKey = {
+      exerciseId: exercise.id,
+      recipeHash: recipeHash(recipe),
+      language: recipe.language,
+      assetVersion: exercise.asset_version,
+    };
+    const flightKey = `${key.exerciseId}/${key.recipeHash}/${key.language}/${key.assetVersion}`;
+    return this.#flights.run(flightKey, () => this.#ensureKey(key, exercise, recipe, source)).promise;
+  }
+
+  async #ensureKey(
+    key: RenderKey,
+    exercise: ExerciseRow,
+    recipe: Recipe,
+    source: BundleSource,
+  ): Promise<EnsuredRender> {
+    const { db } = this.#options;
+    const done = (render: RenderRow, cached: boolean): EnsuredRender => ({
+      render,
+      exercise,
+      recipe,
+      recipeHash: key.recipeHash,
+      cached,
+    });
+    const existing = await findRender(db, key);
+    if (existing?.status === 'ready') return done(existing, true);
+
+    const row = existing ?? (await ensureRenderRow(db, key, recipe));
+    const waitTimeoutMs = this.#options.waitTimeoutMs ?? 600_000;
+    const pollMs = this.#options.pollMs ?? 1000;
+    const started = Date.now();
+    let waited = false;
+    for (;;) {
+      const current = await getRender(db, row.id);
+      if (!current) throw new RenderLeaseLostError(row.id, 'was removed from the catalog while waiting');
+      if (current.status === 'ready') return done(current, false);
+      if (current.status === 'superseded' || current.status === 'deleted') {
+        throw new RenderLeaseLostError(row.id, `was ${current.status} by a newer asset version`);
+      }
+      // A failure that happened before we came is retried below; one we watched happen is reported,
+      // so a recipe that cannot render is not rendered again by every waiter in turn.
+      if (current.status === 'failed' && waited) throw new RenderFailedError(row.id, current.error);
+      const claimed = await claimRender(db, row.id, this.owner, this.#leaseSeconds);
+      if (claimed) return done(await this.#renderClaimed(claimed, exercise, recipe, source), false);
+      if (Date.now() - started >= waitTimeoutMs) {
+        throw new RenderWaitTimeoutError(row.id, Date.now() - started);
+      }
+      waited = true;
+      await sleep(pollMs, undefined, { signal: this.#options.signal });
+    }
+  }
+
+  async #renderClaimed(
+    row: RenderRow,
+    exercise: ExerciseRow,
+    recipe: Recipe,
+    source: BundleSource,
+  ): Promise<RenderRow> {
+    const { db, publisher, logger } = this.#options;
+    const controller = new AbortController();
+    const signals = [controller.signal, ...(this.#options.signal ? [this.#options.signal] : [])];
+    const lease = keepLease({
+      db,
+      renderId: row.id,
+      owner: this.owner,
+      leaseSeconds: this.#leaseSeconds,
+      ...(this.#options.leaseRenewMs === undefined ? {} : { intervalMs: this.#options.leaseRenewMs }),
+      onLost: (reason) => controller.abort(new RenderLeaseLostError(row.id, reason)),
+    });
+    const tmpDir = path.join(this.#options.dataDir, 'tmp', 'renders');
+    const outPath = path.join(tmpDir, `${row.id}-${randomUUID()}.mp4`);
+    const started = performance.now();
+    const report = (outcome: RenderReport['outcome'], error?: unknown) =>
+      this.#options.onRendered?.({
+        exercise: exercise.slug,
+        language: row.language,
+        recipeHash: row.recipe_hash,
+        assetVersion: row.asset_version,
+        outcome,
+        seconds: (performance.now() - started) / 1000,
+        ...(error === undefined ? {} : { error }),
+      });
+    logger?.info({ renderId: row.id, exercise: exercise.slug, language: row.language }, 'render started');
+    try {
+      await mkdir(tmpDir, { recursive: true });
+      const composed = await this.#options.compose({
+        source,
+        recipeInput: recipe,
+        assetVersion: row.asset_version,
+        outPath,
+        signal: AbortSignal.any(signals),
+      });
+      const published = await publisher.publish({
+        filePath: composed.path,
+        exercise: exercise.slug,
+        language: row.language,
+        recipeHash: row.recipe_hash,
+        assetVersion: row.asset_version,
+        durationSeconds: composed.durationSeconds,
+      });
+      // A row superseded (or taken over) while we rendered must not be marked ready by us: the
+      // published video would belong to nobody, so it is removed again.
+      if (!(await lease.confirm())) {
+        await publisher.delete(published.videoId).catch(() => {});
+        throw new RenderLeaseLostError(row.id, 'was superseded or taken over while rendering');
+      }
+      const ready = await markRenderReadyIfHeld(db, row.id, this.owner, {
+        bunnyVideoId: published.videoId,
+        playbackUrl: published.playbackUrl,
+        durationSeconds: composed.durationSeconds,
+      });
+      if (!ready) {
+        await publisher.delete(published.videoId).catch(() => {});
+        throw new RenderLeaseLostError(
+          row.id,
+          'was superseded or taken over just before it was marked ready',
+        );
+      }
+      report('ready');
+      logger?.info({ renderId: row.id, videoId: published.videoId }, 'render ready');
+      return ready;
+    } catch (error) {
+      const failure = controller.signal.aborted ? controller.signal.reason : error;
+      // Only a render we still hold is ours to mark failed; a lost lease belongs to someone else now.
+      if (!lease.lost) await markRenderFailed(db, row.id, errorMessage(failure)).catch(() => {});
+      report('failed', failure);
+      logger?.warn({ renderId: row.id, err: failure }, 'render failed');
+      throw failure;
+    } finally {
+      await lease.stop();
+      await rm(outPath, { force: true }).catch(() => {});
+    }
+  }
+}
+
+/** Every shape problem of a recipe whose exercise cannot even be looked up. */
+function shapeIssues(input: unknown): RecipeInvalidError['reasons'] {
+  const parsed = recipeSchema.safeParse(input);
+  if (!parsed.success) return toFieldIssues(parsed.error);
+  return [{ field: 'exercise', message: 'expected an exercise slug such as "squat"' }];
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

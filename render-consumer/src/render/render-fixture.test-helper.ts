@@ -1,0 +1,109 @@
+/**
+ * Shared set-up of the render and HTTP tests: a migrated PGlite catalog in a temp DATA_DIR, a tiny
+ * generated bundle, an exercise row for it, and a composer that counts its renders.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { generateBundle } from '../../../test/fixtures/index.js';
+import { createTempDir, type TempDir, trackResource } from '../../../test/harness/index.js';
+import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
+import { archiveExercise, bumpAssetVersion, type ExerciseRow, lockExercise } from '../catalog/exercises.js';
+import { migrateCatalog } from '../catalog/migrate.js';
+import { composeRecipe } from '../compose/compose.js';
+import { LocalBundleSource } from '../compose/local-bundle-source.js';
+import { MEDIA_DIR } from '../publish/local-publisher.js';
+import type { ComposeFn } from './ensure-render.js';
+
+/** The slug generateBundle writes into its manifest. */
+export const SLUG = 'detensionari-lombare';
+
+export interface RenderFixture {
+  db: CatalogDb;
+  dataDir: string;
+  bundleDir: string;
+  bundleSource: () => LocalBundleSource;
+  close(): Promise<void>;
+}
+
+/** Opens everything once per test file (call from beforeAll; `close` from afterAll). */
+export async function openRenderFixture(label: string): Promise<RenderFixture> {
+  const temp: TempDir = await createTempDir(label);
+  const dataDir = path.join(temp.path, 'data');
+  const bundleDir = path.join(temp.path, 'bundle');
+  // Small and short: the tests check rows and answers, not picture quality.
+  await generateBundle(bundleDir, {
+    width: 64,
+    height: 36,
+    fps: 10,
+    repSeconds: 0.2,
+    framingSeconds: 0.5,
+    countsPerMaster: 10,
+  });
+  const db = await openCatalogDb({ dataDir });
+  const tracked = trackResource('database', `pglite ${dataDir}`, () => db.close());
+  await migrateCatalog(db);
+  return {
+    db,
+    dataDir,
+    bundleDir,
+    bundleSource: () => new LocalBundleSource(bundleDir),
+    async close() {
+      await tracked.close();
+      await temp.remove();
+    },
+  };
+}
+
+/** Empties the catalog between tests so each starts from no rows. */
+export async function resetCatalog(db: CatalogDb): Promise<void> {
+  await db.execScript('TRUNCATE exercise_renders, exercises RESTART IDENTITY CASCADE');
+}
+
+/** The exercise row the ingest would have made: active, asset version 1. */
+export async function addExercise(
+  db: CatalogDb,
+  options: { slug?: string; archived?: boolean; kind?: ExerciseRow['kind'] } = {},
+): Promise<ExerciseRow> {
+  return db.transaction(async (tx) => {
+    const locked = await lockExercise(tx, options.slug ?? SLUG, options.kind);
+    const bumped = await bumpAssetVersion(tx, locked.id, 'fingerprint-1');
+    return options.archived ? archiveExercise(tx, bumped.id) : bumped;
+  });
+}
+
+/** The real composer, counting how often it ran; `before` runs first (delays, failures, side effects). */
+export function countingCompose(before?: (call: number) => Promise<void> | void): {
+  compose: ComposeFn;
+  readonly calls: number;
+} {
+  let calls = 0;
+  return {
+    compose: async (options) => {
+      calls += 1;
+      await before?.(calls);
+      return composeRecipe(options);
+    },
+    get calls() {
+      return calls;
+    },
+  };
+}
+
+/** The renditions the local publisher wrote (one directory per published render). */
+export async function publishedIds(dataDir: string): Promise<string[]> {
+  const entries = await readdir(path.join(dataDir, MEDIA_DIR)).catch(() => [] as string[]);
+  return entries.filter((name) => !name.startsWith('.')).sort();
+}
+
+export function recipe(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    exercise: SLUG,
+    language: 'ro',
+    sets: [
+      { side: 'left', reps: 5 },
+      { side: 'right', reps: 5 },
+    ],
+    seed: 7,
+    ...overrides,
+  };
+}
