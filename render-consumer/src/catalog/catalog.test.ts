@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -75,7 +75,11 @@ describe.each([postgresDriver(), pgliteDriver()])('catalog on $name', (driver) =
 
   it('applies every migration once, and nothing on a second run', async () => {
     expect(db.kind).toBe(driver.name);
-    expect(await migrateCatalog(db)).toEqual(['0001_catalog.sql', '0002_operations.sql']);
+    const files = (await readdir(new URL('./migrations/', import.meta.url)))
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
+    expect(files.slice(0, 2)).toEqual(['0001_catalog.sql', '0002_operations.sql']);
+    expect(await migrateCatalog(db)).toEqual(files);
     expect(await migrateCatalog(db)).toEqual([]);
     const tables = await db.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
@@ -181,5 +185,23 @@ describe.each([postgresDriver(), pgliteDriver()])('catalog on $name', (driver) =
       reason: 'Bunny 503',
       failures: 2,
     });
+  });
+});
+
+describe('the embedded catalog', () => {
+  it('refuses a second process while one holds it, and opens again once it is closed', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'catalog-lock-'));
+    try {
+      const first = await openCatalogDb({ dataDir: dir });
+      // Another live process "holds" the folder: pid 1 always exists.
+      await writeFile(path.join(dir, 'catalog-pglite', 'pipeline.pid'), '1');
+      await expect(openCatalogDb({ dataDir: dir })).rejects.toThrow(/in use by process 1 .*DATABASE_URL/);
+      await writeFile(path.join(dir, 'catalog-pglite', 'pipeline.pid'), String(process.pid));
+      await first.close();
+      const again = await openCatalogDb({ dataDir: dir });
+      await again.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

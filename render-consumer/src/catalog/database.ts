@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -63,9 +63,52 @@ async function openPostgres(databaseUrl: string, max: number): Promise<CatalogDb
   };
 }
 
+/** The embedded catalog is already open in another process (PGlite is single-process). */
+export class CatalogInUseError extends Error {
+  readonly code = 'CATALOG_IN_USE';
+  constructor(dir: string, pid: number) {
+    super(
+      `the embedded catalog ${dir} is in use by process ${pid} (a running \`pnpm consumer run\`?): ` +
+        'stop that process first, or set DATABASE_URL so every process shares one PostgreSQL catalog',
+    );
+    this.name = 'CatalogInUseError';
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * PGlite keeps its files open in one process; a second process writing the same folder would corrupt
+ * it. A pid file makes the second opener fail with a clear message instead; a stale file (its process
+ * gone) is taken over.
+ */
+async function lockPglite(dir: string): Promise<() => Promise<void>> {
+  const lock = path.join(dir, 'pipeline.pid');
+  const holder = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+    throw new CatalogInUseError(dir, holder);
+  }
+  await writeFile(lock, String(process.pid));
+  return () => rm(lock, { force: true });
+}
+
 async function openPglite(dir: string): Promise<CatalogDb> {
   await mkdir(dir, { recursive: true });
-  const db = await PGlite.create(dir);
+  const unlock = await lockPglite(dir);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dir);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
   return {
     kind: 'pglite',
     async query(text, params) {
@@ -82,6 +125,9 @@ async function openPglite(dir: string): Promise<CatalogDb> {
     async execScript(sql) {
       await db.exec(sql);
     },
-    close: () => db.close(),
+    async close() {
+      await db.close();
+      await unlock();
+    },
   };
 }
