@@ -1,0 +1,89 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ingestCommand } from './cli/ingestCommand.js';
+import { planCommand } from './cli/planCommand.js';
+import { type CliCommand, type CliIo, EXIT } from './cli/types.js';
+import { validateCommand } from './cli/validateCommand.js';
+
+/**
+ * The daemon lives in watch/ and is loaded only when asked for, so `plan`/`ingest`/`validate` never
+ * pay for (or fail on) the watcher's dependencies. The module exports `watchCommand: CliCommand`.
+ */
+const WATCH_MODULE = './watch/watchCommand.js';
+
+const watchCommand: CliCommand = {
+  summary: 'watch a drop folder and ingest every delivery once it is complete (the daemon)',
+  async run(args, io) {
+    let loaded: { watchCommand?: CliCommand };
+    try {
+      loaded = (await import(WATCH_MODULE)) as { watchCommand?: CliCommand };
+    } catch (error) {
+      io.stderr.write(
+        `the watch command is not available in this installation (${error instanceof Error ? error.message : String(error)})\n`,
+      );
+      return EXIT.failure;
+    }
+    if (loaded.watchCommand === undefined) {
+      io.stderr.write(`${WATCH_MODULE} does not export watchCommand; the installation is incomplete\n`);
+      return EXIT.failure;
+    }
+    return loaded.watchCommand.run(args, io);
+  },
+};
+
+/**
+ * `exercise-agent <command> …`. Exit codes for every command: 0 done, 2 the input was refused
+ * (reasons printed), 1 failure.
+ */
+export const COMMANDS: Record<string, CliCommand> = {
+  plan: planCommand,
+  ingest: ingestCommand,
+  validate: validateCommand,
+  watch: watchCommand,
+};
+
+function usage(commands: Record<string, CliCommand>): string {
+  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`);
+  return [
+    'usage: exercise-agent <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'Run `exercise-agent <command> --help` for its options. `--json` prints one JSON document on',
+    'stdout; logs go to stderr. Exit: 0 done, 2 refused (with reasons), 1 failure.',
+    '',
+  ].join('\n');
+}
+
+export async function main(
+  argv: readonly string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+  commands: Record<string, CliCommand> = COMMANDS,
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.stderr : io.stdout).write(usage(commands));
+    return name === undefined ? EXIT.refused : EXIT.done;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (command === undefined) {
+    io.stderr.write(`unknown command ${JSON.stringify(name)}\n\n${usage(commands)}`);
+    return EXIT.refused;
+  }
+  return command.run(rest, io);
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,76 @@
+import { stat } from 'node:fs/promises';
+import { exercisePrefix } from '@exercise-pipeline/shared';
+import { planDelivery } from '../ingest/planDelivery.js';
+import { readAgentConfig } from './agentSettings.js';
+import { parseAgentArgs } from './args.js';
+import { listSection, reasonLines, reportFailure, usageError, writeJson } from './output.js';
+import { type CliCommand, type CliIo, EXIT } from './types.js';
+
+export const PLAN_USAGE = `usage: exercise-agent plan <folder> [--config F] [--json]
+
+Shows what an ingest of the delivery folder would rename, extract and upload. Reads only.
+  --config F   agent config file (default: built-in rules, see ingest-agent/config/)
+  --json       print {exercise, renames, extractions, uploads, ignored, manifest, refusals} on stdout
+Exit: 0 the delivery can be ingested, 2 it would be refused (reasons listed), 1 failure.
+`;
+
+export async function requireFolder(path: string): Promise<string | null> {
+  const info = await stat(path).catch(() => null);
+  if (info === null) return `${path} does not exist; pass the delivery folder`;
+  if (!info.isDirectory()) return `${path} is not a folder; pass the delivery folder, not a file in it`;
+  return null;
+}
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const parsed = parseAgentArgs(argv, { config: true });
+  if (!parsed.ok) return usageError(io.stderr, parsed.problem, PLAN_USAGE);
+  const { args } = parsed;
+  if (args.help) {
+    io.stdout.write(PLAN_USAGE);
+    return EXIT.done;
+  }
+  if (args.target === undefined) return usageError(io.stderr, 'the delivery folder is missing', PLAN_USAGE);
+  const missing = await requireFolder(args.target);
+  if (missing !== null) return usageError(io.stderr, missing, PLAN_USAGE);
+  try {
+    const config = await readAgentConfig(args.config);
+    const plan = await planDelivery(args.target, config);
+    const prefix = plan.exercise === null ? '' : exercisePrefix(plan.exercise);
+    const document = {
+      exercise: plan.exercise,
+      folder: plan.folder,
+      renames: plan.renames.map((r) => ({ from: r.source, to: r.target, convert: r.convert })),
+      extractions: plan.extractions.map((e) => ({ from: e.source, to: e.target })),
+      uploads: plan.exercise === null ? [] : plan.uploads.map((key) => prefix + key),
+      ignored: plan.ignored,
+      manifest: plan.manifest,
+      refusals: plan.refusals,
+    };
+    if (args.json) writeJson(io.stdout, document);
+    else {
+      const lines = [
+        `Exercise: ${plan.exercise ?? '(unknown)'}`,
+        ...listSection(
+          'Rename',
+          document.renames.map((r) => `${r.from}  ->  ${r.to}${r.convert ? ' (re-encoded)' : ''}`),
+        ),
+        ...listSection(
+          'Extract voice-over',
+          document.extractions.map((e) => `${e.from}  ->  ${e.to}`),
+        ),
+        ...listSection('Upload', document.uploads),
+        ...listSection('Ignore', document.ignored),
+        ...(plan.refusals.length > 0 ? ['Would be refused:', ...reasonLines(plan.refusals)] : []),
+      ];
+      io.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return plan.refusals.length > 0 ? EXIT.refused : EXIT.done;
+  } catch (error) {
+    return reportFailure(io.stderr, error);
+  }
+}
+
+export const planCommand: CliCommand = {
+  summary: 'show what an ingest would rename, extract and upload (reads only)',
+  run,
+};

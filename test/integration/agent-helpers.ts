@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
+import { CreateEventBusCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { main } from '../../ingest-agent/src/cli.js';
+import { type AwsClients, uniqueName } from '../harness/index.js';
+
+export interface AgentRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed, when it was a JSON document. */
+  json: unknown;
+}
+
+/** Runs the agent's CLI in this process with its own stdout/stderr and environment. */
+export async function runAgent(argv: string[], env: Record<string, string>): Promise<AgentRun> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+  });
+  stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString('utf8');
+  });
+  const code = await main(argv, { stdout, stderr, env });
+  let json: unknown;
+  try {
+    json = JSON.parse(out);
+  } catch {
+    json = undefined;
+  }
+  return { code, stdout: out, stderr: err, json };
+}
+
+export async function createBucket(s3: S3Client, bucket: string): Promise<void> {
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket: bucket,
+      CreateBucketConfiguration: { LocationConstraint: 'eu-central-1' },
+    }),
+  );
+}
+
+export async function listKeys(s3: S3Client, bucket: string, prefix = ''): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return keys.sort();
+}
+
+export async function objectBytes(s3: S3Client, bucket: string, key: string): Promise<Buffer> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from(await object.Body!.transformToByteArray());
+}
+
+export function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export async function fileSha256(path: string): Promise<string> {
+  return sha256(await readFile(path));
+}
+
+/** key → sha256 of every object under the prefix: "the bucket's contents". */
+export async function bucketContents(
+  s3: S3Client,
+  bucket: string,
+  prefix = '',
+): Promise<Record<string, string>> {
+  const contents: Record<string, string> = {};
+  for (const key of await listKeys(s3, bucket, prefix))
+    contents[key] = sha256(await objectBytes(s3, bucket, key));
+  return contents;
+}
+
+/**
+ * A bus of its own with a rule that sends every ingest-agent event to a fresh queue, as the
+ * deployed rule does; returns the bus name and the queue URL.
+ */
+export async function routeIngestEvents(clients: AwsClients): Promise<{ busName: string; queueUrl: string }> {
+  const busName = uniqueName('agent-bus');
+  const queueName = uniqueName('agent-events');
+  await clients.events.send(new CreateEventBusCommand({ Name: busName }));
+  const queue = await clients.sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+  const queueUrl = queue.QueueUrl!;
+  const attributes = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const ruleName = uniqueName('agent-rule');
+  await clients.events.send(
+    new PutRuleCommand({
+      Name: ruleName,
+      EventBusName: busName,
+      EventPattern: JSON.stringify({ source: ['exercise-pipeline.ingest'] }),
+    }),
+  );
+  await clients.events.send(
+    new PutTargetsCommand({
+      Rule: ruleName,
+      EventBusName: busName,
+      Targets: [{ Id: 'queue', Arn: attributes.Attributes!.QueueArn! }],
+    }),
+  );
+  return { busName, queueUrl };
+}
+
+/** Receives and deletes every message until the queue stays empty for one short poll. */
+export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<string[]> {
+  const bodies: string[] = [];
+  for (;;) {
+    const batch = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    const messages = batch.Messages ?? [];
+    if (messages.length === 0) return bodies;
+    for (const message of messages) {
+      bodies.push(message.Body ?? '');
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+    }
+  }
+}

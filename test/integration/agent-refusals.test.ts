@@ -1,0 +1,214 @@
+import { appendFile, chmod, copyFile, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parsePipelineMessage } from '@exercise-pipeline/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAgentConfig } from '../../ingest-agent/src/cli/agentSettings.js';
+import { ingestDelivery } from '../../ingest-agent/src/ingest/index.js';
+import { type BrokenKind, type DeliveryOptions, generateDelivery } from '../fixtures/index.js';
+import {
+  type AwsClients,
+  createAwsClients,
+  createTempDir,
+  uniqueName,
+  useMotoServer,
+} from '../harness/index.js';
+import { createBucket, drainQueue, listKeys, routeIngestEvents, runAgent } from './agent-helpers.js';
+
+const moto = useMotoServer('agent-refusals');
+let clients: AwsClients & { close(): Promise<void> };
+let root: string;
+let cacheDir: string;
+let bucket: string;
+let route: { busName: string; queueUrl: string };
+const cleanups: (() => Promise<void>)[] = [];
+
+function env(): Record<string, string> {
+  return {
+    ...moto.env,
+    ASSETS_BUCKET: bucket,
+    DATA_DIR: join(root, 'data'),
+    EVENT_BUS_NAME: route.busName,
+    LOG_LEVEL: 'warn',
+  };
+}
+
+beforeAll(async () => {
+  const temp = await createTempDir('agent-refusals');
+  cleanups.push(temp.remove);
+  root = temp.path;
+  cacheDir = join(root, 'media-cache');
+  clients = createAwsClients(moto.endpoint);
+  bucket = uniqueName('assets');
+  await createBucket(clients.s3, bucket);
+  route = await routeIngestEvents(clients);
+});
+
+afterAll(async () => {
+  await clients?.close();
+  for (const cleanup of cleanups) await cleanup();
+});
+
+interface Reason {
+  file?: string;
+  problem: string;
+  fix: string;
+}
+
+interface RefusalCase {
+  name: string;
+  broken?: BrokenKind[];
+  /** Breaks the generated folder further. */
+  prepare?: (dir: string, folderName: string) => Promise<void>;
+  /** The reason that must be among the refusals. */
+  expected: (reason: Reason) => boolean;
+}
+
+/** Root reads every file whatever its mode, so there a dangling link stands in for an unreadable file. */
+async function makeUnreadable(dir: string, folderName: string): Promise<void> {
+  const path = join(dir, `${folderName} - Intro v2.mp4`);
+  if (process.getuid?.() === 0) await symlink(join(dir, 'gone.mp4'), path);
+  else {
+    await copyFile(join(dir, `${folderName} - Intro.mp4`), path);
+    await chmod(path, 0o000);
+  }
+}
+
+const CASES: RefusalCase[] = [
+  {
+    name: 'an unknown name',
+    broken: ['unknown-name'],
+    expected: (r) => /Cadru Extra\.mp4$/.test(r.file ?? ''),
+  },
+  {
+    name: 'two files for one target',
+    broken: ['duplicate-target'],
+    expected: (r) => / v1\.mp4$/.test(r.file ?? '') && r.problem.includes('would all become'),
+  },
+  { name: 'a missing slot', broken: ['missing-slot'], expected: (r) => r.problem.includes('no outro video') },
+  { name: 'corrupt media', broken: ['corrupt-file'], expected: (r) => /Dreapta\.mp4$/.test(r.file ?? '') },
+  { name: 'truncated media', broken: ['truncated'], expected: (r) => /Pauza\.mp4$/.test(r.file ?? '') },
+  {
+    name: 'a zero-byte file',
+    broken: ['zero-byte'],
+    expected: (r) => /Dreapta\.mp3$/.test(r.file ?? '') && r.problem.includes('empty'),
+  },
+  {
+    name: 'a non-media file with a media extension',
+    broken: ['fake-media'],
+    expected: (r) => /Stanga\.mp3$/.test(r.file ?? '') && /not a (real|media file)/.test(r.problem),
+  },
+  {
+    name: 'an invalid slug',
+    prepare: (dir) => writeFile(join(dir, 'manifest.json'), JSON.stringify({ exercise: 'Not A Slug!' })),
+    expected: (r) => r.file === 'manifest.json' && r.problem.includes('not a valid exercise name'),
+  },
+  {
+    name: 'an unreadable file',
+    prepare: makeUnreadable,
+    expected: (r) => /Intro v2\.mp4$/.test(r.file ?? '') && r.problem.includes('cannot be read'),
+  },
+];
+
+describe('agent refusals', () => {
+  it.each(CASES.map((c, i) => [c.name, c, i] as const))(
+    'refuses %s with exit 2 and uploads nothing',
+    async (_name, c, i) => {
+      const folderName = `${100 + i} Caz ${i + 1}`;
+      const options: DeliveryOptions = { folderName, cacheDir, ...(c.broken ? { broken: c.broken } : {}) };
+      const { dir } = await generateDelivery(join(root, `drop-${i}`), options);
+      await c.prepare?.(dir, folderName);
+
+      const run = await runAgent(['ingest', dir, '--json'], env());
+      expect(run.code, run.stderr).toBe(2);
+      const result = run.json as { status: string; uploaded: string[]; rejected: Reason[] };
+      expect(result.status).toBe('refused');
+      expect(result.uploaded).toEqual([]);
+      expect(result.rejected.some(c.expected), JSON.stringify(result.rejected, null, 2)).toBe(true);
+      for (const reason of result.rejected) expect(reason.fix.length).toBeGreaterThan(0);
+      expect(await listKeys(clients.s3, bucket)).toEqual([]);
+
+      const report = await readFile(join(dir, '_REPORT.txt'), 'utf8');
+      expect(report).toContain('NOT accepted');
+      const named = result.rejected.find(c.expected);
+      if (named?.file !== undefined) expect(report).toContain(named.file);
+    },
+  );
+
+  it('puts "Delivery Refused" on the bus, does not judge the same content twice, and ingests the fixed folder', async () => {
+    await drainQueue(clients.sqs, route.queueUrl);
+    const folderName = '200 Fandari';
+    const { dir } = await generateDelivery(join(root, 'drop-event'), {
+      folderName,
+      cacheDir,
+      broken: ['corrupt-file'],
+    });
+    const broken = `${folderName} 5 Dreapta.mp4`;
+
+    const first = await runAgent(['ingest', dir, '--json'], env());
+    expect(first.code).toBe(2);
+    const messages = (await drainQueue(clients.sqs, route.queueUrl)).map((body) =>
+      parsePipelineMessage(body),
+    );
+    const refused = messages.flatMap((m) =>
+      m.ok && m.message.type === 'delivery-refused' ? [m.message] : [],
+    );
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ delivery: folderName, exercise: 'fandari' });
+    expect(refused[0]?.reasons.some((reason) => reason.file === broken)).toBe(true);
+    expect(refused[0]?.host.length).toBeGreaterThan(0);
+
+    const again = await runAgent(['ingest', dir, '--json'], env());
+    expect(again.code).toBe(2);
+    expect(again.json).toMatchObject({ status: 'refused', repeated: true });
+    expect(await drainQueue(clients.sqs, route.queueUrl)).toEqual([]);
+
+    const healthy = await generateDelivery(join(root, 'drop-healthy'), { folderName, cacheDir });
+    await copyFile(join(healthy.dir, broken), join(dir, broken));
+    const fixed = await runAgent(['ingest', dir, '--json'], env());
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(fixed.json).toMatchObject({ status: 'done', exercise: 'fandari' });
+    expect(await listKeys(clients.s3, bucket, 'fandari/')).toHaveLength(11);
+  });
+
+  it('moves a refused delivery to rejected/ when configured', async () => {
+    const folderName = '201 Rotatii';
+    const drop = join(root, 'drop-rejected');
+    const { dir } = await generateDelivery(drop, { folderName, cacheDir, broken: ['zero-byte'] });
+    const configPath = join(root, 'move.json');
+    await writeFile(configPath, JSON.stringify({ onRefusal: 'move' }));
+    const run = await runAgent(['ingest', dir, '--config', configPath, '--json'], env());
+    expect(run.code).toBe(2);
+    const moved = join(drop, 'rejected', folderName);
+    expect(run.json).toMatchObject({ movedTo: moved });
+    expect(await readFile(join(moved, '_REPORT.txt'), 'utf8')).toContain('empty');
+    expect(await stat(dir).catch(() => null)).toBeNull();
+    expect(await listKeys(clients.s3, bucket, 'rotatii/')).toEqual([]);
+  });
+
+  it('defers a delivery whose file is still growing during the pre-check', async () => {
+    const folderName = '202 Pod';
+    const { dir } = await generateDelivery(join(root, 'drop-growing'), { folderName, cacheDir });
+    const config = await readAgentConfig();
+    const growing = join(dir, `${folderName} 1-20 Stanga.mp3`);
+    const writer = setTimeout(() => void appendFile(growing, Buffer.alloc(4096)), 300);
+    try {
+      const result = await ingestDelivery({
+        folder: dir,
+        config,
+        s3: clients.s3,
+        events: clients.events,
+        bucket,
+        eventBusName: route.busName,
+        dataDir: join(root, 'data'),
+        settleCheckMs: 1500,
+      });
+      expect(result.status).toBe('deferred');
+      expect(result.rejected.map((reason) => reason.file)).toEqual([`${folderName} 1-20 Stanga.mp3`]);
+      expect(result.uploaded).toEqual([]);
+    } finally {
+      clearTimeout(writer);
+    }
+    expect(await listKeys(clients.s3, bucket, 'pod/')).toEqual([]);
+    expect(await stat(join(dir, '_REPORT.txt')).catch(() => null)).toBeNull();
+  });
+});
