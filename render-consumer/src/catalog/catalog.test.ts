@@ -176,6 +176,20 @@ describe.each([postgresDriver(), pgliteDriver()])('catalog on $name', (driver) =
     });
     const [latest] = await listDeliveries(db);
     expect(latest?.reasons).toEqual([{ file: 'x.mp4', problem: 'unknown name', fix: 'rename it' }]);
+    // The same event delivered again adds no second row.
+    const synced = {
+      outcome: 'synced' as const,
+      exercise: 'neck-tilt',
+      fingerprint: 'fp',
+      changed_keys: ['neck-tilt/manifest.json'],
+      event_time: new Date('2026-11-27T09:00:00Z'),
+    };
+    const first = await recordDelivery(db, synced);
+    expect((await recordDelivery(db, synced)).id).toBe(first.id);
+    expect(
+      (await recordDelivery(db, { ...synced, event_time: new Date('2026-11-27T09:05:00Z') })).id,
+    ).not.toBe(first.id);
+    expect((await listDeliveries(db)).filter((row) => row.exercise === 'neck-tilt')).toHaveLength(2);
     await recordMessageFailure(db, { messageId: 'm-1', exercise: 'neck-tilt', reason: 'S3 timeout' });
     await recordMessageFailure(db, { messageId: 'm-1', reason: 'Bunny 503' });
     const [failure] = await findMessageFailures(db, ['m-1', 'm-2']);

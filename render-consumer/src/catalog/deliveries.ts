@@ -22,22 +22,35 @@ export type NewDelivery = Pick<DeliveryRow, 'outcome'> &
     >
   >;
 
+/**
+ * Records what an agent said, once: a queue message delivered again (SQS delivers at least once,
+ * and a failed refresh is retried) finds its row already there and adds nothing. Returns the row.
+ */
 export async function recordDelivery(db: Queryable, delivery: NewDelivery): Promise<DeliveryRow> {
-  const rows = await db.query<DeliveryRow>(
-    `INSERT INTO deliveries (outcome, delivery, exercise, host, reasons, changed_keys, fingerprint, event_time)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-    [
-      delivery.outcome,
-      delivery.delivery ?? null,
-      delivery.exercise ?? null,
-      delivery.host ?? null,
-      JSON.stringify(delivery.reasons ?? []),
-      JSON.stringify(delivery.changed_keys ?? []),
-      delivery.fingerprint ?? null,
-      delivery.event_time ?? null,
-    ],
+  const identity = [
+    delivery.outcome,
+    delivery.delivery ?? null,
+    delivery.exercise ?? null,
+    delivery.host ?? null,
+    delivery.fingerprint ?? null,
+    delivery.event_time ?? null,
+  ];
+  const same = `outcome = $1 AND delivery IS NOT DISTINCT FROM $2 AND exercise IS NOT DISTINCT FROM $3
+    AND host IS NOT DISTINCT FROM $4 AND fingerprint IS NOT DISTINCT FROM $5
+    AND event_time IS NOT DISTINCT FROM $6::timestamptz`;
+  const inserted = await db.query<DeliveryRow>(
+    `INSERT INTO deliveries (outcome, delivery, exercise, host, fingerprint, event_time, reasons, changed_keys)
+     SELECT $1, $2, $3, $4, $5, $6::timestamptz, $7::jsonb, $8::jsonb
+      WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE ${same})
+     RETURNING *`,
+    [...identity, JSON.stringify(delivery.reasons ?? []), JSON.stringify(delivery.changed_keys ?? [])],
   );
-  return rows[0]!;
+  if (inserted[0]) return inserted[0];
+  const existing = await db.query<DeliveryRow>(
+    `SELECT * FROM deliveries WHERE ${same} ORDER BY id LIMIT 1`,
+    identity,
+  );
+  return existing[0]!;
 }
 
 export async function listDeliveries(db: Queryable, limit = 50): Promise<DeliveryRow[]> {

@@ -44,7 +44,8 @@ export async function lockExercise(
 export async function bumpAssetVersion(tx: Queryable, id: number, fingerprint: string): Promise<ExerciseRow> {
   const rows = await tx.query<ExerciseRow>(
     `UPDATE exercises
-        SET asset_version = asset_version + 1, asset_fingerprint = $2, status = 'active', updated_at = now()
+        SET asset_version = asset_version + 1, asset_fingerprint = $2, fingerprint_updated_at = now(),
+            status = 'active', updated_at = now()
       WHERE id = $1
       RETURNING *`,
     [id, fingerprint],

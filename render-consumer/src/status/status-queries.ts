@@ -1,0 +1,25 @@
+import type { Queryable } from '../catalog/database.js';
+import type { ExerciseStatusRow, RenderStatusRow } from './status-view.js';
+
+/** Every exercise with the age of its fingerprint, measured by the database's own clock. */
+export async function listExerciseStatus(db: Queryable): Promise<ExerciseStatusRow[]> {
+  return db.query<ExerciseStatusRow>(
+    `SELECT slug, kind, status, asset_version, asset_fingerprint, fingerprint_updated_at, catalog_render_id,
+            EXTRACT(EPOCH FROM (now() - fingerprint_updated_at))::double precision AS fingerprint_age_seconds
+       FROM exercises
+      ORDER BY slug`,
+  );
+}
+
+/** The newest renders (by id, which only grows), with their exercise's slug. */
+export async function listRecentRenders(db: Queryable, limit: number): Promise<RenderStatusRow[]> {
+  return db.query<RenderStatusRow>(
+    `SELECT r.id, e.slug AS exercise, r.language, r.status, r.asset_version, r.duration_seconds,
+            r.playback_url, r.delete_after, r.error, r.recipe_hash, r.created_at, r.updated_at
+       FROM exercise_renders r
+       JOIN exercises e ON e.id = r.exercise_id
+      ORDER BY r.id DESC
+      LIMIT $1`,
+    [limit],
+  );
+}

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import type { DeliveryRow } from '../catalog/deliveries.js';
+import {
+  isoOf,
+  type RenderStatusRow,
+  resolvePlaybackUrl,
+  shortHash,
+  toDeliveryView,
+  toExerciseView,
+  toRenderView,
+} from './status-view.js';
+
+const when = new Date('2026-03-01T10:00:00.000Z');
+
+describe('status view mapping', () => {
+  it('shortens hashes to twelve characters and keeps absence as null', () => {
+    expect(shortHash('0123456789abcdef0123')).toBe('0123456789ab');
+    expect(shortHash('abc')).toBe('abc');
+    expect(shortHash('')).toBeNull();
+    expect(shortHash(null)).toBeNull();
+  });
+
+  it('writes dates as ISO strings and passes unparseable text through', () => {
+    expect(isoOf(when)).toBe('2026-03-01T10:00:00.000Z');
+    expect(isoOf('2026-03-01 11:00:00+01')).toBe('2026-03-01T10:00:00.000Z');
+    expect(isoOf('not a date')).toBe('not a date');
+    expect(isoOf(null)).toBeNull();
+  });
+
+  it('resolves relative playback URLs only against a public base', () => {
+    const local = '/media/0b6c7e5e-4f7d-4d59-9c39-111111111111/playlist.m3u8';
+    expect(resolvePlaybackUrl(local)).toBe(local);
+    expect(resolvePlaybackUrl(local, 'https://ops.example.org/consumer')).toBe(
+      'https://ops.example.org/media/0b6c7e5e-4f7d-4d59-9c39-111111111111/playlist.m3u8',
+    );
+    const bunny = 'https://vz-abc.b-cdn.net/guid/playlist.m3u8';
+    expect(resolvePlaybackUrl(bunny, 'https://ops.example.org')).toBe(bunny);
+    expect(resolvePlaybackUrl(null, 'https://ops.example.org')).toBeNull();
+  });
+
+  it('lists every reason of a refused delivery with a null file for delivery-wide ones', () => {
+    const row: DeliveryRow = {
+      id: 3,
+      outcome: 'refused',
+      delivery: '001 Detensionari Lombare',
+      exercise: null,
+      host: 'nas-1',
+      reasons: [
+        { file: 'intro.mp4', problem: 'not a video', fix: 'export it again as H.264 mp4' },
+        { problem: 'no manifest', fix: 'add manifest.json' },
+      ],
+      changed_keys: [],
+      fingerprint: null,
+      event_time: when,
+      received_at: when,
+    };
+    expect(toDeliveryView(row)).toEqual({
+      id: 3,
+      outcome: 'refused',
+      delivery: '001 Detensionari Lombare',
+      exercise: null,
+      host: 'nas-1',
+      reasons: [
+        { file: 'intro.mp4', problem: 'not a video', fix: 'export it again as H.264 mp4' },
+        { file: null, problem: 'no manifest', fix: 'add manifest.json' },
+      ],
+      changed_keys: [],
+      fingerprint: null,
+      event_time: '2026-03-01T10:00:00.000Z',
+      received_at: '2026-03-01T10:00:00.000Z',
+    });
+  });
+
+  it('rounds the fingerprint age and never shows a negative one', () => {
+    const base = {
+      slug: 'plank-hold',
+      kind: 'reps_based',
+      status: 'active',
+      asset_version: 2,
+      asset_fingerprint: 'f'.repeat(64),
+      fingerprint_updated_at: when,
+      catalog_render_id: 4,
+    };
+    expect(toExerciseView({ ...base, fingerprint_age_seconds: 3600.4 })).toMatchObject({
+      fingerprint: 'ffffffffffff',
+      fingerprint_age_seconds: 3600,
+      fingerprint_updated_at: '2026-03-01T10:00:00.000Z',
+    });
+    expect(toExerciseView({ ...base, fingerprint_age_seconds: -0.7 }).fingerprint_age_seconds).toBe(0);
+    expect(toExerciseView({ ...base, fingerprint_age_seconds: '12.0' }).fingerprint_age_seconds).toBe(12);
+    expect(
+      toExerciseView({
+        ...base,
+        asset_fingerprint: null,
+        fingerprint_updated_at: null,
+        fingerprint_age_seconds: null,
+      }),
+    ).toMatchObject({ fingerprint: null, fingerprint_age_seconds: null, fingerprint_updated_at: null });
+  });
+
+  it('maps a superseded render with its delete_after and public playback URL', () => {
+    const row: RenderStatusRow = {
+      id: 9,
+      exercise: 'plank-hold',
+      language: 'ro',
+      status: 'superseded',
+      asset_version: 1,
+      duration_seconds: 12.5,
+      playback_url: '/media/id/playlist.m3u8',
+      delete_after: when,
+      error: null,
+      recipe_hash: 'a'.repeat(64),
+      created_at: when,
+      updated_at: when,
+    };
+    expect(toRenderView(row, 'http://10.0.0.5:9400')).toMatchObject({
+      status: 'superseded',
+      playback_url: 'http://10.0.0.5:9400/media/id/playlist.m3u8',
+      delete_after: '2026-03-01T10:00:00.000Z',
+      recipe_hash: 'a'.repeat(64),
+      duration_seconds: 12.5,
+    });
+  });
+});

@@ -1,0 +1,312 @@
+/**
+ * The operators' status page in a real browser: Debian's Chromium (headless) driven by
+ * playwright-core opens `/` of a consumer HTTP server whose catalog holds a real render (generated
+ * bundle → composer → local publisher) and whose DLQ on moto holds a poisoned message.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { type Message, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ensureLocalTopology, type LocalTopology } from '@exercise-pipeline/infra';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CatalogDb, openCatalogDb } from '../../render-consumer/src/catalog/database.js';
+import { recordDelivery } from '../../render-consumer/src/catalog/deliveries.js';
+import { bumpAssetVersion, lockExercise } from '../../render-consumer/src/catalog/exercises.js';
+import { migrateCatalog } from '../../render-consumer/src/catalog/migrate.js';
+import { composeRecipe } from '../../render-consumer/src/compose/compose.js';
+import { LocalBundleSource } from '../../render-consumer/src/compose/local-bundle-source.js';
+import { handleMessage } from '../../render-consumer/src/consumer/handle-message.js';
+import { createConsumerHttpServer } from '../../render-consumer/src/http/consumer-http.js';
+import { createPipelineMetrics } from '../../render-consumer/src/http/pipeline-metrics.js';
+import { LocalPublisher } from '../../render-consumer/src/publish/local-publisher.js';
+import { type EnsuredRender, EnsureRender } from '../../render-consumer/src/render/ensure-render.js';
+import { createStatusRoutes } from '../../render-consumer/src/status/status-api.js';
+import { generateBundle } from '../fixtures/index.js';
+import {
+  type AwsClients,
+  createAwsClients,
+  createTempDir,
+  type TempDir,
+  type TrackedResource,
+  trackResource,
+  uniqueName,
+  useMotoServer,
+} from '../harness/index.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SLUG = 'detensionari-lombare';
+const TRANSIENT_REASON = 'S3 GetObject timed out after 30000 ms';
+const SCREENSHOT = '/tmp/status-page.png';
+const H264_AAC = 'video/mp4; codecs="avc1.64001f,mp4a.40.2"';
+
+const moto = useMotoServer('status-page');
+
+let temp: TempDir;
+let db: CatalogDb;
+let clients: AwsClients & { close(): Promise<void> };
+let topology: LocalTopology;
+let ready: EnsuredRender;
+let poisonId: string;
+let baseUrl: string;
+let browser: BrowserContext;
+let page: Page;
+/** Closed in reverse order of opening by afterAll. */
+const opened: TrackedResource[] = [];
+const pageErrors: string[] = [];
+
+/** Receives from the render queue with no visibility hold, so every receive counts towards maxReceiveCount. */
+async function receiveOnce(): Promise<Message | undefined> {
+  const received = await clients.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: topology.queueUrl, VisibilityTimeout: 0, WaitTimeSeconds: 0 }),
+  );
+  return received.Messages?.[0];
+}
+
+/** A "Bundle Synced" message whose handling fails every time, until the redrive policy moves it to the DLQ. */
+async function poisonTheDeadLetterQueue(): Promise<string> {
+  const body = JSON.stringify({
+    version: '0',
+    id: 'constant-in-moto',
+    source: 'exercise-pipeline.ingest',
+    'detail-type': 'Bundle Synced',
+    account: '123456789012',
+    time: new Date().toISOString(),
+    region: 'eu-central-1',
+    resources: [],
+    detail: {
+      exercise: 'plank-hold',
+      bucket: topology.bucket,
+      languages: ['ro'],
+      changedKeys: ['plank-hold/manifest.json'],
+      fingerprint: 'f'.repeat(64),
+    },
+  });
+  const sent = await clients.sqs.send(
+    new SendMessageCommand({ QueueUrl: topology.queueUrl, MessageBody: body }),
+  );
+  const deps = {
+    db,
+    sqs: clients.sqs,
+    queueUrl: topology.queueUrl,
+    dlqUrl: topology.dlqUrl,
+    bucket: topology.bucket,
+    refresh: async (): Promise<never> => {
+      throw new Error(TRANSIENT_REASON);
+    },
+  };
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const message = await receiveOnce();
+    expect(message?.MessageId).toBe(sent.MessageId);
+    await expect(handleMessage(deps, message!)).rejects.toThrow(TRANSIENT_REASON);
+  }
+  // The sixth receive finds the count spent: moto moves the message to the DLQ instead.
+  expect(await receiveOnce()).toBeUndefined();
+  return sent.MessageId!;
+}
+
+async function renderOnePreview(
+  dataDir: string,
+  bundleDir: string,
+): Promise<{ ensureRender: EnsureRender; ready: EnsuredRender }> {
+  await generateBundle(bundleDir, {
+    width: 160,
+    height: 90,
+    fps: 15,
+    repSeconds: 0.5,
+    framingSeconds: 1,
+    countsPerMaster: 10,
+  });
+  await db.transaction(async (tx) => {
+    const row = await lockExercise(tx, SLUG);
+    await bumpAssetVersion(tx, row.id, 'e'.repeat(64));
+  });
+  const ensureRender = new EnsureRender({
+    db,
+    bundleSourceFor: () => new LocalBundleSource(bundleDir),
+    compose: composeRecipe,
+    publisher: new LocalPublisher({ dataDir }),
+    dataDir,
+  });
+  const rendered = await ensureRender.ensure({
+    recipeInput: {
+      exercise: SLUG,
+      language: 'ro',
+      sets: [
+        { side: 'left', reps: 5 },
+        { side: 'right', reps: 5 },
+      ],
+      seed: 7,
+    },
+  });
+  return { ensureRender, ready: rendered };
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium ('apt-get install -y chromium' as root; test/check.sh does it through test/tools/ensure-tools.sh chromium)`,
+    );
+  }
+  temp = await createTempDir('status-page');
+  opened.push(trackResource('temp-dir', temp.path, () => temp.remove()));
+  const dataDir = path.join(temp.path, 'data');
+  db = await openCatalogDb({ dataDir });
+  opened.push(trackResource('database', `pglite ${dataDir}`, () => db.close()));
+  await migrateCatalog(db);
+  clients = createAwsClients(moto.endpoint);
+  opened.push(trackResource('aws-clients', moto.endpoint, () => clients.close()));
+  topology = await ensureLocalTopology(clients, {
+    bucket: uniqueName('assets'),
+    queueName: uniqueName('renders'),
+    dlqName: uniqueName('renders-dlq'),
+  });
+
+  const preview = await renderOnePreview(dataDir, path.join(temp.path, 'bundle'));
+  ready = preview.ready;
+  poisonId = await poisonTheDeadLetterQueue();
+  await recordDelivery(db, {
+    outcome: 'refused',
+    delivery: '002 Plank Hold',
+    host: 'nas-studio-1',
+    reasons: [
+      {
+        file: '002 Plank Hold - Intro.mov',
+        problem: 'is a QuickTime file, not mp4',
+        fix: 'export it again as H.264 mp4',
+      },
+      { problem: 'has no right-side rep videos', fix: 'add "002 Plank Hold - 5 Dreapta.mp4"' },
+    ],
+  });
+
+  const server = createConsumerHttpServer({
+    port: 0,
+    host: '127.0.0.1',
+    db,
+    ensureRender: preview.ensureRender,
+    metrics: createPipelineMetrics({ db }),
+    dataDir,
+    extraRoutes: createStatusRoutes({
+      db,
+      sqs: clients.sqs,
+      queueUrl: topology.queueUrl,
+      dlqUrl: topology.dlqUrl,
+      dlqCacheMs: 2000,
+    }),
+    shutdownTimeoutMs: 2000,
+  });
+  baseUrl = (await server.start()).url;
+  opened.push(trackResource('server', `consumer http ${baseUrl}`, () => server.stop()));
+
+  const profile = await createTempDir('chromium-profile');
+  opened.push(trackResource('temp-dir', profile.path, () => profile.remove()));
+  browser = await chromium.launchPersistentContext(profile.path, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    viewport: { width: 1360, height: 900 },
+  });
+  opened.push(trackResource('browser', 'headless chromium', () => browser.close()));
+  page = await browser.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(`${baseUrl}/`);
+}, 180_000);
+
+afterAll(async () => {
+  for (const resource of opened.reverse()) await resource.close();
+});
+
+describe('status page in headless Chromium', () => {
+  it('plays a ready render in the preview player (H.264 through hls.js)', async () => {
+    // The test's TypeScript has no DOM types, so in-page code is passed as expressions.
+    const codecs = await page.evaluate(
+      `({ mse: MediaSource.isTypeSupported(${JSON.stringify(H264_AAC)}), hlsJs: Boolean(window.Hls && window.Hls.isSupported()) })`,
+    );
+    expect(codecs, `this Chromium cannot decode ${H264_AAC} through Media Source Extensions`).toEqual({
+      mse: true,
+      hlsJs: true,
+    });
+
+    const play = page.locator(`#renders-table button[data-render-id="${ready.render.id}"]`);
+    await expect.poll(() => play.count(), { timeout: 15_000 }).toBe(1);
+    // The button's name says which render it plays, for screen readers too.
+    expect(await play.textContent()).toBe(`Play render ${ready.render.id} (${SLUG}, ro)`);
+    await play.click();
+    await page.waitForFunction(
+      `(() => {
+      const video = document.querySelector('#player');
+      return video !== null && !video.paused && video.readyState >= 3 && video.currentTime > 0;
+    })()`,
+      undefined,
+      { timeout: 20_000 },
+    );
+    expect(await page.locator('#player-message').textContent()).toBe(`Playing render ${ready.render.id}.`);
+    expect(await page.locator('#player-engine').textContent()).toContain('hls.js');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('lists the poisoned message of the DLQ with its id and reason', async () => {
+    const row = page.locator(`#dlq-table tr[data-message-id="${poisonId}"]`);
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+    const cells = await row.locator('td').allInnerTexts();
+    expect(cells[0]).toBe(poisonId);
+    expect(cells[1]).toBe('plank-hold');
+    expect(cells[2]).toBe(TRANSIENT_REASON);
+    expect(await page.locator('#dlq-depth').textContent()).toBe('1');
+  });
+
+  it('shows every reason of a refused delivery: file, problem and fix', async () => {
+    const refused = page.locator('#deliveries-table tr.delivery-refused');
+    await expect.poll(() => refused.count()).toBe(1);
+    const reasons = await refused.locator('ul.reasons li').allInnerTexts();
+    expect(reasons).toHaveLength(2);
+    expect(reasons[0]).toContain('002 Plank Hold - Intro.mov');
+    expect(reasons[0]).toContain('is a QuickTime file, not mp4');
+    expect(reasons[0]).toContain('Fix: export it again as H.264 mp4');
+    expect(reasons[1]).toContain('whole delivery');
+    expect(reasons[1]).toContain('Fix: add "002 Plank Hold - 5 Dreapta.mp4"');
+  });
+
+  it('shows a delivery recorded after the page loaded without a reload', async () => {
+    await page.evaluate('window.loadedOnce = true');
+    await recordDelivery(db, {
+      outcome: 'synced',
+      exercise: 'late-arrival',
+      changed_keys: ['late-arrival/manifest.json'],
+    });
+    const late = page.locator('#deliveries-table tr.delivery-synced', { hasText: 'late-arrival' });
+    await expect.poll(() => late.count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.evaluate('window.loadedOnce')).toBe(true);
+    // The player was left alone by the refreshes.
+    expect(await page.evaluate("document.querySelector('#player').currentTime")).toBeGreaterThan(0);
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  it('shows an error banner while the API fails and hides it once it answers again', async () => {
+    const banner = page.locator('#error-banner');
+    expect(await banner.isVisible()).toBe(false);
+    await page.route('**/api/status', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'catalog database unreachable' } }),
+      }),
+    );
+    await expect.poll(() => banner.isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await banner.textContent()).toContain('HTTP 503: catalog database unreachable');
+    // The last good data stays on the page.
+    expect(await page.locator(`#dlq-table tr[data-message-id="${poisonId}"]`).count()).toBe(1);
+
+    await page.unroute('**/api/status');
+    await expect.poll(() => banner.isVisible(), { timeout: 15_000 }).toBe(false);
+    expect(pageErrors).toEqual([]);
+  });
+});
