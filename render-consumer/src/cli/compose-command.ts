@@ -14,6 +14,8 @@ import {
 import type { BundleSource } from '../compose/bundle-source.js';
 import { type ComposeResult, composeRecipe } from '../compose/compose.js';
 import { LocalBundleSource } from '../compose/local-bundle-source.js';
+import { ProbeCache } from '../compose/probe-cache.js';
+import { directoryProbeStore } from '../compose/probe-store.js';
 import { COMPOSE_USAGE, type ComposeRequest, parseComposeArgs } from './compose-args.js';
 import { type CliCommand, type CliIo, EXIT } from './types.js';
 
@@ -74,6 +76,8 @@ async function runCompose(args: string[], io: CliIo, factories: BundleSourceFact
       recipeInput,
       assetVersion: request.assetVersion ?? opened.assetVersion,
       outPath: request.out ?? defaultOutPath(config.dataDir, exercise, request),
+      // One render per process: only a cache on disk spares the next run its ffprobes.
+      probeCache: new ProbeCache({ store: directoryProbeStore(path.join(config.dataDir, 'probe-cache')) }),
       logger,
       signal: controller.signal,
     });

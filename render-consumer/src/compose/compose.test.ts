@@ -54,7 +54,6 @@ function countingRunner(): MediaRunner & { ffmpegRuns: number; probes: number } 
       runner.probes += 1;
       return defaultMediaRunner.probe(file);
     },
-    codecSetup: (file: string) => defaultMediaRunner.codecSetup(file),
   };
   return runner;
 }

@@ -1,6 +1,8 @@
+import path from 'node:path';
 import { type Recipe, RecipeInvalidError, recipeHash, validateRecipe } from '@exercise-pipeline/shared';
 import { type BundleSource, readBundle } from './bundle-source.js';
-import { executeRender } from './execute.js';
+import { executeRender, prepareRender, renderArgsInput } from './execute.js';
+import { buildConcatList, buildRenderArgs, type RenderArgsInput } from './ffmpeg-args.js';
 import { type ComposeLogger, defaultMediaRunner, type MediaRunner, silentLogger } from './media-runner.js';
 import { ProbeCache, sharedProbeCache } from './probe-cache.js';
 import { planTimeline } from './timeline.js';
@@ -40,21 +42,7 @@ export interface ComposeResult {
  * damaged file, or ComposeError when ffmpeg or the output check fails.
  */
 export async function composeRecipe(options: ComposeRecipeOptions): Promise<ComposeResult> {
-  const logger = options.logger ?? silentLogger;
-  const runner = options.runner ?? defaultMediaRunner;
-  const probeCache = options.probeCache ?? (options.runner ? new ProbeCache() : sharedProbeCache());
-  const bundle = await readBundle(options.source);
-  const validation = validateRecipe(options.recipeInput, bundle.manifest, bundle.variants);
-  if (!validation.ok) throw new RecipeInvalidError(validation.reasons);
-  const recipe = validation.recipe;
-  const hash = recipeHash(recipe);
-  const plan = planTimeline({
-    manifest: bundle.manifest,
-    variants: bundle.variants,
-    recipe,
-    recipeHash: hash,
-    assetVersion: options.assetVersion,
-  });
+  const { recipe, hash, plan, bundle, runner, probeCache, logger } = await resolveRecipe(options);
   logger.info(
     {
       exercise: recipe.exercise,
@@ -94,4 +82,74 @@ export async function composeRecipe(options: ComposeRecipeOptions): Promise<Comp
     'composed',
   );
   return result;
+}
+
+type ResolveOptions = Omit<ComposeRecipeOptions, 'outPath' | 'signal'>;
+
+/** Reads the bundle, validates the recipe against it and plans the variant choices. */
+async function resolveRecipe(options: ResolveOptions) {
+  const logger = options.logger ?? silentLogger;
+  const runner = options.runner ?? defaultMediaRunner;
+  const probeCache = options.probeCache ?? (options.runner ? new ProbeCache() : sharedProbeCache());
+  const bundle = await readBundle(options.source);
+  const validation = validateRecipe(options.recipeInput, bundle.manifest, bundle.variants);
+  if (!validation.ok) throw new RecipeInvalidError(validation.reasons);
+  const recipe = validation.recipe;
+  const hash = recipeHash(recipe);
+  const plan = planTimeline({
+    manifest: bundle.manifest,
+    variants: bundle.variants,
+    recipe,
+    recipeHash: hash,
+    assetVersion: options.assetVersion,
+  });
+  return { recipe, hash, plan, bundle, runner, probeCache, logger };
+}
+
+export interface RenderCommandOptions extends ResolveOptions {
+  /** Where the caller writes `concatList` (copy mode). */
+  concatListPath: string;
+  /** Where ffmpeg would write the render. */
+  outPath: string;
+}
+
+export interface RenderCommand {
+  mode: 'copy' | 'reencode';
+  totalSeconds: number;
+  recipeHash: string;
+  /** The concat demuxer script for `concatListPath`; undefined in re-encode mode. */
+  concatList: string | undefined;
+  /** What `buildRenderArgs` was given, for callers that build a variant of the command. */
+  renderInput: RenderArgsInput;
+  /** ffmpeg's arguments, exactly as composeRecipe runs them for these paths. */
+  args: string[];
+}
+
+/**
+ * The ffmpeg invocation composeRecipe would run for a recipe, without running it: the same
+ * validation, variant choices and probes, so timings and debugging can use the bare command.
+ */
+export async function planRenderCommand(options: RenderCommandOptions): Promise<RenderCommand> {
+  const { hash, plan, bundle, runner, probeCache, logger } = await resolveRecipe(options);
+  const prepared = await prepareRender({
+    source: options.source,
+    etags: bundle.etags,
+    plan,
+    runner,
+    probeCache,
+    logger,
+  });
+  const renderInput = renderArgsInput(
+    prepared,
+    path.resolve(options.concatListPath),
+    path.resolve(options.outPath),
+  );
+  return {
+    mode: prepared.mode,
+    totalSeconds: prepared.timeline.totalSeconds,
+    recipeHash: hash,
+    concatList: prepared.mode === 'copy' ? buildConcatList(prepared.videos) : undefined,
+    renderInput,
+    args: buildRenderArgs(renderInput),
+  };
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { FfmpegError, type ProbeResult } from '@exercise-pipeline/shared';
 import type { BundleSource } from './bundle-source.js';
 import { BundleFileError, ComposeError } from './errors.js';
-import { buildConcatList, buildRenderArgs, type ClipInput } from './ffmpeg-args.js';
+import { buildConcatList, buildRenderArgs, type ClipInput, type RenderArgsInput } from './ffmpeg-args.js';
 import type { ComposeLogger, MediaRunner } from './media-runner.js';
 import { type ClipFacts, type ProbeCache, probeCacheKey } from './probe-cache.js';
 import { copyCompatibility, profileOf, type VideoProfile, videoSecondsOf } from './profile.js';
@@ -34,11 +34,26 @@ export interface ExecutedRender {
   differences: string[];
 }
 
+export type PrepareRenderInput = Omit<ExecuteRenderInput, 'outPath' | 'signal' | 'ffmpegTimeoutMs'>;
+
+export interface PreparedRender {
+  mode: 'copy' | 'reencode';
+  timeline: TimedTimeline;
+  /** Videos in play order and one voice-over per segment, with the seconds each fills. */
+  videos: ClipInput[];
+  audio: ClipInput[];
+  /** The first clip's profile: what a re-encode converts every clip to. */
+  target: VideoProfile;
+  /** Why the copy path was not taken (empty in copy mode). */
+  differences: string[];
+  files: ReadonlyMap<string, InspectedFile>;
+}
+
 /**
- * Probes the chosen clips, lays out the timeline, runs the one ffmpeg invocation and checks the
- * result before moving it to `outPath`; a failed render never leaves a file at `outPath`.
+ * Probes the chosen clips and lays out the timeline: everything a render decides before ffmpeg
+ * runs. Throws BundleFileError naming a missing or unreadable file.
  */
-export async function executeRender(input: ExecuteRenderInput): Promise<ExecutedRender> {
+export async function prepareRender(input: PrepareRenderInput): Promise<PreparedRender> {
   const { source, plan } = input;
   const videoKeys = plannedVideoKeys(plan);
   const voiceKeys = [...new Set(plan.segments.map((segment) => segment.voiceOver.key))];
@@ -71,6 +86,26 @@ export async function executeRender(input: ExecuteRenderInput): Promise<Executed
     path: files.get(segment.voiceOver.key)!.path,
     seconds: segment.durationSeconds,
   }));
+  return { mode, timeline, videos, audio, target, differences, files };
+}
+
+/** The one ffmpeg invocation of a prepared render, writing `outPath` (copy mode reads `concatListPath`). */
+export function renderArgsInput(
+  prepared: PreparedRender,
+  concatListPath: string,
+  outPath: string,
+): RenderArgsInput {
+  const { mode, videos, audio, target } = prepared;
+  return { mode, videos, audio, concatListPath, target, outPath };
+}
+
+/**
+ * Prepares the render, runs the one ffmpeg invocation and checks the result before moving it to
+ * `outPath`; a failed render never leaves a file at `outPath`.
+ */
+export async function executeRender(input: ExecuteRenderInput): Promise<ExecutedRender> {
+  const prepared = await prepareRender(input);
+  const { mode, timeline, videos, target, differences } = prepared;
 
   await mkdir(path.dirname(path.resolve(input.outPath)), { recursive: true });
   const outPath = path.resolve(input.outPath);
@@ -79,12 +114,12 @@ export async function executeRender(input: ExecuteRenderInput): Promise<Executed
     const concatListPath = path.join(workDir, 'videos.ffconcat');
     const partialPath = path.join(workDir, 'render.mp4');
     if (mode === 'copy') await writeFile(concatListPath, buildConcatList(videos));
-    const args = buildRenderArgs({ mode, videos, audio, concatListPath, target, outPath: partialPath });
+    const args = buildRenderArgs(renderArgsInput(prepared, concatListPath, partialPath));
     input.logger.info(
       { mode, segments: timeline.segments.length, clips: videos.length, seconds: timeline.totalSeconds },
       'rendering',
     );
-    await runRender(input, args, files, timeline.totalSeconds);
+    await runRender(input, args, prepared.files, timeline.totalSeconds);
     const output = await verifyRender(
       partialPath,
       { totalSeconds: timeline.totalSeconds, fps: target.fps },
@@ -97,24 +132,20 @@ export async function executeRender(input: ExecuteRenderInput): Promise<Executed
   }
 }
 
-interface InspectedFile {
+export interface InspectedFile {
   key: string;
   path: string;
   probe: ProbeResult;
   profile?: VideoProfile;
 }
 
-function loadFacts(runner: MediaRunner, file: string, kind: 'video' | 'voice-over'): Promise<ClipFacts> {
-  if (kind === 'voice-over') return runner.probe(file).then((media) => ({ media }));
-  return Promise.all([runner.probe(file), runner.codecSetup(file)]).then(([media, codecSetup]) => ({
-    media,
-    codecSetup,
-  }));
+function loadFacts(runner: MediaRunner, file: string): Promise<ClipFacts> {
+  return runner.probe(file).then((media) => ({ media }));
 }
 
 /** Fetches (for S3) and probes every file in parallel, naming the bundle file in any failure. */
 async function inspectFiles(
-  input: ExecuteRenderInput,
+  input: PrepareRenderInput,
   videoKeys: readonly string[],
   voiceKeys: readonly string[],
 ): Promise<Map<string, InspectedFile>> {
@@ -127,7 +158,7 @@ async function inspectFiles(
     try {
       const cacheKey = probeCacheKey(file, input.etags.get(key));
       facts = await probeSlot(() =>
-        input.probeCache.probe(cacheKey, () => loadFacts(input.runner, localPath, kind)),
+        input.probeCache.probe(cacheKey, () => loadFacts(input.runner, localPath)),
       );
     } catch (error) {
       throw new BundleFileError(file, `cannot be read as media (${firstLine(error)})`, replaceFix(kind), {
@@ -139,7 +170,7 @@ async function inspectFiles(
       if (!probe.audio) throw new BundleFileError(file, 'has no audio stream', replaceFix(kind));
       return { key, path: localPath, probe };
     }
-    const profile = profileOf(probe, facts.codecSetup);
+    const profile = profileOf(probe);
     if (!profile || videoSecondsOf(probe) <= 0) {
       throw new BundleFileError(file, profile ? 'has no duration' : 'has no video stream', replaceFix(kind));
     }

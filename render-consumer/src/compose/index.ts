@@ -1,6 +1,14 @@
 export { type BundleObject, type BundleSnapshot, type BundleSource, readBundle } from './bundle-source.js';
-export { type ComposeRecipeOptions, type ComposeResult, composeRecipe } from './compose.js';
+export {
+  type ComposeRecipeOptions,
+  type ComposeResult,
+  composeRecipe,
+  planRenderCommand,
+  type RenderCommand,
+  type RenderCommandOptions,
+} from './compose.js';
 export { BundleFileError, ComposeError } from './errors.js';
+export { buildRenderArgs, type ClipInput, type RenderArgsInput } from './ffmpeg-args.js';
 export { LocalBundleSource } from './local-bundle-source.js';
 export { type ComposeLogger, defaultMediaRunner, type MediaRunner } from './media-runner.js';
 export {
@@ -10,5 +18,6 @@ export {
   probeCacheKey,
   sharedProbeCache,
 } from './probe-cache.js';
+export { directoryProbeStore, type ProbeStore } from './probe-store.js';
 export { planTimeline, type SegmentPlan, type TimelinePlan } from './timeline.js';
 export type { SegmentSummary } from './timing.js';

@@ -1,18 +1,17 @@
 import type { ProbeResult } from '@exercise-pipeline/shared';
+import type { ProbeStore } from './probe-store.js';
 
 /** What a render needs to know about one bundle file. */
 export interface ClipFacts {
+  /** For videos this includes the encoder setup (profile, level, SPS/PPS hash). */
   media: ProbeResult;
-  /**
-   * For videos: the H.264/HEVC profile, level and a hash of the decoder setup (SPS/PPS). Clips
-   * whose setup differs cannot share one stream even when size and rate match.
-   */
-  codecSetup?: string;
 }
 
 export interface ProbeCacheOptions {
   /** Entries kept, least recently used dropped first; default 4096 (an entry is a few hundred bytes). */
   maxEntries?: number;
+  /** Also keep results on disk (see directoryProbeStore), for processes that render once and exit. */
+  store?: ProbeStore;
 }
 
 /**
@@ -26,9 +25,11 @@ export interface ProbeCacheOptions {
 export class ProbeCache {
   private readonly entries = new Map<string, Promise<ClipFacts>>();
   private readonly maxEntries: number;
+  private readonly store: ProbeStore | undefined;
 
   constructor(options: ProbeCacheOptions = {}) {
     this.maxEntries = options.maxEntries ?? 4096;
+    this.store = options.store;
   }
 
   /** The facts stored under `key`, else the result of `load` (not stored when `key` is undefined). */
@@ -41,7 +42,7 @@ export class ProbeCache {
       this.entries.set(key, cached);
       return cached;
     }
-    const pending = load();
+    const pending = this.store ? this.throughStore(this.store, key, load) : load();
     this.entries.set(key, pending);
     pending.catch(() => {
       if (this.entries.get(key) === pending) this.entries.delete(key);
@@ -52,6 +53,18 @@ export class ProbeCache {
       this.entries.delete(oldest);
     }
     return pending;
+  }
+
+  private async throughStore(
+    store: ProbeStore,
+    key: string,
+    load: () => Promise<ClipFacts>,
+  ): Promise<ClipFacts> {
+    const stored = await store.read(key);
+    if (stored) return stored;
+    const facts = await load();
+    await store.write(key, facts);
+    return facts;
   }
 
   get size(): number {

@@ -1,7 +1,13 @@
 import type { ProbeResult } from '@exercise-pipeline/shared';
 import { describe, expect, it } from 'vitest';
-import { parseCodecSetup } from './media-runner.js';
-import { copyCompatibility, profileOf, timescaleOf, type VideoProfile, videoSecondsOf } from './profile.js';
+import {
+  codecSetupOf,
+  copyCompatibility,
+  profileOf,
+  timescaleOf,
+  type VideoProfile,
+  videoSecondsOf,
+} from './profile.js';
 
 const base: VideoProfile = {
   codec: 'h264',
@@ -48,7 +54,7 @@ describe('profileOf / videoSecondsOf', () => {
     formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
     durationSeconds: 2.021,
     sizeBytes: 1000,
-    video: { ...videoOf(base), durationSeconds: 2 },
+    video: { ...videoOf(base), durationSeconds: 2, profile: 'High', level: 30, extradataHash: 'SHA256:ab' },
     audio: { codec: 'aac', sampleRate: 44100, channels: 1, durationSeconds: 2.02 },
   };
 
@@ -59,7 +65,7 @@ describe('profileOf / videoSecondsOf', () => {
 
   it('has no profile without a video stream', () => {
     expect(profileOf({ ...probe, video: undefined })).toBeNull();
-    expect(profileOf(probe, base.codecSetup)).toEqual(base);
+    expect(profileOf(probe)).toEqual(base);
   });
 
   it('reads the mp4 timescale from a 1/n time base', () => {
@@ -73,10 +79,12 @@ function videoOf(profile: VideoProfile): NonNullable<ProbeResult['video']> {
   return video;
 }
 
-describe('parseCodecSetup', () => {
-  it('reduces the video stream to profile|level|extradata hash', () => {
-    const json = JSON.stringify({ streams: [{ profile: 'High', level: 30, extradata_hash: 'SHA256:ab' }] });
-    expect(parseCodecSetup(json)).toBe('High|30|SHA256:ab');
-    expect(parseCodecSetup('{"streams": []}')).toBe('-|-|-');
+describe('codecSetupOf', () => {
+  it('reduces the video stream to profile|level|extradata hash, - for what is unknown', () => {
+    const video = videoOf(base);
+    expect(codecSetupOf({ ...video, profile: 'High', level: 30, extradataHash: 'SHA256:ab' })).toBe(
+      'High|30|SHA256:ab',
+    );
+    expect(codecSetupOf(video)).toBe('-|-|-');
   });
 });

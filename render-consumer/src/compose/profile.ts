@@ -10,7 +10,7 @@ export interface VideoProfile {
   fps: number;
   timeBase: string;
   pixelFormat: string;
-  /** Profile, level and SPS/PPS hash (ClipFacts.codecSetup); '' when unknown. */
+  /** `profile|level|extradata hash` (see codecSetupOf). */
   codecSetup: string;
 }
 
@@ -24,7 +24,7 @@ const COMPARED: readonly (keyof VideoProfile)[] = [
   'codecSetup',
 ];
 
-export function profileOf(probe: ProbeResult, codecSetup = ''): VideoProfile | null {
+export function profileOf(probe: ProbeResult): VideoProfile | null {
   const video = probe.video;
   if (!video) return null;
   return {
@@ -35,8 +35,19 @@ export function profileOf(probe: ProbeResult, codecSetup = ''): VideoProfile | n
     fps: video.fps,
     timeBase: video.timeBase,
     pixelFormat: video.pixelFormat,
-    codecSetup,
+    codecSetup: codecSetupOf(video),
   };
+}
+
+/**
+ * The H.264/HEVC profile, level and a hash of the decoder setup (SPS/PPS) as one comparable
+ * string, `-` for what ffprobe did not print. Clips whose setup differs cannot share one stream
+ * even when size and rate match.
+ */
+export function codecSetupOf(video: NonNullable<ProbeResult['video']>): string {
+  return [video.profile, video.level, video.extradataHash]
+    .map((value) => (value === undefined ? '-' : String(value)))
+    .join('|');
 }
 
 /** The video's own length; the container's can be longer when a framing take carries longer audio. */

@@ -20,6 +20,15 @@ export interface ProbeResult {
     /** e.g. `1/12800`. */
     timeBase: string;
     durationSeconds?: number;
+    /** Codec profile as ffprobe names it (`High`, `Main`); absent when ffprobe prints none. */
+    profile?: string;
+    /** Codec level as ffprobe prints it (H.264: 40 for 4.0); absent when unknown. */
+    level?: number;
+    /**
+     * `SHA256:<hex>` of the decoder setup (H.264/HEVC: SPS/PPS); present when the probe asked for
+     * data hashes (probeMedia does) and the stream has extradata.
+     */
+    extradataHash?: string;
   };
   audio?: {
     codec: string;
@@ -40,6 +49,9 @@ const streamSchema = z.object({
   duration: z.string().optional(),
   sample_rate: z.string().optional(),
   channels: z.number().optional(),
+  profile: z.string().optional(),
+  level: z.number().optional(),
+  extradata_hash: z.string().optional(),
   disposition: z.object({ attached_pic: z.number().optional() }).optional(),
 });
 
@@ -72,6 +84,11 @@ export function rationalToNumber(rational: string): number | undefined {
 
 function video(stream: Stream): ProbeResult['video'] {
   const frameRate = stream.r_frame_rate ?? '0/0';
+  const setup = {
+    ...(stream.profile !== undefined ? { profile: stream.profile } : {}),
+    ...(stream.level !== undefined ? { level: stream.level } : {}),
+    ...(stream.extradata_hash !== undefined ? { extradataHash: stream.extradata_hash } : {}),
+  };
   return {
     codec: stream.codec_name ?? 'unknown',
     width: stream.width ?? 0,
@@ -81,6 +98,7 @@ function video(stream: Stream): ProbeResult['video'] {
     fps: rationalToNumber(frameRate) ?? 0,
     timeBase: stream.time_base ?? '',
     durationSeconds: numberOf(stream.duration),
+    ...setup,
   };
 }
 

@@ -70,6 +70,14 @@ describe('probeMedia', () => {
     expect(probe.audio?.durationSeconds).toBeCloseTo(1, 1);
   });
 
+  it('names the video encoder setup: profile, level and a hash of SPS/PPS', async () => {
+    const probe = await probeMedia(clip);
+    // x264's ultrafast preset turns off CABAC and B-frames, which is what Constrained Baseline means.
+    expect(probe.video?.profile).toBe('Constrained Baseline');
+    expect(probe.video?.level).toBeGreaterThan(0);
+    expect(probe.video?.extradataHash).toMatch(/^SHA256:[0-9a-f]{64}$/);
+  });
+
   it('describes an mp3 voice-over without a video stream', async () => {
     const probe = await probeMedia(voice);
     expect(probe.formatName).toBe('mp3');
@@ -112,6 +120,21 @@ describe('parseProbeOutput', () => {
         audio: { codec: 'mp3', sampleRate: 44100, channels: 2, durationSeconds: undefined },
       },
     });
+  });
+
+  it('keeps profile, level and extradata hash of the video stream only when ffprobe prints them', () => {
+    const stream = { codec_type: 'video', codec_name: 'h264', width: 2, height: 2, r_frame_rate: '25/1' };
+    const json = (extra: object) =>
+      JSON.stringify({ streams: [{ ...stream, ...extra }], format: { format_name: 'mp4' } });
+    const withSetup = parseProbeOutput(json({ profile: 'High', level: 40, extradata_hash: 'SHA256:ab' }));
+    expect(withSetup.ok && withSetup.probe.video).toMatchObject({
+      profile: 'High',
+      level: 40,
+      extradataHash: 'SHA256:ab',
+    });
+    const without = parseProbeOutput(json({}));
+    expect(without.ok && Object.keys(without.probe.video ?? {})).not.toContain('extradataHash');
+    expect(without.ok && without.probe.video?.profile).toBeUndefined();
   });
 
   it('explains output it cannot use', () => {

@@ -4,7 +4,18 @@ import { type ProbeResult, parseProbeOutput } from './parseProbeOutput.js';
 import { formatCommand } from './protectInputs.js';
 import { runFfprobe } from './runFfprobe.js';
 
-const PROBE_ARGS = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams'];
+// The data hash adds `extradata_hash` (the SPS/PPS of H.264/HEVC) to each stream, so one ffprobe
+// answers whether clips can share a stream; hashing a few dozen bytes costs nothing measurable.
+const PROBE_ARGS = [
+  '-v',
+  'error',
+  '-print_format',
+  'json',
+  '-show_format',
+  '-show_streams',
+  '-show_data_hash',
+  'sha256',
+];
 
 export interface ProbeMediaOptions {
   /** Default 30000. */
@@ -13,7 +24,8 @@ export interface ProbeMediaOptions {
 }
 
 /**
- * Reads container, duration, size and the first video/audio stream of a local media file.
+ * Reads container, duration, size and the first video/audio stream of a local media file (for the
+ * video also profile, level and a hash of its decoder setup).
  * Rejects with FfmpegError (`FFMPEG_FAILED` with ffprobe's stderr for an unreadable or missing file).
  */
 export async function probeMedia(path: string, options: ProbeMediaOptions = {}): Promise<ProbeResult> {

@@ -1,0 +1,216 @@
+/**
+ * How fast `pnpm consumer compose` renders the seed's recipe shape (2 sets × 10 reps of 1080p
+ * H.264, about 105 s of output), next to the bare ffmpeg command it wraps and a full re-encode.
+ *
+ *   npx tsx render-consumer/bench/compose-bench.ts [--rounds 3] [--reencode-rounds 1] [--keep]
+ *
+ * Each round runs, one after the other: (a) the real CLI as a child process, start-up included;
+ * (b) the same plan's stream-copy ffmpeg command (planRenderCommand: concat list, audio graph,
+ * AAC encode) run directly; (c) the same segments through the concat filter with libx264
+ * `veryfast`, only in the first --reencode-rounds rounds because it takes ~45 s or more.
+ * Machines are shared and noisy, so only ratios measured side by side in one run mean anything.
+ * Exit 0 when both targets hold, 1 when one does not, 2 for bad flags.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { probeMedia } from '@exercise-pipeline/shared';
+import { type BundleOptions, generateBundle } from '../../test/fixtures/index.js';
+import { buildRenderArgs, LocalBundleSource, planRenderCommand } from '../src/compose/index.js';
+import { type BenchSamples, formatReport, verdict } from './bench-report.js';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SETS = 'left:10,right:10';
+const SEED = 1;
+const LANGUAGE = 'ro';
+/** Rep blocks of 5 × 4 s = 20 s; four of them plus three 8.4 s framing clips = 105.2 s. */
+const MEDIA: BundleOptions = {
+  width: 1920,
+  height: 1080,
+  fps: 25,
+  repSeconds: 4,
+  framingSeconds: 8.4,
+  repsPerBlock: 5,
+  countsPerMaster: 20,
+  variants: { 'rep-left': 2, 'rep-right': 2 },
+  languages: [LANGUAGE],
+  // Filmed takes carry a sound track; the render replaces it with the voice-overs.
+  videoAudio: 'silent',
+  concurrency: 2,
+};
+/** Bump when MEDIA changes so a cached bundle of another shape is never reused. */
+const BUNDLE_VERSION = 1;
+
+interface Flags {
+  rounds: number;
+  reencodeRounds: number;
+  keep: boolean;
+}
+
+function readFlags(argv: string[]): Flags {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rounds: { type: 'string', default: '3' },
+      'reencode-rounds': { type: 'string', default: '1' },
+      keep: { type: 'boolean', default: false },
+    },
+  });
+  const whole = (name: string, text: string, min: number) => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min) {
+      throw new Error(`--${name} must be a whole number >= ${min}, got ${JSON.stringify(text)}`);
+    }
+    return value;
+  };
+  const rounds = whole('rounds', values.rounds, 1);
+  // 0 skips the slow baseline while tuning; its ratio then reads n/a.
+  const reencodeRounds = Math.min(rounds, whole('reencode-rounds', values['reencode-rounds'], 0));
+  return { rounds, reencodeRounds, keep: values.keep };
+}
+
+/** The generated bundle, reused across runs from DATA_DIR (or the temp dir). */
+async function benchBundle(benchRoot: string): Promise<string> {
+  const dir = path.join(benchRoot, `bundle-1080p-v${BUNDLE_VERSION}`);
+  if (existsSync(path.join(dir, 'manifest.json'))) return dir;
+  log(`generating the 1080p bundle in ${dir} (once; later runs reuse it)…`);
+  const started = performance.now();
+  await generateBundle(dir, { ...MEDIA, overwrite: true, cacheDir: path.join(benchRoot, 'media-cache') });
+  log(`generated in ${elapsed(started).toFixed(1)} s`);
+  return dir;
+}
+
+interface Run {
+  seconds: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program to completion, timing it from spawn to exit; rejects on a non-zero exit. */
+function timed(program: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(program, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const run = { seconds: elapsed(started), stdout: stdout.join(''), stderr: stderr.join('') };
+      if (code === 0) resolve(run);
+      else reject(new Error(`${program} ${args.join(' ')} exited with ${code}:\n${run.stderr.slice(-2000)}`));
+    });
+  });
+}
+
+/** The composer's own time from its `composed` log line (JSON lines on stderr). */
+function inProcessSeconds(stderr: string): number {
+  for (const line of stderr.split('\n')) {
+    if (!line.includes('"composed"')) continue;
+    const record = JSON.parse(line) as { elapsedMs?: number };
+    if (typeof record.elapsedMs === 'number') return record.elapsedMs / 1000;
+  }
+  return Number.NaN;
+}
+
+async function main(): Promise<number> {
+  let flags: Flags;
+  try {
+    flags = readFlags(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  const benchRoot = path.resolve(process.env.DATA_DIR ?? tmpdir(), 'compose-bench');
+  await mkdir(benchRoot, { recursive: true });
+  const bundleDir = await benchBundle(benchRoot);
+  const work = await mkdtemp(path.join(benchRoot, 'run-'));
+  try {
+    const source = new LocalBundleSource(bundleDir);
+    const manifest = JSON.parse(await source.readManifest()) as { exercise: string };
+    const recipeInput = {
+      exercise: manifest.exercise,
+      language: LANGUAGE,
+      sets: SETS.split(',').map((item) => ({ side: item.split(':')[0], reps: Number(item.split(':')[1]) })),
+      seed: SEED,
+    };
+    const concatListPath = path.join(work, 'bare.ffconcat');
+    const copyOut = path.join(work, 'bare-copy.mp4');
+    const reencodeOut = path.join(work, 'reencode.mp4');
+    const composeOut = path.join(work, 'compose.mp4');
+    // The CLI renders a --bundle at asset version 1, so this plan makes the same variant choices.
+    const command = await planRenderCommand({
+      source,
+      recipeInput,
+      assetVersion: 1,
+      concatListPath,
+      outPath: copyOut,
+    });
+    if (command.mode !== 'copy') throw new Error(`expected a stream-copy plan, got ${command.mode}`);
+    await writeFile(concatListPath, command.concatList ?? '');
+    const reencodeArgs = buildRenderArgs({ ...command.renderInput, mode: 'reencode', outPath: reencodeOut });
+    const ffmpegHead = ['-hide_banner', '-nostdin', '-nostats'];
+    const composeArgs = ['consumer', 'compose', '--bundle', bundleDir, '--language', LANGUAGE];
+    composeArgs.push('--sets', SETS, '--seed', String(SEED), '--out', composeOut, '--json');
+    const composeEnv = { ...process.env, DATA_DIR: path.join(benchRoot, 'data'), LOG_LEVEL: 'info' };
+
+    const runCompose = () => timed('pnpm', composeArgs, composeEnv);
+    const runCopy = () => timed('ffmpeg', [...ffmpegHead, ...command.args]);
+    const runReencode = () => timed('ffmpeg', [...ffmpegHead, ...reencodeArgs]);
+
+    log(`plan: ${command.totalSeconds.toFixed(3)} s, ${command.mode}; warm-up (not counted)…`);
+    const warm = await runCompose();
+    const reported = JSON.parse(warm.stdout) as { mode: string; durationSeconds: number };
+    if (reported.mode !== 'copy') throw new Error(`the CLI rendered in ${reported.mode} mode, not copy`);
+    await runCopy();
+
+    const samples: BenchSamples = { compose: [], copy: [], reencode: [], composeInProcess: [] };
+    for (let round = 1; round <= flags.rounds; round += 1) {
+      const compose = await runCompose();
+      samples.compose.push(compose.seconds);
+      samples.composeInProcess.push(inProcessSeconds(compose.stderr));
+      samples.copy.push((await runCopy()).seconds);
+      if (round <= flags.reencodeRounds) samples.reencode.push((await runReencode()).seconds);
+      log(
+        `round ${round}/${flags.rounds}: compose ${samples.compose.at(-1)!.toFixed(3)} s, ` +
+          `copy ${samples.copy.at(-1)!.toFixed(3)} s` +
+          (round <= flags.reencodeRounds ? `, re-encode ${samples.reencode.at(-1)!.toFixed(3)} s` : ''),
+      );
+    }
+    await expectSameLength(
+      flags.reencodeRounds > 0 ? [composeOut, copyOut, reencodeOut] : [composeOut, copyOut],
+      command.totalSeconds,
+    );
+    process.stdout.write(`${formatReport(samples, command.totalSeconds)}\n`);
+    if (flags.keep) log(`kept ${work}`);
+    const result = verdict(samples);
+    return result.copyOk && result.reencodeOk ? 0 : 1;
+  } finally {
+    if (!flags.keep) await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** A benchmark of renders that came out wrong would measure nothing: every output must last the plan. */
+async function expectSameLength(files: readonly string[], seconds: number): Promise<void> {
+  for (const file of files) {
+    const probe = await probeMedia(file);
+    if (Math.abs(probe.durationSeconds - seconds) > 0.1) {
+      throw new Error(`${file} lasts ${probe.durationSeconds} s, the plan ${seconds.toFixed(3)} s`);
+    }
+  }
+}
+
+function elapsed(started: number): number {
+  return (performance.now() - started) / 1000;
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+process.exitCode = await main();

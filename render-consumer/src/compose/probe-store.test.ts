@@ -1,0 +1,79 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ProbeResult } from '@exercise-pipeline/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ClipFacts, ProbeCache } from './probe-cache.js';
+import { directoryProbeStore } from './probe-store.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'probe-store-test-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function factsOf(seconds: number): ClipFacts {
+  const media: ProbeResult = {
+    formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
+    durationSeconds: seconds,
+    sizeBytes: 10,
+    video: {
+      codec: 'h264',
+      width: 1920,
+      height: 1080,
+      pixelFormat: 'yuv420p',
+      frameRate: '25/1',
+      fps: 25,
+      timeBase: '1/12800',
+      profile: 'High',
+      level: 40,
+      extradataHash: 'SHA256:ab',
+    },
+  };
+  return { media };
+}
+
+describe('directoryProbeStore', () => {
+  it('lets a later process (a new cache on the same directory) skip the probe', async () => {
+    const storeDir = path.join(dir, 'shared');
+    const loads: string[] = [];
+    const load = (seconds: number) => async () => {
+      loads.push(`load ${seconds}`);
+      return factsOf(seconds);
+    };
+    const first = new ProbeCache({ store: directoryProbeStore(storeDir) });
+    expect(await first.probe('local-1-2 /b/intro-video-1.mp4', load(8))).toEqual(factsOf(8));
+    const second = new ProbeCache({ store: directoryProbeStore(storeDir) });
+    expect(await second.probe('local-1-2 /b/intro-video-1.mp4', load(9))).toEqual(factsOf(8));
+    // A new content tag is a new entry.
+    expect(await second.probe('local-1-3 /b/intro-video-1.mp4', load(7))).toEqual(factsOf(7));
+    expect(loads).toEqual(['load 8', 'load 7']);
+  });
+
+  it('reads damaged, foreign or older-format entries as a miss', async () => {
+    const storeDir = path.join(dir, 'damaged');
+    const store = directoryProbeStore(storeDir);
+    await store.write('k', factsOf(3));
+    const [name] = await readdir(storeDir);
+    const file = path.join(storeDir, name!);
+    for (const text of [
+      '{"version":1,"key":"k","fac',
+      JSON.stringify({ version: 1, key: 'other key', facts: factsOf(3) }),
+      JSON.stringify({ version: 0, key: 'k', facts: factsOf(3) }),
+      JSON.stringify({ version: 1, key: 'k', facts: { media: {} } }),
+    ]) {
+      await writeFile(file, text);
+      expect(await store.read('k'), text).toBeUndefined();
+    }
+    expect(await store.read('never written')).toBeUndefined();
+  });
+
+  it('never fails a render when the directory cannot be written', async () => {
+    const blocker = path.join(dir, 'a-file');
+    await writeFile(blocker, 'not a directory');
+    const cache = new ProbeCache({ store: directoryProbeStore(path.join(blocker, 'probe-cache')) });
+    await expect(cache.probe('k', async () => factsOf(2))).resolves.toEqual(factsOf(2));
+  });
+});
