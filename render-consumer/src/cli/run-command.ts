@@ -1,0 +1,81 @@
+import { ConfigError, configOrExit, createLogger } from '@exercise-pipeline/shared';
+import { startRenderService } from '../service/render-service.js';
+import {
+  DEFAULT_SHUTDOWN_DEADLINE_SECONDS,
+  resolveServiceTuning,
+  type ServiceTuning,
+} from '../service/service-tuning.js';
+import { type CliCommand, type CliIo, EXIT } from './types.js';
+
+const RUN_USAGE = `usage: exercise-consumer run [--port N]
+
+Consumes the render queue (RENDER_QUEUE_URL) and serves the HTTP API on COMPOSER_PORT:
+POST /v1/compose, /healthz, /readyz, /metrics and the status page at /.
+Needs ASSETS_BUCKET, RENDER_QUEUE_URL and RENDER_DLQ_URL; uses DATABASE_URL (else PGlite under
+DATA_DIR) and PUBLISH_TARGET (local or bunny). SIGINT/SIGTERM stop it gracefully: polling stops,
+a render in progress gets SHUTDOWN_DEADLINE_SECONDS (default 30) to finish, otherwise its message
+goes back to the queue at once.
+
+Tuning (optional, whole seconds): QUEUE_VISIBILITY_TIMEOUT_SECONDS (60), QUEUE_WAIT_SECONDS (20),
+QUEUE_RETRY_BASE_SECONDS (30), QUEUE_RETRY_MAX_SECONDS (900), CONSUMER_CONCURRENCY (1),
+RENDER_LEASE_SECONDS (60), SHUTDOWN_DEADLINE_SECONDS (30).
+`;
+
+/** `pnpm consumer run`: the long-running service, until SIGINT or SIGTERM. */
+export function createRunCommand(): CliCommand {
+  return {
+    summary: 'consume the render queue and serve the HTTP API (the service)',
+    async run(args: string[], io: CliIo): Promise<number> {
+      if (args.includes('--help') || args.includes('-h')) {
+        io.stdout.write(RUN_USAGE);
+        return EXIT.done;
+      }
+      let port: number | undefined;
+      for (let i = 0; i < args.length; i += 1) {
+        if (args[i] === '--port' && /^\d+$/.test(args[i + 1] ?? '')) {
+          port = Number(args[i + 1]);
+          i += 1;
+        } else {
+          io.stderr.write(`unexpected argument ${JSON.stringify(args[i])}\n\n${RUN_USAGE}`);
+          return EXIT.refused;
+        }
+      }
+      const config = configOrExit(io.env, ['assetsBucket', 'renderQueueUrl', 'renderDlqUrl']);
+      let tuning: ServiceTuning;
+      try {
+        tuning = resolveServiceTuning(io.env);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        io.stderr.write(`${error.message}\n`);
+        return EXIT.failure;
+      }
+      const { shutdownDeadlineSeconds, leaseSeconds, ...consumer } = tuning;
+      const logger = createLogger({ name: 'render-consumer', level: config.logLevel });
+      const service = await startRenderService({
+        config,
+        logger,
+        consumer,
+        ...(leaseSeconds === undefined ? {} : { leaseSeconds }),
+        ...(port === undefined ? {} : { port }),
+      });
+      io.stderr.write(`render consumer listening on ${service.url} (status page: ${service.url}/)\n`);
+
+      await new Promise<void>((resolve) => {
+        const onSignal = (signal: NodeJS.Signals) => {
+          logger.info({ signal }, 'stopping');
+          process.removeListener('SIGINT', onSignal);
+          process.removeListener('SIGTERM', onSignal);
+          // A second signal while stopping means "now".
+          const force = () => process.exit(EXIT.failure);
+          process.once('SIGINT', force);
+          process.once('SIGTERM', force);
+          resolve();
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      });
+      await service.stop((shutdownDeadlineSeconds ?? DEFAULT_SHUTDOWN_DEADLINE_SECONDS) * 1000);
+      return EXIT.done;
+    },
+  };
+}

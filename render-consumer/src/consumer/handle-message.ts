@@ -1,0 +1,184 @@
+import { type Message, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Logger } from '@exercise-pipeline/shared';
+import type { CatalogDb } from '../catalog/database.js';
+import { recordDelivery } from '../catalog/deliveries.js';
+import { recordMessageFailure } from '../catalog/failures.js';
+import { classifyMessage } from './classify-message.js';
+import { describeFailure, isPermanentFailure } from './errors.js';
+import type { RefreshOutcome, RefreshRequest } from './refresh-exercise.js';
+
+/** Message attributes put on a message moved to the dead-letter queue by the consumer itself. */
+export const DLQ_ATTRIBUTES = {
+  reason: 'failure_reason',
+  failedAt: 'failed_at',
+  sourceQueue: 'source_queue',
+  exercise: 'exercise',
+} as const;
+
+/** Attribute counting how often a message was deferred while its bundle settled. */
+export const DEFERRALS_ATTRIBUTE = 'deferrals';
+
+export interface HandleDeps {
+  db: CatalogDb;
+  sqs: SQSClient;
+  queueUrl: string;
+  dlqUrl: string;
+  bucket: string;
+  refresh: (request: RefreshRequest) => Promise<RefreshOutcome>;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  /** Counts outcomes for /metrics. */
+  onOutcome?: (outcome: HandleOutcome) => void;
+  /**
+   * Aborted when the process shuts down and cancels its renders: a failure then is the shutdown's,
+   * not the message's, so it is not recorded as the message's failure reason.
+   */
+  shutdownSignal?: AbortSignal | undefined;
+}
+
+export type HandleOutcome = 'processed' | 'ignored' | 'deferred' | 'dead-lettered' | 'failed';
+
+/**
+ * Handles one queue message to the end: resolves when the message can be deleted (done, ignored,
+ * deferred by a delayed copy, or moved to the dead-letter queue), and throws when it must stay on
+ * the queue for a retry (a transient failure, whose reason is recorded against the message id).
+ */
+export async function handleMessage(deps: HandleDeps, message: Message): Promise<HandleOutcome> {
+  const messageId = message.MessageId ?? 'unknown';
+  const action = classifyMessage(message.Body, deps.bucket);
+  const log = deps.logger;
+  const finish = (outcome: HandleOutcome): HandleOutcome => {
+    deps.onOutcome?.(outcome);
+    return outcome;
+  };
+
+  switch (action.action) {
+    case 'ignore':
+      log?.debug({ messageId, reason: action.reason }, 'message ignored');
+      return finish('ignored');
+    case 'dead-letter':
+      await deadLetter(deps, message, action.reason, action.exercise);
+      return finish('dead-lettered');
+    case 'record-refusal': {
+      const refusal = action.message;
+      await recordDelivery(deps.db, {
+        outcome: 'refused',
+        delivery: refusal.delivery,
+        exercise: refusal.exercise ?? null,
+        host: refusal.host,
+        reasons: refusal.reasons,
+        event_time: new Date(refusal.envelope.time),
+      });
+      log?.info(
+        { messageId, delivery: refusal.delivery, reasons: refusal.reasons.length },
+        'delivery refused',
+      );
+      return finish('processed');
+    }
+    case 'refresh': {
+      const exercise = action.exercise;
+      try {
+        if (action.message.type === 'bundle-synced') {
+          await recordDelivery(deps.db, {
+            outcome: 'synced',
+            exercise,
+            reasons: [],
+            changed_keys: action.message.changedKeys,
+            fingerprint: action.message.fingerprint,
+            event_time: new Date(action.message.envelope.time),
+          });
+        }
+        const outcome = await deps.refresh({
+          exercise,
+          ...(action.syncedFingerprint ? { syncedFingerprint: action.syncedFingerprint } : {}),
+        });
+        if (outcome.outcome === 'deferred') {
+          await defer(deps, message, outcome.delaySeconds);
+          log?.debug(
+            { messageId, exercise, delaySeconds: outcome.delaySeconds },
+            'bundle still settling: deferred',
+          );
+          return finish('deferred');
+        }
+        log?.info({ messageId, exercise, ...outcome }, `exercise ${outcome.outcome}`);
+        return finish('processed');
+      } catch (error) {
+        if (deps.shutdownSignal?.aborted) {
+          log?.info(
+            { messageId, exercise },
+            'render cancelled by shutdown; the message goes back to the queue',
+          );
+          deps.onOutcome?.('failed');
+          throw error;
+        }
+        const reason = describeFailure(error);
+        if (isPermanentFailure(error)) {
+          await deadLetter(deps, message, reason, exercise);
+          return finish('dead-lettered');
+        }
+        await recordMessageFailure(deps.db, { messageId, exercise, reason }).catch((dbError) =>
+          log?.error({ messageId, err: dbError }, 'could not record the failure reason'),
+        );
+        log?.warn({ messageId, exercise, reason }, 'message failed; SQS will retry it');
+        deps.onOutcome?.('failed');
+        throw error;
+      }
+    }
+  }
+}
+
+/**
+ * Moves a message that retries cannot fix to the dead-letter queue now, with the reason, time and
+ * source queue as attributes, and records the reason. The caller deletes the original afterwards,
+ * so a crash in between leaves a duplicate in the DLQ, never a lost message.
+ */
+async function deadLetter(
+  deps: HandleDeps,
+  message: Message,
+  reason: string,
+  exercise?: string,
+): Promise<void> {
+  const failedAt = new Date().toISOString();
+  const result = await deps.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: deps.dlqUrl,
+      MessageBody: message.Body && message.Body.length > 0 ? message.Body : '(empty body)',
+      MessageAttributes: {
+        [DLQ_ATTRIBUTES.reason]: { DataType: 'String', StringValue: reason.slice(0, 1000) },
+        [DLQ_ATTRIBUTES.failedAt]: { DataType: 'String', StringValue: failedAt },
+        [DLQ_ATTRIBUTES.sourceQueue]: { DataType: 'String', StringValue: deps.queueUrl },
+        ...(exercise ? { [DLQ_ATTRIBUTES.exercise]: { DataType: 'String', StringValue: exercise } } : {}),
+      },
+    }),
+  );
+  const ids = [message.MessageId, result.MessageId].filter((id): id is string => Boolean(id));
+  for (const messageId of ids) {
+    await recordMessageFailure(deps.db, {
+      messageId,
+      exercise: exercise ?? null,
+      reason,
+      permanent: true,
+    }).catch(() => {});
+  }
+  deps.logger?.warn(
+    { messageId: message.MessageId, dlqMessageId: result.MessageId, reason },
+    'moved to the DLQ',
+  );
+}
+
+/** Re-sends the message with a delay; waiting for a sync to end never counts as a receive. */
+async function defer(deps: HandleDeps, message: Message, delaySeconds: number): Promise<void> {
+  const previous = Number(message.MessageAttributes?.[DEFERRALS_ATTRIBUTE]?.StringValue ?? '0');
+  await deps.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: deps.queueUrl,
+      MessageBody: message.Body ?? '',
+      DelaySeconds: delaySeconds,
+      MessageAttributes: {
+        [DEFERRALS_ATTRIBUTE]: {
+          DataType: 'Number',
+          StringValue: String((Number.isFinite(previous) ? previous : 0) + 1),
+        },
+      },
+    }),
+  );
+}

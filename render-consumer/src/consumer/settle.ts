@@ -1,0 +1,41 @@
+/** SQS's longest message delay. */
+export const MAX_DELAY_SECONDS = 900;
+
+export interface SettleInput {
+  /** Newest LastModified of any object under the exercise prefix. */
+  newestObjectAt: Date;
+  now: Date;
+  settleSeconds: number;
+  /** A "Bundle Synced" for exactly this bundle state was seen: the agent says the sync is over. */
+  coveredBySync: boolean;
+}
+
+export type SettleDecision = { settled: true } | { settled: false; delaySeconds: number };
+
+/**
+ * A sync puts many objects; the consumer renders once, after it ends. The bundle has settled when
+ * the agent announced this exact state, or when nothing under the prefix changed for
+ * `settleSeconds`. Otherwise the message comes back after the rest of the quiet period (rounded up,
+ * at least one second).
+ */
+export function decideSettle(input: SettleInput): SettleDecision {
+  if (input.coveredBySync || input.settleSeconds <= 0) return { settled: true };
+  const ageSeconds = (input.now.getTime() - input.newestObjectAt.getTime()) / 1000;
+  if (ageSeconds >= input.settleSeconds) return { settled: true };
+  const remaining = Math.ceil(input.settleSeconds - Math.max(ageSeconds, 0));
+  return { settled: false, delaySeconds: Math.min(Math.max(remaining, 1), MAX_DELAY_SECONDS) };
+}
+
+/**
+ * How long a failed message stays invisible before its next try: doubling with every receive, from
+ * `baseSeconds`, capped at `maxSeconds` (and SQS's 12-hour limit).
+ */
+export function retryVisibilitySeconds(
+  receiveCount: number,
+  baseSeconds: number,
+  maxSeconds: number,
+): number {
+  const attempt = Math.max(1, Math.floor(receiveCount));
+  const seconds = baseSeconds * 2 ** (attempt - 1);
+  return Math.min(seconds, maxSeconds, 43_200);
+}

@@ -1,0 +1,211 @@
+import path from 'node:path';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  createEventBridgeClient,
+  createS3Client,
+  createSqsClient,
+  type Logger,
+  type PipelineConfig,
+} from '@exercise-pipeline/shared';
+import { DownloadCache } from '../bundle/download-cache.js';
+import { S3BundleSource } from '../bundle/s3-bundle-source.js';
+import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
+import { migrateCatalog } from '../catalog/migrate.js';
+import { composeRecipe } from '../compose/compose.js';
+import { refreshExercise } from '../consumer/refresh-exercise.js';
+import { RenderQueueConsumer } from '../consumer/render-queue-consumer.js';
+import { settlesWithin } from '../consumer/settles-within.js';
+import { createConsumerHttpServer } from '../http/consumer-http.js';
+import { createPipelineMetrics, type PipelineMetrics } from '../http/pipeline-metrics.js';
+import type { Route } from '../http/router.js';
+import { createPublisher } from '../publish/create-publisher.js';
+import type { Publisher } from '../publish/publisher.js';
+import { EnsureRender } from '../render/ensure-render.js';
+import { createStatusRoutes } from '../status/status-api.js';
+
+/** How long stop() waits for aborted renders (and compose requests) after the deadline. */
+const RENDER_STOP_GRACE_MS = 10_000;
+
+/** The settings `pnpm consumer run` needs, validated by the caller (`requireConfig`). */
+export type RenderServiceConfig = PipelineConfig & {
+  assetsBucket: string;
+  renderQueueUrl: string;
+  renderDlqUrl: string;
+};
+
+export interface RenderServiceOptions {
+  config: RenderServiceConfig;
+  logger: Logger;
+  /** Overrides for tests and the demo; production builds everything from `config`. */
+  port?: number;
+  host?: string;
+  publisher?: Publisher;
+  clients?: { s3?: S3Client; sqs?: SQSClient; events?: EventBridgeClient };
+  /** Queue consumer tuning (short waits and retries in tests). */
+  consumer?: {
+    visibilityTimeoutSeconds?: number;
+    heartbeatSeconds?: number;
+    retryBaseSeconds?: number;
+    retryMaxSeconds?: number;
+    waitTimeSeconds?: number;
+    concurrency?: number;
+  };
+  /** Render lease length (seconds) and how long to wait for a render another process holds. */
+  leaseSeconds?: number;
+  /** Download cache bound in bytes; default 10 GiB. */
+  cacheMaxBytes?: number;
+  /** Extra HTTP routes (the status page's data). */
+  extraRoutes?: (service: { db: CatalogDb; sqs: SQSClient }) => readonly Route[];
+}
+
+export interface RenderService {
+  readonly url: string;
+  readonly port: number;
+  readonly db: CatalogDb;
+  readonly metrics: PipelineMetrics;
+  readonly ensureRender: EnsureRender;
+  /** Graceful stop: polling first, then in-flight renders within `deadlineMs`, then HTTP and DB. */
+  stop(deadlineMs?: number): Promise<void>;
+}
+
+/**
+ * Starts everything `pnpm consumer run` is: catalog database (migrated), S3 bundle sources through
+ * the download cache, the composer, the publisher, the HTTP server and the render queue consumer.
+ */
+export async function startRenderService(options: RenderServiceOptions): Promise<RenderService> {
+  const { config, logger } = options;
+  const aws = { region: config.awsRegion, endpoint: config.awsEndpointUrl };
+  const s3 = options.clients?.s3 ?? createS3Client(aws);
+  const sqs = options.clients?.sqs ?? createSqsClient(aws);
+  const events = options.clients?.events ?? createEventBridgeClient(aws);
+  const db = await openCatalogDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const shutdown = new AbortController();
+  try {
+    const applied = await migrateCatalog(db);
+    if (applied.length > 0) logger.info({ migrations: applied, database: db.kind }, 'catalog migrated');
+
+    const cache = new DownloadCache({
+      dir: path.join(config.dataDir, 'cache', 'objects'),
+      ...(options.cacheMaxBytes === undefined ? {} : { maxBytes: options.cacheMaxBytes }),
+    });
+    const bundleSourceFor = (slug: string) =>
+      new S3BundleSource({ s3, bucket: config.assetsBucket, slug, cache });
+    const publisher = options.publisher ?? createPublisher(config, { logger });
+    const inFlightSince = new Map<string, number>();
+    const metrics = createPipelineMetrics({
+      db,
+      oldestMessageAgeSeconds: () => {
+        const oldest = Math.min(...inFlightSince.values());
+        return Number.isFinite(oldest) ? (Date.now() - oldest) / 1000 : undefined;
+      },
+    });
+    const ensureRender = new EnsureRender({
+      db,
+      bundleSourceFor,
+      compose: composeRecipe,
+      publisher,
+      dataDir: config.dataDir,
+      signal: shutdown.signal,
+      logger,
+      onRendered: (report) => metrics.observeRender(report),
+      ...(options.leaseSeconds === undefined ? {} : { leaseSeconds: options.leaseSeconds }),
+    });
+
+    const http = createConsumerHttpServer({
+      port: options.port ?? config.composerPort,
+      ...(options.host === undefined ? {} : { host: options.host }),
+      db,
+      ensureRender,
+      metrics,
+      dataDir: config.dataDir,
+      apiToken: config.composerApiToken,
+      readinessChecks: {
+        queue: async () => {
+          await sqs.send(
+            new GetQueueAttributesCommand({ QueueUrl: config.renderQueueUrl, AttributeNames: ['QueueArn'] }),
+          );
+        },
+      },
+      extraRoutes: [
+        ...createStatusRoutes({ db, sqs, queueUrl: config.renderQueueUrl, dlqUrl: config.renderDlqUrl }),
+        ...(options.extraRoutes?.({ db, sqs }) ?? []),
+      ],
+      logger,
+    });
+    const { port, url } = await http.start();
+
+    const consumer = new RenderQueueConsumer({
+      db,
+      sqs,
+      queueUrl: config.renderQueueUrl,
+      dlqUrl: config.renderDlqUrl,
+      bucket: config.assetsBucket,
+      logger,
+      ...options.consumer,
+      refresh: (request) =>
+        refreshExercise(
+          {
+            db,
+            s3,
+            bucket: config.assetsBucket,
+            ensureRender,
+            events,
+            eventBusName: config.eventBusName,
+            settleSeconds: config.settleSeconds,
+            graceSeconds: config.renderGraceSeconds,
+            bundleSourceFor,
+            logger,
+          },
+          request,
+        ),
+      onOutcome: (outcome) => {
+        if (outcome === 'received') metrics.messagesReceived.inc();
+        else if (outcome === 'deferred') metrics.messagesDeferred.inc();
+        else if (outcome === 'failed') metrics.messagesFailed.inc({ retryable: 'true' });
+        else if (outcome === 'dead-lettered') metrics.messagesFailed.inc({ retryable: 'false' });
+        else metrics.messagesProcessed.inc();
+      },
+      shutdownSignal: shutdown.signal,
+      onMessageStart: (id, sentAt) => inFlightSince.set(id, sentAt),
+      onMessageEnd: (id) => inFlightSince.delete(id),
+    });
+    consumer.start();
+    logger.info(
+      { url, queue: config.renderQueueUrl, database: db.kind, publish: config.publishTarget },
+      'consumer running',
+    );
+
+    let stopped: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      db,
+      metrics,
+      ensureRender,
+      stop(deadlineMs = 30_000) {
+        stopped ??= (async () => {
+          await consumer.stop(deadlineMs, () => shutdown.abort(new Error('the consumer is shutting down')));
+          // Aborted renders settle in moments; one that ignores its signal must not hold the exit.
+          if (!(await settlesWithin(ensureRender.drain(), RENDER_STOP_GRACE_MS))) {
+            logger.warn(
+              { renders: ensureRender.inFlight },
+              'renders still running at shutdown: closing anyway',
+            );
+          }
+          await http.stop();
+          await db.close();
+          if (!options.clients?.s3) s3.destroy();
+          if (!options.clients?.sqs) sqs.destroy();
+          if (!options.clients?.events) events.destroy();
+          logger.info({}, 'consumer stopped');
+        })();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,90 @@
+import { ConfigError } from '@exercise-pipeline/shared';
+
+/**
+ * Operational knobs of `consumer run` beyond the contract's configuration: how long a message stays
+ * invisible, how retries back off, how long a render lease lasts, how long shutdown waits. The
+ * defaults suit production; tests, demos and slow hosts tune them through these variables.
+ */
+export const TUNING_VARIABLES = {
+  QUEUE_VISIBILITY_TIMEOUT_SECONDS: {
+    key: 'visibilityTimeoutSeconds',
+    expects: 'whole seconds 1-43200 a received message stays invisible (renewed while handled), e.g. 60',
+    min: 1,
+    max: 43_200,
+  },
+  QUEUE_WAIT_SECONDS: {
+    key: 'waitTimeSeconds',
+    expects: 'whole seconds 0-20 of one long poll, e.g. 20',
+    min: 0,
+    max: 20,
+  },
+  QUEUE_RETRY_BASE_SECONDS: {
+    key: 'retryBaseSeconds',
+    expects: 'whole seconds 0-43200 before the first retry of a failed message, e.g. 30',
+    min: 0,
+    max: 43_200,
+  },
+  QUEUE_RETRY_MAX_SECONDS: {
+    key: 'retryMaxSeconds',
+    expects: 'whole seconds 0-43200, the longest retry delay, e.g. 900',
+    min: 0,
+    max: 43_200,
+  },
+  CONSUMER_CONCURRENCY: {
+    key: 'concurrency',
+    expects: 'how many messages one process handles at once, 1-64, e.g. 1',
+    min: 1,
+    max: 64,
+  },
+  RENDER_LEASE_SECONDS: {
+    key: 'leaseSeconds',
+    expects: 'whole seconds 1-3600 a render lease lasts without renewal, e.g. 60',
+    min: 1,
+    max: 3600,
+  },
+  SHUTDOWN_DEADLINE_SECONDS: {
+    key: 'shutdownDeadlineSeconds',
+    expects: 'whole seconds 0-3600 a render in progress gets to finish on SIGTERM, e.g. 30',
+    min: 0,
+    max: 3600,
+  },
+} as const;
+
+type TuningKey = (typeof TUNING_VARIABLES)[keyof typeof TUNING_VARIABLES]['key'];
+
+/** Every knob is optional; an absent one keeps the component's own default. */
+export type ServiceTuning = Partial<Record<TuningKey, number>>;
+
+/** Default of SHUTDOWN_DEADLINE_SECONDS. */
+export const DEFAULT_SHUTDOWN_DEADLINE_SECONDS = 30;
+
+/**
+ * Reads the tuning variables; throws one ConfigError naming every bad one and what it expects.
+ * Empty counts as unset, as for the contract's variables.
+ */
+export function resolveServiceTuning(env: NodeJS.ProcessEnv): ServiceTuning {
+  const tuning: ServiceTuning = {};
+  const problems: { variable: string; message: string }[] = [];
+  for (const [variable, spec] of Object.entries(TUNING_VARIABLES)) {
+    const raw = env[variable]?.trim();
+    if (raw === undefined || raw === '') continue;
+    const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!Number.isSafeInteger(value) || value < spec.min || value > spec.max) {
+      problems.push({ variable, message: `${variable} must be ${spec.expects} (got "${raw}")` });
+      continue;
+    }
+    tuning[spec.key] = value;
+  }
+  if (
+    tuning.retryBaseSeconds !== undefined &&
+    tuning.retryMaxSeconds !== undefined &&
+    tuning.retryMaxSeconds < tuning.retryBaseSeconds
+  ) {
+    problems.push({
+      variable: 'QUEUE_RETRY_MAX_SECONDS',
+      message: 'QUEUE_RETRY_MAX_SECONDS must not be below QUEUE_RETRY_BASE_SECONDS',
+    });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return tuning;
+}

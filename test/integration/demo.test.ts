@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, trackResource, useTempDir } from '../harness/index.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const temp = useTempDir('demo');
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface StatusRender {
+  exercise: string;
+  status: string;
+  playback_url: string | null;
+}
+
+let demo: ChildProcess | undefined;
+afterEach(() => {
+  if (demo && demo.exitCode === null) demo.kill('SIGKILL');
+});
+
+describe('pnpm demo', () => {
+  it('shows a playable catalog preview within 60 s and leaves nothing running after Ctrl-C', async () => {
+    const port = await freePort();
+    const started = Date.now();
+    demo = spawn(
+      path.join(ROOT, 'node_modules/.bin/tsx'),
+      ['test/demo/run-demo.ts', '--dir', temp.path, '--port', String(port)],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, LOG_LEVEL: 'warn' },
+      },
+    );
+    const child = demo;
+    const tracked = trackResource('process', 'pnpm demo', async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+      }
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+
+    const base = `http://127.0.0.1:${port}`;
+    let ready: StatusRender | undefined;
+    while (!ready && Date.now() - started < 60_000) {
+      expect(child.exitCode, `the demo exited early:\n${output}`).toBeNull();
+      ready = await fetch(`${base}/api/status`)
+        .then((response) => response.json() as Promise<{ renders: StatusRender[] }>)
+        .then((status) => status.renders.find((render) => render.status === 'ready'))
+        .catch(() => undefined);
+      if (!ready) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(ready, `no ready preview within 60 s:\n${output.slice(-3000)}`).toMatchObject({
+      exercise: 'detensionari-lombare',
+    });
+    expect(output).toContain(`${base}/`);
+    // The page and the preview's HLS playlist are served.
+    expect(await (await fetch(`${base}/`)).text()).toContain('<video');
+    const playlist = await fetch(new URL(ready!.playback_url!, base));
+    expect(playlist.status).toBe(200);
+    expect(await playlist.text()).toContain('#EXT-X-ENDLIST');
+
+    const pids = JSON.parse(await readFile(path.join(temp.path, '.data/demo/pids.json'), 'utf8')) as Record<
+      string,
+      number
+    >;
+    expect(Object.keys(pids).sort()).toEqual(['agent', 'consumer', 'demo', 'moto']);
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code, output.slice(-2000)).toBe(0);
+    for (const [name, pid] of Object.entries(pids))
+      expect(isRunning(pid), `${name} (pid ${pid}) still running`).toBe(false);
+    await tracked.close();
+  }, 120_000);
+});
