@@ -1,0 +1,337 @@
+import { EventEmitter } from 'node:events';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { DEFAULT_JUNK } from '../rules/defaultRules.js';
+import { type ChangeSource, createChokidarSource, type FileEventType } from './changeSource.js';
+import { checkDelivery, type DeliveryCheck } from './checkDelivery.js';
+import { type DeliveryWatcherOptions, DropDirError } from './DeliveryWatcherOptions.js';
+import { DirWatchSource } from './DirWatchSource.js';
+import {
+  createIgnoreMatcher,
+  createLocationFilter,
+  locateInDrop,
+  PROCESSED_DIR,
+  REJECTED_DIR,
+} from './dropLayout.js';
+import { runIngestStep } from './ingestStep.js';
+import { OutcomeMemory } from './OutcomeMemory.js';
+import { ScanPoller } from './ScanPoller.js';
+import { type CheckOutcome, SettleTracker } from './SettleTracker.js';
+import { Slots } from './Slots.js';
+import type { IngestReport, WatchEvents } from './watchEvents.js';
+
+/** After the grace period, aborted ingests get this long to unwind before stop() gives up on them. */
+const FORCE_WAIT_MS = 5000;
+
+/**
+ * Watches a drop dir and ingests each delivery folder once it has settled: quiet for the settle
+ * time, stable across a snapshot–probe–snapshot check, every media file complete. Deliveries
+ * are independent; at most `maxConcurrentIngests` run at once. A refused delivery is retried only
+ * after its content changes, also across restarts when `outcomesFile` is set.
+ */
+export { type DeliveryWatcherOptions, DropDirError } from './DeliveryWatcherOptions.js';
+
+export class DeliveryWatcher<R extends IngestReport = IngestReport> extends EventEmitter<WatchEvents<R>> {
+  readonly dropDir: string;
+  readonly #options: DeliveryWatcherOptions<R>;
+  readonly #settleMs: number;
+  readonly #retryMs: number;
+  readonly #tracker: SettleTracker;
+  readonly #isIgnored: ReturnType<typeof createLocationFilter>;
+  readonly #checkSlots: Slots;
+  /** Settled check results awaiting an ingest slot. */
+  readonly #settled = new Map<string, Extract<DeliveryCheck, { outcome: 'settled' }>>();
+  readonly #work = new Set<Promise<void>>();
+  readonly #running = new Set<string>();
+  readonly #checkAbort = new AbortController();
+  readonly #ingestAbort = new AbortController();
+  #memory: OutcomeMemory | undefined;
+  #source: ChangeSource | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #wakeAt: number | undefined;
+  #state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+  #stopping: Promise<{ unfinished: string[] }> | undefined;
+
+  constructor(options: DeliveryWatcherOptions<R>) {
+    super();
+    this.dropDir = path.resolve(options.dropDir);
+    this.#options = options;
+    this.#settleMs = (options.settleSeconds ?? 30) * 1000;
+    this.#retryMs = (options.retryFailedSeconds ?? 300) * 1000;
+    this.#tracker = new SettleTracker({
+      settleMs: this.#settleMs,
+      maxConcurrentIngests: options.maxConcurrentIngests ?? 2,
+      retryFailedMs: this.#retryMs,
+    });
+    this.#isIgnored = createLocationFilter(options.junk ?? DEFAULT_JUNK);
+    this.#checkSlots = new Slots(options.maxConcurrentChecks ?? 2);
+  }
+
+  /** How the drop dir is watched: `native`, `scan-poll`, `chokidar-native` or `chokidar-poll`. */
+  get mode(): string | undefined {
+    return this.#source?.mode;
+  }
+
+  /** Phase of every known delivery, for status output. */
+  deliveries(): { delivery: string; phase: string; idleReason?: string }[] {
+    return this.#tracker.names().map((delivery) => {
+      const status = this.#tracker.status(delivery);
+      return { delivery, phase: status?.phase ?? 'gone', idleReason: status?.idleReason };
+    });
+  }
+
+  /** Starts watching; resolves once the deliveries already in the drop dir are known. */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new Error('DeliveryWatcher.start() can be called once per watcher');
+    this.#state = 'starting';
+    const info = await stat(this.dropDir).catch(() => undefined);
+    if (info === undefined) throw new DropDirError(this.dropDir, 'does not exist');
+    if (!info.isDirectory()) throw new DropDirError(this.dropDir, 'is not a folder');
+    this.#memory = await OutcomeMemory.open(this.#options.outcomesFile);
+    if (this.#memory.loadProblem !== undefined) this.#options.logger?.warn(this.#memory.loadProblem);
+    this.#source = this.#createSource();
+    await this.#source.start({
+      onEvent: (type, file) => this.#onFileEvent(type, file),
+      onError: (error) => this.#reportError(error),
+    });
+    if (this.#state !== 'starting') return; // stopped during start
+    this.#state = 'running';
+    this.emit('watcher:ready', {
+      dropDir: this.dropDir,
+      mode: this.#source.mode,
+      deliveries: this.#tracker.names().length,
+    });
+    this.#tick();
+  }
+
+  /**
+   * Stops watching and starting work; lets running ingests finish for `stopGraceSeconds`, then
+   * aborts them and waits a little more. Resolves with the deliveries still unfinished.
+   */
+  stop(): Promise<{ unfinished: string[] }> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<{ unfinished: string[] }> {
+    this.#state = 'stopping';
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#source?.close();
+    this.#checkAbort.abort(new Error('the watcher is stopping'));
+    const graceMs = (this.#options.stopGraceSeconds ?? 30) * 1000;
+    if (!(await this.#drain(graceMs))) {
+      this.#ingestAbort.abort(new Error('the watcher stopped before the ingest finished'));
+      await this.#drain(FORCE_WAIT_MS);
+    }
+    await this.#memory?.flush().catch((error: unknown) => this.#reportError(error));
+    const unfinished = [...this.#running];
+    this.#state = 'stopped';
+    this.emit('watcher:stopped', { unfinished });
+    return { unfinished };
+  }
+
+  /** Waits for all running checks and ingests, at most `ms`; true when they all ended. */
+  async #drain(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    });
+    const all = Promise.allSettled([...this.#work]).then(() => true);
+    const done = await Promise.race([all, timeout]);
+    clearTimeout(timer);
+    return done;
+  }
+
+  #createSource(): ChangeSource {
+    const { poll = false, engine = 'builtin' } = this.#options;
+    const intervalMs = (this.#options.pollIntervalSeconds ?? 5) * 1000;
+    if (engine === 'builtin') {
+      return poll
+        ? new ScanPoller(this.dropDir, { intervalMs, isIgnored: this.#isIgnored })
+        : new DirWatchSource(this.dropDir, { isIgnored: this.#isIgnored });
+    }
+    return createChokidarSource(this.dropDir, {
+      usePolling: poll,
+      intervalMs,
+      ignored: createIgnoreMatcher(this.dropDir, this.#options.junk ?? DEFAULT_JUNK),
+    });
+  }
+
+  #onFileEvent(type: FileEventType, file: string): void {
+    if (this.#state !== 'starting' && this.#state !== 'running') return;
+    const location = locateInDrop(this.dropDir, file);
+    if (location === undefined || this.#isIgnored(location)) return;
+    const { delivery, relativePath } = location;
+    const isFolderItself = relativePath === '';
+    // A loose file in the drop dir is no delivery.
+    if (isFolderItself && type !== 'addDir' && type !== 'unlinkDir') return;
+    const ref = { delivery, folder: path.join(this.dropDir, delivery) };
+    if (isFolderItself && type === 'unlinkDir') {
+      this.#forget(ref);
+      return;
+    }
+    const observation = this.#tracker.observe(
+      delivery,
+      performance.now(),
+      type !== 'unlink' && type !== 'unlinkDir',
+    );
+    if (observation === undefined) return;
+    if (observation.isNew) this.emit('delivery:seen', ref);
+    if (observation.phase === 'waiting' && observation.previous !== 'waiting') {
+      this.emit('delivery:settling', { ...ref, settleSeconds: this.#settleMs / 1000 });
+    }
+    if (this.#timer === undefined && this.#state === 'running') this.#schedule();
+  }
+
+  #forget(ref: { delivery: string; folder: string }): void {
+    const known = this.#tracker.status(ref.delivery) !== undefined;
+    this.#tracker.forget(ref.delivery);
+    this.#settled.delete(ref.delivery);
+    if (!known) return;
+    this.emit('delivery:removed', ref);
+    this.#memory?.delete(ref.folder).catch((error: unknown) => this.#reportError(error, ref.delivery));
+  }
+
+  #schedule(): void {
+    const at = this.#tracker.nextWakeAt();
+    if (at === undefined || this.#state !== 'running') return;
+    if (this.#timer !== undefined && this.#wakeAt !== undefined && this.#wakeAt <= at) return;
+    clearTimeout(this.#timer);
+    this.#wakeAt = at;
+    // +1 ms: timers may fire a hair early against performance.now().
+    this.#timer = setTimeout(() => this.#tick(), Math.max(0, at - performance.now()) + 1);
+  }
+
+  #tick(): void {
+    this.#timer = undefined;
+    this.#wakeAt = undefined;
+    if (this.#state !== 'running') return;
+    for (const delivery of this.#tracker.takeDue(performance.now())) this.#track(this.#check(delivery));
+    this.#startIngests();
+    this.#schedule();
+  }
+
+  #track(work: Promise<void>): void {
+    const tracked = work
+      .catch((error: unknown) => this.#reportError(error))
+      .finally(() => this.#work.delete(tracked));
+    this.#work.add(tracked);
+  }
+
+  async #check(delivery: string): Promise<void> {
+    const folder = path.join(this.dropDir, delivery);
+    const ref = { delivery, folder };
+    let outcome: CheckOutcome = 'unstable';
+    try {
+      const result = await this.#checkSlots.run(() =>
+        checkDelivery({
+          folder,
+          isIgnored: (relativePath) => this.#isIgnored({ delivery, relativePath }),
+          probe: this.#options.probe,
+          signal: this.#checkAbort.signal,
+        }),
+      );
+      if (result.outcome === 'missing') {
+        this.#forget(ref);
+      } else if (result.outcome === 'unstable') {
+        this.#options.logger?.debug(
+          { delivery, file: result.file },
+          'changed during the check; settling again',
+        );
+      } else if (result.outcome === 'incomplete') {
+        outcome = 'incomplete';
+        this.emit('delivery:incomplete', { ...ref, problems: result.problems });
+      } else {
+        const remembered = this.#memory?.get(folder);
+        if (remembered?.signature === result.signature) {
+          outcome = 'unchanged';
+          this.emit('delivery:unchanged', { ...ref, status: remembered.status });
+        } else {
+          outcome = 'settled';
+          this.#settled.set(delivery, result);
+        }
+      }
+    } catch (error) {
+      if (this.#state === 'running') this.#reportError(error, delivery);
+    }
+    const phase = this.#tracker.checked(delivery, performance.now(), outcome);
+    if (phase === 'ready') {
+      const settled = this.#settled.get(delivery);
+      if (settled !== undefined) {
+        this.emit('delivery:settled', { ...ref, files: settled.files, signature: settled.signature });
+      }
+    } else {
+      this.#settled.delete(delivery);
+      if (phase === 'waiting' && outcome !== 'unstable') {
+        this.emit('delivery:settling', { ...ref, settleSeconds: this.#settleMs / 1000 });
+      }
+    }
+    this.#startIngests();
+    this.#schedule();
+  }
+
+  #startIngests(): void {
+    if (this.#state !== 'running') return;
+    for (const delivery of this.#tracker.takeReady()) {
+      const settled = this.#settled.get(delivery);
+      this.#settled.delete(delivery);
+      if (settled === undefined) {
+        this.#tracker.ingested(delivery, performance.now(), 'deferred');
+        continue;
+      }
+      this.#running.add(delivery);
+      this.#track(this.#ingest(delivery, settled));
+    }
+  }
+
+  async #ingest(delivery: string, settled: Extract<DeliveryCheck, { outcome: 'settled' }>): Promise<void> {
+    const folder = path.join(this.dropDir, delivery);
+    try {
+      const step = await runIngestStep({
+        request: {
+          delivery,
+          folder,
+          files: settled.files,
+          signature: settled.signature,
+          signal: this.#ingestAbort.signal,
+        },
+        ingest: this.#options.ingest,
+        memory: this.#memory,
+        isIgnored: (relativePath) => this.#isIgnored({ delivery, relativePath }),
+        moveTo: {
+          done: this.#options.onSuccess === 'leave' ? undefined : PROCESSED_DIR,
+          refused: this.#options.onRefusal === 'move' ? REJECTED_DIR : undefined,
+        },
+        onError: (error) => this.#reportError(error, delivery),
+      });
+      if (step.gone) this.#tracker.forget(delivery);
+      const phase = this.#tracker.ingested(delivery, performance.now(), step.status);
+      const ref = { delivery, folder };
+      if (step.status === 'done')
+        this.emit('delivery:ingested', { ...ref, result: step.result as R, movedTo: step.movedTo });
+      else if (step.status === 'refused')
+        this.emit('delivery:refused', { ...ref, result: step.result as R, movedTo: step.movedTo });
+      else if (step.status === 'failed') {
+        this.emit('delivery:failed', {
+          ...ref,
+          error: step.error,
+          result: step.result,
+          retryInSeconds: this.#retryMs / 1000,
+        });
+      }
+      if (phase === 'waiting')
+        this.emit('delivery:settling', { ...ref, settleSeconds: this.#settleMs / 1000 });
+    } finally {
+      this.#running.delete(delivery);
+    }
+    this.#startIngests();
+    this.#schedule();
+  }
+
+  #reportError(error: unknown, delivery?: string): void {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    this.#options.logger?.error({ err: failure, delivery }, 'watcher error');
+    if (this.listenerCount('watcher:error') > 0) this.emit('watcher:error', { error: failure, delivery });
+  }
+}

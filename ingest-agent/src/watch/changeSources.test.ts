@@ -1,0 +1,99 @@
+import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { trackResource } from '../../../test/harness/resources.js';
+import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
+import { DEFAULT_JUNK } from '../rules/defaultRules.js';
+import { type ChangeSource, createChokidarSource, type FileEventType } from './changeSource.js';
+import { DirWatchSource } from './DirWatchSource.js';
+import { createIgnoreMatcher, createLocationFilter } from './dropLayout.js';
+import { ScanPoller } from './ScanPoller.js';
+import { sleep, waitFor } from './watch.test-helper.js';
+
+let drop: TempDir;
+beforeEach(async () => {
+  drop = await createTempDir('watch-source');
+});
+afterEach(async () => {
+  await drop.remove();
+});
+
+const isIgnored = createLocationFilter(DEFAULT_JUNK);
+const SOURCES: [string, (dir: string) => ChangeSource][] = [
+  ['per-folder fs.watch', (dir) => new DirWatchSource(dir, { isIgnored })],
+  ['directory scan', (dir) => new ScanPoller(dir, { isIgnored, intervalMs: 100 })],
+  [
+    'chokidar native',
+    (dir) => createChokidarSource(dir, { ignored: createIgnoreMatcher(dir, DEFAULT_JUNK) }),
+  ],
+  [
+    'chokidar polling',
+    (dir) =>
+      createChokidarSource(dir, {
+        usePolling: true,
+        intervalMs: 100,
+        ignored: createIgnoreMatcher(dir, DEFAULT_JUNK),
+      }),
+  ],
+];
+
+async function startSource(create: (dir: string) => ChangeSource) {
+  const events: string[] = [];
+  const errors: Error[] = [];
+  const source = create(drop.path);
+  const tracked = trackResource('watcher', `${source.mode} ${drop.path}`, () => source.close());
+  await source.start({
+    onEvent: (type: FileEventType, file: string) => events.push(`${type} ${path.relative(drop.path, file)}`),
+    onError: (error) => errors.push(error),
+  });
+  return { source, events, errors, close: () => tracked.close() };
+}
+
+describe.each(SOURCES)('change source: %s', (_label, create) => {
+  it('reports existing content, new folders and files, writes and removals, but no junk', async () => {
+    await mkdir(path.join(drop.path, 'A'));
+    await writeFile(path.join(drop.path, 'A', 'x.txt'), 'x');
+    const run = await startSource(create);
+    expect(run.events).toEqual(expect.arrayContaining(['addDir A', `add ${path.join('A', 'x.txt')}`]));
+
+    await mkdir(path.join(drop.path, 'B', 'audio'), { recursive: true });
+    await writeFile(path.join(drop.path, 'B', 'audio', 'vo.mp3'), 'vo');
+    await writeFile(path.join(drop.path, 'B', '.DS_Store'), 'junk');
+    const newFile = `add ${path.join('B', 'audio', 'vo.mp3')}`;
+    await waitFor('the new file', () => run.events.includes(newFile), 10_000);
+
+    await sleep(150); // a separate write, so mtime-based polling sees a change
+    await appendFile(path.join(drop.path, 'A', 'x.txt'), 'more');
+    await waitFor('the write', () => run.events.includes(`change ${path.join('A', 'x.txt')}`), 10_000);
+
+    await rm(path.join(drop.path, 'A'), { recursive: true });
+    await waitFor('the removal', () => run.events.includes('unlinkDir A'), 10_000);
+    await sleep(300);
+    expect(run.events.filter((event) => event.includes('.DS_Store'))).toEqual([]);
+    expect(run.errors).toEqual([]);
+    await run.close();
+  });
+});
+
+describe('ScanPoller', () => {
+  it('reports a vanished drop dir as an error, not as every delivery removed', async () => {
+    const share = path.join(drop.path, 'share');
+    await mkdir(path.join(share, 'A'), { recursive: true });
+    await writeFile(path.join(share, 'A', 'x.txt'), 'x');
+    const events: string[] = [];
+    const errors: Error[] = [];
+    const poller = new ScanPoller(share, { isIgnored, intervalMs: 100 });
+    const tracked = trackResource('watcher', `scan ${share}`, () => poller.close());
+    await poller.start({
+      onEvent: (type, file) => events.push(`${type} ${file}`),
+      onError: (e) => errors.push(e),
+    });
+    events.length = 0;
+    await rename(share, `${share}-unmounted`);
+    await waitFor('the scan error', () => errors.length > 0, 10_000);
+    await rename(`${share}-unmounted`, share);
+    await sleep(400);
+    expect(events).toEqual([]);
+    await tracked.close();
+  });
+});

@@ -1,0 +1,59 @@
+import type { Logger } from '@exercise-pipeline/shared';
+import type { DeliveryWatcher } from './DeliveryWatcher.js';
+
+/** Fields of the ingest result worth a log line, when the ingest returned them. */
+function resultFields(result: object): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const key of ['exercise', 'uploaded', 'skipped', 'bytesUploaded', 'rejected', 'repeated', 'report']) {
+    if (!Object.hasOwn(result, key)) continue;
+    const value = (result as Record<string, unknown>)[key];
+    fields[key] = Array.isArray(value) && key !== 'rejected' ? value.length : value;
+  }
+  return fields;
+}
+
+/**
+ * The daemon's log: one line per step a delivery takes, at a level an operator can filter on
+ * (progress at info, waiting at debug, problems the team must fix at warn, agent failures at error).
+ */
+export function logWatchEvents(
+  watcher: DeliveryWatcher,
+  logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>,
+): void {
+  watcher.on('watcher:ready', ({ dropDir, mode, deliveries }) =>
+    logger.info({ dropDir, mode, deliveries }, 'watching the drop folder'),
+  );
+  watcher.on('delivery:seen', ({ delivery }) => logger.info({ delivery }, 'delivery found'));
+  watcher.on('delivery:settling', ({ delivery, settleSeconds }) =>
+    logger.debug({ delivery, settleSeconds }, 'delivery is changing; waiting until it is quiet'),
+  );
+  watcher.on('delivery:settled', ({ delivery, files }) =>
+    logger.info({ delivery, files: files.length }, 'delivery is complete; ingesting'),
+  );
+  watcher.on('delivery:incomplete', ({ delivery, problems }) =>
+    logger.warn(
+      { delivery, problems },
+      'delivery is quiet but not complete; it is ingested once the copy finishes (a damaged file must be replaced)',
+    ),
+  );
+  watcher.on('delivery:unchanged', ({ delivery, status }) =>
+    logger.info({ delivery, status }, 'delivery unchanged since it was last handled; nothing to do'),
+  );
+  watcher.on('delivery:ingested', ({ delivery, result, movedTo }) =>
+    logger.info({ delivery, movedTo, ...resultFields(result) }, 'ingest done'),
+  );
+  watcher.on('delivery:refused', ({ delivery, result, movedTo }) =>
+    logger.warn(
+      { delivery, movedTo, ...resultFields(result) },
+      'ingest refused the delivery; it is judged again once something in it changes',
+    ),
+  );
+  watcher.on('delivery:failed', ({ delivery, error, retryInSeconds }) =>
+    logger.error({ delivery, err: error, retryInSeconds }, 'ingest failed; it will be tried again'),
+  );
+  watcher.on('delivery:removed', ({ delivery }) =>
+    logger.debug({ delivery }, 'delivery folder left the drop folder'),
+  );
+  // The watcher logs its own errors; listening keeps them from also surfacing as unhandled.
+  watcher.on('watcher:error', () => undefined);
+}

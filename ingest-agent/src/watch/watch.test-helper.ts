@@ -1,0 +1,143 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { runFfmpeg } from '@exercise-pipeline/shared';
+import { trackResource } from '../../../test/harness/resources.js';
+import { DeliveryWatcher, type DeliveryWatcherOptions } from './DeliveryWatcher.js';
+import type { IngestReport, IngestRequest, WatchEvents } from './watchEvents.js';
+
+/** A one-second mp4 and mp3, made once per test file with ffmpeg's generators. */
+export interface MediaSamples {
+  mp4: Buffer;
+  mp3: Buffer;
+}
+
+export async function makeMediaSamples(dir: string): Promise<MediaSamples> {
+  await mkdir(dir, { recursive: true });
+  const mp4 = path.join(dir, 'sample.mp4');
+  const mp3 = path.join(dir, 'sample.mp3');
+  await runFfmpeg(
+    ['-y', '-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=10:duration=1'].concat([
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      mp4,
+    ]),
+    { timeoutMs: 30_000 },
+  );
+  await runFfmpeg(['-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'libmp3lame', mp3], {
+    timeoutMs: 30_000,
+  });
+  return { mp4: await readFile(mp4), mp3: await readFile(mp3) };
+}
+
+/** Writes `files` (path inside the delivery → content) into `dropDir/name`. */
+export async function writeDelivery(
+  dropDir: string,
+  name: string,
+  files: Record<string, Buffer | string>,
+): Promise<string> {
+  const folder = path.join(dropDir, name);
+  await mkdir(folder, { recursive: true });
+  for (const [file, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(folder, file)), { recursive: true });
+    await writeFile(path.join(folder, file), content);
+  }
+  return folder;
+}
+
+export interface IngestCall extends IngestRequest {
+  /** performance.now() when the ingest started. */
+  at: number;
+}
+
+export interface RecordedEvent {
+  name: keyof WatchEvents;
+  payload: { delivery?: string } & Record<string, unknown>;
+  at: number;
+}
+
+export interface WatchRun {
+  watcher: DeliveryWatcher;
+  calls: IngestCall[];
+  events: RecordedEvent[];
+  /** Highest number of ingests that ran at the same time. */
+  maxParallel: () => number;
+  callsFor(delivery: string): IngestCall[];
+  eventsFor(delivery: string, name: keyof WatchEvents): RecordedEvent[];
+  stop(): Promise<void>;
+}
+
+const EVENT_NAMES: (keyof WatchEvents)[] = [
+  'watcher:error',
+  'delivery:seen',
+  'delivery:settling',
+  'delivery:settled',
+  'delivery:incomplete',
+  'delivery:unchanged',
+  'delivery:ingested',
+  'delivery:refused',
+  'delivery:failed',
+  'delivery:removed',
+];
+
+/**
+ * Starts a DeliveryWatcher registered with the harness (a test that leaves it running fails) and
+ * records every ingest call and event. The default ingest answers `done` at once.
+ */
+export async function startWatch(
+  options: Omit<DeliveryWatcherOptions, 'ingest'> & {
+    ingest?: (request: IngestRequest) => Promise<IngestReport>;
+  },
+): Promise<WatchRun> {
+  const calls: IngestCall[] = [];
+  const events: RecordedEvent[] = [];
+  let running = 0;
+  let maxParallel = 0;
+  const answer = options.ingest ?? (async () => ({ status: 'done' as const }));
+  const watcher = new DeliveryWatcher({
+    settleSeconds: 1,
+    ...options,
+    ingest: async (request) => {
+      calls.push({ ...request, at: performance.now() });
+      running += 1;
+      maxParallel = Math.max(maxParallel, running);
+      try {
+        return await answer(request);
+      } finally {
+        running -= 1;
+      }
+    },
+  });
+  for (const name of EVENT_NAMES) {
+    watcher.on(name, (payload: RecordedEvent['payload']) =>
+      events.push({ name, payload, at: performance.now() }),
+    );
+  }
+  const tracked = trackResource('watcher', `DeliveryWatcher ${options.dropDir}`, async () => {
+    await watcher.stop();
+  });
+  await watcher.start();
+  return {
+    watcher,
+    calls,
+    events,
+    maxParallel: () => maxParallel,
+    callsFor: (delivery) => calls.filter((call) => call.delivery === delivery),
+    eventsFor: (delivery, name) => events.filter((e) => e.name === name && e.payload.delivery === delivery),
+    stop: () => tracked.close(),
+  };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition` until true; fails naming `what` after `timeoutMs` (generous: the machine is shared). */
+export async function waitFor(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}

@@ -1,0 +1,54 @@
+import type { IncompleteFile } from './checkDelivery.js';
+import type { FileState } from './snapshotDelivery.js';
+
+/** The part of an ingest's result the watcher acts on; the rest travels along in events. */
+export interface IngestReport {
+  /** `deferred`: files were still being copied; `failed`: try again later. */
+  status: 'done' | 'refused' | 'deferred' | 'failed';
+  /** Where the ingest itself moved the folder, if it did (then the watcher does not). */
+  movedTo?: string | null;
+}
+
+/** What the watcher hands to `ingest` once a delivery has settled. */
+export interface IngestRequest {
+  /** The delivery folder's name in the drop dir. */
+  delivery: string;
+  /** Absolute path of the delivery folder. */
+  folder: string;
+  /** Every file that is part of the delivery (junk and the report left out), as checked. */
+  files: readonly FileState[];
+  /** snapshotSignature(files). */
+  signature: string;
+  /** Aborted when the watcher is stopped and the grace period has run out. */
+  signal: AbortSignal;
+}
+
+interface DeliveryRef {
+  delivery: string;
+  folder: string;
+}
+
+/** Typed events of DeliveryWatcher (`watcher.on('delivery:settled', …)`). */
+export interface WatchEvents<R extends IngestReport = IngestReport> {
+  /** The initial scan is done; `deliveries` already lie in the drop dir. */
+  'watcher:ready': [{ dropDir: string; mode: string; deliveries: number }];
+  /** Something went wrong outside any one delivery's result (watching, moving, persisting). */
+  'watcher:error': [{ error: Error; delivery?: string }];
+  'watcher:stopped': [{ unfinished: string[] }];
+  /** A delivery folder appeared (or existed at start). */
+  'delivery:seen': [DeliveryRef];
+  /** Changes are arriving; the quiet period runs from the last one. */
+  'delivery:settling': [DeliveryRef & { settleSeconds: number }];
+  /** Quiet, stable and every media file probes complete: it is queued for ingest. */
+  'delivery:settled': [DeliveryRef & { files: readonly FileState[]; signature: string }];
+  /** Quiet but not complete (a file does not probe, or the folder is empty): waits for a change. */
+  'delivery:incomplete': [DeliveryRef & { problems: readonly IncompleteFile[] }];
+  /** Settled to exactly the content that was ingested or refused before: nothing to do. */
+  'delivery:unchanged': [DeliveryRef & { status: 'done' | 'refused' }];
+  'delivery:ingested': [DeliveryRef & { result: R; movedTo: string | null }];
+  'delivery:refused': [DeliveryRef & { result: R; movedTo: string | null }];
+  /** The ingest threw or failed; it is tried again after `retryInSeconds` (sooner if the folder changes). */
+  'delivery:failed': [DeliveryRef & { error?: Error; result?: R; retryInSeconds: number }];
+  /** The folder is gone from the drop dir (moved away or deleted). */
+  'delivery:removed': [DeliveryRef];
+}
