@@ -11,9 +11,14 @@ const MIGRATION_LOCK_KEY = 4_711_2026;
 /** Applies every numbered migration not applied yet, each in its own transaction; returns their names. */
 export async function migrateCatalog(db: CatalogDb): Promise<string[]> {
   const files = (await readdir(MIGRATIONS_DIR)).filter((name) => /^\d{4}_[a-z0-9_]+\.sql$/.test(name)).sort();
-  await db.execScript(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-  );
+  // Under the lock too: two processes running CREATE TABLE IF NOT EXISTS at once can both pass the
+  // existence check, and the second then fails on PostgreSQL's catalog (pg_type) unique index.
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+  });
   const applied: string[] = [];
   for (const name of files) {
     const sql = await readFile(`${MIGRATIONS_DIR}${name}`, 'utf8');

@@ -29,7 +29,8 @@ export interface RefreshDeps {
   db: CatalogDb;
   s3: S3Client;
   bucket: string;
-  ensureRender: Pick<EnsureRender, 'ensure'>;
+  /** `owner` tells this process's render leases from other consumers'. */
+  ensureRender: Pick<EnsureRender, 'ensure' | 'owner'>;
   /** Where "Render Ready"/"Render Failed" go; absent → no events (local tools). */
   events?: EventBridgeClient;
   eventBusName: string;
@@ -122,9 +123,14 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
     return next;
   });
 
+  // A preview another consumer is rendering right now is left to it: waiting here would hold this
+  // consumer idle while other exercises' messages queue up. This message comes back shortly and
+  // then finds the preview ready (or takes the render over, if that consumer died).
+  const elsewhere = await previewsRenderingElsewhere(db, exercise, deps.ensureRender.owner);
   const previews: PreviewResult[] = [];
   for (const language of bundle.manifest.languages) {
     const recipe = catalogPreviewRecipe(bundle.manifest, language);
+    if (elsewhere.has(`${language}/${recipeHash(recipe)}`)) continue;
     try {
       const ensured = await deps.ensureRender.ensure({ exercise: slug, recipeInput: recipe });
       previews.push({ language, renderId: ensured.render.id, cached: ensured.cached });
@@ -153,6 +159,8 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
     }
   }
 
+  if (elsewhere.size > 0) return { outcome: 'deferred', delaySeconds: BUSY_DEFER_SECONDS };
+
   // The catalog shows the manifest's first language; point at it only while that version is current.
   const primary = previews[0];
   if (primary) {
@@ -162,6 +170,24 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
     );
   }
   return { outcome: 'refreshed', assetVersion: exercise.asset_version, bumped, previews };
+}
+
+/** How long a message waits when another consumer is rendering its exercise's previews. */
+const BUSY_DEFER_SECONDS = 2;
+
+/** `{language}/{recipe_hash}` of current-version renders leased, unexpired, to another consumer. */
+async function previewsRenderingElsewhere(
+  db: CatalogDb,
+  exercise: ExerciseRow,
+  owner: string,
+): Promise<Set<string>> {
+  const rows = await db.query<{ language: string; recipe_hash: string }>(
+    `SELECT language, recipe_hash FROM exercise_renders
+      WHERE exercise_id = $1 AND asset_version = $2 AND status = 'pending'
+        AND lease_owner IS NOT NULL AND lease_owner <> $3 AND lease_expires_at > now()`,
+    [exercise.id, exercise.asset_version, owner],
+  );
+  return new Set(rows.map((row) => `${row.language}/${row.recipe_hash}`));
 }
 
 function isCurrent(exercise: ExerciseRow, fingerprint: string): boolean {

@@ -102,7 +102,7 @@ export class BunnyClient {
   async uploadVideo(
     videoId: string,
     filePath: string,
-    options: { enabledResolutions?: string } = {},
+    options: { enabledResolutions?: string; signal?: AbortSignal } = {},
   ): Promise<void> {
     const size = await fileSize(filePath, videoId);
     const body = async (): Promise<BunnyBody> => {
@@ -121,6 +121,7 @@ export class BunnyClient {
       query: { enabledResolutions: options.enabledResolutions },
       body,
       timeoutMs: this.#uploadTimeoutMs,
+      signal: options.signal,
       afterRetryRefused: async (status) => {
         if (status !== 400) return 'fail';
         const video = await this.getVideo(videoId);

@@ -44,6 +44,8 @@ export interface BunnyRequest {
    * succeeded, `retry` tries again (within the attempt budget), `fail` reports the status.
    */
   afterRetryRefused?: (status: number) => Promise<'done' | 'retry' | 'fail'>;
+  /** Cancels the request: the attempt under way stops, no other is made, and it rejects with the reason. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface BunnyResponse {
@@ -68,6 +70,8 @@ export async function sendBunnyRequest(
     try {
       outcome = await attemptOnce(options, request, url, timeoutMs);
     } catch (error) {
+      // Cancelled by the caller (shutdown): not a transport failure, and not worth another attempt.
+      if (request.signal?.aborted) throw request.signal.reason;
       const reason = describeTransportError(error, timeoutMs);
       if (last) {
         throw new BunnyApiError(
@@ -127,7 +131,9 @@ async function attemptOnce(
     const init: RequestInit & { duplex?: 'half' } = {
       method: request.method,
       headers,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: request.signal
+        ? AbortSignal.any([AbortSignal.timeout(timeoutMs), request.signal])
+        : AbortSignal.timeout(timeoutMs),
       // Following a redirect would send the AccessKey header to whatever host it names.
       redirect: 'manual',
     };

@@ -70,7 +70,11 @@ export class BunnyPublisher implements Publisher {
     const title = videoTitle(input);
     const { collection, video } = await this.#createVideo(input.exercise, title);
     try {
-      await this.#client.uploadVideo(video.guid, input.filePath);
+      await this.#client.uploadVideo(
+        video.guid,
+        input.filePath,
+        input.signal ? { signal: input.signal } : {},
+      );
     } catch (error) {
       // An empty video left behind would show up in the dashboard forever; the error is what matters.
       await this.#client.deleteVideo(video.guid).catch((cleanupError: unknown) => {

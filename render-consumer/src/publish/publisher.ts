@@ -15,6 +15,8 @@ export interface PublishInput {
   recipeHash: string;
   assetVersion: number;
   durationSeconds: number;
+  /** Aborts an upload in progress (process shutdown); the publish then rejects with the reason. */
+  signal?: AbortSignal;
 }
 
 export interface PublishResult {

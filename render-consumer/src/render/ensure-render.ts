@@ -256,6 +256,7 @@ export class EnsureRender {
         recipeHash: row.recipe_hash,
         assetVersion: row.asset_version,
         durationSeconds: composed.durationSeconds,
+        signal: AbortSignal.any(signals),
       });
       // A row superseded (or taken over) while we rendered must not be marked ready by us: the
       // published video would belong to nobody, so it is removed again.

@@ -1,0 +1,149 @@
+/**
+ * Failures of the consumer end to end (moto + PGlite + the Bunny double, in this process): what
+ * retrying cannot fix goes straight to the DLQ with its reason; a transient failure is recorded,
+ * retried with backoff, and reaches the DLQ through the redrive policy after maxReceiveCount.
+ */
+import path from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { type Message, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { parsePipelineMessage } from '@exercise-pipeline/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findMessageFailures } from '../../render-consumer/src/catalog/failures.js';
+import { BunnyClient } from '../../render-consumer/src/publish/bunny-client.js';
+import { BunnyPublisher } from '../../render-consumer/src/publish/bunny-publisher.js';
+import type { RenderService } from '../../render-consumer/src/service/render-service.js';
+import { useMotoServer, useTempDir } from '../harness/index.js';
+import {
+  drainQueue,
+  makeBundle,
+  openPipeline,
+  type Pipeline,
+  queueDepth,
+  renderEvents,
+  rendersOf,
+  startService,
+  syncAs,
+  waitFor,
+} from './consumer-helpers.js';
+
+const moto = useMotoServer('consumer-dlq');
+const temp = useTempDir('consumer-dlq');
+const SLUG = 'genuflexiuni';
+const MAX_RECEIVE_COUNT = 5;
+
+let pipeline: Pipeline;
+let service: RenderService;
+let syncedBody: string;
+
+beforeAll(async () => {
+  pipeline = await openPipeline(moto.endpoint, temp.path);
+  // The bundle is in the bucket before any consumer runs; of its queue messages only the agent's
+  // "Bundle Synced" is kept, so exactly one message carries the failure through its retries.
+  await syncAs(pipeline, SLUG, await makeBundle(temp.path, SLUG));
+  const messages = await waitFor('the sync messages', async () => {
+    const drained = await drainQueue(pipeline.clients.sqs, pipeline.topology.queueUrl);
+    return drained.some(isBundleSynced) ? drained : undefined;
+  });
+  syncedBody = messages.find(isBundleSynced)!.Body!;
+  // The client's own retries are kept short here; the queue's retries are what this test is about.
+  const client = new BunnyClient({
+    libraryId: pipeline.bunny.libraryId,
+    apiKey: pipeline.bunny.apiKey,
+    apiUrl: pipeline.bunny.url,
+    retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 50 },
+  });
+  service = await startService(
+    pipeline,
+    { dataDir: path.join(temp.path, 'consumer-data') },
+    { publisher: new BunnyPublisher({ client, cdnHostname: 'vz-test.b-cdn.net' }) },
+  );
+});
+
+afterAll(async () => {
+  await service?.stop();
+  await pipeline?.close();
+});
+
+function isBundleSynced(message: Message): boolean {
+  const parsed = parsePipelineMessage(message.Body);
+  return parsed.ok && parsed.message.type === 'bundle-synced';
+}
+
+async function dlqMessages(count: number): Promise<Message[]> {
+  const seen: Message[] = [];
+  return waitFor(
+    `${count} message(s) on the DLQ`,
+    async () => {
+      seen.push(...(await drainQueue(pipeline.clients.sqs, pipeline.topology.dlqUrl, 1)));
+      return seen.length >= count ? seen : undefined;
+    },
+    60_000,
+    250,
+  );
+}
+
+describe('render consumer failures', () => {
+  it('records a transient failure, retries it, and leaves it to the redrive policy', async () => {
+    pipeline.bunny.failFor(10 * 60_000, 500);
+    const started = Date.now();
+    const sent = await pipeline.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: pipeline.topology.queueUrl, MessageBody: syncedBody }),
+    );
+
+    const [dead] = await dlqMessages(1);
+    const elapsed = Date.now() - started;
+    pipeline.bunny.failFor(0);
+
+    expect(dead?.MessageId).toBe(sent.MessageId);
+    expect(dead?.Body).toBe(syncedBody);
+    expect(Number(dead?.Attributes?.ApproximateReceiveCount)).toBeGreaterThanOrEqual(1);
+    expect(elapsed).toBeLessThan(45_000);
+    const [failure] = await findMessageFailures(service.db, [sent.MessageId!]);
+    expect(failure).toMatchObject({ exercise: SLUG, permanent: false, failures: MAX_RECEIVE_COUNT });
+    expect(failure?.reason).toMatch(/500/);
+    const renders = await rendersOf(service.db, SLUG);
+    expect(renders.map((render) => render.status)).toEqual(['failed']);
+    expect(renders[0]?.error).toMatch(/500/);
+    const events = await renderEvents(pipeline);
+    expect(events.length).toBeGreaterThanOrEqual(MAX_RECEIVE_COUNT);
+    expect(events.every((event) => event.type === 'render-failed')).toBe(true);
+    expect(await queueDepth(pipeline.clients.sqs, pipeline.topology.queueUrl)).toBe(0);
+  });
+
+  it('moves a message that does not parse, or names a key outside the layout, straight to the DLQ', async () => {
+    const before = Date.now();
+    await pipeline.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: pipeline.topology.queueUrl, MessageBody: 'not json at all' }),
+    );
+    // Both match the rule's key patterns, neither is a bundle file: the consumer decides that.
+    const outside = [`${SLUG}/extra/intro-video-1.mp4`, `${SLUG}/rep-up-video-1.mp4`];
+    for (const key of outside) {
+      await pipeline.clients.s3.send(
+        new PutObjectCommand({ Bucket: pipeline.topology.bucket, Key: key, Body: 'x' }),
+      );
+    }
+
+    const dead = await dlqMessages(3);
+    expect(dead).toHaveLength(3);
+    for (const message of dead) {
+      const attributes = message.MessageAttributes ?? {};
+      expect(attributes.source_queue?.StringValue).toBe(pipeline.topology.queueUrl);
+      const failedAt = Date.parse(attributes.failed_at?.StringValue ?? '');
+      expect(failedAt).toBeGreaterThanOrEqual(before - 1000);
+      expect(failedAt).toBeLessThanOrEqual(Date.now());
+      expect(attributes.failure_reason?.StringValue).toBeTruthy();
+    }
+    const reasons = dead.map((message) => message.MessageAttributes?.failure_reason?.StringValue ?? '');
+    expect(reasons.filter((reason) => /outside the bundle layout/.test(reason))).toHaveLength(2);
+    for (const key of outside) expect(reasons.some((reason) => reason.includes(key))).toBe(true);
+    const junk = dead.find((message) => message.Body === 'not json at all');
+    expect(junk?.MessageAttributes?.failure_reason?.StringValue).not.toMatch(/outside the bundle layout/);
+    const failures = await findMessageFailures(
+      service.db,
+      dead.map((message) => message.MessageId!),
+    );
+    expect(failures).toHaveLength(3);
+    expect(failures.every((failure) => failure.permanent)).toBe(true);
+    expect(await queueDepth(pipeline.clients.sqs, pipeline.topology.queueUrl)).toBe(0);
+  });
+});

@@ -1,0 +1,348 @@
+/**
+ * Shared set-up of the consumer's end-to-end tests: the local topology on moto (bucket, rule, render
+ * queue, DLQ), a second rule that routes the consumer's own "Render Ready"/"Render Failed" events to
+ * an observer queue, the Bunny Stream double, tiny generated bundles synced with the agent's sync,
+ * and the consumer itself, in this process (`startRenderService`) or as `consumer run` children.
+ */
+import { cp, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { ensureLocalTopology, type LocalTopology } from '@exercise-pipeline/infra';
+import { createLogger, type PipelineMessage, parsePipelineMessage } from '@exercise-pipeline/shared';
+import { type SyncResult, syncBundle } from '../../ingest-agent/src/sync/index.js';
+import { type CatalogDb, openCatalogDb } from '../../render-consumer/src/catalog/database.js';
+import type { ExerciseRow } from '../../render-consumer/src/catalog/exercises.js';
+import type { RenderRow } from '../../render-consumer/src/catalog/renders.js';
+import {
+  type RenderService,
+  type RenderServiceConfig,
+  type RenderServiceOptions,
+  startRenderService,
+} from '../../render-consumer/src/service/render-service.js';
+import { BunnyStreamDouble } from '../doubles/bunny-stream-double.js';
+import { generateBundle } from '../fixtures/index.js';
+import {
+  type AwsClients,
+  createAwsClients,
+  TEST_AWS_ENV,
+  trackResource,
+  uniqueName,
+} from '../harness/index.js';
+
+/** Small and short media: these tests check rows, events and queue traffic, not picture quality. */
+export const TINY_MEDIA = {
+  width: 64,
+  height: 36,
+  fps: 10,
+  repSeconds: 0.2,
+  framingSeconds: 0.5,
+  countsPerMaster: 10,
+} as const;
+
+export const LANGUAGES = ['ro', 'en'];
+
+export interface Pipeline {
+  clients: AwsClients;
+  topology: LocalTopology;
+  /** Where the consumer's own events land (a rule of this test, not part of the product). */
+  renderEventsQueueUrl: string;
+  bunny: BunnyStreamDouble;
+  /** The test's temp root; bundles, data dirs and the media cache live under it. */
+  root: string;
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/** Creates topology, observer rule and Bunny double on the file's moto server. */
+export async function openPipeline(endpoint: string, root: string): Promise<Pipeline> {
+  const clients = createAwsClients(endpoint);
+  const topology = await ensureLocalTopology(clients, {
+    bucket: uniqueName('assets'),
+    queueName: uniqueName('renders'),
+    dlqName: uniqueName('renders-dlq'),
+  });
+  const eventsQueue = await clients.sqs.send(
+    new CreateQueueCommand({ QueueName: uniqueName('render-events') }),
+  );
+  const eventsQueueUrl = eventsQueue.QueueUrl!;
+  const attributes = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: eventsQueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const ruleName = uniqueName('observe-render');
+  await clients.events.send(
+    new PutRuleCommand({
+      Name: ruleName,
+      EventBusName: topology.busName,
+      EventPattern: JSON.stringify({ source: ['exercise-pipeline.render'] }),
+    }),
+  );
+  await clients.events.send(
+    new PutTargetsCommand({
+      Rule: ruleName,
+      EventBusName: topology.busName,
+      Targets: [{ Id: 'observer', Arn: attributes.Attributes!.QueueArn! }],
+    }),
+  );
+  const bunny = await new BunnyStreamDouble().start();
+  return {
+    clients,
+    topology,
+    renderEventsQueueUrl: eventsQueueUrl,
+    bunny,
+    root,
+    endpoint,
+    async close() {
+      await bunny.stop();
+      await clients.close();
+    },
+  };
+}
+
+/** A two-language convention bundle of tiny media in `dir` (media reused from `root/media-cache`). */
+export async function makeBundle(root: string, slug: string, languages = LANGUAGES): Promise<string> {
+  const dir = path.join(root, 'bundles', slug);
+  await generateBundle(dir, {
+    ...TINY_MEDIA,
+    exercise: slug,
+    languages,
+    cacheDir: path.join(root, 'media-cache'),
+    overwrite: true,
+  });
+  return dir;
+}
+
+/**
+ * Changes one object of a bundle: the first language's outro voice-over becomes the second's
+ * (a different tone), which is still valid media for a render.
+ */
+export async function changeOneObject(bundleDir: string, languages = LANGUAGES): Promise<string> {
+  const relative = `audio/${languages[0]}/outro-vo-1.mp3`;
+  await cp(path.join(bundleDir, `audio/${languages[1]}/outro-vo-1.mp3`), path.join(bundleDir, relative));
+  return relative;
+}
+
+/** The agent's sync of one bundle dir, "Bundle Synced" included. */
+export async function syncAs(pipeline: Pipeline, slug: string, bundleDir: string): Promise<SyncResult> {
+  const dataDir = path.join(pipeline.root, 'agent-data');
+  await mkdir(dataDir, { recursive: true });
+  return syncBundle({
+    s3: pipeline.clients.s3,
+    events: pipeline.clients.events,
+    bucket: pipeline.topology.bucket,
+    slug,
+    localDir: bundleDir,
+    eventBusName: pipeline.topology.busName,
+    dataDir,
+    retry: { attempts: 3, baseMs: 50, maxMs: 200 },
+  });
+}
+
+export interface ServiceSettings {
+  databaseUrl?: string;
+  dataDir: string;
+  settleSeconds?: number;
+  graceSeconds?: number;
+}
+
+export function serviceConfig(pipeline: Pipeline, settings: ServiceSettings): RenderServiceConfig {
+  return {
+    awsEndpointUrl: pipeline.endpoint,
+    awsRegion: TEST_AWS_ENV.AWS_REGION,
+    assetsBucket: pipeline.topology.bucket,
+    eventBusName: pipeline.topology.busName,
+    renderQueueUrl: pipeline.topology.queueUrl,
+    renderDlqUrl: pipeline.topology.dlqUrl,
+    ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}),
+    dataDir: settings.dataDir,
+    publishTarget: 'bunny',
+    bunny: {
+      libraryId: pipeline.bunny.libraryId,
+      apiKey: pipeline.bunny.apiKey,
+      cdnHostname: 'vz-test.b-cdn.net',
+      apiUrl: pipeline.bunny.url,
+    },
+    composerPort: 0,
+    settleSeconds: settings.settleSeconds ?? 1,
+    renderGraceSeconds: settings.graceSeconds ?? 3600,
+    logLevel: 'silent',
+  };
+}
+
+/** Short waits everywhere, so retries and hand-overs happen in seconds. */
+export const FAST_CONSUMER = {
+  visibilityTimeoutSeconds: 6,
+  heartbeatSeconds: 2,
+  retryBaseSeconds: 1,
+  retryMaxSeconds: 2,
+  waitTimeSeconds: 1,
+} as const;
+
+/** `startRenderService` in this process, on 127.0.0.1 and a free port, tracked until stopped. */
+export async function startService(
+  pipeline: Pipeline,
+  settings: ServiceSettings,
+  overrides: Partial<RenderServiceOptions> = {},
+): Promise<RenderService> {
+  const service = await startRenderService({
+    config: serviceConfig(pipeline, settings),
+    logger: createLogger({ name: 'consumer-test', level: process.env.CONSUMER_TEST_LOG ?? 'silent' }),
+    port: 0,
+    host: '127.0.0.1',
+    consumer: FAST_CONSUMER,
+    leaseSeconds: 4,
+    ...overrides,
+  });
+  const tracked = trackResource('consumer', `render service ${service.url}`, () => service.stop(5_000));
+  return { ...service, stop: () => tracked.close() };
+}
+
+/** A catalog connection of the test's own (the services close theirs on stop). */
+export async function openCatalog(databaseUrl: string): Promise<CatalogDb> {
+  const db = await openCatalogDb({ databaseUrl, dataDir: '.', maxConnections: 2 });
+  const tracked = trackResource('database', 'catalog connection', () => db.close());
+  return { ...db, close: () => tracked.close() };
+}
+
+export async function exerciseRow(db: CatalogDb, slug: string): Promise<ExerciseRow | undefined> {
+  const rows = await db.query<ExerciseRow>('SELECT * FROM exercises WHERE slug = $1', [slug]);
+  return rows[0];
+}
+
+export async function rendersOf(db: CatalogDb, slug: string): Promise<RenderRow[]> {
+  return db.query<RenderRow>(
+    `SELECT r.* FROM exercise_renders r JOIN exercises e ON e.id = r.exercise_id
+      WHERE e.slug = $1 ORDER BY r.id`,
+    [slug],
+  );
+}
+
+export async function readyPreviews(db: CatalogDb, slug: string, assetVersion: number): Promise<RenderRow[]> {
+  return (await rendersOf(db, slug)).filter(
+    (render) => render.status === 'ready' && render.asset_version === assetVersion,
+  );
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails naming `what`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  intervalMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Waits until the exercise has a ready render of `assetVersion` in every language. */
+export function waitForPreviews(
+  db: CatalogDb,
+  slug: string,
+  assetVersion: number,
+  languages = LANGUAGES,
+  timeoutMs = 60_000,
+): Promise<RenderRow[]> {
+  return waitFor(
+    `ready previews of ${slug} v${assetVersion}`,
+    async () => {
+      const ready = await readyPreviews(db, slug, assetVersion);
+      const row = await exerciseRow(db, slug);
+      return languages.every((language) => ready.some((render) => render.language === language)) &&
+        row?.catalog_render_id !== null &&
+        row?.asset_version === assetVersion
+        ? ready
+        : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Receives and deletes whatever is on `queueUrl` now (a few empty polls end it). */
+export async function drainQueue(sqs: SQSClient, queueUrl: string, emptyPolls = 2): Promise<Message[]> {
+  const messages: Message[] = [];
+  let empty = 0;
+  while (empty < emptyPolls) {
+    const received = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+    );
+    const batch = received.Messages ?? [];
+    if (batch.length === 0) {
+      empty += 1;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      continue;
+    }
+    for (const message of batch) {
+      messages.push(message);
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+    }
+  }
+  return messages;
+}
+
+/** The consumer's own events that reached the observer queue, parsed. */
+export async function renderEvents(pipeline: Pipeline): Promise<PipelineMessage[]> {
+  const messages = await drainQueue(pipeline.clients.sqs, pipeline.renderEventsQueueUrl);
+  return messages.map((message) => {
+    const parsed = parsePipelineMessage(message.Body);
+    if (!parsed.ok) throw new Error(`observer queue message did not parse: ${parsed.reason}`);
+    return parsed.message;
+  });
+}
+
+/** Messages visible or in flight on a queue, as SQS counts them. */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const output = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
+    }),
+  );
+  const a = output.Attributes ?? {};
+  return (
+    Number(a.ApproximateNumberOfMessages ?? 0) +
+    Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
+    Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
+}
+
+/** Parses Prometheus text into `name{labels}` → value. */
+export function parseMetrics(text: string): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const space = line.lastIndexOf(' ');
+    values.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return values;
+}

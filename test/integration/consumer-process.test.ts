@@ -1,0 +1,218 @@
+/**
+ * `consumer run` as real processes on moto + PostgreSQL + the Bunny double: a consumer killed in the
+ * middle of a render leaves its message and its render to the next one, and SIGTERM in the middle of
+ * a render hands the message back and exits 0 after closing everything.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CatalogDb } from '../../render-consumer/src/catalog/database.js';
+import { freePort, trackResource, useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
+import {
+  LANGUAGES,
+  makeBundle,
+  openCatalog,
+  openPipeline,
+  type Pipeline,
+  queueDepth,
+  rendersOf,
+  syncAs,
+  waitFor,
+  waitForPreviews,
+} from './consumer-helpers.js';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const moto = useMotoServer('consumer-process');
+const database = useTestDatabase('consumer_process');
+const temp = useTempDir('consumer-process');
+
+let pipeline: Pipeline;
+let db: CatalogDb;
+
+beforeAll(async () => {
+  pipeline = await openPipeline(moto.endpoint, temp.path);
+  db = await openCatalog(database.url);
+});
+
+afterAll(async () => {
+  await db?.close();
+  await pipeline?.close();
+});
+
+interface ConsumerChild {
+  child: ChildProcess;
+  url: string;
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `consumer run` with the environment an operator would give it, and waits until it listens. */
+async function startConsumer(name: string): Promise<ConsumerChild> {
+  const port = await freePort();
+  const child = spawn(`${repoRoot}node_modules/.bin/tsx`, [`${repoRoot}render-consumer/src/cli.ts`, 'run'], {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...moto.env,
+      ASSETS_BUCKET: pipeline.topology.bucket,
+      EVENT_BUS_NAME: pipeline.topology.busName,
+      RENDER_QUEUE_URL: pipeline.topology.queueUrl,
+      RENDER_DLQ_URL: pipeline.topology.dlqUrl,
+      DATABASE_URL: database.url,
+      DATA_DIR: path.join(temp.path, name),
+      PUBLISH_TARGET: 'bunny',
+      BUNNY_STREAM_API_URL: pipeline.bunny.url,
+      BUNNY_STREAM_LIBRARY_ID: pipeline.bunny.libraryId,
+      BUNNY_STREAM_API_KEY: pipeline.bunny.apiKey,
+      BUNNY_STREAM_CDN_HOSTNAME: 'vz-test.b-cdn.net',
+      COMPOSER_PORT: String(port),
+      SETTLE_SECONDS: '1',
+      LOG_LEVEL: 'info',
+      QUEUE_VISIBILITY_TIMEOUT_SECONDS: '5',
+      QUEUE_WAIT_SECONDS: '1',
+      QUEUE_RETRY_BASE_SECONDS: '1',
+      QUEUE_RETRY_MAX_SECONDS: '2',
+      RENDER_LEASE_SECONDS: '3',
+      SHUTDOWN_DEADLINE_SECONDS: '2',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    // Its own process group: tsx runs the CLI in a child process of its own, and a SIGKILL of the
+    // tsx process alone would leave that child running as an orphan still consuming the queue.
+    detached: true,
+  });
+  const tracked = trackResource('process', `consumer run (${name})`, () => killGroup(child));
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exited = once(child, 'exit').then(([code, signal]) => {
+    tracked.release();
+    return { code: code as number | null, signal: signal as NodeJS.Signals | null };
+  });
+  await waitFor(
+    `consumer ${name} to listen`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`consumer ${name} exited early: ${stderr}`);
+      return stderr.includes('render consumer listening on');
+    },
+    30_000,
+    100,
+  );
+  return { child, url: `http://127.0.0.1:${port}`, stderr: () => stderr, exited };
+}
+
+/** SIGKILL to the consumer and everything it started, like a container runtime killing a task. */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Waits for a child's exit, killing it (and failing) when it does not exit in time. */
+async function exitOf(consumer: ConsumerChild, timeoutMs: number) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      killGroup(consumer.child);
+      reject(
+        new Error(`consumer did not exit within ${timeoutMs} ms; stderr:\n${consumer.stderr().slice(-3000)}`),
+      );
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([consumer.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function queueSettled(): Promise<true> {
+  return waitFor(
+    'an empty render queue',
+    async () => (await queueDepth(pipeline.clients.sqs, pipeline.topology.queueUrl)) === 0,
+    45_000,
+    300,
+  );
+}
+
+function completedUploads(slug: string): string[] {
+  return pipeline.bunny
+    .videos()
+    .filter((video) => String(video.title).startsWith(`${slug} · `))
+    .map((video) => String(video.guid))
+    .filter((guid) => pipeline.bunny.upload(guid) !== undefined)
+    .sort();
+}
+
+async function expectOneReadyRenderPerLanguage(slug: string): Promise<void> {
+  const renders = await rendersOf(db, slug);
+  expect(renders.map((render) => [render.language, render.status, render.asset_version]).sort()).toEqual(
+    LANGUAGES.map((language) => [language, 'ready', 1]).sort(),
+  );
+  expect(completedUploads(slug)).toEqual(renders.map((render) => render.bunny_video_id).sort());
+}
+
+describe('consumer run as processes', () => {
+  it('leaves the render of a consumer killed mid-upload to the next consumer, once', async () => {
+    const slug = 'detensionari-lombare';
+    const hold = pipeline.bunny.holdNextUpload();
+    const first = await startConsumer('killed');
+    await syncAs(pipeline, slug, await makeBundle(temp.path, slug));
+    const heldVideo = await waitFor('the first upload to reach Bunny', () => hold.arrived, 60_000);
+    killGroup(first.child);
+    expect((await exitOf(first, 10_000)).signal).toBe('SIGKILL');
+    hold.release();
+
+    const second = await startConsumer('survivor');
+    await waitForPreviews(db, slug, 1);
+    await queueSettled();
+    await expectOneReadyRenderPerLanguage(slug);
+    // The killed consumer's upload never completed: the ready render is the second consumer's.
+    expect(pipeline.bunny.upload(heldVideo)).toBeUndefined();
+    expect((await rendersOf(db, slug)).map((render) => render.bunny_video_id)).not.toContain(heldVideo);
+
+    second.child.kill('SIGTERM');
+    expect(await exitOf(second, 20_000)).toEqual({ code: 0, signal: null });
+  });
+
+  it('hands the message back on SIGTERM mid-render and exits 0 with everything closed', async () => {
+    const slug = 'ridicari-brate';
+    const hold = pipeline.bunny.holdNextUpload();
+    const stopping = await startConsumer('sigterm');
+    await syncAs(pipeline, slug, await makeBundle(temp.path, slug));
+    await waitFor('the upload to reach Bunny', () => hold.arrived, 60_000);
+
+    stopping.child.kill('SIGTERM');
+    // The upload stays held: the render cannot finish within the 2 s deadline.
+    const exit = await exitOf(stopping, 20_000).finally(() => hold.release());
+    expect(exit).toEqual({ code: 0, signal: null });
+    const log = stopping.stderr();
+    expect(log).toContain('shutdown deadline passed: messages handed back');
+    expect(log).toContain('consumer stopped');
+    await expect(fetch(`${stopping.url}/healthz`)).rejects.toThrow();
+    const left = await db.query<{ count: string }>(
+      `SELECT count(*) AS count FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    // Only this test's own pool may remain connected.
+    expect(Number(left[0]?.count)).toBeLessThanOrEqual(1);
+
+    const next = await startConsumer('after-sigterm');
+    await waitForPreviews(db, slug, 1);
+    await queueSettled();
+    await expectOneReadyRenderPerLanguage(slug);
+    // The cancelled upload's empty video was removed, and the shutdown is nobody's failure.
+    expect(
+      pipeline.bunny.videos().filter((video) => String(video.title).startsWith(`${slug} · `)),
+    ).toHaveLength(2);
+    expect(await db.query('SELECT * FROM message_failures WHERE exercise = $1', [slug])).toEqual([]);
+    next.child.kill('SIGTERM');
+    expect(await exitOf(next, 20_000)).toEqual({ code: 0, signal: null });
+  });
+});

@@ -1,0 +1,233 @@
+/**
+ * The consumer end to end on moto + PostgreSQL + the Bunny double, in this process: a synced bundle
+ * becomes one ready catalog preview per language, a repeat changes nothing, one changed object
+ * bumps the asset version, a burst of object events renders once, and the HTTP surface agrees.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listBundleFiles } from '../../ingest-agent/src/sync/index.js';
+import type { CatalogDb } from '../../render-consumer/src/catalog/database.js';
+import type { RenderService } from '../../render-consumer/src/service/render-service.js';
+import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
+import {
+  changeOneObject,
+  exerciseRow,
+  LANGUAGES,
+  makeBundle,
+  openCatalog,
+  openPipeline,
+  type Pipeline,
+  parseMetrics,
+  queueDepth,
+  readyPreviews,
+  renderEvents,
+  rendersOf,
+  startService,
+  syncAs,
+  waitFor,
+  waitForPreviews,
+} from './consumer-helpers.js';
+
+const moto = useMotoServer('consumer-sync');
+const database = useTestDatabase('consumer_sync');
+const temp = useTempDir('consumer-sync');
+const GRACE_SECONDS = 3600;
+const SLUG = 'detensionari-lombare';
+
+let pipeline: Pipeline;
+let service: RenderService;
+let db: CatalogDb;
+let bundleDir: string;
+
+beforeAll(async () => {
+  pipeline = await openPipeline(moto.endpoint, temp.path);
+  service = await startService(pipeline, {
+    databaseUrl: database.url,
+    dataDir: path.join(temp.path, 'consumer-data'),
+    graceSeconds: GRACE_SECONDS,
+  });
+  db = await openCatalog(database.url);
+  bundleDir = await makeBundle(temp.path, SLUG);
+});
+
+afterAll(async () => {
+  await service?.stop();
+  await db?.close();
+  await pipeline?.close();
+});
+
+/** Waits until every message of the render queue was handled (deferred copies included). */
+function queueSettled(): Promise<true> {
+  return waitFor(
+    'an empty render queue',
+    async () => (await queueDepth(pipeline.clients.sqs, pipeline.topology.queueUrl)) === 0,
+    45_000,
+    300,
+  );
+}
+
+function uploadsOf(slug: string): number {
+  return pipeline.bunny.videos().filter((video) => String(video.title).startsWith(`${slug} · `)).length;
+}
+
+describe('render consumer, one process on PostgreSQL', () => {
+  it('turns a synced bundle into one ready preview per language and announces each', async () => {
+    const synced = await syncAs(pipeline, SLUG, bundleDir);
+    expect(synced.eventPublished).toBe(true);
+
+    const ready = await waitForPreviews(db, SLUG, 1);
+    await queueSettled();
+
+    expect(ready.map((render) => render.language).sort()).toEqual([...LANGUAGES].sort());
+    const exercise = await exerciseRow(db, SLUG);
+    expect(exercise).toMatchObject({
+      asset_version: 1,
+      status: 'active',
+      asset_fingerprint: synced.fingerprint,
+    });
+    const primary = ready.find((render) => render.language === LANGUAGES[0]);
+    expect(exercise?.catalog_render_id).toBe(primary?.id);
+    expect(await rendersOf(db, SLUG)).toHaveLength(2);
+    for (const render of ready) {
+      expect(render.bunny_video_id).toBeTruthy();
+      expect(render.playback_url).toBe(`https://vz-test.b-cdn.net/${render.bunny_video_id}/playlist.m3u8`);
+      expect(pipeline.bunny.upload(render.bunny_video_id!)?.bytes).toBeGreaterThan(0);
+    }
+
+    const events = await waitFor('two Render Ready events', async () => {
+      const seen = await renderEvents(pipeline);
+      return seen.length >= 2 ? seen : undefined;
+    });
+    expect(events.map((event) => event.type)).toEqual(['render-ready', 'render-ready']);
+    expect(
+      events.map((event) => (event.type === 'render-ready' ? [event.language, event.renderId] : [])).sort(),
+    ).toEqual(ready.map((render) => [render.language, String(render.id)]).sort());
+  });
+
+  it('renders nothing new when the same bundle arrives again', async () => {
+    const before = await rendersOf(db, SLUG);
+    const again = await syncAs(pipeline, SLUG, bundleDir);
+    expect(again.changed).toBe(false);
+    // The agent skipped every file; put them again byte for byte, so the consumer does see events.
+    for (const file of await listBundleFiles(bundleDir)) {
+      await pipeline.clients.s3.send(
+        new PutObjectCommand({
+          Bucket: pipeline.topology.bucket,
+          Key: `${SLUG}/${file.relativeKey}`,
+          Body: await readFile(file.path),
+        }),
+      );
+    }
+    await waitFor(
+      'the re-put object events to arrive',
+      async () => (await queueDepth(pipeline.clients.sqs, pipeline.topology.queueUrl)) > 0,
+      10_000,
+      100,
+    );
+    await queueSettled();
+
+    expect(await rendersOf(db, SLUG)).toEqual(before);
+    expect((await exerciseRow(db, SLUG))?.asset_version).toBe(1);
+    expect(await renderEvents(pipeline)).toEqual([]);
+  });
+
+  it('bumps the asset version for one changed object and supersedes the old previews', async () => {
+    const old = await readyPreviews(db, SLUG, 1);
+    await changeOneObject(bundleDir);
+    const synced = await syncAs(pipeline, SLUG, bundleDir);
+    expect(synced.uploaded).toEqual([`${SLUG}/audio/${LANGUAGES[0]}/outro-vo-1.mp3`]);
+
+    const ready = await waitForPreviews(db, SLUG, 2);
+    await queueSettled();
+
+    const all = await rendersOf(db, SLUG);
+    expect(all).toHaveLength(4);
+    for (const render of all.filter((row) => row.asset_version === 1)) {
+      expect(render.status).toBe('superseded');
+      const expected = render.updated_at.getTime() + GRACE_SECONDS * 1000;
+      expect(Math.abs(render.delete_after!.getTime() - expected)).toBeLessThan(5_000);
+      expect(Math.abs(render.delete_after!.getTime() - (Date.now() + GRACE_SECONDS * 1000))).toBeLessThan(
+        60_000,
+      );
+    }
+    const exercise = await exerciseRow(db, SLUG);
+    expect(exercise?.asset_version).toBe(2);
+    const primary = ready.find((render) => render.language === LANGUAGES[0]);
+    expect(exercise?.catalog_render_id).toBe(primary?.id);
+    expect(old.map((render) => render.id)).not.toContain(exercise?.catalog_render_id);
+
+    const events = await waitFor('Render Ready events of v2', async () => {
+      const seen = await renderEvents(pipeline);
+      return seen.length >= 2 ? seen : undefined;
+    });
+    expect(events.map((event) => (event.type === 'render-ready' ? event.assetVersion : 0))).toEqual([2, 2]);
+  });
+
+  it('renders once per language for 30 rapid object events of one exercise', async () => {
+    const slug = 'ridicari-brate';
+    const dir = await makeBundle(temp.path, slug);
+    const files = await listBundleFiles(dir);
+    // Media first, manifest last, like the agent; then the media again: 30 object events in all.
+    const ordered = [...files].sort(
+      (a, b) => Number(a.relativeKey === 'manifest.json') - Number(b.relativeKey === 'manifest.json'),
+    );
+    const puts = [...ordered, ...ordered.filter((file) => file.relativeKey !== 'manifest.json')].slice(0, 30);
+    expect(puts).toHaveLength(30);
+    const receivedBefore = parseMetrics(await (await fetch(`${service.url}/metrics`)).text());
+    for (const file of puts) {
+      await pipeline.clients.s3.send(
+        new PutObjectCommand({
+          Bucket: pipeline.topology.bucket,
+          Key: `${slug}/${file.relativeKey}`,
+          Body: await readFile(file.path),
+        }),
+      );
+    }
+
+    await waitForPreviews(db, slug, 1);
+    await queueSettled();
+
+    const renders = await rendersOf(db, slug);
+    expect(renders.map((render) => [render.language, render.status, render.asset_version]).sort()).toEqual(
+      LANGUAGES.map((language) => [language, 'ready', 1]).sort(),
+    );
+    expect(uploadsOf(slug)).toBe(2);
+    const after = parseMetrics(await (await fetch(`${service.url}/metrics`)).text());
+    const received =
+      (after.get('exercise_pipeline_messages_received_total') ?? 0) -
+      (receivedBefore.get('exercise_pipeline_messages_received_total') ?? 0);
+    expect(received).toBeGreaterThanOrEqual(30);
+  });
+
+  it('reports health, readiness and metrics that agree with the run', async () => {
+    const health = await fetch(`${service.url}/healthz`);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`${service.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { db: 'ok', queue: 'ok' } });
+
+    const metrics = parseMetrics(await (await fetch(`${service.url}/metrics`)).text());
+    const received = metrics.get('exercise_pipeline_messages_received_total') ?? 0;
+    const processed = metrics.get('exercise_pipeline_messages_processed_total') ?? 0;
+    const deferred = metrics.get('exercise_pipeline_messages_deferred_total') ?? 0;
+    const failed =
+      (metrics.get('exercise_pipeline_messages_failed_total{retryable="true"}') ?? 0) +
+      (metrics.get('exercise_pipeline_messages_failed_total{retryable="false"}') ?? 0);
+    expect(received).toBeGreaterThan(60);
+    expect(processed).toBeGreaterThan(0);
+    expect(received).toBe(processed + deferred + failed);
+    expect(failed).toBe(0);
+
+    const rows = await db.query<{ status: string; count: string }>(
+      'SELECT status, count(*) AS count FROM exercise_renders GROUP BY status',
+    );
+    for (const row of rows) {
+      expect(metrics.get(`exercise_pipeline_renders{status="${row.status}"}`)).toBe(Number(row.count));
+    }
+    // Every render this process made: 2 + 2 of the first exercise, 2 of the second.
+    expect(metrics.get('exercise_pipeline_render_duration_seconds_count{outcome="ready"}')).toBe(6);
+    expect(metrics.get('exercise_pipeline_oldest_message_age_seconds')).toBe(0);
+  });
+});
