@@ -1,9 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ingestCommand } from './cli/ingestCommand.js';
-import { planCommand } from './cli/planCommand.js';
+import { lazyCommand } from './cli/lazyCommand.js';
 import { type CliCommand, type CliIo, EXIT } from './cli/types.js';
-import { validateCommand } from './cli/validateCommand.js';
 
 /**
  * The daemon lives in watch/ and is loaded only when asked for, so `plan`/`ingest`/`validate` never
@@ -33,12 +31,22 @@ const watchCommand: CliCommand = {
 
 /**
  * `exercise-agent <command> …`. Exit codes for every command: 0 done, 2 the input was refused
- * (reasons printed), 1 failure.
+ * (reasons printed), 1 failure. Each command's module is imported only when it runs (see
+ * lazyCommand.ts), so the summaries here must match the commands' own.
  */
 export const COMMANDS: Record<string, CliCommand> = {
-  plan: planCommand,
-  ingest: ingestCommand,
-  validate: validateCommand,
+  plan: lazyCommand(
+    'show what an ingest would rename, extract and upload (reads only)',
+    async () => (await import('./cli/planCommand.js')).planCommand,
+  ),
+  ingest: lazyCommand(
+    'ingest one delivery folder once (rename, extract, validate, upload, report)',
+    async () => (await import('./cli/ingestCommand.js')).ingestCommand,
+  ),
+  validate: lazyCommand(
+    'check a hand-made convention bundle directory (reads only)',
+    async () => (await import('./cli/validateCommand.js')).validateCommand,
+  ),
   watch: watchCommand,
 };
 

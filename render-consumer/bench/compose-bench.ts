@@ -8,12 +8,14 @@
  * (b) the same plan's stream-copy ffmpeg command (planRenderCommand: concat list, audio graph,
  * AAC encode) run directly; (c) the same segments through the concat filter with libx264
  * `veryfast`, only in the first --reencode-rounds rounds because it takes ~45 s or more.
+ * The primitives are moving, detailed 1080p clips (moving-media.ts), not the fixtures' solid
+ * colours, so the re-encode costs what it costs on filmed footage.
  * Machines are shared and noisy, so only ratios measured side by side in one run mean anything.
  * Exit 0 when both targets hold, 1 when one does not, 2 for bad flags.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,13 +24,17 @@ import { probeMedia } from '@exercise-pipeline/shared';
 import { type BundleOptions, generateBundle } from '../../test/fixtures/index.js';
 import { buildRenderArgs, LocalBundleSource, planRenderCommand } from '../src/compose/index.js';
 import { type BenchSamples, formatReport, verdict } from './bench-report.js';
+import { MOVING_SOURCE_NOTE, movingClipsFor, writeMovingClips } from './moving-media.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SETS = 'left:10,right:10';
 const SEED = 1;
 const LANGUAGE = 'ro';
-/** Rep blocks of 5 × 4 s = 20 s; four of them plus three 8.4 s framing clips = 105.2 s. */
-const MEDIA: BundleOptions = {
+/**
+ * Rep blocks of 5 × 4 s = 20 s; four of them plus three 8.4 s framing clips = 105.2 s. The
+ * generator's solid-colour videos are then replaced by moving ones (moving-media.ts).
+ */
+const MEDIA = {
   width: 1920,
   height: 1080,
   fps: 25,
@@ -41,9 +47,9 @@ const MEDIA: BundleOptions = {
   // Filmed takes carry a sound track; the render replaces it with the voice-overs.
   videoAudio: 'silent',
   concurrency: 2,
-};
-/** Bump when MEDIA changes so a cached bundle of another shape is never reused. */
-const BUNDLE_VERSION = 1;
+} satisfies BundleOptions;
+/** Bump when MEDIA or moving-media.ts changes so a cached bundle of another shape is never reused. */
+const BUNDLE_VERSION = 2;
 
 interface Flags {
   rounds: number;
@@ -77,9 +83,19 @@ function readFlags(argv: string[]): Flags {
 async function benchBundle(benchRoot: string): Promise<string> {
   const dir = path.join(benchRoot, `bundle-1080p-v${BUNDLE_VERSION}`);
   if (existsSync(path.join(dir, 'manifest.json'))) return dir;
-  log(`generating the 1080p bundle in ${dir} (once; later runs reuse it)…`);
+  log(`generating the 1080p bundle in ${dir} (once, a few minutes; later runs reuse it)…`);
   const started = performance.now();
-  await generateBundle(dir, { ...MEDIA, overwrite: true, cacheDir: path.join(benchRoot, 'media-cache') });
+  // Built aside and renamed into place: an interrupted run must not leave a bundle whose
+  // manifest is there but whose videos are still the solid-colour ones.
+  const partial = `${dir}.partial`;
+  const generated = await generateBundle(partial, {
+    ...MEDIA,
+    overwrite: true,
+    cacheDir: path.join(benchRoot, 'media-cache'),
+  });
+  await writeMovingClips(movingClipsFor(partial, generated.files, MEDIA));
+  await rm(dir, { recursive: true, force: true });
+  await rename(partial, dir);
   log(`generated in ${elapsed(started).toFixed(1)} s`);
   return dir;
 }
@@ -186,7 +202,7 @@ async function main(): Promise<number> {
       flags.reencodeRounds > 0 ? [composeOut, copyOut, reencodeOut] : [composeOut, copyOut],
       command.totalSeconds,
     );
-    process.stdout.write(`${formatReport(samples, command.totalSeconds)}\n`);
+    process.stdout.write(`${MOVING_SOURCE_NOTE}\n${formatReport(samples, command.totalSeconds)}\n`);
     if (flags.keep) log(`kept ${work}`);
     const result = verdict(samples);
     return result.copyOk && result.reencodeOk ? 0 : 1;

@@ -30,11 +30,11 @@ interface Run {
   stderr: string;
 }
 
-function run(command: string, args: string[]): Promise<Run> {
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: repoRoot,
-      env: { ...process.env, DATA_DIR: path.join(root.dir, 'data'), LOG_LEVEL: 'info' },
+      env: { ...env, DATA_DIR: path.join(root.dir, 'data'), LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -162,20 +162,28 @@ describe('consumer compose', () => {
     expect(result.stderr).toContain(`compose failed: ${path.join(dir, 'rep-left-video-1.mp4')}`);
   });
 
-  it('fails with exit 1 for --exercise while no S3 source is plugged in', async () => {
-    const result = await consumer(
-      'compose',
-      '--exercise',
-      'squat',
-      '--language',
-      'ro',
-      '--sets',
-      'left:5',
-      '--seed',
-      '1',
+  it('fails with exit 1 naming ASSETS_BUCKET for --exercise when the bucket is not configured', async () => {
+    const { ASSETS_BUCKET: _unset, ...env } = process.env;
+    const result = await run(
+      tsx,
+      [
+        cli,
+        'compose',
+        '--exercise',
+        'squat',
+        '--language',
+        'ro',
+        '--sets',
+        'left:5',
+        '--seed',
+        '1',
+        '--json',
+      ],
+      env,
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('compose --exercise needs the S3 bundle source');
+    expect(JSON.parse(result.stdout).error.message).toContain('ASSETS_BUCKET is required');
+    expect(result.stderr).toContain('compose failed: ASSETS_BUCKET is required');
   });
 
   it('answers an unknown command with the usage and exit 2, and runs through the bin shim', async () => {

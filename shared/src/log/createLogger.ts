@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { type DestinationStream, type Logger, pino } from 'pino';
-import PinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import { ConfigError } from '../config/ConfigError.js';
 import { LOG_LEVELS, type LogLevel } from '../config/environmentVariables.js';
 import { redactPaths } from './redactPaths.js';
@@ -31,6 +32,12 @@ function resolveLevel(level: string | undefined): LogLevel {
   ]);
 }
 
+/**
+ * pino-pretty and its dependencies are only for a person at a terminal; scripts and services write
+ * JSON lines, so they skip its import (tens of milliseconds of every command's start-up).
+ */
+const requirePretty = () => createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+
 function isTty(stream: NodeJS.WritableStream): boolean {
   return (stream as { isTTY?: boolean }).isTTY === true;
 }
@@ -44,7 +51,12 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
   const destination = options.destination ?? process.stderr;
   const pretty = options.pretty ?? isTty(destination);
   const stream: DestinationStream = pretty
-    ? PinoPretty({ destination, colorize: isTty(destination), sync: true, translateTime: 'SYS:HH:MM:ss.l' })
+    ? requirePretty()({
+        destination,
+        colorize: isTty(destination),
+        sync: true,
+        translateTime: 'SYS:HH:MM:ss.l',
+      })
     : options.destination === undefined
       ? pino.destination({ dest: 2, sync: true })
       : (destination as DestinationStream);

@@ -1,0 +1,27 @@
+import type { CliCommand, CliIo } from './types.js';
+
+/** A command table entry whose module is imported only when that command runs. */
+export interface LazyCliCommand extends CliCommand {
+  /** Imports the command's module and returns the command itself. */
+  load(): Promise<CliCommand>;
+}
+
+/**
+ * `ingest` drags in the AWS SDK and its upload helpers; importing every command up front made
+ * `plan`, `validate` and the usage text pay for them. The table keeps the one-line summary so the
+ * usage text loads nothing, and `run` imports the module on first use.
+ */
+export function lazyCommand(summary: string, load: () => Promise<CliCommand>): LazyCliCommand {
+  let loading: Promise<CliCommand> | undefined;
+  const loadOnce = () => {
+    loading ??= load();
+    return loading;
+  };
+  return {
+    summary,
+    load: loadOnce,
+    async run(args: string[], io: CliIo): Promise<number> {
+      return (await loadOnce()).run(args, io);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { COMMANDS } from './cli.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '../..');
+
+/**
+ * Runs `main` for each argv in a fresh Node process, then imports `thenImport`, and reports which
+ * CommonJS packages of interest were loaded before and after that import.
+ */
+async function loadedPackages(
+  argvs: string[][],
+  thenImport: string,
+): Promise<{ before: string[]; after: string[] }> {
+  const script = `
+    import { createRequire } from 'node:module';
+    import { PassThrough } from 'node:stream';
+    const { main } = await import(${JSON.stringify(pathToFileURL(path.join(here, 'cli.ts')).href)});
+    const heavy = () => [...new Set(Object.keys(createRequire(import.meta.url).cache)
+      .map((file) => file.match(/node_modules\\/(pg|@aws-sdk\\/[^/]+|sqs-consumer)\\//)?.[1])
+      .filter(Boolean))].sort();
+    for (const argv of ${JSON.stringify(argvs)}) {
+      const sink = new PassThrough().resume();
+      const code = await main(argv, { stdout: sink, stderr: sink, env: process.env });
+      if (code !== 0) throw new Error(argv.join(' ') + ' exited ' + code);
+    }
+    const before = heavy();
+    await import(${JSON.stringify(pathToFileURL(thenImport).href)});
+    process.stdout.write(JSON.stringify({ before, after: heavy() }));
+  `;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    { cwd: repoRoot, timeout: 30_000 },
+  );
+  return JSON.parse(stdout);
+}
+
+describe('exercise-consumer command table', () => {
+  it('shows the summary of the command each entry loads', async () => {
+    for (const [name, entry] of Object.entries(COMMANDS)) {
+      expect((await entry.load()).summary, name).toBe(entry.summary);
+    }
+  });
+
+  it('prints the usage and the compose help without importing pg or the AWS SDK', async () => {
+    const loaded = await loadedPackages(
+      [['--help'], ['compose', '--help']],
+      path.join(here, 'cli/exercise-source.ts'),
+    );
+    expect(loaded.before).toEqual([]);
+    // The S3 source does load the SDK: the check above would see it.
+    expect(loaded.after).toContain('@aws-sdk/client-s3');
+  }, 40_000);
+});
