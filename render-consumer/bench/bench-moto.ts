@@ -8,6 +8,8 @@ import { createServer } from 'node:net';
 
 export interface BenchMoto {
   endpoint: string;
+  /** The moto_server process, for CPU accounting. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -48,5 +50,5 @@ export async function startMoto(): Promise<BenchMoto> {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { endpoint, stop };
+  return { endpoint, pid: child.pid, stop };
 }

@@ -23,7 +23,13 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  PurgeQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
 import {
   catalogPreviewRecipe,
   createEventBridgeClient,
@@ -39,6 +45,7 @@ import { readBundle } from '../src/compose/bundle-source.js';
 import { composeRecipe } from '../src/compose/compose.js';
 import { LocalBundleSource } from '../src/compose/local-bundle-source.js';
 import { freePortNumber, startMoto } from './bench-moto.js';
+import { type CpuUsage, cpuBetween, cpuSnapshot, exitedChildrenSeconds } from './cpu-usage.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -100,6 +107,7 @@ try {
   const one = await measureDrain(1, slugs, dirs);
   const many = await measureDrain(processes, slugs, dirs);
 
+  const cores = availableParallelism();
   const latencyTarget = renderSeconds + SETTLE_SECONDS;
   const ratio = many.seconds / one.seconds;
   const rows = [
@@ -117,7 +125,12 @@ try {
       `(${languages.length} renders: ≤ ${(languages.length * renderSeconds + SETTLE_SECONDS).toFixed(2)} s)`,
       latency.allSeconds <= languages.length * renderSeconds + SETTLE_SECONDS ? 'yes' : 'NO',
     ],
-    [`1 process drains ${one.events} events / ${exercises} exercises`, `${one.seconds.toFixed(2)} s`, '', ''],
+    [
+      `1 process drains ${one.events} events / ${exercises} exercises (settled backlog)`,
+      `${one.seconds.toFixed(2)} s`,
+      '',
+      '',
+    ],
     [
       `${processes} processes drain the same`,
       `${many.seconds.toFixed(2)} s`,
@@ -128,8 +141,35 @@ try {
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  '));
+  const cpuLine = (label: string, drain: Drain) =>
+    [
+      `  ${label}: `,
+      drain.consumerCpuSeconds === undefined
+        ? ''
+        : `consumers ${drain.consumerCpuSeconds.toFixed(1)} CPU s (start-up to exit, ffmpeg/ffprobe included)`,
+      drain.cpu?.processSeconds === undefined
+        ? ''
+        : `, moto_server ${drain.cpu.processSeconds.toFixed(1)} CPU s`,
+      drain.cpu
+        ? `; whole host ${drain.cpu.busyCores.toFixed(2)} of ${cores} cores busy (other work included)`
+        : '',
+    ].join('');
+  const work = (one.consumerCpuSeconds ?? Number.NaN) + (one.cpu?.processSeconds ?? 0);
   console.log(
-    `\n(${languages.length} languages, ${one.renders} renders per drain run, ${availableParallelism()} CPU cores, settle ${SETTLE_SECONDS} s)`,
+    [
+      '',
+      `(${languages.length} languages, ${one.renders} renders per drain run, ${availableParallelism()} CPU cores, settle ${SETTLE_SECONDS} s)`,
+      'Drains start from a settled backlog: the change events were produced by real puts, held until the',
+      'settle time had passed, and put back on the queue once every consumer was up; the clock runs from',
+      'then until the queue is empty and every preview is ready and in the catalog.',
+      `Consumer start-up (not timed in the drain): 1 process ${one.startSeconds.toFixed(2)} s, ${processes} processes ${many.startSeconds.toFixed(2)} s.`,
+      'CPU during the drains:',
+      cpuLine('1 process', one),
+      cpuLine(`${processes} processes`, many),
+      Number.isFinite(work)
+        ? `Bound on this host: the 1-process drain's work is ${work.toFixed(1)} CPU s (consumer + moto); on ${cores} cores no number of processes can drain it in less than ${(work / cores).toFixed(2)} s = ${(work / cores / one.seconds).toFixed(2)}× the 1-process time (target 0.50×).`
+        : '',
+    ].join('\n'),
   );
 } finally {
   for (const child of children) killGroup(child);
@@ -234,68 +274,128 @@ async function measureLatency(dir: string): Promise<{ firstSeconds: number; allS
   }
 }
 
-async function measureDrain(
-  consumers: number,
-  slugs: string[],
-  dirs: string[],
-): Promise<{ seconds: number; events: number; renders: number }> {
+interface Drain {
+  seconds: number;
+  events: number;
+  renders: number;
+  /** Seconds from spawning the consumers until every one was polling. */
+  startSeconds: number;
+  cpu: CpuUsage | undefined;
+  /** CPU seconds of the consumer processes from spawn to exit, their ffmpeg/ffprobe included. */
+  consumerCpuSeconds: number | undefined;
+}
+
+/**
+ * A settled backlog, drained: the change events are produced by real puts while no consumer runs,
+ * taken off the queue and held until the settle time has passed since the last put; then the
+ * consumers start, and once every one of them is up the clock starts and the held events go back
+ * on the queue at once. The clock stops when the queue is empty and every preview is ready and in
+ * the catalog. So the time is the consumers' work alone: no settle wait (which is the same wall
+ * clock for any number of processes) and no process start-up (reported separately).
+ */
+async function measureDrain(consumers: number, slugs: string[], dirs: string[]): Promise<Drain> {
   const target = await stage(`drain${consumers}`);
   const db = new pg.Client({ connectionString: target.databaseUrl });
   try {
-    // The bundles are in the bucket before the clock starts; their upload events are dropped.
+    // The bundles are in the bucket first; their upload events are dropped.
     const files = await Promise.all(dirs.map((dir) => listBundleFiles(dir)));
     for (const [i, slug] of slugs.entries()) {
-      for (const file of files[i]!) {
-        await s3.send(
-          new PutObjectCommand({
-            Bucket: target.bucket,
-            Key: `${slug}/${file.relativeKey}`,
-            Body: await readFile(file.path),
-          }),
-        );
-      }
+      for (const file of files[i]!) await putFile(target.bucket, slug, file);
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
     await sqs.send(new PurgeQueueCommand({ QueueUrl: target.queueUrl }));
+
+    let changes = 0;
+    for (const [i, slug] of slugs.entries()) {
+      const media = files[i]!.filter((file) => file.relativeKey !== 'manifest.json');
+      for (const file of media.slice(0, eventsPerExercise)) {
+        await putFile(target.bucket, slug, file);
+        changes += 1;
+      }
+    }
+    const lastPut = performance.now();
+    const backlog = await takeMessages(target.queueUrl, changes);
+    const settleLeft = SETTLE_SECONDS * 1000 - (performance.now() - lastPut);
+    if (settleLeft > 0) await new Promise((resolve) => setTimeout(resolve, settleLeft + 100));
+
+    const childrenBefore = await exitedChildrenSeconds();
+    const spawned = performance.now();
     await startConsumers(consumers, target, `drain${consumers}`);
+    const startSeconds = (performance.now() - spawned) / 1000;
     await db.connect();
 
+    const cpuStart = await cpuSnapshot(moto.pid);
     const started = performance.now();
-    let sent = 0;
-    for (const [i, slug] of slugs.entries()) {
-      const media = files[i]!.filter((file) => file.relativeKey !== 'manifest.json').slice(
-        0,
-        eventsPerExercise,
+    for (let i = 0; i < backlog.length; i += 10) {
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: target.queueUrl,
+          Entries: backlog.slice(i, i + 10).map((body, j) => ({ Id: String(j), MessageBody: body })),
+        }),
       );
-      for (const file of media) {
-        await s3.send(
-          new PutObjectCommand({
-            Bucket: target.bucket,
-            Key: `${slug}/${file.relativeKey}`,
-            Body: await readFile(file.path),
-          }),
-        );
-        sent += 1;
-      }
     }
     const wanted = slugs.length * languages.length;
     for (;;) {
       const { rows } = await db
-        .query<{ ready: string }>(`SELECT count(*) AS ready FROM exercise_renders WHERE status = 'ready'`)
-        .catch(() => ({ rows: [{ ready: '0' }] }));
-      const depth = await queueDepth(target.queueUrl);
-      if (Number(rows[0]?.ready) >= wanted && depth === 0) {
-        return { seconds: (performance.now() - started) / 1000, events: sent, renders: wanted };
+        .query<{ ready: string; catalogued: string }>(
+          `SELECT (SELECT count(*) FROM exercise_renders WHERE status = 'ready') AS ready,
+                  (SELECT count(*) FROM exercises WHERE catalog_render_id IS NOT NULL) AS catalogued`,
+        )
+        .catch(() => ({ rows: [{ ready: '0', catalogued: '0' }] }));
+      const done = Number(rows[0]?.ready) >= wanted && Number(rows[0]?.catalogued) >= slugs.length;
+      if (done && (await queueDepth(target.queueUrl)) === 0) {
+        const seconds = (performance.now() - started) / 1000;
+        const cpu = cpuBetween(cpuStart, await cpuSnapshot(moto.pid));
+        await stopConsumers();
+        const childrenAfter = await exitedChildrenSeconds();
+        const consumerCpuSeconds =
+          childrenBefore === undefined || childrenAfter === undefined
+            ? undefined
+            : childrenAfter - childrenBefore;
+        return { seconds, events: backlog.length, renders: wanted, startSeconds, cpu, consumerCpuSeconds };
       }
       if ((performance.now() - started) / 1000 > 900)
         throw new Error('the drain did not finish within 900 s');
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } finally {
     await db.end().catch(() => {});
     await stopConsumers();
     await target.drop();
   }
+}
+
+async function putFile(bucket: string, slug: string, file: { relativeKey: string; path: string }) {
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: `${slug}/${file.relativeKey}`,
+      Body: await readFile(file.path),
+    }),
+  );
+}
+
+/** Takes `expected` messages off the queue (the events of the puts, as EventBridge delivered them). */
+async function takeMessages(queueUrl: string, expected: number): Promise<string[]> {
+  const bodies: string[] = [];
+  const deadline = performance.now() + 30_000;
+  while (bodies.length < expected) {
+    if (performance.now() > deadline)
+      throw new Error(`only ${bodies.length} of ${expected} change events reached the queue within 30 s`);
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: 600,
+      }),
+    );
+    for (const message of Messages) {
+      bodies.push(message.Body ?? '');
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+    }
+  }
+  return bodies;
 }
 
 async function queueDepth(queueUrl: string): Promise<number> {

@@ -23,6 +23,7 @@ import {
 import { supersedeRenders } from '../catalog/renders.js';
 import { type BundleSource, readBundle } from '../compose/bundle-source.js';
 import type { EnsureRender } from '../render/ensure-render.js';
+import type { ManifestMemo } from './manifest-memo.js';
 import { decideSettle } from './settle.js';
 
 export interface RefreshDeps {
@@ -38,6 +39,8 @@ export interface RefreshDeps {
   graceSeconds: number;
   /** Opens an exercise's bundle for reading (S3 through the download cache). */
   bundleSourceFor: (slug: string) => BundleSource;
+  /** Manifests already read, so a message finding its exercise current reads none; absent → none kept. */
+  manifests?: ManifestMemo;
   logger?: Pick<Logger, 'info' | 'warn'>;
   now?: () => Date;
 }
@@ -90,21 +93,19 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
 
   const fingerprint = bundleFingerprint(objects);
   const newest = new Date(Math.max(...objects.map((object) => object.lastModified.getTime())));
-  const coveredBySync =
-    request.syncedFingerprint === fingerprint || (await hasSyncedDelivery(db, slug, fingerprint));
-  const settle = decideSettle({
-    newestObjectAt: newest,
-    now,
-    settleSeconds: deps.settleSeconds,
-    coveredBySync,
-  });
+  const settleInput = { newestObjectAt: newest, now, settleSeconds: deps.settleSeconds };
+  let settle = decideSettle({ ...settleInput, coveredBySync: request.syncedFingerprint === fingerprint });
+  // The deliveries table is only asked about a bundle young enough for its answer to matter.
+  if (!settle.settled && (await hasSyncedDelivery(db, slug, fingerprint))) {
+    settle = decideSettle({ ...settleInput, coveredBySync: true });
+  }
   if (!settle.settled) return { outcome: 'deferred', delaySeconds: settle.delaySeconds };
 
-  const source = deps.bundleSourceFor(slug);
-  const bundle = await readBundle(source);
+  const manifestEtag = objects.find((object) => object.key === manifestKey(slug))?.etag ?? '';
+  const manifest = await currentManifest(deps, slug, manifestEtag);
 
   let exercise = await findExercise(db, slug);
-  if (exercise && isCurrent(exercise, fingerprint) && (await previewsReady(db, exercise, bundle.manifest))) {
+  if (exercise && isCurrent(exercise, fingerprint) && (await previewsReady(db, exercise, manifest))) {
     return { outcome: 'unchanged', assetVersion: exercise.asset_version };
   }
 
@@ -124,13 +125,16 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
   });
 
   // A preview another consumer is rendering right now is left to it: waiting here would hold this
-  // consumer idle while other exercises' messages queue up. This message comes back shortly and
-  // then finds the preview ready (or takes the render over, if that consumer died).
-  const elsewhere = await previewsRenderingElsewhere(db, exercise, deps.ensureRender.owner);
+  // consumer idle while other exercises' messages queue up. It is looked up again before every
+  // language, because another consumer may have taken one while this one rendered the previous.
   const previews: PreviewResult[] = [];
-  for (const language of bundle.manifest.languages) {
-    const recipe = catalogPreviewRecipe(bundle.manifest, language);
-    if (elsewhere.has(`${language}/${recipeHash(recipe)}`)) continue;
+  let leftToOthers = 0;
+  for (const language of manifest.languages) {
+    const recipe = catalogPreviewRecipe(manifest, language);
+    if (await renderingElsewhere(db, exercise, deps.ensureRender.owner, language, recipeHash(recipe))) {
+      leftToOthers += 1;
+      continue;
+    }
     try {
       const ensured = await deps.ensureRender.ensure({ exercise: slug, recipeInput: recipe });
       previews.push({ language, renderId: ensured.render.id, cached: ensured.cached });
@@ -159,35 +163,86 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
     }
   }
 
-  if (elsewhere.size > 0) return { outcome: 'deferred', delaySeconds: BUSY_DEFER_SECONDS };
-
-  // The catalog shows the manifest's first language; point at it only while that version is current.
-  const primary = previews[0];
+  // The catalog shows the manifest's first language. Whoever finishes the last preview points at
+  // it, so a preview left to another consumer that is ready by now needs no second round; only one
+  // still rendering sends this message back for a later look (in case that consumer dies).
+  const ready = leftToOthers === 0 ? previews : await readyPreviews(db, exercise, manifest);
+  if (ready === undefined) return { outcome: 'deferred', delaySeconds: BUSY_DEFER_SECONDS };
+  const primary = ready.find((preview) => preview.language === manifest.languages[0]);
   if (primary) {
+    // Only while that version is current: a newer bump must not be pointed back at an older render.
     await db.query(
       'UPDATE exercises SET catalog_render_id = $2, updated_at = now() WHERE id = $1 AND asset_version = $3',
       [exercise.id, primary.renderId, exercise.asset_version],
     );
   }
-  return { outcome: 'refreshed', assetVersion: exercise.asset_version, bumped, previews };
+  return {
+    outcome: 'refreshed',
+    assetVersion: exercise.asset_version,
+    bumped,
+    previews: leftToOthers === 0 ? previews : mergePreviews(previews, ready),
+  };
 }
 
 /** How long a message waits when another consumer is rendering its exercise's previews. */
 const BUSY_DEFER_SECONDS = 2;
 
-/** `{language}/{recipe_hash}` of current-version renders leased, unexpired, to another consumer. */
-async function previewsRenderingElsewhere(
+/** Whether another consumer holds an unexpired lease on this current-version preview. */
+async function renderingElsewhere(
   db: CatalogDb,
   exercise: ExerciseRow,
   owner: string,
-): Promise<Set<string>> {
-  const rows = await db.query<{ language: string; recipe_hash: string }>(
-    `SELECT language, recipe_hash FROM exercise_renders
-      WHERE exercise_id = $1 AND asset_version = $2 AND status = 'pending'
-        AND lease_owner IS NOT NULL AND lease_owner <> $3 AND lease_expires_at > now()`,
-    [exercise.id, exercise.asset_version, owner],
+  language: string,
+  hash: string,
+): Promise<boolean> {
+  const rows = await db.query(
+    `SELECT 1 FROM exercise_renders
+      WHERE exercise_id = $1 AND asset_version = $2 AND language = $3 AND recipe_hash = $4
+        AND status = 'pending' AND lease_owner IS NOT NULL AND lease_owner <> $5
+        AND lease_expires_at > now()
+      LIMIT 1`,
+    [exercise.id, exercise.asset_version, language, hash, owner],
   );
-  return new Set(rows.map((row) => `${row.language}/${row.recipe_hash}`));
+  return rows.length > 0;
+}
+
+/**
+ * Every language's ready catalog preview of the current asset version (rendered here or by
+ * another consumer), or undefined while one of them is not ready.
+ */
+async function readyPreviews(
+  db: CatalogDb,
+  exercise: ExerciseRow,
+  manifest: Manifest,
+): Promise<PreviewResult[] | undefined> {
+  const rows = await db.query<{ id: number | string; language: string; recipe_hash: string }>(
+    `SELECT id, language, recipe_hash FROM exercise_renders
+      WHERE exercise_id = $1 AND asset_version = $2 AND status = 'ready'`,
+    [exercise.id, exercise.asset_version],
+  );
+  const previews: PreviewResult[] = [];
+  for (const language of manifest.languages) {
+    const hash = recipeHash(catalogPreviewRecipe(manifest, language));
+    const row = rows.find((candidate) => candidate.language === language && candidate.recipe_hash === hash);
+    if (!row) return undefined;
+    previews.push({ language, renderId: Number(row.id), cached: true });
+  }
+  return previews;
+}
+
+/** This message's own previews as they were, the others' as found ready. */
+function mergePreviews(own: PreviewResult[], ready: PreviewResult[]): PreviewResult[] {
+  return ready.map((preview) => own.find((mine) => mine.language === preview.language) ?? preview);
+}
+
+/** The manifest the listing saw: from the memo, else read (and then kept) through the bundle source. */
+async function currentManifest(deps: RefreshDeps, slug: string, etag: string): Promise<Manifest> {
+  const known = deps.manifests?.get(slug, etag);
+  if (known) return known;
+  const bundle = await readBundle(deps.bundleSourceFor(slug));
+  // Kept only when it is the manifest the listing saw, not one replaced in between.
+  if (bundle.etags.get('manifest.json') === etag) deps.manifests?.set(slug, etag, bundle.manifest);
+  return bundle.manifest;
 }
 
 function isCurrent(exercise: ExerciseRow, fingerprint: string): boolean {
@@ -196,21 +251,10 @@ function isCurrent(exercise: ExerciseRow, fingerprint: string): boolean {
   );
 }
 
-/** Whether every language's catalog preview of the current asset version is ready. */
+/** Whether the catalog points at a preview and every language's one of the current version is ready. */
 async function previewsReady(db: CatalogDb, exercise: ExerciseRow, manifest: Manifest): Promise<boolean> {
   if (exercise.catalog_render_id === null) return false;
-  const wanted = manifest.languages.map((language) => ({
-    language,
-    hash: recipeHash(catalogPreviewRecipe(manifest, language)),
-  }));
-  const rows = await db.query<{ language: string; recipe_hash: string }>(
-    `SELECT language, recipe_hash FROM exercise_renders
-      WHERE exercise_id = $1 AND asset_version = $2 AND status = 'ready'`,
-    [exercise.id, exercise.asset_version],
-  );
-  return wanted.every(({ language, hash }) =>
-    rows.some((row) => row.language === language && row.recipe_hash === hash),
-  );
+  return (await readyPreviews(db, exercise, manifest)) !== undefined;
 }
 
 async function putEvent(deps: RefreshDeps, event: Parameters<typeof toPutEventsEntry>[1]): Promise<void> {

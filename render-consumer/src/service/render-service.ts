@@ -14,6 +14,7 @@ import { S3BundleSource } from '../bundle/s3-bundle-source.js';
 import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
 import { migrateCatalog } from '../catalog/migrate.js';
 import { composeRecipe } from '../compose/compose.js';
+import { ManifestMemo } from '../consumer/manifest-memo.js';
 import { refreshExercise } from '../consumer/refresh-exercise.js';
 import { RenderQueueConsumer } from '../consumer/render-queue-consumer.js';
 import { settlesWithin } from '../consumer/settles-within.js';
@@ -136,6 +137,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
     });
     const { port, url } = await http.start();
 
+    const manifests = new ManifestMemo();
     const consumer = new RenderQueueConsumer({
       db,
       sqs,
@@ -156,6 +158,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
             settleSeconds: config.settleSeconds,
             graceSeconds: config.renderGraceSeconds,
             bundleSourceFor,
+            manifests,
             logger,
           },
           request,
