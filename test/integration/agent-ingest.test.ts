@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseManifest, parsePipelineMessage, probeMedia } from '@exercise-pipeline/shared';
@@ -137,7 +138,13 @@ describe('agent ingest', () => {
     expect(probe.durationSeconds).toBeGreaterThan(2.5);
 
     const events = (await drainQueue(clients.sqs, route.queueUrl)).map((body) => parsePipelineMessage(body));
-    expect(events.some((event) => event.ok && event.message.type === 'bundle-synced')).toBe(true);
+    const synced = events.find((event) => event.ok && event.message.type === 'bundle-synced');
+    // The event names the delivery folder and the agent's host, for the operators' view.
+    expect(synced?.ok && synced.message).toMatchObject({
+      exercise: slug,
+      delivery: folderName,
+      host: hostname(),
+    });
   });
 
   it('uploads nothing the second time and exactly the changed rep video the third', async () => {

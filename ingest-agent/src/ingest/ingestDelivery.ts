@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { exercisePrefix, type Logger } from '@exercise-pipeline/shared';
@@ -172,6 +172,8 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestResu
       localDir: bundleDir,
       eventBusName: options.eventBusName,
       dataDir: options.dataDir,
+      delivery: basename(folder),
+      host: options.host ?? hostname(),
       ...(options.hashCache ? { hashCache: options.hashCache } : {}),
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
       ...(options.retry ? { retry: options.retry } : {}),

@@ -12,6 +12,9 @@ export interface BundleSyncedInput {
   /** Full keys uploaded or deleted by this sync. */
   changedKeys: string[];
   fingerprint: string;
+  /** The delivery folder and the agent's host, when the sync came from a delivery. */
+  delivery?: string;
+  host?: string;
 }
 
 /**

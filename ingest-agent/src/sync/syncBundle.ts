@@ -29,6 +29,9 @@ export interface SyncBundleOptions {
   /** Delete remote objects under the prefix that are not in `localDir`; default false. */
   prune?: boolean;
   eventBusName: string;
+  /** Named in "Bundle Synced": the delivery folder this bundle came from, and the agent's host. */
+  delivery?: string;
+  host?: string;
   /** Where the hash cache lives (DATA_DIR). */
   dataDir: string;
   /** An already open cache, so a daemon shares one across syncs; default: loaded from `dataDir`. */
@@ -180,6 +183,8 @@ export async function syncBundle(options: SyncBundleOptions): Promise<SyncResult
               languages,
               changedKeys: [...uploaded, ...deleted],
               fingerprint,
+              ...(options.delivery === undefined ? {} : { delivery: options.delivery }),
+              ...(options.host === undefined ? {} : { host: options.host }),
             },
             signal,
           ),

@@ -81,6 +81,8 @@ export async function handleMessage(deps: HandleDeps, message: Message): Promise
           await recordDelivery(deps.db, {
             outcome: 'synced',
             exercise,
+            delivery: action.message.delivery ?? null,
+            host: action.message.host ?? null,
             reasons: [],
             changed_keys: action.message.changedKeys,
             fingerprint: action.message.fingerprint,

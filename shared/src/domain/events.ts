@@ -80,6 +80,9 @@ export const bundleSyncedDetailSchema = z.object({
   languages: z.array(languageSchema, { error: expected('a list of language codes') }),
   changedKeys: z.array(text('an object key'), { error: expected('a list of object keys') }),
   fingerprint: text('the bundle fingerprint'),
+  /** The delivery folder the sync came from, and the agent's host (for the operators' view). */
+  delivery: text('the delivery folder name').optional(),
+  host: text('the agent host name').optional(),
 });
 
 export const refusalReasonSchema = z.object(
