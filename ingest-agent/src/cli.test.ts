@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import type { LazyCliCommand } from '@exercise-pipeline/shared';
 import { describe, expect, it } from 'vitest';
-import type { LazyCliCommand } from './cli/lazyCommand.js';
 import { COMMANDS } from './cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -1,7 +1,12 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { lazyCommand } from './cli/lazyCommand.js';
-import { type CliCommand, type CliIo, EXIT } from './cli/types.js';
+// The light subpath, not the package barrel: the usage text must not pay for pino and zod.
+import {
+  type CliCommand,
+  type CliIo,
+  EXIT,
+  isEntryPoint,
+  lazyCommand,
+  runCli,
+} from '@exercise-pipeline/shared/cli';
 
 /**
  * The daemon lives in watch/ and is loaded only when asked for, so `plan`/`ingest`/`validate` never
@@ -32,7 +37,7 @@ const watchCommand: CliCommand = {
 /**
  * `exercise-agent <command> …`. Exit codes for every command: 0 done, 2 the input was refused
  * (reasons printed), 1 failure. Each command's module is imported only when it runs (see
- * lazyCommand.ts), so the summaries here must match the commands' own.
+ * lazyCommand in the shared package), so the summaries here must match the commands' own.
  */
 export const COMMANDS: Record<string, CliCommand> = {
   plan: lazyCommand(
@@ -50,48 +55,19 @@ export const COMMANDS: Record<string, CliCommand> = {
   watch: watchCommand,
 };
 
-function usage(commands: Record<string, CliCommand>): string {
-  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`);
-  return [
-    'usage: exercise-agent <command> [options]',
-    '',
-    'commands:',
-    ...lines,
-    '',
-    'Run `exercise-agent <command> --help` for its options. `--json` prints one JSON document on',
-    'stdout; logs go to stderr. Exit: 0 done, 2 refused (with reasons), 1 failure.',
-    '',
-  ].join('\n');
-}
+const FOOTER = [
+  'Run `exercise-agent <command> --help` for its options. `--json` prints one JSON document on',
+  'stdout; logs go to stderr. Exit: 0 done, 2 refused (with reasons), 1 failure.',
+];
 
 export async function main(
   argv: readonly string[],
   io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
   commands: Record<string, CliCommand> = COMMANDS,
 ): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    (name === undefined ? io.stderr : io.stdout).write(usage(commands));
-    return name === undefined ? EXIT.refused : EXIT.done;
-  }
-  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  if (command === undefined) {
-    io.stderr.write(`unknown command ${JSON.stringify(name)}\n\n${usage(commands)}`);
-    return EXIT.refused;
-  }
-  return command.run(rest, io);
+  return runCli({ program: 'exercise-agent', commands, argv, io, footer: FOOTER });
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -1,8 +1,13 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// The light subpath, not the package barrel: the usage text must not pay for pino and zod.
+import {
+  type CliCommand,
+  type CliIo,
+  isEntryPoint,
+  type LazyCliCommand,
+  lazyCommand,
+  runCli,
+} from '@exercise-pipeline/shared/cli';
 import type { ExerciseSourceFactory } from './cli/compose-command.js';
-import { type LazyCliCommand, lazyCommand } from './cli/lazy-command.js';
-import type { CliCommand, CliIo } from './cli/types.js';
 
 /** The S3 source pulls in the AWS SDK and the catalog; only `compose --exercise` needs them. */
 const openExerciseSource: ExerciseSourceFactory = async (slug, context) =>
@@ -11,7 +16,7 @@ const openExerciseSource: ExerciseSourceFactory = async (slug, context) =>
 /**
  * `exercise-consumer <command> …`. Exit codes for every command: 0 done, 2 the input was refused
  * (reasons printed), 1 failure. Each command's module is imported only when it runs (see
- * lazy-command.ts), so the summaries here must match the commands' own.
+ * lazyCommand in the shared package), so the summaries here must match the commands' own.
  */
 export const COMMANDS: Record<string, LazyCliCommand> = {
   run: lazyCommand('consume the render queue and serve the HTTP API (the service)', async () =>
@@ -29,52 +34,22 @@ export const COMMANDS: Record<string, LazyCliCommand> = {
   sweep: lazyCommand('delete superseded renders whose grace period ended', async () =>
     (await import('./cli/sweep-command.js')).createSweepCommand(),
   ),
+  refresh: lazyCommand('ask the consumers to re-render an exercise (--force: even if unchanged)', async () =>
+    (await import('./cli/refresh-command.js')).createRefreshCommand(),
+  ),
   import: lazyCommand("publish a duration-based exercise's pre-baked mp4", async () =>
     (await import('./cli/import-command.js')).createImportCommand(),
   ),
 };
-
-function usage(commands: Record<string, CliCommand>): string {
-  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`);
-  return [
-    'usage: exercise-consumer <command> [options]',
-    '',
-    'commands:',
-    ...lines,
-    '',
-    'Run `exercise-consumer <command> --help` for its options.',
-    '',
-  ].join('\n');
-}
 
 export async function main(
   argv: readonly string[],
   io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
   commands: Record<string, CliCommand> = COMMANDS,
 ): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    (name === undefined ? io.stderr : io.stdout).write(usage(commands));
-    return name === undefined ? 2 : 0;
-  }
-  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  if (!command) {
-    io.stderr.write(`unknown command ${JSON.stringify(name)}\n\n${usage(commands)}`);
-    return 2;
-  }
-  return command.run(rest, io);
+  return runCli({ program: 'exercise-consumer', commands, argv, io });
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -1,4 +1,5 @@
 export * from './aws/clients.js';
+export * from './cli/index.js';
 export * from './config/index.js';
 export * from './domain/index.js';
 export * from './ffmpeg/index.js';

@@ -1,5 +1,13 @@
 export { type AwsClients, createAwsClients, uniqueName } from './aws.js';
 export {
+  type CliMain,
+  type CliProcessOptions,
+  type CliRun,
+  killProcessGroup,
+  runCliInProcess,
+  runCliProcess,
+} from './cli-run.js';
+export {
   freePort,
   type MotoHandle,
   type MotoServer,

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { PassThrough } from 'node:stream';
 import { CreateEventBusCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateBucketCommand,
@@ -16,7 +15,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { main } from '../../ingest-agent/src/cli.js';
-import { type AwsClients, uniqueName } from '../harness/index.js';
+import { type AwsClients, runCliInProcess, uniqueName } from '../harness/index.js';
 
 export interface AgentRun {
   code: number;
@@ -28,24 +27,14 @@ export interface AgentRun {
 
 /** Runs the agent's CLI in this process with its own stdout/stderr and environment. */
 export async function runAgent(argv: string[], env: Record<string, string>): Promise<AgentRun> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString('utf8');
-  });
-  stderr.on('data', (chunk: Buffer) => {
-    err += chunk.toString('utf8');
-  });
-  const code = await main(argv, { stdout, stderr, env });
+  const run = await runCliInProcess(main, argv, env);
   let json: unknown;
   try {
-    json = JSON.parse(out);
+    json = JSON.parse(run.stdout);
   } catch {
     json = undefined;
   }
-  return { code, stdout: out, stderr: err, json };
+  return { ...run, json };
 }
 
 export async function createBucket(s3: S3Client, bucket: string): Promise<void> {

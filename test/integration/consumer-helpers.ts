@@ -28,7 +28,7 @@ import {
   startRenderService,
 } from '../../render-consumer/src/service/render-service.js';
 import { BunnyStreamDouble } from '../doubles/bunny-stream-double.js';
-import { generateBundle } from '../fixtures/index.js';
+import { generateBundle, TINY_MEDIA } from '../fixtures/index.js';
 import {
   type AwsClients,
   createAwsClients,
@@ -36,16 +36,6 @@ import {
   trackResource,
   uniqueName,
 } from '../harness/index.js';
-
-/** Small and short media: these tests check rows, events and queue traffic, not picture quality. */
-export const TINY_MEDIA = {
-  width: 64,
-  height: 36,
-  fps: 10,
-  repSeconds: 0.2,
-  framingSeconds: 0.5,
-  countsPerMaster: 10,
-} as const;
 
 export const LANGUAGES = ['ro', 'en'];
 
@@ -276,6 +266,29 @@ export function waitForPreviews(
     },
     timeoutMs,
   );
+}
+
+/** Waits until every message of the render queue was handled (deferred copies included). */
+export function renderQueueSettled(pipeline: Pipeline): Promise<true> {
+  return waitFor(
+    'an empty render queue',
+    async () => (await queueDepth(pipeline.clients.sqs, pipeline.topology.queueUrl)) === 0,
+    45_000,
+    300,
+  );
+}
+
+/** The Bunny double's videos of one exercise: their titles start with the slug. */
+export function bunnyVideosOf(pipeline: Pipeline, slug: string): Record<string, unknown>[] {
+  return pipeline.bunny.videos().filter((video) => String(video.title).startsWith(`${slug} · `));
+}
+
+/** The ids of an exercise's Bunny videos whose upload completed, sorted. */
+export function completedUploads(pipeline: Pipeline, slug: string): string[] {
+  return bunnyVideosOf(pipeline, slug)
+    .map((video) => String(video.guid))
+    .filter((guid) => pipeline.bunny.upload(guid) !== undefined)
+    .sort();
 }
 
 /** Receives and deletes whatever is on `queueUrl` now (a few empty polls end it). */

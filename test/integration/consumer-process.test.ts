@@ -9,14 +9,23 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogDb } from '../../render-consumer/src/catalog/database.js';
-import { freePort, trackResource, useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
 import {
+  freePort,
+  killProcessGroup,
+  trackResource,
+  useMotoServer,
+  useTempDir,
+  useTestDatabase,
+} from '../harness/index.js';
+import {
+  bunnyVideosOf,
+  completedUploads,
   LANGUAGES,
   makeBundle,
   openCatalog,
   openPipeline,
   type Pipeline,
-  queueDepth,
+  renderQueueSettled,
   rendersOf,
   syncAs,
   waitFor,
@@ -84,7 +93,7 @@ async function startConsumer(name: string): Promise<ConsumerChild> {
     // tsx process alone would leave that child running as an orphan still consuming the queue.
     detached: true,
   });
-  const tracked = trackResource('process', `consumer run (${name})`, () => killGroup(child));
+  const tracked = trackResource('process', `consumer run (${name})`, () => killProcessGroup(child));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
@@ -105,22 +114,12 @@ async function startConsumer(name: string): Promise<ConsumerChild> {
   return { child, url: `http://127.0.0.1:${port}`, stderr: () => stderr, exited };
 }
 
-/** SIGKILL to the consumer and everything it started, like a container runtime killing a task. */
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
-}
-
 /** Waits for a child's exit, killing it (and failing) when it does not exit in time. */
 async function exitOf(consumer: ConsumerChild, timeoutMs: number) {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      killGroup(consumer.child);
+      killProcessGroup(consumer.child);
       reject(
         new Error(`consumer did not exit within ${timeoutMs} ms; stderr:\n${consumer.stderr().slice(-3000)}`),
       );
@@ -133,30 +132,12 @@ async function exitOf(consumer: ConsumerChild, timeoutMs: number) {
   }
 }
 
-function queueSettled(): Promise<true> {
-  return waitFor(
-    'an empty render queue',
-    async () => (await queueDepth(pipeline.clients.sqs, pipeline.topology.queueUrl)) === 0,
-    45_000,
-    300,
-  );
-}
-
-function completedUploads(slug: string): string[] {
-  return pipeline.bunny
-    .videos()
-    .filter((video) => String(video.title).startsWith(`${slug} · `))
-    .map((video) => String(video.guid))
-    .filter((guid) => pipeline.bunny.upload(guid) !== undefined)
-    .sort();
-}
-
 async function expectOneReadyRenderPerLanguage(slug: string): Promise<void> {
   const renders = await rendersOf(db, slug);
   expect(renders.map((render) => [render.language, render.status, render.asset_version]).sort()).toEqual(
     LANGUAGES.map((language) => [language, 'ready', 1]).sort(),
   );
-  expect(completedUploads(slug)).toEqual(renders.map((render) => render.bunny_video_id).sort());
+  expect(completedUploads(pipeline, slug)).toEqual(renders.map((render) => render.bunny_video_id).sort());
 }
 
 describe('consumer run as processes', () => {
@@ -166,13 +147,13 @@ describe('consumer run as processes', () => {
     const first = await startConsumer('killed');
     await syncAs(pipeline, slug, await makeBundle(temp.path, slug));
     const heldVideo = await waitFor('the first upload to reach Bunny', () => hold.arrived, 60_000);
-    killGroup(first.child);
+    killProcessGroup(first.child);
     expect((await exitOf(first, 10_000)).signal).toBe('SIGKILL');
     hold.release();
 
     const second = await startConsumer('survivor');
     await waitForPreviews(db, slug, 1);
-    await queueSettled();
+    await renderQueueSettled(pipeline);
     await expectOneReadyRenderPerLanguage(slug);
     // The killed consumer's upload never completed: the ready render is the second consumer's.
     expect(pipeline.bunny.upload(heldVideo)).toBeUndefined();
@@ -205,12 +186,10 @@ describe('consumer run as processes', () => {
 
     const next = await startConsumer('after-sigterm');
     await waitForPreviews(db, slug, 1);
-    await queueSettled();
+    await renderQueueSettled(pipeline);
     await expectOneReadyRenderPerLanguage(slug);
     // The cancelled upload's empty video was removed, and the shutdown is nobody's failure.
-    expect(
-      pipeline.bunny.videos().filter((video) => String(video.title).startsWith(`${slug} · `)),
-    ).toHaveLength(2);
+    expect(bunnyVideosOf(pipeline, slug)).toHaveLength(2);
     expect(await db.query('SELECT * FROM message_failures WHERE exercise = $1', [slug])).toEqual([]);
     next.child.kill('SIGTERM');
     expect(await exitOf(next, 20_000)).toEqual({ code: 0, signal: null });

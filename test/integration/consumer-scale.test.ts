@@ -10,6 +10,7 @@ import type { RenderService } from '../../render-consumer/src/service/render-ser
 import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
 import {
   changeOneObject,
+  completedUploads,
   exerciseRow,
   LANGUAGES,
   makeBundle,
@@ -17,11 +18,10 @@ import {
   openPipeline,
   type Pipeline,
   parseMetrics,
-  queueDepth,
+  renderQueueSettled,
   rendersOf,
   startService,
   syncAs,
-  waitFor,
   waitForPreviews,
 } from './consumer-helpers.js';
 
@@ -51,37 +51,18 @@ afterAll(async () => {
   await pipeline?.close();
 });
 
-function queueSettled(): Promise<true> {
-  return waitFor(
-    'an empty render queue',
-    async () => (await queueDepth(pipeline.clients.sqs, pipeline.topology.queueUrl)) === 0,
-    45_000,
-    300,
-  );
-}
-
-/** Bunny videos of one exercise whose upload completed. */
-function uploadedVideos(slug: string): string[] {
-  return pipeline.bunny
-    .videos()
-    .filter((video) => String(video.title).startsWith(`${slug} · `))
-    .map((video) => String(video.guid))
-    .filter((guid) => pipeline.bunny.upload(guid) !== undefined)
-    .sort();
-}
-
 describe(`${CONSUMERS} consumers on one queue and one catalog`, () => {
   it('render each asset change exactly once per language', async () => {
     const slug = 'detensionari-lombare';
     const dir = await makeBundle(temp.path, slug);
     await syncAs(pipeline, slug, dir);
     await waitForPreviews(db, slug, 1);
-    await queueSettled();
+    await renderQueueSettled(pipeline);
 
     await changeOneObject(dir);
     await syncAs(pipeline, slug, dir);
     await waitForPreviews(db, slug, 2);
-    await queueSettled();
+    await renderQueueSettled(pipeline);
 
     const renders = await rendersOf(db, slug);
     const byVersion = (version: number) =>
@@ -93,7 +74,7 @@ describe(`${CONSUMERS} consumers on one queue and one catalog`, () => {
     expect(byVersion(2)).toEqual(LANGUAGES.map((language) => [language, 'ready']).sort());
     expect((await exerciseRow(db, slug))?.asset_version).toBe(2);
     // Nothing was rendered twice and thrown away: four uploads, the four catalog rows.
-    expect(uploadedVideos(slug)).toEqual(renders.map((render) => render.bunny_video_id).sort());
+    expect(completedUploads(pipeline, slug)).toEqual(renders.map((render) => render.bunny_video_id).sort());
 
     // The work was shared: every consumer received messages.
     for (const service of services) {
@@ -112,13 +93,13 @@ describe(`${CONSUMERS} consumers on one queue and one catalog`, () => {
     pipeline.bunny.failNext(8, 503);
     await syncAs(pipeline, slug, dir);
     await waitForPreviews(db, slug, 1);
-    await queueSettled();
+    await renderQueueSettled(pipeline);
 
     const renders = await rendersOf(db, slug);
     expect(renders.map((render) => [render.language, render.status]).sort()).toEqual(
       LANGUAGES.map((language) => [language, 'ready']).sort(),
     );
-    expect(uploadedVideos(slug)).toEqual(renders.map((render) => render.bunny_video_id).sort());
+    expect(completedUploads(pipeline, slug)).toEqual(renders.map((render) => render.bunny_video_id).sort());
     const refused = pipeline.bunny.requests.filter((request) => request.status === 503);
     expect(refused).toHaveLength(8);
   });

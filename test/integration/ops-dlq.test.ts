@@ -11,6 +11,7 @@ import { type CatalogDb, openCatalogDb } from '../../render-consumer/src/catalog
 import { migrateCatalog } from '../../render-consumer/src/catalog/migrate.js';
 import { handleMessage } from '../../render-consumer/src/consumer/handle-message.js';
 import { countDeadLetters, listDeadLetters } from '../../render-consumer/src/ops/dlq.js';
+import { bundleSyncedBody } from '../fixtures/index.js';
 import {
   type AwsClients,
   createAwsClients,
@@ -55,26 +56,6 @@ function cliEnv(): Record<string, string> {
     DATABASE_URL: database.url,
     DATA_DIR: path.join(temp.path, 'data'),
   };
-}
-
-function bundleSynced(exercise: string): string {
-  return JSON.stringify({
-    version: '0',
-    id: 'constant-in-moto',
-    source: 'exercise-pipeline.ingest',
-    'detail-type': 'Bundle Synced',
-    account: '123456789012',
-    time: new Date().toISOString(),
-    region: 'eu-central-1',
-    resources: [],
-    detail: {
-      exercise,
-      bucket: names.bucket,
-      languages: ['ro'],
-      changedKeys: [`${exercise}/manifest.json`],
-      fingerprint: 'f'.repeat(64),
-    },
-  });
 }
 
 function handleDeps() {
@@ -136,7 +117,7 @@ interface ListedEntry {
 describe('dlq commands', () => {
   let poisonId = '';
   let refusedId = '';
-  const poisonBody = bundleSynced('plank-hold');
+  const poisonBody = bundleSyncedBody('plank-hold', names.bucket);
 
   it('a transient poison message reaches the DLQ by the redrive policy; a permanent one with attributes', async () => {
     const sent = await clients.sqs.send(

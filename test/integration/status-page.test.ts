@@ -21,7 +21,7 @@ import { createPipelineMetrics } from '../../render-consumer/src/http/pipeline-m
 import { LocalPublisher } from '../../render-consumer/src/publish/local-publisher.js';
 import { type EnsuredRender, EnsureRender } from '../../render-consumer/src/render/ensure-render.js';
 import { createStatusRoutes } from '../../render-consumer/src/status/status-api.js';
-import { generateBundle } from '../fixtures/index.js';
+import { bundleSyncedBody, generateBundle } from '../fixtures/index.js';
 import {
   type AwsClients,
   createAwsClients,
@@ -73,23 +73,7 @@ async function receiveOnce(): Promise<Message | undefined> {
 
 /** A "Bundle Synced" message whose handling fails every time, until the redrive policy moves it to the DLQ. */
 async function poisonTheDeadLetterQueue(): Promise<string> {
-  const body = JSON.stringify({
-    version: '0',
-    id: 'constant-in-moto',
-    source: 'exercise-pipeline.ingest',
-    'detail-type': 'Bundle Synced',
-    account: '123456789012',
-    time: new Date().toISOString(),
-    region: 'eu-central-1',
-    resources: [],
-    detail: {
-      exercise: 'plank-hold',
-      bucket: topology.bucket,
-      languages: ['ro'],
-      changedKeys: ['plank-hold/manifest.json'],
-      fingerprint: 'f'.repeat(64),
-    },
-  });
+  const body = bundleSyncedBody('plank-hold', topology.bucket);
   const sent = await clients.sqs.send(
     new SendMessageCommand({ QueueUrl: topology.queueUrl, MessageBody: body }),
   );

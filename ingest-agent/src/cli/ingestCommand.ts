@@ -1,7 +1,10 @@
 import {
+  type CliCommand,
+  type CliIo,
   createEventBridgeClient,
   createLogger,
   createS3Client,
+  EXIT,
   loadConfig,
   requireConfig,
 } from '@exercise-pipeline/shared';
@@ -12,7 +15,6 @@ import { parseAgentArgs } from './args.js';
 import { listSection, reasonLines, reportFailure, usageError, writeJson } from './output.js';
 import { requireFolder } from './planCommand.js';
 import { createProgressReporter } from './progress.js';
-import { type CliCommand, type CliIo, EXIT } from './types.js';
 
 export const INGEST_USAGE = `usage: exercise-agent ingest <folder> [--config F] [--dry-run] [--json]
 

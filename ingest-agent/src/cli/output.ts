@@ -1,6 +1,5 @@
-import { ConfigError, PipelineError } from '@exercise-pipeline/shared';
+import { ConfigError, EXIT, PipelineError } from '@exercise-pipeline/shared';
 import type { RefusalReason } from '../plan/refusal.js';
-import { EXIT } from './types.js';
 
 /** `--json`: exactly one document on stdout. */
 export function writeJson(stream: NodeJS.WritableStream, value: unknown): void {

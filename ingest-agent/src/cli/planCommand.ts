@@ -1,10 +1,9 @@
 import { stat } from 'node:fs/promises';
-import { exercisePrefix } from '@exercise-pipeline/shared';
+import { type CliCommand, type CliIo, EXIT, exercisePrefix } from '@exercise-pipeline/shared';
 import { planDelivery } from '../ingest/planDelivery.js';
 import { readAgentConfig } from './agentSettings.js';
 import { parseAgentArgs } from './args.js';
 import { listSection, reasonLines, reportFailure, usageError, writeJson } from './output.js';
-import { type CliCommand, type CliIo, EXIT } from './types.js';
 
 export const PLAN_USAGE = `usage: exercise-agent plan <folder> [--config F] [--json]
 

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
+import { type CliCommand, type CliIo, EXIT } from '@exercise-pipeline/shared';
 import { validateBundleDir } from '../validate/validateBundleDir.js';
 import { parseAgentArgs } from './args.js';
 import { reasonLines, reportFailure, usageError, writeJson } from './output.js';
-import { type CliCommand, type CliIo, EXIT } from './types.js';
 
 export const VALIDATE_USAGE = `usage: exercise-agent validate <bundle-dir> [--json]
 

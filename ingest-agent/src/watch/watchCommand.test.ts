@@ -1,10 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import type { CliIo } from '@exercise-pipeline/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { trackResource } from '../../../test/harness/resources.js';
 import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
-import type { CliIo } from '../cli/types.js';
 import { waitFor, writeDelivery } from './watch.test-helper.js';
 import { outcomesFileIn, runWatchCommand } from './watchCommand.js';
 import type { IngestRequest } from './watchEvents.js';

@@ -1,9 +1,12 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  type CliCommand,
+  type CliIo,
   createEventBridgeClient,
   createLogger,
   createS3Client,
+  EXIT,
   type Logger,
   loadConfig,
   type PipelineConfig,
@@ -11,7 +14,6 @@ import {
 } from '@exercise-pipeline/shared';
 import { readAgentConfig } from '../cli/agentSettings.js';
 import { reportFailure, usageError } from '../cli/output.js';
-import { type CliCommand, type CliIo, EXIT } from '../cli/types.js';
 import { ingestDelivery } from '../ingest/ingestDelivery.js';
 import type { IngestResult } from '../ingest/types.js';
 import type { AgentConfig } from '../rules/agentConfig.js';

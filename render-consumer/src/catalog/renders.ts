@@ -145,23 +145,33 @@ export async function markRenderFailed(db: Queryable, id: number, error: string)
   );
 }
 
+/** Older renders that stay live: those of `recipeHash` in any language but `language`. */
+export interface SpareRenders {
+  recipeHash: string;
+  language: string;
+}
+
 /**
  * Marks every live render of an exercise older than `currentVersion` superseded, to be deleted from
- * the publisher after the grace period. Returns how many rows changed.
+ * the publisher after the grace period, except those `spare` names. Returns how many rows changed.
  */
 export async function supersedeRenders(
   tx: Queryable,
   exerciseId: number,
   currentVersion: number,
   graceSeconds: number,
+  spare?: SpareRenders,
 ): Promise<number> {
+  const spared = spare === undefined ? '' : 'AND (language = $4 OR recipe_hash <> $5)';
+  const params: (number | string)[] = [exerciseId, currentVersion, graceSeconds];
+  if (spare !== undefined) params.push(spare.language, spare.recipeHash);
   const rows = await tx.query(
     `UPDATE exercise_renders
         SET status = 'superseded', delete_after = now() + make_interval(secs => $3::double precision),
             lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-      WHERE exercise_id = $1 AND asset_version < $2 AND status IN ('pending', 'ready', 'failed')
+      WHERE exercise_id = $1 AND asset_version < $2 AND status IN ('pending', 'ready', 'failed') ${spared}
       RETURNING id`,
-    [exerciseId, currentVersion, graceSeconds],
+    params,
   );
   return rows.length;
 }

@@ -1,8 +1,6 @@
-import { isValidSlug } from '@exercise-pipeline/shared';
-import type { CatalogDb } from '../catalog/database.js';
+import { type CliCommand, type CliIo, EXIT, isValidSlug } from '@exercise-pipeline/shared';
 import { formatCatalogEntry, showCatalogEntry } from '../ops/catalog-show.js';
-import { createReporter, errorMessage, openCatalog, opsConfig, parseFlags } from './ops-context.js';
-import { type CliCommand, type CliIo, EXIT } from './types.js';
+import { createReporter, opsConfig, parseFlags, withCatalog } from './ops-context.js';
 
 export const CATALOG_USAGE = `usage: exercise-consumer catalog show <slug> [--json]
 
@@ -45,9 +43,7 @@ async function runCatalog(args: string[], io: CliIo): Promise<number> {
   }
   const config = opsConfig(io);
   if (typeof config === 'number') return config;
-  let db: CatalogDb | undefined;
-  try {
-    db = await openCatalog(config);
+  return withCatalog(config, report, async (db) => {
     const entry = await showCatalogEntry(db, slug);
     if (!entry) {
       return report.refused(
@@ -57,9 +53,5 @@ async function runCatalog(args: string[], io: CliIo): Promise<number> {
       );
     }
     return report.done(entry, formatCatalogEntry(entry));
-  } catch (error) {
-    return report.failed(errorMessage(error));
-  } finally {
-    await db?.close().catch(() => {});
-  }
+  });
 }

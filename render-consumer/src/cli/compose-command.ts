@@ -2,8 +2,11 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   assertManifest,
+  type CliCommand,
+  type CliIo,
   configOrExit,
   createLogger,
+  EXIT,
   type FieldIssue,
   type Logger,
   ManifestInvalidError,
@@ -17,7 +20,6 @@ import { LocalBundleSource } from '../compose/local-bundle-source.js';
 import { ProbeCache } from '../compose/probe-cache.js';
 import { directoryProbeStore } from '../compose/probe-store.js';
 import { COMPOSE_USAGE, type ComposeRequest, parseComposeArgs } from './compose-args.js';
-import { type CliCommand, type CliIo, EXIT } from './types.js';
 
 /** Opens an exercise's bundle in the assets bucket, with the asset version the catalog holds for it. */
 export type ExerciseSourceFactory = (

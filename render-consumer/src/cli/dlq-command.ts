@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Logger } from '@exercise-pipeline/shared';
+import { type CliCommand, type CliIo, EXIT } from '@exercise-pipeline/shared';
 import type { CatalogDb } from '../catalog/database.js';
 import type { DeadLetterEntry } from '../ops/dead-letter-entry.js';
 import {
@@ -21,7 +22,6 @@ import {
   parseFlags,
   type Reporter,
 } from './ops-context.js';
-import { type CliCommand, type CliIo, EXIT } from './types.js';
 
 export const DLQ_USAGE = `usage: exercise-consumer dlq list [--json]
        exercise-consumer dlq show <message-id> [--json]

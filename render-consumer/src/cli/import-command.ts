@@ -1,16 +1,7 @@
-import type { FieldIssue } from '@exercise-pipeline/shared';
-import type { CatalogDb } from '../catalog/database.js';
+import { type CliCommand, type CliIo, EXIT, type FieldIssue } from '@exercise-pipeline/shared';
 import { ImportRefusedError, importDurationVideo } from '../ops/import.js';
 import { createPublisher } from '../publish/create-publisher.js';
-import {
-  createReporter,
-  errorMessage,
-  openCatalog,
-  opsConfig,
-  opsLogger,
-  parseFlags,
-} from './ops-context.js';
-import { type CliCommand, type CliIo, EXIT } from './types.js';
+import { createReporter, opsConfig, opsLogger, parseFlags, withCatalog } from './ops-context.js';
 
 export const IMPORT_USAGE = `usage: exercise-consumer import <mp4> --exercise <slug> --language <l> [--json]
 
@@ -57,29 +48,30 @@ async function runImport(args: string[], io: CliIo): Promise<number> {
   const config = opsConfig(io);
   if (typeof config === 'number') return config;
   const logger = opsLogger(io, config.logLevel);
-  let db: CatalogDb | undefined;
-  try {
-    const publisher = createPublisher(config, { logger });
-    db = await openCatalog(config);
-    const result = await importDurationVideo({
-      db,
-      publisher,
-      filePath: positionals[0]!,
-      exercise: values.exercise!,
-      language: values.language!,
-      graceSeconds: config.renderGraceSeconds,
-    });
-    const { exercise, render } = result;
-    return report.done(
-      result,
-      `imported ${positionals[0]} as ${exercise.slug} (${render.language}, v${render.asset_version}, ` +
-        `${render.duration_seconds?.toFixed(1)} s): video ${render.bunny_video_id} ${render.playback_url}` +
-        (result.superseded > 0 ? `; ${result.superseded} older render(s) superseded` : ''),
-    );
-  } catch (error) {
-    if (error instanceof ImportRefusedError) return report.refused('import refused the input', error.reasons);
-    return report.failed(errorMessage(error));
-  } finally {
-    await db?.close().catch(() => {});
-  }
+  return withCatalog(
+    config,
+    report,
+    async (db) => {
+      const publisher = createPublisher(config, { logger });
+      const result = await importDurationVideo({
+        db,
+        publisher,
+        filePath: positionals[0]!,
+        exercise: values.exercise!,
+        language: values.language!,
+        graceSeconds: config.renderGraceSeconds,
+      });
+      const { exercise, render } = result;
+      return report.done(
+        result,
+        `imported ${positionals[0]} as ${exercise.slug} (${render.language}, v${render.asset_version}, ` +
+          `${render.duration_seconds?.toFixed(1)} s): video ${render.bunny_video_id} ${render.playback_url}` +
+          (result.superseded > 0 ? `; ${result.superseded} older render(s) superseded` : ''),
+      );
+    },
+    (error) =>
+      error instanceof ImportRefusedError
+        ? report.refused('import refused the input', error.reasons)
+        : undefined,
+  );
 }

@@ -1,10 +1,12 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
+  type CliIo,
   ConfigError,
   type ConfigWith,
   createLogger,
   createSqsClient,
+  EXIT,
   type FieldIssue,
   type Logger,
   loadConfig,
@@ -13,7 +15,6 @@ import {
 } from '@exercise-pipeline/shared';
 import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
 import { migrateCatalog } from '../catalog/migrate.js';
-import { type CliIo, EXIT } from './types.js';
 
 /**
  * What the operations commands (catalog, dlq, sweep, import) share: flag parsing, configuration,
@@ -107,6 +108,28 @@ export async function openCatalog(config: { databaseUrl?: string; dataDir: strin
   } catch (error) {
     await db.close().catch(() => {});
     throw error;
+  }
+}
+
+/**
+ * Opens the catalog, runs `work` with it and closes it whatever happens. Anything thrown, the
+ * opening included, is exit 1 with its message, unless `refusal` answers it first (with the exit
+ * code of a refusal it printed).
+ */
+export async function withCatalog(
+  config: { databaseUrl?: string; dataDir: string },
+  report: Reporter,
+  work: (db: CatalogDb) => Promise<number>,
+  refusal?: (error: unknown) => number | undefined,
+): Promise<number> {
+  let db: CatalogDb | undefined;
+  try {
+    db = await openCatalog(config);
+    return await work(db);
+  } catch (error) {
+    return refusal?.(error) ?? report.failed(errorMessage(error));
+  } finally {
+    await db?.close().catch(() => {});
   }
 }
 

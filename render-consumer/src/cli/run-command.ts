@@ -1,11 +1,17 @@
-import { ConfigError, configOrExit, createLogger } from '@exercise-pipeline/shared';
+import {
+  type CliCommand,
+  type CliIo,
+  ConfigError,
+  configOrExit,
+  createLogger,
+  EXIT,
+} from '@exercise-pipeline/shared';
 import { startRenderService } from '../service/render-service.js';
 import {
   DEFAULT_SHUTDOWN_DEADLINE_SECONDS,
   resolveServiceTuning,
   type ServiceTuning,
 } from '../service/service-tuning.js';
-import { type CliCommand, type CliIo, EXIT } from './types.js';
 
 const RUN_USAGE = `usage: exercise-consumer run [--port N]
 

@@ -1,16 +1,7 @@
-import type { CatalogDb } from '../catalog/database.js';
+import { type CliCommand, type CliIo, EXIT } from '@exercise-pipeline/shared';
 import { type SweepResult, sweepExpiredRenders } from '../ops/sweep.js';
 import { createPublisher } from '../publish/create-publisher.js';
-import type { Publisher } from '../publish/publisher.js';
-import {
-  createReporter,
-  errorMessage,
-  openCatalog,
-  opsConfig,
-  opsLogger,
-  parseFlags,
-} from './ops-context.js';
-import { type CliCommand, type CliIo, EXIT } from './types.js';
+import { createReporter, opsConfig, opsLogger, parseFlags, withCatalog } from './ops-context.js';
 
 export const SWEEP_USAGE = `usage: exercise-consumer sweep [--json]
 
@@ -45,17 +36,11 @@ async function runSweep(args: string[], io: CliIo): Promise<number> {
   const config = opsConfig(io);
   if (typeof config === 'number') return config;
   const logger = opsLogger(io, config.logLevel);
-  let db: CatalogDb | undefined;
-  try {
-    const publisher: Publisher = createPublisher(config, { logger });
-    db = await openCatalog(config);
+  return withCatalog(config, report, async (db) => {
+    const publisher = createPublisher(config, { logger });
     const result = await sweepExpiredRenders({ db, publisher, logger });
     return report.done(result, formatSweep(result), result.failed.length > 0 ? EXIT.failure : EXIT.done);
-  } catch (error) {
-    return report.failed(errorMessage(error));
-  } finally {
-    await db?.close().catch(() => {});
-  }
+  });
 }
 
 function formatSweep(result: SweepResult): string {

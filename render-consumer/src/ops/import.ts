@@ -11,7 +11,7 @@ import {
   type ProbeResult,
   probeMedia,
 } from '@exercise-pipeline/shared';
-import type { CatalogDb, Queryable } from '../catalog/database.js';
+import type { CatalogDb } from '../catalog/database.js';
 import {
   bumpAssetVersion,
   type ExerciseRow,
@@ -20,7 +20,7 @@ import {
   setCatalogRender,
   setExerciseKind,
 } from '../catalog/exercises.js';
-import { ensureRenderRow, markRenderReady, type RenderRow } from '../catalog/renders.js';
+import { ensureRenderRow, markRenderReady, type RenderRow, supersedeRenders } from '../catalog/renders.js';
 import type { Publisher } from '../publish/publisher.js';
 
 /** The recipe hash of a duration-based exercise's pre-baked video (it has no recipe). */
@@ -132,7 +132,13 @@ export async function importDurationVideo(options: ImportOptions): Promise<Impor
       const locked = await lockExercise(tx, options.exercise, 'duration_based');
       if (locked.kind !== 'duration_based') await setExerciseKind(tx, locked.id, 'duration_based');
       const bumped = await bumpAssetVersion(tx, locked.id, fingerprint);
-      const superseded = await supersedeReplaced(tx, bumped, options.language, options.graceSeconds);
+      // An import replaces the earlier import of the same language and every composed render (the
+      // exercise is not composed any more); imports of other languages stay. They stay published
+      // for the grace period so players that hold their URL keep working.
+      const superseded = await supersedeRenders(tx, bumped.id, bumped.asset_version, options.graceSeconds, {
+        recipeHash: IMPORTED_RECIPE_HASH,
+        language: options.language,
+      });
       const row = await ensureRenderRow(
         tx,
         {
@@ -158,29 +164,6 @@ export async function importDurationVideo(options: ImportOptions): Promise<Impor
     await options.publisher.delete(published.videoId).catch(() => {});
     throw error;
   }
-}
-
-/**
- * An import replaces the earlier import of the same language and every composed render (the
- * exercise is not composed any more); imports of other languages stay. They stay published for
- * the grace period so players that hold their URL keep working.
- */
-async function supersedeReplaced(
-  tx: Queryable,
-  exercise: ExerciseRow,
-  language: string,
-  graceSeconds: number,
-): Promise<number> {
-  const rows = await tx.query(
-    `UPDATE exercise_renders
-        SET status = 'superseded', delete_after = now() + make_interval(secs => $5::double precision),
-            lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-      WHERE exercise_id = $1 AND asset_version < $2 AND status IN ('pending', 'ready', 'failed')
-        AND (language = $3 OR recipe_hash <> $4)
-      RETURNING id`,
-    [exercise.id, exercise.asset_version, language, IMPORTED_RECIPE_HASH, graceSeconds],
-  );
-  return rows.length;
 }
 
 async function probeOrRefuse(

@@ -4,7 +4,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { generateBundle } from '../../../test/fixtures/index.js';
+import { generateBundle, TINY_MEDIA } from '../../../test/fixtures/index.js';
 import { createTempDir, type TempDir, trackResource } from '../../../test/harness/index.js';
 import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
 import { archiveExercise, bumpAssetVersion, type ExerciseRow, lockExercise } from '../catalog/exercises.js';
@@ -30,15 +30,7 @@ export async function openRenderFixture(label: string): Promise<RenderFixture> {
   const temp: TempDir = await createTempDir(label);
   const dataDir = path.join(temp.path, 'data');
   const bundleDir = path.join(temp.path, 'bundle');
-  // Small and short: the tests check rows and answers, not picture quality.
-  await generateBundle(bundleDir, {
-    width: 64,
-    height: 36,
-    fps: 10,
-    repSeconds: 0.2,
-    framingSeconds: 0.5,
-    countsPerMaster: 10,
-  });
+  await generateBundle(bundleDir, TINY_MEDIA);
   const db = await openCatalogDb({ dataDir });
   const tracked = trackResource('database', `pglite ${dataDir}`, () => db.close());
   await migrateCatalog(db);

@@ -7,10 +7,11 @@ export interface LazyCliCommand extends CliCommand {
 }
 
 /**
- * Every command drags in its own dependencies (pg and PGlite for the catalog, sqs-consumer and the
- * HTTP server for `run`, the AWS SDK for the queue tools); importing them all up front cost each
- * invocation most of a second before it did anything. The table keeps the one-line summary so the
- * usage text loads nothing, and `run` imports the module on first use.
+ * Each command drags in its own dependencies (the AWS SDK for `ingest` and the queue tools, pg and
+ * PGlite for the catalog, sqs-consumer and the HTTP server for `run`); importing them all up front
+ * cost every invocation, the usage text included, most of a second before it did anything. The
+ * table keeps the one-line summary so the usage text loads nothing, and `run` imports the module
+ * on first use.
  */
 export function lazyCommand(summary: string, load: () => Promise<CliCommand>): LazyCliCommand {
   let loading: Promise<CliCommand> | undefined;

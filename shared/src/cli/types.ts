@@ -12,4 +12,5 @@ export interface CliCommand {
   run(args: string[], io: CliIo): Promise<number>;
 }
 
+/** The exit codes every command of both programs keeps to. */
 export const EXIT = { done: 0, failure: 1, refused: 2 } as const;

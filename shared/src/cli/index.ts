@@ -1,0 +1,4 @@
+export { isEntryPoint } from './isEntryPoint.js';
+export { type LazyCliCommand, lazyCommand } from './lazyCommand.js';
+export { type RunCliOptions, runCli } from './runCli.js';
+export { type CliCommand, type CliIo, EXIT } from './types.js';
