@@ -123,6 +123,8 @@ describe('event pattern', () => {
     const event = (source: string, detailType: string) => ({ source, 'detail-type': detailType, detail: {} });
     expect(matches(pattern, event(SOURCES.ingest, DETAIL_TYPES.bundleSynced))).toBe(true);
     expect(matches(pattern, event(SOURCES.ingest, DETAIL_TYPES.deliveryRefused))).toBe(true);
+    // Every ingest event, including detail-types added later (the consumer ignores unknown ones).
+    expect(matches(pattern, event(SOURCES.ingest, 'Delivery Settling'))).toBe(true);
     expect(matches(pattern, event(SOURCES.render, DETAIL_TYPES.renderReady))).toBe(false);
     expect(matches(pattern, event(SOURCES.render, DETAIL_TYPES.renderFailed))).toBe(false);
   });
@@ -170,6 +172,24 @@ describe('IAM policies', () => {
       ].sort(),
     );
     expect(actions(statements('ingestAgentPrunePolicy'))).toEqual(['s3:DeleteObject']);
+  });
+
+  it('lets each service put only its own events on the bus', () => {
+    type Conditioned = Statement & { Condition?: unknown };
+    const putEvents = (list: Statement[]) =>
+      (list as Conditioned[]).filter((statement) => [statement.Action].flat().includes('events:PutEvents'));
+    expect(putEvents(statements('ingestAgentPolicy'))).toEqual([
+      expect.objectContaining({
+        Resource: vars.event_bus_arn,
+        Condition: { StringEquals: { 'events:source': SOURCES.ingest } },
+      }),
+    ]);
+    expect(putEvents(statements('renderConsumerPolicy'))).toEqual([
+      expect.objectContaining({
+        Resource: vars.event_bus_arn,
+        Condition: { StringEquals: { 'events:source': SOURCES.render } },
+      }),
+    ]);
   });
 
   it('gives the consumer queue work on both queues, read on assets and PutEvents on the bus', () => {

@@ -9,9 +9,11 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBundleFiles } from '../../ingest-agent/src/sync/index.js';
 import type { CatalogDb } from '../../render-consumer/src/catalog/database.js';
+import { requestRefresh } from '../../render-consumer/src/ops/refresh.js';
 import type { RenderService } from '../../render-consumer/src/service/render-service.js';
 import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
 import {
+  bunnyVideosOf,
   changeOneObject,
   exerciseRow,
   LANGUAGES,
@@ -23,6 +25,7 @@ import {
   queueDepth,
   readyPreviews,
   renderEvents,
+  renderQueueSettled,
   rendersOf,
   startService,
   syncAs,
@@ -58,27 +61,13 @@ afterAll(async () => {
   await pipeline?.close();
 });
 
-/** Waits until every message of the render queue was handled (deferred copies included). */
-function queueSettled(): Promise<true> {
-  return waitFor(
-    'an empty render queue',
-    async () => (await queueDepth(pipeline.clients.sqs, pipeline.topology.queueUrl)) === 0,
-    45_000,
-    300,
-  );
-}
-
-function uploadsOf(slug: string): number {
-  return pipeline.bunny.videos().filter((video) => String(video.title).startsWith(`${slug} · `)).length;
-}
-
 describe('render consumer, one process on PostgreSQL', () => {
   it('turns a synced bundle into one ready preview per language and announces each', async () => {
     const synced = await syncAs(pipeline, SLUG, bundleDir);
     expect(synced.eventPublished).toBe(true);
 
     const ready = await waitForPreviews(db, SLUG, 1);
-    await queueSettled();
+    await renderQueueSettled(pipeline);
 
     expect(ready.map((render) => render.language).sort()).toEqual([...LANGUAGES].sort());
     const exercise = await exerciseRow(db, SLUG);
@@ -126,7 +115,7 @@ describe('render consumer, one process on PostgreSQL', () => {
       10_000,
       100,
     );
-    await queueSettled();
+    await renderQueueSettled(pipeline);
 
     expect(await rendersOf(db, SLUG)).toEqual(before);
     expect((await exerciseRow(db, SLUG))?.asset_version).toBe(1);
@@ -140,7 +129,7 @@ describe('render consumer, one process on PostgreSQL', () => {
     expect(synced.uploaded).toEqual([`${SLUG}/audio/${LANGUAGES[0]}/outro-vo-1.mp3`]);
 
     const ready = await waitForPreviews(db, SLUG, 2);
-    await queueSettled();
+    await renderQueueSettled(pipeline);
 
     const all = await rendersOf(db, SLUG);
     expect(all).toHaveLength(4);
@@ -187,13 +176,13 @@ describe('render consumer, one process on PostgreSQL', () => {
     }
 
     await waitForPreviews(db, slug, 1);
-    await queueSettled();
+    await renderQueueSettled(pipeline);
 
     const renders = await rendersOf(db, slug);
     expect(renders.map((render) => [render.language, render.status, render.asset_version]).sort()).toEqual(
       LANGUAGES.map((language) => [language, 'ready', 1]).sort(),
     );
-    expect(uploadsOf(slug)).toBe(2);
+    expect(bunnyVideosOf(pipeline, slug).length).toBe(2);
     const after = parseMetrics(await (await fetch(`${service.url}/metrics`)).text());
     const received =
       (after.get('exercise_pipeline_messages_received_total') ?? 0) -
@@ -229,5 +218,34 @@ describe('render consumer, one process on PostgreSQL', () => {
     // Every render this process made: 2 + 2 of the first exercise, 2 of the second.
     expect(metrics.get('exercise_pipeline_render_duration_seconds_count{outcome="ready"}')).toBe(6);
     expect(metrics.get('exercise_pipeline_oldest_message_age_seconds')).toBe(0);
+  });
+
+  it('re-renders an unchanged bundle only when an operator forces it (consumer refresh)', async () => {
+    const before = await exerciseRow(db, SLUG);
+    const rendersBefore = (await rendersOf(db, SLUG)).length;
+    const queueUrl = pipeline.topology.queueUrl;
+
+    await requestRefresh({ sqs: pipeline.clients.sqs, queueUrl, exercise: SLUG, force: false });
+    await renderQueueSettled(pipeline);
+    expect((await exerciseRow(db, SLUG))?.asset_version).toBe(before?.asset_version);
+    expect(await rendersOf(db, SLUG)).toHaveLength(rendersBefore);
+
+    await requestRefresh({
+      sqs: pipeline.clients.sqs,
+      queueUrl,
+      exercise: SLUG,
+      force: true,
+      requestedBy: 'test',
+    });
+    const version = (before?.asset_version ?? 0) + 1;
+    const ready = await waitForPreviews(db, SLUG, version);
+    await renderQueueSettled(pipeline);
+    expect(ready.map((render) => render.language).sort()).toEqual([...LANGUAGES].sort());
+    const after = await exerciseRow(db, SLUG);
+    expect(after).toMatchObject({ asset_version: version, asset_fingerprint: before?.asset_fingerprint });
+    expect(ready.map((render) => render.id)).toContain(after?.catalog_render_id);
+    const previous = (await rendersOf(db, SLUG)).filter((render) => render.asset_version === version - 1);
+    expect(previous.length).toBeGreaterThan(0);
+    for (const render of previous) expect(render.status).toBe('superseded');
   });
 });

@@ -167,6 +167,31 @@ describe.each([postgresDriver(), pgliteDriver()])('catalog on $name', (driver) =
     expect(await markRenderDeleted(db, row.id)).toBe(false);
   });
 
+  it('spares the renders of one recipe in other languages when asked, superseding the rest', async () => {
+    const ex = await db.transaction((tx) => lockExercise(tx, 'plank-hold'));
+    const row = (recipeHash: string, language: string) =>
+      ensureRenderRow(db, { exerciseId: ex.id, recipeHash, language, assetVersion: 1 }, null);
+    const sameLanguage = await row('_imported', 'ro');
+    const otherLanguage = await row('_imported', 'en');
+    const composed = await row('h1', 'en');
+    const newer = await ensureRenderRow(
+      db,
+      { exerciseId: ex.id, recipeHash: '_imported', language: 'ro', assetVersion: 2 },
+      null,
+    );
+    const count = await db.transaction((tx) =>
+      supersedeRenders(tx, ex.id, 2, 60, { recipeHash: '_imported', language: 'ro' }),
+    );
+    expect(count).toBe(2);
+    const statusOf = async (id: number) =>
+      (await db.query<{ status: string }>('SELECT status FROM exercise_renders WHERE id = $1', [id]))[0]
+        ?.status;
+    expect(await statusOf(sameLanguage.id)).toBe('superseded');
+    expect(await statusOf(composed.id)).toBe('superseded');
+    expect(await statusOf(otherLanguage.id)).toBe('pending');
+    expect(await statusOf(newer.id)).toBe('pending');
+  });
+
   it('records deliveries and message failures', async () => {
     await recordDelivery(db, {
       outcome: 'refused',

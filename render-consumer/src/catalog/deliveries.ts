@@ -1,3 +1,4 @@
+import { canonicalJson, sha256Hex } from '@exercise-pipeline/shared';
 import type { Queryable } from './database.js';
 
 /** What an agent told the pipeline about one delivery: synced, or refused with every reason. */
@@ -23,33 +24,41 @@ export type NewDelivery = Pick<DeliveryRow, 'outcome'> &
   >;
 
 /**
- * Records what an agent said, once: a queue message delivered again (SQS delivers at least once,
- * and a failed refresh is retried) finds its row already there and adds nothing. Returns the row.
+ * Records what an agent said, once: the same event delivered again (SQS delivers at least once, a
+ * failed refresh is retried, several consumers may hold copies) finds its row by the event's
+ * identity and adds nothing. Returns the row either way.
  */
 export async function recordDelivery(db: Queryable, delivery: NewDelivery): Promise<DeliveryRow> {
-  const identity = [
-    delivery.outcome,
-    delivery.delivery ?? null,
-    delivery.exercise ?? null,
-    delivery.host ?? null,
-    delivery.fingerprint ?? null,
-    delivery.event_time ?? null,
-  ];
-  const same = `outcome = $1 AND delivery IS NOT DISTINCT FROM $2 AND exercise IS NOT DISTINCT FROM $3
-    AND host IS NOT DISTINCT FROM $4 AND fingerprint IS NOT DISTINCT FROM $5
-    AND event_time IS NOT DISTINCT FROM $6::timestamptz`;
+  const dedupeKey = sha256Hex(
+    canonicalJson([
+      delivery.outcome,
+      delivery.delivery ?? null,
+      delivery.exercise ?? null,
+      delivery.host ?? null,
+      delivery.fingerprint ?? null,
+      delivery.event_time ? delivery.event_time.toISOString() : null,
+    ]),
+  );
   const inserted = await db.query<DeliveryRow>(
-    `INSERT INTO deliveries (outcome, delivery, exercise, host, fingerprint, event_time, reasons, changed_keys)
-     SELECT $1, $2, $3, $4, $5, $6::timestamptz, $7::jsonb, $8::jsonb
-      WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE ${same})
+    `INSERT INTO deliveries
+       (outcome, delivery, exercise, host, fingerprint, event_time, reasons, changed_keys, dedupe_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9)
+     ON CONFLICT (dedupe_key) DO NOTHING
      RETURNING *`,
-    [...identity, JSON.stringify(delivery.reasons ?? []), JSON.stringify(delivery.changed_keys ?? [])],
+    [
+      delivery.outcome,
+      delivery.delivery ?? null,
+      delivery.exercise ?? null,
+      delivery.host ?? null,
+      delivery.fingerprint ?? null,
+      delivery.event_time ?? null,
+      JSON.stringify(delivery.reasons ?? []),
+      JSON.stringify(delivery.changed_keys ?? []),
+      dedupeKey,
+    ],
   );
   if (inserted[0]) return inserted[0];
-  const existing = await db.query<DeliveryRow>(
-    `SELECT * FROM deliveries WHERE ${same} ORDER BY id LIMIT 1`,
-    identity,
-  );
+  const existing = await db.query<DeliveryRow>('SELECT * FROM deliveries WHERE dedupe_key = $1', [dedupeKey]);
   return existing[0]!;
 }
 

@@ -11,9 +11,11 @@ export type MessageAction =
   | {
       action: 'refresh';
       exercise: string;
-      trigger: 'object' | 'bundle-synced';
+      trigger: 'object' | 'bundle-synced' | 'operator';
       /** The fingerprint the agent announced ("Bundle Synced" only). */
       syncedFingerprint?: string;
+      /** An operator asked to re-render even though the bundle did not change. */
+      force?: boolean;
       message: PipelineMessage;
     }
   /** Keep the agent's word for the status page ("Bundle Synced" also refreshes, see `refresh`). */
@@ -71,6 +73,14 @@ export function classifyMessage(body: string | undefined, bucket: string): Messa
       };
     case 'delivery-refused':
       return { action: 'record-refusal', message };
+    case 'refresh-requested':
+      return {
+        action: 'refresh',
+        exercise: message.exercise,
+        trigger: 'operator',
+        ...(message.force ? { force: true } : {}),
+        message,
+      };
     case 'render-ready':
     case 'render-failed':
       // The render rule never routes these here; one that arrives anyway is harmless to drop.

@@ -13,6 +13,9 @@ export const DLQ_ATTRIBUTES = {
   failedAt: 'failed_at',
   sourceQueue: 'source_queue',
   exercise: 'exercise',
+  /** How often the render queue had delivered the message, and when it first did. */
+  receiveCount: 'receive_count',
+  firstReceivedAt: 'first_received_at',
 } as const;
 
 /** Attribute counting how often a message was deferred while its bundle settled. */
@@ -60,14 +63,18 @@ export async function handleMessage(deps: HandleDeps, message: Message): Promise
       return finish('dead-lettered');
     case 'record-refusal': {
       const refusal = action.message;
-      await recordDelivery(deps.db, {
-        outcome: 'refused',
-        delivery: refusal.delivery,
-        exercise: refusal.exercise ?? null,
-        host: refusal.host,
-        reasons: refusal.reasons,
-        event_time: new Date(refusal.envelope.time),
-      });
+      try {
+        await recordDelivery(deps.db, {
+          outcome: 'refused',
+          delivery: refusal.delivery,
+          exercise: refusal.exercise ?? null,
+          host: refusal.host,
+          reasons: refusal.reasons,
+          event_time: new Date(refusal.envelope.time),
+        });
+      } catch (error) {
+        return failed(deps, message, error, refusal.exercise);
+      }
       log?.info(
         { messageId, delivery: refusal.delivery, reasons: refusal.reasons.length },
         'delivery refused',
@@ -92,6 +99,7 @@ export async function handleMessage(deps: HandleDeps, message: Message): Promise
         const outcome = await deps.refresh({
           exercise,
           ...(action.syncedFingerprint ? { syncedFingerprint: action.syncedFingerprint } : {}),
+          ...(action.force ? { force: true } : {}),
         });
         if (outcome.outcome === 'deferred') {
           await defer(deps, message, outcome.delaySeconds);
@@ -104,28 +112,42 @@ export async function handleMessage(deps: HandleDeps, message: Message): Promise
         log?.info({ messageId, exercise, ...outcome }, `exercise ${outcome.outcome}`);
         return finish('processed');
       } catch (error) {
-        if (deps.shutdownSignal?.aborted) {
-          log?.info(
-            { messageId, exercise },
-            'render cancelled by shutdown; the message goes back to the queue',
-          );
-          deps.onOutcome?.('failed');
-          throw error;
-        }
-        const reason = describeFailure(error);
-        if (isPermanentFailure(error)) {
-          await deadLetter(deps, message, reason, exercise);
-          return finish('dead-lettered');
-        }
-        await recordMessageFailure(deps.db, { messageId, exercise, reason }).catch((dbError) =>
-          log?.error({ messageId, err: dbError }, 'could not record the failure reason'),
-        );
-        log?.warn({ messageId, exercise, reason }, 'message failed; SQS will retry it');
-        deps.onOutcome?.('failed');
-        throw error;
+        return failed(deps, message, error, exercise);
       }
     }
   }
+}
+
+/**
+ * The end of a message whose handling threw: straight to the DLQ when retrying cannot help
+ * (resolves, so the original is deleted), else the reason is recorded against the message id and
+ * the error rethrown so SQS retries it (and its redrive policy ends in the DLQ).
+ */
+async function failed(
+  deps: HandleDeps,
+  message: Message,
+  error: unknown,
+  exercise: string | undefined,
+): Promise<HandleOutcome> {
+  const messageId = message.MessageId ?? 'unknown';
+  const log = deps.logger;
+  if (deps.shutdownSignal?.aborted) {
+    log?.info({ messageId, exercise }, 'render cancelled by shutdown; the message goes back to the queue');
+    deps.onOutcome?.('failed');
+    throw error;
+  }
+  const reason = describeFailure(error);
+  if (isPermanentFailure(error)) {
+    await deadLetter(deps, message, reason, exercise);
+    deps.onOutcome?.('dead-lettered');
+    return 'dead-lettered';
+  }
+  await recordMessageFailure(deps.db, { messageId, exercise: exercise ?? null, reason }).catch((dbError) =>
+    log?.error({ messageId, err: dbError }, 'could not record the failure reason'),
+  );
+  log?.warn({ messageId, exercise, reason }, 'message failed; SQS will retry it');
+  deps.onOutcome?.('failed');
+  throw error;
 }
 
 /**
@@ -149,6 +171,7 @@ async function deadLetter(
         [DLQ_ATTRIBUTES.failedAt]: { DataType: 'String', StringValue: failedAt },
         [DLQ_ATTRIBUTES.sourceQueue]: { DataType: 'String', StringValue: deps.queueUrl },
         ...(exercise ? { [DLQ_ATTRIBUTES.exercise]: { DataType: 'String', StringValue: exercise } } : {}),
+        ...receiveAttributes(message),
       },
     }),
   );
@@ -183,4 +206,21 @@ async function defer(deps: HandleDeps, message: Message, delaySeconds: number): 
       },
     }),
   );
+}
+
+/** The render queue's receive count and first receive time, which a fresh DLQ message would lose. */
+function receiveAttributes(message: Message): Record<string, { DataType: 'String'; StringValue: string }> {
+  const count = message.Attributes?.ApproximateReceiveCount;
+  const first = Number(message.Attributes?.ApproximateFirstReceiveTimestamp);
+  return {
+    ...(count ? { [DLQ_ATTRIBUTES.receiveCount]: { DataType: 'String', StringValue: count } } : {}),
+    ...(Number.isFinite(first) && first > 0
+      ? {
+          [DLQ_ATTRIBUTES.firstReceivedAt]: {
+            DataType: 'String',
+            StringValue: new Date(first).toISOString(),
+          },
+        }
+      : {}),
+  };
 }

@@ -7,6 +7,7 @@ import {
   type Logger,
   type Manifest,
   manifestKey,
+  PipelineError,
   recipeHash,
   toPutEventsEntry,
 } from '@exercise-pipeline/shared';
@@ -49,6 +50,11 @@ export interface RefreshRequest {
   exercise: string;
   /** The fingerprint a "Bundle Synced" announced, when that is what triggered the refresh. */
   syncedFingerprint?: string;
+  /**
+   * An operator's forced re-render (`pnpm consumer refresh --force`): bump the asset version and
+   * render every preview again even though the bundle did not change; no settle wait.
+   */
+  force?: boolean;
 }
 
 export interface PreviewResult {
@@ -62,6 +68,7 @@ export type RefreshOutcome =
   | { outcome: 'unchanged'; assetVersion: number }
   | { outcome: 'no-manifest' }
   | { outcome: 'archived'; superseded: number }
+  | { outcome: 'superseded-while-rendering'; assetVersion: number }
   | { outcome: 'refreshed'; assetVersion: number; bumped: boolean; previews: PreviewResult[] };
 
 /**
@@ -94,7 +101,10 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
   const fingerprint = bundleFingerprint(objects);
   const newest = new Date(Math.max(...objects.map((object) => object.lastModified.getTime())));
   const settleInput = { newestObjectAt: newest, now, settleSeconds: deps.settleSeconds };
-  let settle = decideSettle({ ...settleInput, coveredBySync: request.syncedFingerprint === fingerprint });
+  let settle = decideSettle({
+    ...settleInput,
+    coveredBySync: request.force === true || request.syncedFingerprint === fingerprint,
+  });
   // The deliveries table is only asked about a bundle young enough for its answer to matter.
   if (!settle.settled && (await hasSyncedDelivery(db, slug, fingerprint))) {
     settle = decideSettle({ ...settleInput, coveredBySync: true });
@@ -105,21 +115,35 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
   const manifest = await currentManifest(deps, slug, manifestEtag);
 
   let exercise = await findExercise(db, slug);
-  if (exercise && isCurrent(exercise, fingerprint) && (await previewsReady(db, exercise, manifest))) {
+  if (
+    !request.force &&
+    exercise &&
+    isCurrent(exercise, fingerprint) &&
+    (await previewsReady(db, exercise, manifest))
+  ) {
     return { outcome: 'unchanged', assetVersion: exercise.asset_version };
   }
 
   let bumped = false;
   exercise = await db.transaction(async (tx) => {
     const row = await lockExercise(tx, slug);
+    // The bucket as it is now, read under the lock: a consumer that listed before another one
+    // bumped for a newer state must not store its older fingerprint (and bump twice more).
+    const current = bundleFingerprint(await listPrefixObjects(s3, bucket, slug));
     // Another consumer may have bumped for this same state while we waited for the lock.
-    if (isCurrent(row, fingerprint)) return row;
-    const next = await bumpAssetVersion(tx, row.id, fingerprint);
+    if (!request.force && isCurrent(row, current)) return row;
+    const next = await bumpAssetVersion(tx, row.id, current);
     const superseded = await supersedeRenders(tx, row.id, next.asset_version, deps.graceSeconds);
     bumped = true;
     deps.logger?.info(
-      { exercise: slug, assetVersion: next.asset_version, superseded, fingerprint },
-      'asset change: version bumped',
+      {
+        exercise: slug,
+        assetVersion: next.asset_version,
+        superseded,
+        fingerprint: current,
+        forced: request.force === true,
+      },
+      request.force ? 'forced re-render: version bumped' : 'asset change: version bumped',
     );
     return next;
   });
@@ -152,6 +176,15 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
         });
       }
     } catch (error) {
+      // A newer asset version superseded this preview while it rendered: not a failure, the
+      // newer version's own messages render it again.
+      if (isLeaseLost(error) && (await findExercise(db, slug))?.asset_version !== exercise.asset_version) {
+        deps.logger?.info(
+          { exercise: slug, language },
+          'preview superseded while rendering; left to the newer version',
+        );
+        return { outcome: 'superseded-while-rendering', assetVersion: exercise.asset_version };
+      }
       await putEvent(deps, {
         type: 'render-failed',
         exercise: slug,
@@ -243,6 +276,10 @@ async function currentManifest(deps: RefreshDeps, slug: string, etag: string): P
   // Kept only when it is the manifest the listing saw, not one replaced in between.
   if (bundle.etags.get('manifest.json') === etag) deps.manifests?.set(slug, etag, bundle.manifest);
   return bundle.manifest;
+}
+
+function isLeaseLost(error: unknown): boolean {
+  return error instanceof PipelineError && error.code === 'RENDER_LEASE_LOST';
 }
 
 function isCurrent(exercise: ExerciseRow, fingerprint: string): boolean {

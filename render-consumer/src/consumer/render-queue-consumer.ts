@@ -63,7 +63,12 @@ export class RenderQueueConsumer {
     this.#stopping = false;
     const options = this.#options;
     const visibility = options.visibilityTimeoutSeconds ?? 60;
-    const heartbeat = options.heartbeatSeconds ?? Math.max(1, Math.floor(visibility / 3));
+    // sqs-consumer needs the heartbeat strictly shorter than the visibility timeout; with a
+    // one-second timeout there is no room for one, and the message simply times out.
+    const heartbeat =
+      visibility <= 1
+        ? undefined
+        : Math.min(options.heartbeatSeconds ?? Math.max(1, Math.floor(visibility / 3)), visibility - 1);
     const base = options.retryBaseSeconds ?? 30;
     const max = options.retryMaxSeconds ?? 900;
     // sqs-consumer handles one message at a time per instance with batchSize 1; parallelism is
@@ -74,7 +79,7 @@ export class RenderQueueConsumer {
         sqs: options.sqs,
         batchSize: 1,
         visibilityTimeout: visibility,
-        heartbeatInterval: heartbeat,
+        ...(heartbeat === undefined ? {} : { heartbeatInterval: heartbeat }),
         waitTimeSeconds: options.waitTimeSeconds ?? 20,
         // The handler deletes its message itself, before it reports done, so that shutdown can
         // cancel the pending long poll without cancelling a delete.
@@ -173,6 +178,8 @@ export class RenderQueueConsumer {
         // The cancelled handlers still unwind (ffmpeg killed, upload dropped, row marked failed);
         // they use the database, which the caller closes once stop() resolves.
         await settlesWithin(Promise.all(left.map((entry) => entry.done)), HANDLER_UNWIND_MS);
+        // A heartbeat that fired while the handlers unwound may have hidden a message again.
+        await Promise.all(left.map((entry) => this.#handBack(entry.message)));
       }
     }
     // Cancel the long polls still waiting; nothing else of ours uses their signal any more.

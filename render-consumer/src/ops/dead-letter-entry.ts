@@ -46,11 +46,12 @@ export function describeDeadLetter(
   const recorded = failures.get(messageId);
   const attributeReason = attributes[DLQ_ATTRIBUTES.reason]?.StringValue;
   const reason = attributeReason ?? recorded?.reason ?? NO_REASON;
-  const receives = Number(system.ApproximateReceiveCount ?? '0');
   return {
     messageId,
-    receiveCount: Number.isFinite(receives) ? Math.max(0, receives - 1) : 0,
-    firstReceivedAt: isoOfEpochMs(system.ApproximateFirstReceiveTimestamp),
+    receiveCount: receiveCountOf(message, recorded),
+    firstReceivedAt:
+      attributes[DLQ_ATTRIBUTES.firstReceivedAt]?.StringValue ??
+      isoOfEpochMs(system.ApproximateFirstReceiveTimestamp),
     sentAt: isoOfEpochMs(system.SentTimestamp),
     exercise:
       attributes[DLQ_ATTRIBUTES.exercise]?.StringValue ?? recorded?.exercise ?? exerciseOfBody(message.Body),
@@ -71,6 +72,20 @@ export function describeDeadLetterDetail(
   return { ...describeDeadLetter(message, failures), rawBody: message.Body ?? '', attributes };
 }
 
+/**
+ * How often the render queue delivered the message: the count the consumer noted when it moved
+ * the message itself, else the failures it recorded against the id (the redrive policy keeps the
+ * id), else SQS's own count less this look. Looking at the DLQ is a receive too, so SQS's count
+ * alone would climb with every `dlq list` and status-page refresh.
+ */
+function receiveCountOf(message: Message, recorded: MessageFailureRow | undefined): number {
+  const noted = Number(message.MessageAttributes?.[DLQ_ATTRIBUTES.receiveCount]?.StringValue);
+  if (Number.isFinite(noted) && noted > 0) return noted;
+  if (recorded && recorded.failures > 0) return recorded.failures;
+  const receives = Number(message.Attributes?.ApproximateReceiveCount ?? '0');
+  return Number.isFinite(receives) ? Math.max(0, receives - 1) : 0;
+}
+
 /** The exercise a message body is about: "Bundle Synced"/"Delivery Refused" name it, object keys start with it. */
 export function exerciseOfBody(body: string | undefined): string | null {
   if (body === undefined || body === '') return null;
@@ -84,6 +99,7 @@ export function exerciseOfBody(body: string | undefined): string | null {
     case 'bundle-synced':
     case 'render-ready':
     case 'render-failed':
+    case 'refresh-requested':
       return message.exercise;
     case 'delivery-refused':
       return message.exercise ?? null;

@@ -189,7 +189,13 @@ export async function startRenderService(options: RenderServiceOptions): Promise
       ensureRender,
       stop(deadlineMs = 30_000) {
         stopped ??= (async () => {
-          await consumer.stop(deadlineMs, () => shutdown.abort(new Error('the consumer is shutting down')));
+          const abortRenders = () => shutdown.abort(new Error('the consumer is shutting down'));
+          const stopStarted = Date.now();
+          await consumer.stop(deadlineMs, abortRenders);
+          // Renders the compose API started get the same deadline as queue messages, then are
+          // aborted too (a queue message in hand at the deadline has aborted them already).
+          const left = Math.max(0, deadlineMs - (Date.now() - stopStarted));
+          if (!(await settlesWithin(ensureRender.drain(), left))) abortRenders();
           // Aborted renders settle in moments; one that ignores its signal must not hold the exit.
           if (!(await settlesWithin(ensureRender.drain(), RENDER_STOP_GRACE_MS))) {
             logger.warn(

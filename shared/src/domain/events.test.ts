@@ -276,7 +276,7 @@ describe('parsePipelineMessage: refusals', () => {
     expect(result).toEqual({
       ok: false,
       reason:
-        'unknown source "aws.ec2"; expected one of aws.s3, exercise-pipeline.ingest, exercise-pipeline.render',
+        'unknown source "aws.ec2"; expected one of aws.s3, exercise-pipeline.ingest, exercise-pipeline.render, exercise-pipeline.ops',
     });
   });
 
@@ -284,5 +284,30 @@ describe('parsePipelineMessage: refusals', () => {
     expect(reasonOf(pipelineEvent('exercise-pipeline.ingest', 'Render Ready', {}))).toBe(
       'unknown detail-type "Render Ready" from exercise-pipeline.ingest; expected "Bundle Synced", "Delivery Refused"',
     );
+  });
+});
+
+describe("parsePipelineMessage: operators' refresh requests", () => {
+  it('reads "Refresh Requested" from exercise-pipeline.ops, force defaulting to false', () => {
+    const body = (detail: unknown) =>
+      JSON.stringify({
+        source: 'exercise-pipeline.ops',
+        'detail-type': 'Refresh Requested',
+        time: '2026-11-27T10:00:00Z',
+        detail,
+      });
+    expect(
+      parsePipelineMessage(body({ exercise: 'neck-tilt', force: true, requestedBy: 'ops@nas' })),
+    ).toMatchObject({
+      ok: true,
+      message: { type: 'refresh-requested', exercise: 'neck-tilt', force: true, requestedBy: 'ops@nas' },
+    });
+    expect(parsePipelineMessage(body({ exercise: 'neck-tilt' }))).toMatchObject({
+      ok: true,
+      message: { type: 'refresh-requested', force: false },
+    });
+    const bad = parsePipelineMessage(body({ exercise: '../etc' }));
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.reason).toContain('detail.exercise');
   });
 });

@@ -6,6 +6,8 @@ export const SOURCES = {
   s3: 'aws.s3',
   ingest: 'exercise-pipeline.ingest',
   render: 'exercise-pipeline.render',
+  /** Operators' requests sent straight to the render queue (`pnpm consumer refresh`). */
+  ops: 'exercise-pipeline.ops',
 } as const;
 
 export const DETAIL_TYPES = {
@@ -15,6 +17,7 @@ export const DETAIL_TYPES = {
   deliveryRefused: 'Delivery Refused',
   renderReady: 'Render Ready',
   renderFailed: 'Render Failed',
+  refreshRequested: 'Refresh Requested',
 } as const;
 
 const text = (what: string) => z.string({ error: expected(what) }).min(1, { error: expected(what) });
@@ -133,6 +136,14 @@ export const renderFailedDetailSchema = z.object({
   error: text('the error message'),
 });
 
+export const refreshRequestedDetailSchema = z.object({
+  exercise: slugSchema,
+  /** Bump the asset version and render again even though the bundle did not change. */
+  force: z.boolean({ error: expected('true or false') }).default(false),
+  requestedBy: optionalText,
+});
+
+export type RefreshRequestedDetail = z.output<typeof refreshRequestedDetailSchema>;
 export type BundleSyncedDetail = z.output<typeof bundleSyncedDetailSchema>;
 export type DeliveryRefusedDetail = z.output<typeof deliveryRefusedDetailSchema>;
 export type RefusalReason = z.output<typeof refusalReasonSchema>;
@@ -170,7 +181,8 @@ export type PipelineMessage =
   | ({ type: 'bundle-synced'; envelope: EventEnvelope } & BundleSyncedDetail)
   | ({ type: 'delivery-refused'; envelope: EventEnvelope } & DeliveryRefusedDetail)
   | ({ type: 'render-ready'; envelope: EventEnvelope } & RenderReadyDetail)
-  | ({ type: 'render-failed'; envelope: EventEnvelope } & RenderFailedDetail);
+  | ({ type: 'render-failed'; envelope: EventEnvelope } & RenderFailedDetail)
+  | ({ type: 'refresh-requested'; envelope: EventEnvelope } & RefreshRequestedDetail);
 
 export type PipelineMessageType = PipelineMessage['type'];
 
@@ -197,6 +209,9 @@ const ROUTES: Record<string, Record<string, PipelineMessageType>> = {
     [DETAIL_TYPES.renderReady]: 'render-ready',
     [DETAIL_TYPES.renderFailed]: 'render-failed',
   },
+  [SOURCES.ops]: {
+    [DETAIL_TYPES.refreshRequested]: 'refresh-requested',
+  },
 };
 
 const DETAIL_SCHEMAS = {
@@ -204,6 +219,7 @@ const DETAIL_SCHEMAS = {
   'delivery-refused': deliveryRefusedDetailSchema,
   'render-ready': renderReadyDetailSchema,
   'render-failed': renderFailedDetailSchema,
+  'refresh-requested': refreshRequestedDetailSchema,
 } as const;
 
 function fieldProblems(error: z.ZodError, prefix: string): string {

@@ -49,6 +49,7 @@ describe('domain barrel', () => {
       s3: 'aws.s3',
       ingest: 'exercise-pipeline.ingest',
       render: 'exercise-pipeline.render',
+      ops: 'exercise-pipeline.ops',
     });
     expect(domain.DETAIL_TYPES).toEqual({
       objectCreated: 'Object Created',
@@ -57,6 +58,7 @@ describe('domain barrel', () => {
       deliveryRefused: 'Delivery Refused',
       renderReady: 'Render Ready',
       renderFailed: 'Render Failed',
+      refreshRequested: 'Refresh Requested',
     });
   });
 });

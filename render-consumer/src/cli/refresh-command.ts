@@ -1,0 +1,66 @@
+import { type CliCommand, type CliIo, EXIT, isValidSlug } from '@exercise-pipeline/shared';
+import { requestRefresh } from '../ops/refresh.js';
+import { createReporter, errorMessage, opsConfig, opsSqsClient, parseFlags } from './ops-context.js';
+
+export const REFRESH_USAGE = `usage: exercise-consumer refresh <slug> [--force] [--json]
+
+Asks the render consumers to look at one exercise again by putting a "Refresh Requested" message
+on RENDER_QUEUE_URL. Without --force it re-renders only what is missing or failed for the current
+asset version; with --force the next consumer bumps asset_version, supersedes the current renders
+(deleted by sweep after RENDER_GRACE_SECONDS) and renders every language's catalog preview again.
+`;
+
+const FLAGS = {
+  force: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export function createRefreshCommand(): CliCommand {
+  return {
+    summary: 'ask the consumers to re-render an exercise (--force: even if unchanged)',
+    run: (args, io) => runRefresh(args, io),
+  };
+}
+
+async function runRefresh(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseFlags(args, FLAGS);
+  const report = createReporter(io, 'refresh', args.includes('--json'));
+  if (!parsed.flags) return report.refused('unusable flags', parsed.reasons);
+  if (parsed.flags.values.help) {
+    io.stdout.write(REFRESH_USAGE);
+    return EXIT.done;
+  }
+  const [slug, ...extra] = parsed.flags.positionals;
+  if (slug === undefined || extra.length > 0) {
+    return report.refused('expected exactly one exercise slug', [
+      { field: 'slug', message: 'pass the exercise, e.g. refresh detensionari-lombare' },
+    ]);
+  }
+  if (!isValidSlug(slug)) {
+    return report.refused(`"${slug}" is not an exercise slug`, [
+      { field: 'slug', message: 'expected lowercase words joined by hyphens, at most 63 characters' },
+    ]);
+  }
+  const config = opsConfig(io, ['renderQueueUrl']);
+  if (typeof config === 'number') return config;
+  const sqs = opsSqsClient(config);
+  try {
+    const force = parsed.flags.values.force === true;
+    const { messageId } = await requestRefresh({
+      sqs,
+      queueUrl: config.renderQueueUrl,
+      exercise: slug,
+      force,
+    });
+    return report.done(
+      { exercise: slug, force, messageId, queueUrl: config.renderQueueUrl },
+      `refresh of ${slug}${force ? ' (forced)' : ''} requested: message ${messageId} on ${config.renderQueueUrl}`,
+    );
+  } catch (error) {
+    io.stderr.write(`refresh: could not send to ${config.renderQueueUrl}: ${errorMessage(error)}\n`);
+    return EXIT.failure;
+  } finally {
+    sqs.destroy();
+  }
+}
