@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-bash test/tools/ensure-tools.sh moto_server chromium || exit 1
+bash test/tools/ensure-tools.sh moto_server chromium postgres || exit 1
 
 rm -f .reports/vitest.json
 pnpm check

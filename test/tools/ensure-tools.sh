@@ -56,6 +56,27 @@ for tool in "$@"; do
       # Optional: the sample generator falls back to tones without it.
       command -v espeak-ng >/dev/null 2>&1 || apt_install espeak-ng || echo "setup: espeak-ng not installed; sample voice-overs will be tones" >&2
       ;;
+    postgres)
+      # The integration tests give each test file its own database on 127.0.0.1:5432 (user postgres),
+      # or on the server TEST_POSTGRES_URL names.
+      [ -n "${TEST_POSTGRES_URL:-}" ] && continue
+      pg_reachable() {
+        if command -v pg_isready >/dev/null 2>&1; then
+          pg_isready -q -h 127.0.0.1 -p 5432 -U postgres
+        else
+          node -e 'const s=require("net").connect(5432,"127.0.0.1");s.on("connect",()=>process.exit(0));s.on("error",()=>process.exit(1))'
+        fi
+      }
+      if ! pg_reachable; then
+        if [ "$(id -u)" = "0" ] && command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+          echo "setup: starting PostgreSQL" >&2
+          pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start >/dev/null 2>&1 || true
+          sleep 2
+        fi
+        pg_reachable ||
+          fail "PostgreSQL is not reachable on 127.0.0.1:5432 (user postgres, trust auth): start it, or set TEST_POSTGRES_URL to another server"
+      fi
+      ;;
     rclone)
       command -v rclone >/dev/null 2>&1 || apt_install rclone || fail "rclone is missing: run 'apt-get install -y rclone' as root"
       ;;

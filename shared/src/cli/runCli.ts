@@ -31,6 +31,10 @@ function usageText(
  * stderr and an unknown one names it first, both exiting 2, the code for refused input.
  */
 export async function runCli({ program, commands, argv, io, footer }: RunCliOptions): Promise<number> {
+  // The pinned AWS SDK warns on every start that its releases after early January 2027 need
+  // Node.js 22 (the README records the pin); on stderr that line breaks the structured log stream.
+  // An operator who wants to see it sets the variable to false.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout).write(usageText(program, commands, footer));
