@@ -3,6 +3,7 @@ import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseManifest, parsePipelineMessage, probeMedia } from '@exercise-pipeline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateBundle, generateDelivery } from '../fixtures/index.js';
@@ -179,6 +180,29 @@ describe('agent ingest', () => {
       await fileSha256(leftVideo),
     );
     expect(await objectBytes(clients.s3, bucket, `${slug}/manifest.json`)).toEqual(manifestBefore);
+    expect(await listKeys(clients.s3, bucket, `${slug}/`)).toEqual(conventionKeys(slug));
+  });
+
+  it('deletes a remote object the delivery no longer has only with --prune', async () => {
+    const drop = join(root, 'drop-prune');
+    const configPath = join(root, 'leave-prune.json');
+    await writeFile(configPath, JSON.stringify({ onSuccess: 'leave' }));
+    const { dir } = await generateDelivery(drop, { folderName: '004 Fandari Laterale', cacheDir });
+    const slug = 'fandari-laterale';
+    const first = await runAgent(['ingest', dir, '--config', configPath, '--json'], env());
+    expect(first.code, first.stderr).toBe(0);
+    // A variant an earlier delivery had and this one dropped.
+    const extra = `${slug}/rep-left-video-2.mp4`;
+    await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: extra, Body: 'old variant' }));
+
+    const kept = await runAgent(['ingest', dir, '--config', configPath, '--json'], env());
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.json).toMatchObject({ status: 'done', deleted: [] });
+    expect(await listKeys(clients.s3, bucket, `${slug}/`)).toContain(extra);
+
+    const pruned = await runAgent(['ingest', dir, '--config', configPath, '--prune', '--json'], env());
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(pruned.json).toMatchObject({ status: 'done', deleted: [extra], uploaded: [] });
     expect(await listKeys(clients.s3, bucket, `${slug}/`)).toEqual(conventionKeys(slug));
   });
 

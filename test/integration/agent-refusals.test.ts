@@ -88,6 +88,14 @@ const CASES: RefusalCase[] = [
   { name: 'corrupt media', broken: ['corrupt-file'], expected: (r) => /Dreapta\.mp4$/.test(r.file ?? '') },
   { name: 'truncated media', broken: ['truncated'], expected: (r) => /Pauza\.mp4$/.test(r.file ?? '') },
   {
+    name: 'a truncated fast-start video (ffprobe still reads its full length)',
+    broken: ['truncated-faststart'],
+    expected: (r) =>
+      /Outro\.mp4$/.test(r.file ?? '') &&
+      r.problem.includes('incomplete or damaged (the copy may have stopped early)') &&
+      r.fix.includes('Copy it again'),
+  },
+  {
     name: 'a zero-byte file',
     broken: ['zero-byte'],
     expected: (r) => /Dreapta\.mp3$/.test(r.file ?? '') && r.problem.includes('empty'),

@@ -6,6 +6,7 @@ export interface AgentArgs {
   config?: string;
   json: boolean;
   dryRun: boolean;
+  prune: boolean;
   help: boolean;
 }
 
@@ -16,10 +17,12 @@ export interface ArgSpec {
   config?: boolean;
   /** Accept `--dry-run`; default false. */
   dryRun?: boolean;
+  /** Accept `--prune`; default false. */
+  prune?: boolean;
 }
 
 /**
- * Reads `<target> [--config F] [--dry-run] [--json]` for the agent's commands, refusing flags the
+ * Reads `<target> [--config F] [--dry-run] [--prune] [--json]` for the agent's commands, refusing flags the
  * command does not take (a typo such as `--dryrun` must not run a real ingest).
  */
 export function parseAgentArgs(argv: readonly string[], spec: ArgSpec = {}): ParsedAgentArgs {
@@ -33,6 +36,7 @@ export function parseAgentArgs(argv: readonly string[], spec: ArgSpec = {}): Par
         help: { type: 'boolean', short: 'h', default: false },
         ...(spec.config ? { config: { type: 'string' as const } } : {}),
         ...(spec.dryRun ? { 'dry-run': { type: 'boolean' as const, default: false } } : {}),
+        ...(spec.prune ? { prune: { type: 'boolean' as const, default: false } } : {}),
       },
     });
     if (positionals.length > 1) {
@@ -49,6 +53,7 @@ export function parseAgentArgs(argv: readonly string[], spec: ArgSpec = {}): Par
         ...(typeof config === 'string' ? { config } : {}),
         json: values.json === true,
         dryRun: values['dry-run'] === true,
+        prune: values.prune === true,
         help: values.help === true,
       },
     };

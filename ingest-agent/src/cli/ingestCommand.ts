@@ -16,12 +16,14 @@ import { listSection, reasonLines, reportFailure, usageError, writeJson } from '
 import { requireFolder } from './planCommand.js';
 import { createProgressReporter } from './progress.js';
 
-export const INGEST_USAGE = `usage: exercise-agent ingest <folder> [--config F] [--dry-run] [--json]
+export const INGEST_USAGE = `usage: exercise-agent ingest <folder> [--config F] [--dry-run] [--prune] [--json]
 
 Ingests one delivery folder, once: renames, extracts the framing voice-over, validates, uploads
 to s3://$ASSETS_BUCKET/<exercise>/ (manifest last), then leaves _REPORT.txt for the team.
   --config F   agent config file (default: built-in rules, see ingest-agent/config/)
   --dry-run    check and stage everything; upload, move and report nothing
+  --prune      also delete objects under s3://$ASSETS_BUCKET/<exercise>/ that the delivery no
+               longer has (without it nothing in the bucket is ever deleted; needs s3:DeleteObject)
   --json       print {exercise, status, uploaded, skipped, bytesUploaded, rejected, …} on stdout
 Environment: ASSETS_BUCKET, EVENT_BUS_NAME, DATA_DIR, AWS_ENDPOINT_URL, AWS_REGION.
 Exit: 0 done, 2 refused or still being copied (reasons listed), 1 failure (run again to resume).
@@ -54,7 +56,7 @@ function summary(result: IngestResult): string {
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
-  const parsed = parseAgentArgs(argv, { config: true, dryRun: true });
+  const parsed = parseAgentArgs(argv, { config: true, dryRun: true, prune: true });
   if (!parsed.ok) return usageError(io.stderr, parsed.problem, INGEST_USAGE);
   const { args } = parsed;
   if (args.help) {
@@ -97,6 +99,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         eventBusName: env.eventBusName,
         dataDir: env.dataDir,
         dryRun: args.dryRun,
+        prune: args.prune,
         signal: controller.signal,
         logger,
         onStep: (step) => progress.step(step),

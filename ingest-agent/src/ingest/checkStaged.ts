@@ -26,7 +26,8 @@ export async function checkStagedVoiceOvers(
       },
       path: join(bundleDir, extraction.target),
     })),
-    signal ? { signal } : {},
+    // The agent's own ffmpeg output, checked right after writing: the probe is enough.
+    { readPackets: false, ...(signal ? { signal } : {}) },
   );
   return probed
     .filter((file) => file.probe?.audio === undefined || !(file.probe.durationSeconds > 0))

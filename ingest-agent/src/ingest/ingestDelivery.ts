@@ -7,21 +7,34 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { exercisePrefix, type Logger } from '@exercise-pipeline/shared';
 import { deliveryIdOf, deliverySignature, Journal, type JournalEntry } from '../journal/Journal.js';
 import type { RefusalReason } from '../plan/refusal.js';
-import { tellTeam } from '../report/tellTeam.js';
 import type { AgentConfig } from '../rules/agentConfig.js';
 import { stageBundle } from '../stage/stageBundle.js';
 import type { HashCache } from '../sync/HashCache.js';
-import { type SyncBundleOptions, type SyncProgress, syncBundle } from '../sync/syncBundle.js';
-import { sleep, withRetry } from '../sync/withRetry.js';
+import {
+  type SyncBundleOptions,
+  type SyncProgress,
+  type SyncResult,
+  syncBundle,
+} from '../sync/syncBundle.js';
+import { sleep } from '../sync/withRetry.js';
 import { checkStagedVoiceOvers } from './checkStaged.js';
-import { inspectDelivery } from './inspectDelivery.js';
+import { type ExerciseLocks, processExerciseLocks } from './ExerciseLocks.js';
+import { type Inspection, inspectDelivery } from './inspectDelivery.js';
 import { type DeliveryPlan, planDelivery } from './planDelivery.js';
-import { publishDeliveryRefused } from './publishDeliveryRefused.js';
+import { finishReporting, type ReportContext, refuseDelivery, reportOutcome } from './reportOutcome.js';
 import { changedFiles, scanDelivery } from './scanDelivery.js';
 import { emptyResult, type IngestResult } from './types.js';
 
 /** Steps of an ingest, for progress displays. */
-export type IngestStep = 'planning' | 'probing' | 'settling' | 'staging' | 'uploading' | 'reporting';
+export type IngestStep =
+  | 'planning'
+  | 'probing'
+  | 'settling'
+  /** Another delivery of the same exercise is being staged or synced; this one waits its turn. */
+  | 'waiting'
+  | 'staging'
+  | 'uploading'
+  | 'reporting';
 
 export interface IngestOptions {
   /** The delivery folder. */
@@ -37,6 +50,11 @@ export interface IngestOptions {
   /** Check and stage everything, upload and move nothing; default false. */
   dryRun?: boolean;
   /**
+   * Delete objects under the exercise's prefix that the staged bundle does not have (a variant
+   * the team dropped); default false: the bucket only ever gains or replaces objects.
+   */
+  prune?: boolean;
+  /**
    * The folder is listed, then listed again after this long; a file whose size or time changed
    * is still being copied and the delivery is deferred. Default 1000 ms. (A watcher that already
    * waited for the folder to settle may pass 0: the listing is still compared once more just
@@ -51,6 +69,8 @@ export interface IngestOptions {
   retry?: SyncBundleOptions['retry'];
   /** A daemon's shared hash cache; default: loaded from DATA_DIR per ingest. */
   hashCache?: HashCache;
+  /** One delivery per exercise at a time; default: the locks shared by every ingest in the process. */
+  locks?: ExerciseLocks;
   onProgress?: (progress: SyncProgress) => void;
   onStep?: (step: IngestStep) => void;
   signal?: AbortSignal;
@@ -92,8 +112,9 @@ function skeleton(plan: DeliveryPlan): IngestResult {
  * convention bundle under DATA_DIR, sync it (media first, manifest last), then tell the team. A
  * durable journal makes it resumable after a crash and stops the same content from being reported
  * twice; a refused delivery is not judged again until something in it (or the config) changes.
- * Resolves with the outcome (done, refused, deferred, dry-run); rejects only when the agent itself
- * fails (S3 refusing access, ffmpeg missing, an abort).
+ * Staging and syncing hold the exercise's lock, so two deliveries for one slug never mix in its
+ * prefix. Resolves with the outcome (done, refused, deferred, dry-run); rejects only when the agent
+ * itself fails (S3 refusing access, ffmpeg missing, an abort).
  */
 export async function ingestDelivery(options: IngestOptions): Promise<IngestResult> {
   const { config, logger, signal } = options;
@@ -107,9 +128,20 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestResu
   const signature = deliverySignature(plan.scan.files, config);
   const entry = dryRun ? null : await journal.get(id);
   const same = entry !== null && entry.signature === signature;
+  const stagingRoot = join(
+    resolve(options.dataDir),
+    'staging',
+    dryRun ? `${id}-dry-${randomBytes(4).toString('hex')}` : id,
+  );
+  const context: ReportContext = { options, journal, deliveryId: id, signature, stagingRoot };
   if (same && entry.state === 'refused' && entry.result !== undefined) {
     logger?.info({ folder }, 'delivery unchanged since it was refused; not judged again');
     return { ...(entry.result as IngestResult), repeated: true };
+  }
+  if (same && entry.state === 'reporting' && entry.result !== undefined) {
+    // The verdict was final before a crash; only telling the team or the operators was left.
+    logger?.info({ folder }, 'finishing the report an earlier run started');
+    return finishReporting(entry.result as IngestResult, context, entry.announced ?? false);
   }
   const result = skeleton(plan);
 
@@ -124,80 +156,65 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestResu
   if (moving.length > 0) return defer(result, moving, logger);
 
   const refusals = [...plan.refusals, ...inspection.refusals];
-  if (refusals.length > 0) return refuse(result, refusals, { options, journal, id, signature, plan });
-  const manifest = plan.manifest!;
+  if (refusals.length > 0) return refuseDelivery(result, refusals, { ...context, plan });
   const slug = plan.exercise!;
 
-  const stagingRoot = join(
-    resolve(options.dataDir),
-    'staging',
-    dryRun ? `${id}-dry-${randomBytes(4).toString('hex')}` : id,
-  );
-  const bundleDir = join(stagingRoot, 'bundle');
-  const resume = same && RESUMABLE.has(entry.state) && (await exists(join(bundleDir, 'manifest.json')));
-  try {
-    if (resume) logger?.info({ folder, state: entry?.state }, 'resuming delivery from the journal');
-    else {
-      options.onStep?.('staging');
-      await stageBundle({
-        folder,
-        bundleDir,
-        workDir: join(stagingRoot, 'work'),
-        renames: plan.renames,
-        extractions: plan.extractions,
-        manifest,
-        ...(inspection.transcode ? { transcode: inspection.transcode } : {}),
-        ...(signal ? { signal } : {}),
-      });
-      const staged = await checkStagedVoiceOvers(bundleDir, plan, signal);
-      if (staged.length > 0) return await refuse(result, staged, { options, journal, id, signature, plan });
-      if (!dryRun)
-        await journal.put({ version: 1, deliveryId: id, folder, signature, state: 'staged', exercise: slug });
-    }
-    if (dryRun) {
-      result.status = 'dry-run';
-      return result;
-    }
-    // Staging can take minutes; a file that changed meanwhile makes the staged copy suspect.
-    const changed = changedFiles(plan.scan, await scanDelivery(folder));
-    if (changed.length > 0) return defer(result, changed, logger);
-
-    options.onStep?.('uploading');
-    await journal.put({ version: 1, deliveryId: id, folder, signature, state: 'uploading', exercise: slug });
-    const synced = await syncBundle({
-      s3: options.s3,
-      ...(options.events ? { events: options.events } : {}),
-      bucket: options.bucket,
+  const locks = options.locks ?? processExerciseLocks;
+  const staged = await locks
+    .run(
       slug,
-      localDir: bundleDir,
-      eventBusName: options.eventBusName,
-      dataDir: options.dataDir,
-      delivery: basename(folder),
-      host: options.host ?? hostname(),
-      ...(options.hashCache ? { hashCache: options.hashCache } : {}),
-      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-      ...(options.retry ? { retry: options.retry } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(signal ? { signal } : {}),
-      ...(logger ? { logger } : {}),
+      () =>
+        stageAndSync({
+          options,
+          plan,
+          inspection,
+          journal,
+          id,
+          signature,
+          entry: same ? entry : null,
+          stagingRoot,
+        }),
+      {
+        ...(signal ? { signal } : {}),
+        onWait: () => {
+          logger?.info(
+            { folder, exercise: slug },
+            'another delivery of this exercise is being synced; waiting',
+          );
+          options.onStep?.('waiting');
+        },
+      },
+    )
+    .catch(async (error: unknown) => {
+      // A real run keeps its staging copy to resume from; a dry run's copy is of no further use.
+      if (dryRun) await rm(stagingRoot, { recursive: true, force: true });
+      throw error;
     });
-    await journal.put({ version: 1, deliveryId: id, folder, signature, state: 'synced', exercise: slug });
-    Object.assign(result, {
-      status: 'done',
-      uploaded: synced.uploaded,
-      skipped: synced.skipped,
-      deleted: synced.deleted,
-      bytesUploaded: synced.bytesUploaded,
-      fingerprint: synced.fingerprint,
-    });
-
-    if (same && entry.state === 'done') {
-      // The team was told already; a second report (or a second move) would be a second "done".
-      result.repeated = true;
-    } else {
-      options.onStep?.('reporting');
-      Object.assign(result, await tellTeam(result, config, logger));
-    }
+  if (staged.outcome === 'refused') return refuseDelivery(result, staged.reasons, { ...context, plan });
+  if (staged.outcome === 'deferred') {
+    await rm(stagingRoot, { recursive: true, force: true });
+    return defer(result, staged.files, logger);
+  }
+  if (staged.outcome === 'dry-run') {
+    await rm(stagingRoot, { recursive: true, force: true });
+    return { ...result, status: 'dry-run' };
+  }
+  const { synced } = staged;
+  Object.assign(result, {
+    status: 'done',
+    uploaded: synced.uploaded,
+    skipped: synced.skipped,
+    deleted: synced.deleted,
+    bytesUploaded: synced.bytesUploaded,
+    fingerprint: synced.fingerprint,
+  });
+  logger?.info(
+    { folder, exercise: slug, uploaded: result.uploaded.length, skipped: result.skipped.length },
+    'delivery ingested',
+  );
+  if (same && entry.state === 'done') {
+    // The team was told already; a second report (or a second move) would be a second "done".
+    result.repeated = true;
     await journal.put({
       version: 1,
       deliveryId: id,
@@ -207,77 +224,90 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestResu
       exercise: slug,
       result,
     });
-    logger?.info(
-      { folder, exercise: slug, uploaded: result.uploaded.length, skipped: result.skipped.length },
-      'delivery ingested',
-    );
     await rm(stagingRoot, { recursive: true, force: true });
     return result;
-  } finally {
-    if (dryRun) await rm(stagingRoot, { recursive: true, force: true });
   }
+  return reportOutcome(result, context);
+}
+
+interface StageInput {
+  options: IngestOptions;
+  plan: DeliveryPlan;
+  inspection: Inspection;
+  journal: Journal;
+  id: string;
+  signature: string;
+  /** The journal entry of this very content, when there is one. */
+  entry: JournalEntry | null;
+  stagingRoot: string;
+}
+
+type Staged =
+  | { outcome: 'synced'; synced: SyncResult }
+  | { outcome: 'refused'; reasons: RefusalReason[] }
+  | { outcome: 'deferred'; files: string[] }
+  | { outcome: 'dry-run' };
+
+/**
+ * Builds (or, after a crash, reuses) the staged bundle and syncs it. The staging copy stays when
+ * this throws, so a restart can resume from it; the caller drops it on any other outcome.
+ */
+async function stageAndSync(input: StageInput): Promise<Staged> {
+  const { options, plan, journal, id, signature, entry } = input;
+  const { logger, signal } = options;
+  const dryRun = options.dryRun ?? false;
+  const folder = plan.folder;
+  const slug = plan.exercise!;
+  const bundleDir = join(input.stagingRoot, 'bundle');
+  const resume =
+    entry !== null && RESUMABLE.has(entry.state) && (await exists(join(bundleDir, 'manifest.json')));
+  if (resume) logger?.info({ folder, state: entry?.state }, 'resuming delivery from the journal');
+  else {
+    options.onStep?.('staging');
+    await stageBundle({
+      folder,
+      bundleDir,
+      workDir: join(input.stagingRoot, 'work'),
+      renames: plan.renames,
+      extractions: plan.extractions,
+      manifest: plan.manifest!,
+      ...(input.inspection.transcode ? { transcode: input.inspection.transcode } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    const reasons = await checkStagedVoiceOvers(bundleDir, plan, signal);
+    if (reasons.length > 0) return { outcome: 'refused', reasons };
+    if (dryRun) return { outcome: 'dry-run' };
+    await journal.put({ version: 1, deliveryId: id, folder, signature, state: 'staged', exercise: slug });
+  }
+  // Staging can take minutes; a file that changed meanwhile makes the staged copy suspect.
+  const changed = changedFiles(plan.scan, await scanDelivery(folder));
+  if (changed.length > 0) return { outcome: 'deferred', files: changed };
+
+  options.onStep?.('uploading');
+  await journal.put({ version: 1, deliveryId: id, folder, signature, state: 'uploading', exercise: slug });
+  const synced = await syncBundle({
+    s3: options.s3,
+    ...(options.events ? { events: options.events } : {}),
+    bucket: options.bucket,
+    slug,
+    localDir: bundleDir,
+    prune: options.prune ?? false,
+    eventBusName: options.eventBusName,
+    dataDir: options.dataDir,
+    delivery: basename(folder),
+    host: options.host ?? hostname(),
+    ...(options.hashCache ? { hashCache: options.hashCache } : {}),
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(signal ? { signal } : {}),
+    ...(logger ? { logger } : {}),
+  });
+  await journal.put({ version: 1, deliveryId: id, folder, signature, state: 'synced', exercise: slug });
+  return { outcome: 'synced', synced };
 }
 
 function defer(result: IngestResult, files: readonly string[], logger?: Pick<Logger, 'info'>): IngestResult {
   logger?.info({ folder: result.delivery, files }, 'delivery still changing; deferred');
   return { ...result, status: 'deferred', rejected: stillCopying(files) };
-}
-
-interface RefuseContext {
-  options: IngestOptions;
-  journal: Journal;
-  id: string;
-  signature: string;
-  plan: DeliveryPlan;
-}
-
-/** Tells the team (report, optional move), tells operators (event), and remembers the verdict. */
-async function refuse(
-  result: IngestResult,
-  reasons: RefusalReason[],
-  context: RefuseContext,
-): Promise<IngestResult> {
-  const { options, plan } = context;
-  const refused: IngestResult = { ...result, status: 'refused', rejected: reasons };
-  options.logger?.warn({ folder: plan.folder, reasons }, 'delivery refused');
-  if (options.dryRun) return refused;
-  Object.assign(refused, await tellTeam(refused, options.config, options.logger));
-  const events = options.events;
-  if (events !== undefined) {
-    await withRetry(
-      () =>
-        publishDeliveryRefused(
-          events,
-          options.eventBusName,
-          {
-            delivery: plan.folderName,
-            ...(plan.exercise === null ? {} : { exercise: plan.exercise }),
-            reasons,
-            host: options.host ?? hostname(),
-          },
-          options.signal,
-        ),
-      {
-        attempts: options.retry?.attempts ?? Number.POSITIVE_INFINITY,
-        baseMs: options.retry?.baseMs ?? 250,
-        maxMs: options.retry?.maxMs ?? 15_000,
-        ...(options.signal ? { signal: options.signal } : {}),
-        onRetry: ({ error, attempt, delayMs }) =>
-          options.logger?.warn(
-            { err: error, attempt, delayMs },
-            'cannot put "Delivery Refused" yet, retrying',
-          ),
-      },
-    );
-  }
-  await context.journal.put({
-    version: 1,
-    deliveryId: context.id,
-    folder: plan.folder,
-    signature: context.signature,
-    state: 'refused',
-    exercise: plan.exercise,
-    result: refused,
-  });
-  return refused;
 }

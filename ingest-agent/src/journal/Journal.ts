@@ -9,10 +9,12 @@ export const JOURNAL_DIR = 'ingest-journal';
 
 /**
  * Where a delivery got to. `staged` → the bundle is built under DATA_DIR; `uploading` → the sync
- * started; `synced` → the bucket holds the bundle but the team was not told yet; `done` and
- * `refused` are final for this exact content of the folder.
+ * started; `synced` → the bucket holds the bundle; `reporting` → the verdict (in `result`) is
+ * final, but the team and the operators may not have been told yet: a restart tells them from the
+ * stored result instead of judging or uploading again. `done` and `refused` are final for this
+ * exact content of the folder.
  */
-export const JOURNAL_STATES = ['staged', 'uploading', 'synced', 'done', 'refused'] as const;
+export const JOURNAL_STATES = ['staged', 'uploading', 'synced', 'reporting', 'done', 'refused'] as const;
 export type JournalState = (typeof JOURNAL_STATES)[number];
 
 const entrySchema = z.object({
@@ -23,8 +25,10 @@ const entrySchema = z.object({
   signature: z.string(),
   state: z.enum(JOURNAL_STATES),
   exercise: z.string().nullable(),
-  /** Stored outcome for `done` / `refused`, returned again instead of repeating the work. */
+  /** Stored outcome for `reporting` / `done` / `refused`, returned again instead of repeating the work. */
   result: z.unknown().optional(),
+  /** `reporting` a refusal: "Delivery Refused" is on the bus already and must not be put twice. */
+  announced: z.boolean().optional(),
 });
 
 export type JournalEntry = z.output<typeof entrySchema>;

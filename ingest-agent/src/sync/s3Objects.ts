@@ -23,6 +23,12 @@ export interface HeadResult {
   size: number;
   etag: string;
   sha256: string | undefined;
+  /**
+   * The checksum S3 keeps itself (`x-amz-checksum-sha256`, base64): for a single PUT the sha256 of
+   * the whole object, which S3 verified on arrival; for a multipart upload a checksum of the part
+   * checksums, ending in `-<parts>`. Absent for objects uploaded without one.
+   */
+  checksumSha256: string | undefined;
   contentType: string | undefined;
   serverSideEncryption: string | undefined;
 }
@@ -63,7 +69,7 @@ function isNotFound(error: unknown): boolean {
   );
 }
 
-/** The object's size, ETag and stored sha256; `null` when it does not exist. */
+/** The object's size, ETag, stored sha256 and S3's own checksum; `null` when it does not exist. */
 export async function headObject(
   s3: S3Client,
   bucket: string,
@@ -71,11 +77,14 @@ export async function headObject(
   signal?: AbortSignal,
 ): Promise<HeadResult | null> {
   try {
-    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }), {
+      abortSignal: signal,
+    });
     return {
       size: head.ContentLength ?? 0,
       etag: bareEtag(head.ETag),
       sha256: head.Metadata?.[SHA256_METADATA_KEY],
+      checksumSha256: head.ChecksumSHA256,
       contentType: head.ContentType,
       serverSideEncryption: head.ServerSideEncryption,
     };

@@ -26,6 +26,7 @@ import {
   sha256,
   syncOptions,
 } from './testing/syncFixture.js';
+import { checksumOf } from './uploadFile.js';
 
 const moto = useMotoServer('sync');
 let aws: ReturnType<typeof createAwsClients>;
@@ -111,6 +112,8 @@ describe('syncBundle against moto_server', () => {
           sha256: sha256(content),
           serverSideEncryption: 'AES256',
           contentType: expectedTypes[relative.split('.').pop()!],
+          // Sent as x-amz-checksum-sha256, which S3 verifies before it stores the object.
+          checksumSha256: checksumOf(sha256(content)),
         });
         expect(sha256(await read(fixture.bucket, key))).toBe(sha256(content));
       }
@@ -221,6 +224,9 @@ describe('syncBundle against moto_server', () => {
     const head = await headObject(aws.s3, fixture.bucket, key);
     expect(head?.etag).toMatch(/-4$/);
     expect(head?.sha256).toBe(sha256(big));
+    // Every part went with its own sha256 (S3 verifies each); the object keeps a checksum of them.
+    expect(head?.checksumSha256).toEqual(expect.any(String));
+    expect(head?.checksumSha256).not.toBe(checksumOf(sha256(big)));
     expect(sha256(await read(fixture.bucket, key))).toBe(sha256(big));
 
     const total = progress.at(-1)!;

@@ -31,12 +31,37 @@ function openBody(path: string): ReadStream {
   return createReadStream(path, { highWaterMark: 1 << 20 });
 }
 
+/** S3 names the sha256 it checks `x-amz-checksum-sha256`: the same digest as the metadata, in base64. */
+export function checksumOf(sha256Hex: string): string {
+  return Buffer.from(sha256Hex, 'hex').toString('base64');
+}
+
+/** S3's answer when the bytes that arrived do not hash to the checksum sent with them. */
+function isChecksumMismatch(error: unknown): boolean {
+  const { name, message } = error as { name?: unknown; message?: unknown };
+  return name === 'BadDigest' || (name === 'InvalidRequest' && /checksum/i.test(String(message)));
+}
+
 async function putSingle(s3: S3Client, input: UploadFileInput, common: ObjectHeaders): Promise<void> {
   const body = openBody(input.path);
   try {
-    await s3.send(new PutObjectCommand({ ...common, Body: body, ContentLength: input.size }), {
-      abortSignal: input.signal,
+    // The explicit value is sent as is, also with the WHEN_REQUIRED setting used for emulators,
+    // and S3 refuses the object unless the bytes it received hash to it.
+    const command = new PutObjectCommand({
+      ...common,
+      Body: body,
+      ContentLength: input.size,
+      ChecksumAlgorithm: 'SHA256',
+      ChecksumSHA256: checksumOf(input.sha256),
     });
+    await s3.send(command, { abortSignal: input.signal });
+  } catch (error) {
+    if (!isChecksumMismatch(error)) throw error;
+    throw new SyncVerifyError(
+      input.bucket,
+      input.key,
+      'S3 received bytes whose sha256 differs from the local file (the file changed while it was read, or the disk or network damaged it)',
+    );
   } finally {
     body.destroy();
   }
@@ -47,7 +72,9 @@ async function putMultipart(s3: S3Client, input: UploadFileInput, common: Object
   const body = openBody(input.path);
   const upload = new Upload({
     client: s3,
-    params: { ...common, Body: body, ContentLength: input.size },
+    // One sha256 of the whole file cannot be checked part by part: the SDK computes each part's
+    // sha256, S3 verifies every part and lib-storage lists them in the completion.
+    params: { ...common, Body: body, ContentLength: input.size, ChecksumAlgorithm: 'SHA256' },
     partSize: input.partSizeBytes,
     queueSize: input.partConcurrency,
     leavePartsOnError: false,
@@ -76,8 +103,9 @@ interface ObjectHeaders {
 }
 
 /**
- * Uploads one file with its sha256 in the object metadata and SSE-S3, then reads the object back
- * with HeadObject: the upload only counts when the bucket reports the local size and hash.
+ * Uploads one file with its sha256 in the object metadata and as the checksum S3 verifies on
+ * arrival (per part for multipart), with SSE-S3, then reads the object back with HeadObject: the
+ * upload only counts when the bucket reports the local size and hash.
  */
 export async function uploadFile(s3: S3Client, input: UploadFileInput): Promise<UploadedObject> {
   const common: ObjectHeaders = {
@@ -87,7 +115,8 @@ export async function uploadFile(s3: S3Client, input: UploadFileInput): Promise<
     Metadata: { [SHA256_METADATA_KEY]: input.sha256 },
     ServerSideEncryption: 'AES256',
   };
-  if (input.size >= input.multipartThresholdBytes) await putMultipart(s3, input, common);
+  const multipart = input.size >= input.multipartThresholdBytes;
+  if (multipart) await putMultipart(s3, input, common);
   else await putSingle(s3, input, common);
 
   const head = await headObject(s3, input.bucket, input.key, input.signal);
@@ -104,6 +133,13 @@ export async function uploadFile(s3: S3Client, input: UploadFileInput): Promise<
       input.bucket,
       input.key,
       `the stored ${SHA256_METADATA_KEY} is ${head.sha256 ?? 'absent'}, expected ${input.sha256}`,
+    );
+  }
+  if (!multipart && head.checksumSha256 !== undefined && head.checksumSha256 !== checksumOf(input.sha256)) {
+    throw new SyncVerifyError(
+      input.bucket,
+      input.key,
+      `S3's checksum is ${head.checksumSha256}, expected ${checksumOf(input.sha256)}`,
     );
   }
   return { etag: head.etag };

@@ -38,6 +38,15 @@ export function checkMedia(
       },
     ];
   }
+  if (probed.incomplete !== undefined) {
+    return [
+      {
+        file: file.name,
+        problem: `the ${noun} is incomplete or damaged (the copy may have stopped early): ${probed.incomplete}`,
+        fix: 'Copy it again from the original (camera card or export) and check that it plays to the end',
+      },
+    ];
+  }
   const reasons: RefusalReason[] = [];
   if (file.kind === 'video' && probe.video === undefined) {
     reasons.push({

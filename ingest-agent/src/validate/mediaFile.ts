@@ -25,6 +25,8 @@ export interface ProbedFile {
   probe?: ProbeResult;
   /** ffprobe's complaint (last stderr line) when it could not read the file. */
   error?: string;
+  /** Why the file's packets stop short of its declared length (a cut-off copy), in ffmpeg's words. */
+  incomplete?: string;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { FfmpegError, probeMedia } from '@exercise-pipeline/shared';
 import { runPool } from '../sync/runPool.js';
 import type { MediaFile, ProbedFile } from './mediaFile.js';
+import { readAllPackets } from './readAllPackets.js';
 
 export interface ProbeTarget {
   file: MediaFile;
@@ -14,6 +15,11 @@ export interface ProbeFilesOptions {
   signal?: AbortSignal;
   /** Per file; default 30 s. */
   timeoutMs?: number;
+  /**
+   * Also read every packet of each file that probes, to catch copies cut off at the end (see
+   * readAllPackets); default true. Off only for files the agent wrote itself.
+   */
+  readPackets?: boolean;
 }
 
 /** The last non-empty stderr line: ffprobe puts the reason there (`moov atom not found`). */
@@ -28,8 +34,10 @@ function lastLine(text: string): string | undefined {
 }
 
 /**
- * Probes every file with ffprobe. A file ffprobe cannot read becomes a ProbedFile with `error` (a
- * refusal reason later); a missing ffprobe or an abort is a failure of the agent and is thrown.
+ * Probes every file with ffprobe, then reads its packets through (see readAllPackets). A file
+ * ffprobe cannot read becomes a ProbedFile with `error`, one whose packets stop short gets
+ * `incomplete` (refusal reasons later); a missing ffmpeg or an abort is a failure of the agent and
+ * is thrown. Both steps of a file share one pool slot, so at most `concurrency` processes run.
  */
 export async function probeFiles(
   targets: readonly ProbeTarget[],
@@ -41,7 +49,12 @@ export async function probeFiles(
         timeoutMs: options.timeoutMs ?? 30_000,
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      return { file, probe };
+      if (options.readPackets === false || !(probe.durationSeconds > 0)) return { file, probe };
+      const incomplete = await readAllPackets(path, {
+        declaredSeconds: probe.durationSeconds,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      return incomplete === undefined ? { file, probe } : { file, probe, incomplete };
     } catch (error) {
       if (!(error instanceof FfmpegError)) throw error;
       if (error.code === 'FFMPEG_NOT_FOUND' || error.code === 'FFMPEG_ABORTED') throw error;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { FfmpegError, probeMedia } from '@exercise-pipeline/shared';
+import { readAllPackets } from '../validate/readAllPackets.js';
 import { isMediaFile } from './dropLayout.js';
 import { type FileState, firstDifference, snapshotDelivery, snapshotSignature } from './snapshotDelivery.js';
 
@@ -33,14 +34,23 @@ export interface CheckDeliveryOptions {
 const AGENT_PROBLEMS = new Set(['FFMPEG_NOT_FOUND', 'FFMPEG_ABORTED', 'FFMPEG_INPUT_REFUSED']);
 
 /**
- * The default probe. A file still being copied usually fails outright (an mp4's index is written
- * last), and one that parses but has no duration is no use to the pipeline either.
+ * The default probe. A file still being copied usually fails ffprobe outright (an mp4's index is
+ * written last), and one that parses but has no duration is no use to the pipeline either. A
+ * fast-start mp4 or an mp3 parses with its full length from the first bytes on, so its packets are
+ * read through as well: a copy that stopped early ends short of that length.
  */
 export const probeComplete: ProbeFile = async (file, signal) => {
   try {
     const probe = await probeMedia(file, { signal, timeoutMs: 30_000 });
-    if (probe.durationSeconds > 0) return {};
-    return { problem: 'ffprobe reads no duration; the copy may still be running or the file is damaged' };
+    if (!(probe.durationSeconds > 0)) {
+      return { problem: 'ffprobe reads no duration; the copy may still be running or the file is damaged' };
+    }
+    const incomplete = await readAllPackets(file, {
+      declaredSeconds: probe.durationSeconds,
+      ...(signal ? { signal } : {}),
+    });
+    if (incomplete === undefined) return {};
+    return { problem: `the file is incomplete or damaged (the copy may have stopped early): ${incomplete}` };
   } catch (error) {
     if (error instanceof FfmpegError && !AGENT_PROBLEMS.has(error.code)) {
       const detail = error.stderrTail.trim().split('\n').pop() ?? '';

@@ -5,8 +5,16 @@ describe('parseWatchArgs', () => {
   it('reads the drop dir and the flags', () => {
     expect(parseWatchArgs(['/srv/drop', '--poll', '--config', 'agent.json'])).toEqual({
       ok: true,
-      args: { dropDir: '/srv/drop', config: 'agent.json', poll: true, engine: 'builtin', help: false },
+      args: {
+        dropDir: '/srv/drop',
+        config: 'agent.json',
+        poll: true,
+        prune: false,
+        engine: 'builtin',
+        help: false,
+      },
     });
+    expect(parseWatchArgs(['/srv/drop', '--prune'])).toMatchObject({ ok: true, args: { prune: true } });
     expect(parseWatchArgs(['/srv/drop', '--engine', 'chokidar'])).toMatchObject({
       ok: true,
       args: { poll: false, engine: 'chokidar' },

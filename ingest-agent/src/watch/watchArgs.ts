@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const WATCH_USAGE = `usage: exercise-agent watch <drop-dir> [--config F] [--poll] [--engine builtin|chokidar]
+export const WATCH_USAGE = `usage: exercise-agent watch <drop-dir> [--config F] [--poll] [--prune] [--engine builtin|chokidar]
 
 Watches the drop folder and ingests every delivery folder in it once it is complete: nothing in
 it changed for settleSeconds and every video and voice-over reads completely. Ingested folders
@@ -9,6 +9,8 @@ to rejected/, "onRefusal") and are judged again only after something in them cha
   --config F   agent config file: settleSeconds, pollIntervalSeconds, junk, onSuccess, onRefusal, rules
   --poll       poll every pollIntervalSeconds instead of waiting for change events; needed on
                SMB/NFS shares, where change events do not arrive
+  --prune      each ingest also deletes objects under the exercise's prefix that its delivery no
+               longer has (without it nothing in the bucket is ever deleted; needs s3:DeleteObject)
   --engine E   builtin (default: one watch per folder, or a tree walk when polling) or chokidar
                (one watch or poll timer per file; needs much more memory on large drop folders)
 Environment: ASSETS_BUCKET, EVENT_BUS_NAME, DATA_DIR, AWS_ENDPOINT_URL, AWS_REGION, LOG_LEVEL.
@@ -20,13 +22,14 @@ export interface WatchArgs {
   dropDir?: string;
   config?: string;
   poll: boolean;
+  prune: boolean;
   engine: 'builtin' | 'chokidar';
   help: boolean;
 }
 
 export type ParsedWatchArgs = { ok: true; args: WatchArgs } | { ok: false; problem: string };
 
-/** Reads `<drop-dir> [--config F] [--poll] [--engine E]`, refusing anything else. */
+/** Reads `<drop-dir> [--config F] [--poll] [--prune] [--engine E]`, refusing anything else. */
 export function parseWatchArgs(argv: readonly string[]): ParsedWatchArgs {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -51,6 +54,7 @@ export function parseWatchArgs(argv: readonly string[]): ParsedWatchArgs {
       ...(positionals[0] === undefined ? {} : { dropDir: positionals[0] }),
       ...(values.config === undefined ? {} : { config: values.config }),
       poll: values.poll === true,
+      prune: values.prune === true,
       engine,
       help: values.help === true,
     },
@@ -65,6 +69,7 @@ function parse(argv: readonly string[]) {
     options: {
       config: { type: 'string' },
       poll: { type: 'boolean', default: false },
+      prune: { type: 'boolean', default: false },
       engine: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },

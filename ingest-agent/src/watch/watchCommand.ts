@@ -53,7 +53,7 @@ async function dropDirProblem(dropDir: string): Promise<string | null> {
   return null;
 }
 
-function s3Ingest(env: PipelineConfig, config: AgentConfig, logger: Logger) {
+function s3Ingest(env: PipelineConfig, config: AgentConfig, logger: Logger, prune: boolean) {
   const { assetsBucket } = requireConfig(env, ['assetsBucket']);
   const aws = { region: env.awsRegion, ...(env.awsEndpointUrl ? { endpoint: env.awsEndpointUrl } : {}) };
   const s3 = createS3Client(aws);
@@ -70,6 +70,7 @@ function s3Ingest(env: PipelineConfig, config: AgentConfig, logger: Logger) {
       bucket: assetsBucket,
       eventBusName: env.eventBusName,
       dataDir: env.dataDir,
+      prune,
       // The watcher has just checked that nothing changes; ingestDelivery still compares the
       // listing again before uploading.
       settleCheckMs: 0,
@@ -88,7 +89,7 @@ function s3Ingest(env: PipelineConfig, config: AgentConfig, logger: Logger) {
   };
 }
 
-/** `exercise-agent watch <drop-dir> [--config F] [--poll] [--engine E]`: runs until stopped. */
+/** `exercise-agent watch <drop-dir> [--config F] [--poll] [--prune] [--engine E]`: runs until stopped. */
 export async function runWatchCommand(
   argv: string[],
   io: CliIo,
@@ -119,7 +120,7 @@ export async function runWatchCommand(
     });
     let ingest: WatchIngest;
     if (deps.ingest === undefined) {
-      const real = s3Ingest(env, config, logger);
+      const real = s3Ingest(env, config, logger, args.prune);
       cleanup.push(real.close);
       ingest = real.ingest;
     } else {
