@@ -14,42 +14,26 @@
  * Exit 0 when both targets hold, 1 when one does not, 2 for bad flags.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { probeMedia } from '@exercise-pipeline/shared';
-import { type BundleOptions, generateBundle } from '../../test/fixtures/index.js';
 import { buildRenderArgs, LocalBundleSource, planRenderCommand } from '../src/compose/index.js';
 import { type BenchSamples, formatReport, verdict } from './bench-report.js';
-import { MOVING_SOURCE_NOTE, movingClipsFor, writeMovingClips } from './moving-media.js';
+import { MOVING_SOURCE_NOTE } from './moving-media.js';
+import {
+  benchCacheRoot,
+  SEED_LANGUAGE,
+  SEED_RECIPE_SEED,
+  SEED_SETS_FLAG,
+  seedShapedBundle,
+} from './seed-bundle.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SETS = 'left:10,right:10';
-const SEED = 1;
-const LANGUAGE = 'ro';
-/**
- * Rep blocks of 5 × 4 s = 20 s; four of them plus three 8.4 s framing clips = 105.2 s. The
- * generator's solid-colour videos are then replaced by moving ones (moving-media.ts).
- */
-const MEDIA = {
-  width: 1920,
-  height: 1080,
-  fps: 25,
-  repSeconds: 4,
-  framingSeconds: 8.4,
-  repsPerBlock: 5,
-  countsPerMaster: 20,
-  variants: { 'rep-left': 2, 'rep-right': 2 },
-  languages: [LANGUAGE],
-  // Filmed takes carry a sound track; the render replaces it with the voice-overs.
-  videoAudio: 'silent',
-  concurrency: 2,
-} satisfies BundleOptions;
-/** Bump when MEDIA or moving-media.ts changes so a cached bundle of another shape is never reused. */
-const BUNDLE_VERSION = 2;
+const SETS = SEED_SETS_FLAG;
+const SEED = SEED_RECIPE_SEED;
+const LANGUAGE = SEED_LANGUAGE;
 
 interface Flags {
   rounds: number;
@@ -77,27 +61,6 @@ function readFlags(argv: string[]): Flags {
   // 0 skips the slow baseline while tuning; its ratio then reads n/a.
   const reencodeRounds = Math.min(rounds, whole('reencode-rounds', values['reencode-rounds'], 0));
   return { rounds, reencodeRounds, keep: values.keep };
-}
-
-/** The generated bundle, reused across runs from DATA_DIR (or the temp dir). */
-async function benchBundle(benchRoot: string): Promise<string> {
-  const dir = path.join(benchRoot, `bundle-1080p-v${BUNDLE_VERSION}`);
-  if (existsSync(path.join(dir, 'manifest.json'))) return dir;
-  log(`generating the 1080p bundle in ${dir} (once, a few minutes; later runs reuse it)…`);
-  const started = performance.now();
-  // Built aside and renamed into place: an interrupted run must not leave a bundle whose
-  // manifest is there but whose videos are still the solid-colour ones.
-  const partial = `${dir}.partial`;
-  const generated = await generateBundle(partial, {
-    ...MEDIA,
-    overwrite: true,
-    cacheDir: path.join(benchRoot, 'media-cache'),
-  });
-  await writeMovingClips(movingClipsFor(partial, generated.files, MEDIA));
-  await rm(dir, { recursive: true, force: true });
-  await rename(partial, dir);
-  log(`generated in ${elapsed(started).toFixed(1)} s`);
-  return dir;
 }
 
 interface Run {
@@ -142,9 +105,9 @@ async function main(): Promise<number> {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
-  const benchRoot = path.resolve(process.env.DATA_DIR ?? tmpdir(), 'compose-bench');
+  const benchRoot = benchCacheRoot();
   await mkdir(benchRoot, { recursive: true });
-  const bundleDir = await benchBundle(benchRoot);
+  const bundleDir = await seedShapedBundle(benchRoot);
   const work = await mkdtemp(path.join(benchRoot, 'run-'));
   try {
     const source = new LocalBundleSource(bundleDir);

@@ -1,9 +1,11 @@
 /**
- * The consumer end to end on moto + PostgreSQL + the Bunny double, in this process: a synced bundle
- * becomes one ready catalog preview per language, a repeat changes nothing, one changed object
- * bumps the asset version, a burst of object events renders once, and the HTTP surface agrees.
+ * The consumer end to end on moto + the Bunny double, in this process, once on PostgreSQL and once on
+ * the embedded PGlite catalog (the same SQL and the same tests): a synced bundle becomes one ready
+ * catalog preview per language, a repeat changes nothing, one changed object bumps the asset version,
+ * a burst of object events renders once, an operator's forced refresh bumps once even when it waits
+ * for another consumer, and the HTTP surface agrees.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,29 +41,36 @@ const temp = useTempDir('consumer-sync');
 const GRACE_SECONDS = 3600;
 const SLUG = 'detensionari-lombare';
 
-let pipeline: Pipeline;
-let service: RenderService;
-let db: CatalogDb;
-let bundleDir: string;
+describe.each([
+  { catalog: 'postgres', name: 'PostgreSQL' },
+  { catalog: 'pglite', name: 'PGlite' },
+] as const)('render consumer, one process on $name', ({ catalog }) => {
+  let pipeline: Pipeline;
+  let service: RenderService;
+  let db: CatalogDb;
+  let bundleDir: string;
 
-beforeAll(async () => {
-  pipeline = await openPipeline(moto.endpoint, temp.path);
-  service = await startService(pipeline, {
-    databaseUrl: database.url,
-    dataDir: path.join(temp.path, 'consumer-data'),
-    graceSeconds: GRACE_SECONDS,
+  beforeAll(async () => {
+    // Each catalog gets its own bucket, queues, agent state and bundles on the file's moto server.
+    const root = path.join(temp.path, catalog);
+    await mkdir(root, { recursive: true });
+    pipeline = await openPipeline(moto.endpoint, root);
+    service = await startService(pipeline, {
+      ...(catalog === 'postgres' ? { databaseUrl: database.url } : {}),
+      dataDir: path.join(root, 'consumer-data'),
+      graceSeconds: GRACE_SECONDS,
+    });
+    // PGlite is single-process and single-connection: the test reads through the service's own.
+    db = catalog === 'postgres' ? await openCatalog(database.url) : service.db;
+    bundleDir = await makeBundle(root, SLUG);
   });
-  db = await openCatalog(database.url);
-  bundleDir = await makeBundle(temp.path, SLUG);
-});
 
-afterAll(async () => {
-  await service?.stop();
-  await db?.close();
-  await pipeline?.close();
-});
+  afterAll(async () => {
+    await service?.stop();
+    if (catalog === 'postgres') await db?.close();
+    await pipeline?.close();
+  });
 
-describe('render consumer, one process on PostgreSQL', () => {
   it('turns a synced bundle into one ready preview per language and announces each', async () => {
     const synced = await syncAs(pipeline, SLUG, bundleDir);
     expect(synced.eventPublished).toBe(true);
@@ -156,7 +165,7 @@ describe('render consumer, one process on PostgreSQL', () => {
 
   it('renders once per language for 30 rapid object events of one exercise', async () => {
     const slug = 'ridicari-brate';
-    const dir = await makeBundle(temp.path, slug);
+    const dir = await makeBundle(pipeline.root, slug);
     const files = await listBundleFiles(dir);
     // Media first, manifest last, like the agent; then the media again: 30 object events in all.
     const ordered = [...files].sort(
@@ -247,5 +256,46 @@ describe('render consumer, one process on PostgreSQL', () => {
     const previous = (await rendersOf(db, SLUG)).filter((render) => render.asset_version === version - 1);
     expect(previous.length).toBeGreaterThan(0);
     for (const render of previous) expect(render.status).toBe('superseded');
+  });
+  it('bumps once for a forced refresh that waits for another consumer to render a preview', async () => {
+    const before = await exerciseRow(db, SLUG);
+    const version = (before?.asset_version ?? 0) + 1;
+    // Another consumer's unexpired lease on the first language's preview of the version the forced
+    // bump will make: the forced message renders the other language, then defers for this one.
+    const [taken] = await db.query<{ id: number }>(
+      `INSERT INTO exercise_renders
+         (exercise_id, recipe_hash, language, asset_version, recipe, status, lease_owner, lease_expires_at)
+       SELECT exercise_id, recipe_hash, language, asset_version + 1, recipe, 'pending', 'another-consumer',
+              now() + interval '3 seconds'
+         FROM exercise_renders WHERE id = $1
+       RETURNING id`,
+      [before?.catalog_render_id],
+    );
+    const deferredBefore = parseMetrics(await (await fetch(`${service.url}/metrics`)).text()).get(
+      'exercise_pipeline_messages_deferred_total',
+    );
+
+    await requestRefresh({
+      sqs: pipeline.clients.sqs,
+      queueUrl: pipeline.topology.queueUrl,
+      exercise: SLUG,
+      force: true,
+      requestedBy: 'test',
+    });
+    const ready = await waitForPreviews(db, SLUG, version, LANGUAGES, 30_000);
+    await renderQueueSettled(pipeline);
+
+    const deferredAfter = parseMetrics(await (await fetch(`${service.url}/metrics`)).text()).get(
+      'exercise_pipeline_messages_deferred_total',
+    );
+    expect(deferredAfter).toBeGreaterThan(deferredBefore ?? 0);
+    // The deferred copy (same body, force: true) finished the bump instead of making another one.
+    const after = await exerciseRow(db, SLUG);
+    expect(after?.asset_version).toBe(version);
+    const renders = await rendersOf(db, SLUG);
+    expect(Math.max(...renders.map((render) => render.asset_version))).toBe(version);
+    const first = ready.find((render) => render.language === LANGUAGES[0]);
+    expect(first?.id).toBe(taken?.id);
+    expect(after?.catalog_render_id).toBe(first?.id);
   });
 });

@@ -21,6 +21,13 @@ export const DLQ_ATTRIBUTES = {
 /** Attribute counting how often a message was deferred while its bundle settled. */
 export const DEFERRALS_ATTRIBUTE = 'deferrals';
 
+/**
+ * Attribute of a deferred copy of a forced refresh: the asset version its bump produced. The copy
+ * carries the same body (`force: true`), and forcing again when it returns would bump once more and
+ * supersede the previews that version is rendering; it only finishes what that bump started.
+ */
+export const FORCED_VERSION_ATTRIBUTE = 'forced_version';
+
 export interface HandleDeps {
   db: CatalogDb;
   sqs: SQSClient;
@@ -96,16 +103,20 @@ export async function handleMessage(deps: HandleDeps, message: Message): Promise
             event_time: new Date(action.message.envelope.time),
           });
         }
+        const forcedVersion = forcedVersionOf(message);
+        if (action.force && forcedVersion !== undefined) {
+          log?.debug({ messageId, exercise, forcedVersion }, 'forced refresh already bumped; finishing it');
+        }
         const outcome = await deps.refresh({
           exercise,
           ...(action.syncedFingerprint ? { syncedFingerprint: action.syncedFingerprint } : {}),
-          ...(action.force ? { force: true } : {}),
+          ...(action.force && forcedVersion === undefined ? { force: true } : {}),
         });
         if (outcome.outcome === 'deferred') {
-          await defer(deps, message, outcome.delaySeconds);
+          await defer(deps, message, outcome.delaySeconds, outcome.forcedVersion ?? forcedVersion);
           log?.debug(
             { messageId, exercise, delaySeconds: outcome.delaySeconds },
-            'bundle still settling: deferred',
+            'bundle still settling or rendered elsewhere: deferred',
           );
           return finish('deferred');
         }
@@ -190,8 +201,16 @@ async function deadLetter(
   );
 }
 
-/** Re-sends the message with a delay; waiting for a sync to end never counts as a receive. */
-async function defer(deps: HandleDeps, message: Message, delaySeconds: number): Promise<void> {
+/**
+ * Re-sends the message with a delay; waiting for a sync to end never counts as a receive. A forced
+ * refresh's copy says which version its bump made, so it does not bump again (FORCED_VERSION_ATTRIBUTE).
+ */
+async function defer(
+  deps: HandleDeps,
+  message: Message,
+  delaySeconds: number,
+  forcedVersion: number | undefined,
+): Promise<void> {
   const previous = Number(message.MessageAttributes?.[DEFERRALS_ATTRIBUTE]?.StringValue ?? '0');
   await deps.sqs.send(
     new SendMessageCommand({
@@ -203,9 +222,18 @@ async function defer(deps: HandleDeps, message: Message, delaySeconds: number): 
           DataType: 'Number',
           StringValue: String((Number.isFinite(previous) ? previous : 0) + 1),
         },
+        ...(forcedVersion === undefined
+          ? {}
+          : { [FORCED_VERSION_ATTRIBUTE]: { DataType: 'Number', StringValue: String(forcedVersion) } }),
       },
     }),
   );
+}
+
+/** The asset version an earlier copy of this forced refresh bumped to, if it is such a copy. */
+function forcedVersionOf(message: Message): number | undefined {
+  const value = Number(message.MessageAttributes?.[FORCED_VERSION_ATTRIBUTE]?.StringValue);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 /** The render queue's receive count and first receive time, which a fresh DLQ message would lose. */

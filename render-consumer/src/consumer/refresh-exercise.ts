@@ -64,7 +64,8 @@ export interface PreviewResult {
 }
 
 export type RefreshOutcome =
-  | { outcome: 'deferred'; delaySeconds: number }
+  /** `forcedVersion`: the version a forced refresh bumped to before deferring (see handle-message). */
+  | { outcome: 'deferred'; delaySeconds: number; forcedVersion?: number }
   | { outcome: 'unchanged'; assetVersion: number }
   | { outcome: 'no-manifest' }
   | { outcome: 'archived'; superseded: number }
@@ -200,7 +201,13 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
   // it, so a preview left to another consumer that is ready by now needs no second round; only one
   // still rendering sends this message back for a later look (in case that consumer dies).
   const ready = leftToOthers === 0 ? previews : await readyPreviews(db, exercise, manifest);
-  if (ready === undefined) return { outcome: 'deferred', delaySeconds: BUSY_DEFER_SECONDS };
+  if (ready === undefined) {
+    return {
+      outcome: 'deferred',
+      delaySeconds: BUSY_DEFER_SECONDS,
+      ...(request.force && bumped ? { forcedVersion: exercise.asset_version } : {}),
+    };
+  }
   const primary = ready.find((preview) => preview.language === manifest.languages[0]);
   if (primary) {
     // Only while that version is current: a newer bump must not be pointed back at an older render.

@@ -6,7 +6,13 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Logger } from '@exercise-pipeline/shared';
 import { Consumer } from 'sqs-consumer';
-import { DEFERRALS_ATTRIBUTE, type HandleDeps, type HandleOutcome, handleMessage } from './handle-message.js';
+import {
+  DEFERRALS_ATTRIBUTE,
+  FORCED_VERSION_ATTRIBUTE,
+  type HandleDeps,
+  type HandleOutcome,
+  handleMessage,
+} from './handle-message.js';
 import { retryVisibilitySeconds } from './settle.js';
 import { settlesWithin } from './settles-within.js';
 
@@ -89,7 +95,7 @@ export class RenderQueueConsumer {
           'SentTimestamp',
           'ApproximateFirstReceiveTimestamp',
         ],
-        messageAttributeNames: [DEFERRALS_ATTRIBUTE],
+        messageAttributeNames: [DEFERRALS_ATTRIBUTE, FORCED_VERSION_ATTRIBUTE],
         // A message whose handling failed because stop() cancelled it goes back at once, not after
         // the retry delay: another consumer should take it over now.
         terminateVisibilityTimeout: (messages) =>

@@ -77,11 +77,63 @@ describe('BunnyClient', () => {
     expect(bunny.requests.map((request) => request.status)).toEqual([404]);
   });
 
-  it('retries a 503 and then succeeds', async () => {
-    bunny.failNext(2, 503);
+  it('retries a 503 and then succeeds, looking for a lost create before each repeat', async () => {
+    bunny.failNext(2, 503, { method: 'POST' });
     const video = await client().createVideo({ title: 'retry me' });
     expect(video.title).toBe('retry me');
     expect(bunny.requestsTo('POST', /^\/videos$/).map((request) => request.status)).toEqual([503, 503, 200]);
+    const lookups = bunny.requestsTo('GET', /^\/videos$/);
+    expect(lookups.map((request) => request.query.search)).toEqual(['retry me', 'retry me']);
+    expect(bunny.videos()).toHaveLength(1);
+  });
+
+  it('takes the video a create made when its answer was lost, instead of making a second', async () => {
+    const bunnyClient = client();
+    const collection = await bunnyClient.createCollection('hip');
+    bunny.failNext(1, 503, { method: 'POST', path: /^\/videos$/, afterHandling: true });
+    const video = await bunnyClient.createVideo({ title: 'hip · ro · v1', collectionId: collection.guid });
+    expect(bunny.videos().map((made) => made.guid)).toEqual([video.guid]);
+    expect(video).toMatchObject({ title: 'hip · ro · v1', collectionId: collection.guid, status: 0 });
+    expect(bunny.requestsTo('POST', /^\/videos$/).map((request) => request.status)).toEqual([503]);
+    expect(bunny.requestsTo('GET', /^\/videos$/)[0]?.query).toMatchObject({
+      search: 'hip · ro · v1',
+      collection: collection.guid,
+    });
+  });
+
+  it('creates again when no video of a lost create exists, ignoring near misses', async () => {
+    const bunnyClient = client();
+    const hip = await bunnyClient.createCollection('hip');
+    const knee = await bunnyClient.createCollection('knee');
+    const uploaded = await bunnyClient.createVideo({ title: 'hip v1', collectionId: hip.guid });
+    await bunnyClient.uploadVideo(uploaded.guid, file);
+    await bunnyClient.createVideo({ title: 'hip v1', collectionId: knee.guid });
+    await bunnyClient.createVideo({ title: 'hip v1 (copy)', collectionId: hip.guid });
+    const before = new Set(bunny.videos().map((video) => video.guid));
+    // Refused before any work: Bunny made nothing, so only a new create gives a video.
+    bunny.failNext(1, 503, { method: 'POST', path: /^\/videos$/ });
+    const video = await bunnyClient.createVideo({ title: 'hip v1', collectionId: hip.guid });
+    expect(before.has(video.guid)).toBe(false);
+    expect(bunny.videos()).toHaveLength(before.size + 1);
+    expect(
+      bunny
+        .requestsTo('POST', /^\/videos$/)
+        .map((request) => request.status)
+        .slice(-2),
+    ).toEqual([503, 200]);
+  });
+
+  it('does not look for a lost create after a 429, which Bunny answers before doing anything', async () => {
+    bunny.failNext(1, 429, { method: 'POST' });
+    await client().createVideo({ title: 'throttled' });
+    expect(bunny.requestsTo('GET', /^\/videos$/)).toEqual([]);
+    expect(bunny.videos()).toHaveLength(1);
+  });
+
+  it('takes the collection a create made when its answer timed out', async () => {
+    bunny.delayNext(1, 3_000, { method: 'POST', path: /^\/collections$/ });
+    const collection = await client({ timeoutMs: 300 }).createCollection('neck');
+    expect(bunny.collections().map((made) => made.guid)).toEqual([collection.guid]);
   });
 
   it('gives up after the configured attempts with a retryable PUBLISH_FAILED error', async () => {

@@ -20,7 +20,10 @@ import {
   bunnyCollectionSchema,
   bunnyPageSchema,
   bunnyVideoSchema,
+  isLostCreate,
   isUploadedStatus,
+  type LostCreateMatch,
+  parseBunnyDate,
 } from './bunny-models.js';
 import { BunnyApiError } from './errors.js';
 import type { PublishLogger } from './publisher.js';
@@ -52,6 +55,12 @@ export const DEFAULT_BUNNY_API_URL = 'https://video.bunnycdn.com';
 /** Bunny's page size ceiling keeps exhaustive scans to few requests. */
 const SCAN_PAGE_SIZE = 100;
 
+/**
+ * How far before a create's first attempt a video it made may be dated: Bunny's clock and ours
+ * differ by a little, and a lost attempt is never older than the request itself.
+ */
+export const LOST_CREATE_CLOCK_SKEW_MS = 5 * 60_000;
+
 /** A typed client for the subset of the Bunny Stream API the pipeline uses. */
 export class BunnyClient {
   readonly #http: BunnyHttpOptions;
@@ -79,18 +88,51 @@ export class BunnyClient {
     return this.#http.libraryId;
   }
 
+  /**
+   * Creating is not idempotent: when an attempt's answer is lost (timeout, 5xx) Bunny may have made
+   * the video all the same, so before repeating the create the client looks for it (exact title, same
+   * collection, still empty, made since the first attempt) and takes that one instead of an orphan.
+   */
   async createVideo(input: {
     title: string;
     collectionId?: string;
     thumbnailTime?: number;
   }): Promise<BunnyVideo> {
+    const match = {
+      title: input.title,
+      collectionId: input.collectionId,
+      since: Date.now() - LOST_CREATE_CLOCK_SKEW_MS,
+    };
     const response = await this.#send({
       operation: 'createVideo',
       method: 'POST',
       path: '/videos',
       json: input,
+      findApplied: async () => (await this.findLostVideo(match)) ?? undefined,
     });
     return this.#parse('createVideo', bunnyVideoSchema, response.body);
+  }
+
+  /**
+   * The newest video a create with a lost answer made (see `isLostCreate`), or null. Bunny lists
+   * newest first, so the scan stops at the first page reaching videos older than `match.since`.
+   */
+  async findLostVideo(match: LostCreateMatch): Promise<BunnyVideo | null> {
+    for (let page = 1; ; page++) {
+      const result = await this.listVideos({
+        page,
+        itemsPerPage: SCAN_PAGE_SIZE,
+        search: match.title,
+        orderBy: 'date',
+        ...(match.collectionId ? { collection: match.collectionId } : {}),
+      });
+      const found = result.items.find((video) => isLostCreate(video, match));
+      if (found) return found;
+      const seen = (page - 1) * result.itemsPerPage + result.items.length;
+      const oldest = parseBunnyDate(result.items.at(-1)?.dateUploaded);
+      const olderReached = oldest !== undefined && oldest < match.since;
+      if (result.items.length === 0 || seen >= result.totalItems || olderReached) return null;
+    }
   }
 
   /**
@@ -175,12 +217,14 @@ export class BunnyClient {
     return this.#parse('listCollections', bunnyPageSchema(bunnyCollectionSchema), response.body);
   }
 
+  /** Like `createVideo`, a repeat after a lost answer first looks for the collection by exact name. */
   async createCollection(name: string): Promise<BunnyCollection> {
     const response = await this.#send({
       operation: 'createCollection',
       method: 'POST',
       path: '/collections',
       json: { name },
+      findApplied: async () => (await this.findCollection(name)) ?? undefined,
     });
     return this.#parse('createCollection', bunnyCollectionSchema, response.body);
   }

@@ -44,6 +44,12 @@ export interface BunnyRequest {
    * succeeded, `retry` tries again (within the attempt budget), `fail` reports the status.
    */
   afterRetryRefused?: (status: number) => Promise<'done' | 'retry' | 'fail'>;
+  /**
+   * For a request Bunny does not apply idempotently (a create): called before repeating it after an
+   * attempt whose answer was lost (timeout, broken connection, 5xx), because Bunny may have applied
+   * that attempt anyway. What it finds becomes the answer; `undefined` lets the request be repeated.
+   */
+  findApplied?: () => Promise<unknown>;
   /** Cancels the request: the attempt under way stops, no other is made, and it rejects with the reason. */
   signal?: AbortSignal | undefined;
 }
@@ -64,8 +70,20 @@ export async function sendBunnyRequest(
   const url = buildUrl(options, request);
   const timeoutMs = request.timeoutMs ?? options.timeoutMs;
   const where = `${request.method} /library/${options.libraryId}${request.path}`;
+  let answerLost = false;
   for (let attempt = 1; ; attempt++) {
     const last = attempt >= options.retry.attempts;
+    if (answerLost && request.findApplied) {
+      const applied = await request.findApplied();
+      if (applied !== undefined) {
+        options.logger?.info(
+          { operation: request.operation, attempt },
+          'bunny had applied a request whose answer was lost; using that instead of repeating it',
+        );
+        return { status: 200, body: applied };
+      }
+    }
+    answerLost = false;
     let outcome: AttemptOutcome;
     try {
       outcome = await attemptOnce(options, request, url, timeoutMs);
@@ -73,6 +91,7 @@ export async function sendBunnyRequest(
       // Cancelled by the caller (shutdown): not a transport failure, and not worth another attempt.
       if (request.signal?.aborted) throw request.signal.reason;
       const reason = describeTransportError(error, timeoutMs);
+      answerLost = mayHaveArrived(error);
       if (last) {
         throw new BunnyApiError(
           redact(
@@ -88,6 +107,8 @@ export async function sendBunnyRequest(
     const { response } = outcome;
     if (response.status < 300 || request.expectedStatuses?.includes(response.status)) return response;
     if (isRetryableStatus(response.status) && !last) {
+      // 429 is a refusal before any work; a 5xx may come from a proxy after Bunny did the work.
+      answerLost = response.status >= 500;
       await pause(options, request, attempt, `status ${response.status}`, outcome.retryAfter);
       continue;
     }
@@ -213,6 +234,12 @@ function fixFor(status: number): string {
     return 'the library, video or collection does not exist (check BUNNY_STREAM_LIBRARY_ID and the id)';
   if (isRetryableStatus(status)) return 'Bunny is throttling or failing; retry later';
   return 'the request was refused as invalid; see the message';
+}
+
+/** Whether a failed attempt may have reached Bunny: only a refused connection surely did not. */
+function mayHaveArrived(error: unknown): boolean {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  return cause?.code !== 'ECONNREFUSED';
 }
 
 function describeTransportError(error: unknown, timeoutMs: number): string {

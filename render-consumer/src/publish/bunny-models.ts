@@ -85,3 +85,38 @@ export function isUploadedStatus(status: number): boolean {
 export function isFailedStatus(status: number): boolean {
   return status === BUNNY_VIDEO_STATUS.error || status === BUNNY_VIDEO_STATUS.uploadFailed;
 }
+
+/**
+ * Bunny's timestamps (`dateUploaded`) are UTC but may come without a zone designator, which
+ * `Date.parse` would read as local time. Undefined when absent or unreadable.
+ */
+export function parseBunnyDate(value: string | null | undefined): number | undefined {
+  if (!value) return undefined;
+  const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`;
+  const time = Date.parse(zoned);
+  return Number.isNaN(time) ? undefined : time;
+}
+
+export interface LostCreateMatch {
+  title: string;
+  /** The collection the create named; '' or absent for none. */
+  collectionId?: string | undefined;
+  /** Earliest creation time (ms) a video of the lost attempt can have. */
+  since: number;
+}
+
+/**
+ * Whether `video` is what a create whose answer was lost made: the exact title (Bunny's search is a
+ * substring match), the same collection, still empty, and created since the attempt began. An
+ * uploaded video with the same title belongs to an earlier publish and is never taken over.
+ */
+export function isLostCreate(video: BunnyVideo, match: LostCreateMatch): boolean {
+  const created = parseBunnyDate(video.dateUploaded);
+  return (
+    video.title === match.title &&
+    (video.collectionId ?? '') === (match.collectionId ?? '') &&
+    video.status === BUNNY_VIDEO_STATUS.created &&
+    created !== undefined &&
+    created >= match.since
+  );
+}

@@ -41,6 +41,8 @@ describe('pure parts', () => {
   });
 });
 
+const CREATE_VIDEO = { method: 'POST', path: /^\/videos$/ };
+
 describe('BunnyPublisher through the Bunny Stream double', () => {
   let dir: TempDir;
   let mp4: string;
@@ -64,7 +66,8 @@ describe('BunnyPublisher through the Bunny Stream double', () => {
   });
 
   beforeEach(async () => {
-    now = 1_000_000;
+    // Real wall-clock time: the client compares Bunny's creation dates with its own clock.
+    now = Date.now();
     bunny = await new BunnyStreamDouble({
       transcodingAfterMs: 10_000,
       finishedAfterMs: 30_000,
@@ -76,12 +79,13 @@ describe('BunnyPublisher through the Bunny Stream double', () => {
     await bunny.stop();
   });
 
-  function publisher(): BunnyPublisher {
+  function publisher(timeoutMs?: number): BunnyPublisher {
     const client = new BunnyClient({
       apiUrl: bunny.url,
       libraryId: bunny.libraryId,
       apiKey: bunny.apiKey,
       retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
     });
     return new BunnyPublisher({ client, cdnHostname: 'vz-test.b-cdn.net' });
   }
@@ -152,6 +156,33 @@ describe('BunnyPublisher through the Bunny Stream double', () => {
     expect(fresh).toHaveLength(1);
     expect(fresh[0]?.guid).not.toBe(stale);
     expect(bunny.videos().find((video) => video.guid === result.videoId)?.collectionId).toBe(fresh[0]?.guid);
+  });
+
+  it.each([
+    ['a 503 after Bunny made it', () => bunny.failNext(1, 503, { ...CREATE_VIDEO, afterHandling: true })],
+    ['a timeout after Bunny made it', () => bunny.delayNext(1, 2_000, CREATE_VIDEO)],
+  ])('uploads into the one video Bunny made when the create answer was lost (%s)', async (_, fault) => {
+    await publisher().publish(input({ assetVersion: 1 }));
+    fault();
+    const result = await publisher(300).publish(input({ assetVersion: 2 }));
+    const title = 'lumbar-release · ro · aaaaaaaaaaaa · v2';
+    const videos = bunny.videos().filter((video) => video.title === title);
+    expect(videos.map((video) => video.guid)).toEqual([result.videoId]);
+    expect(bunny.videos()).toHaveLength(2);
+    expect(bunny.requestsTo('POST', /^\/videos$/)).toHaveLength(2);
+    const sent = createHash('sha256')
+      .update(await readFile(mp4))
+      .digest('hex');
+    expect(bunny.upload(result.videoId)?.sha256).toBe(sent);
+  });
+
+  it('creates the collection once when its create answer was lost', async () => {
+    bunny.failNext(1, 503, { method: 'POST', path: /^\/collections$/, afterHandling: true });
+    const result = await publisher().publish(input());
+    expect(bunny.collections().map((collection) => collection.name)).toEqual(['lumbar-release']);
+    expect(bunny.videos().find((video) => video.guid === result.videoId)?.collectionId).toBe(
+      bunny.collections()[0]?.guid,
+    );
   });
 
   it('deletes the empty video and fails with PUBLISH_FAILED when the upload cannot succeed', async () => {
