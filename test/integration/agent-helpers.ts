@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CreateEventBusCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateBucketCommand,
@@ -14,8 +15,125 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll } from 'vitest';
 import { main } from '../../ingest-agent/src/cli.js';
-import { type AwsClients, runCliInProcess, uniqueName } from '../harness/index.js';
+import type { IngestOptions } from '../../ingest-agent/src/ingest/index.js';
+import {
+  type AwsClients,
+  createAwsClients,
+  createTempDir,
+  type MotoHandle,
+  runCliInProcess,
+  uniqueName,
+  useMotoServer,
+} from '../harness/index.js';
+
+export interface AgentWorld {
+  readonly moto: MotoHandle;
+  readonly clients: AwsClients;
+  /** The file's temp dir; removed after its tests. */
+  readonly root: string;
+  /** Generated media is cached here so each clip is encoded once per file. */
+  readonly cacheDir: string;
+  /** The assets bucket (only with `topology`). */
+  readonly bucket: string;
+  /** The file's own bus and the queue its rule feeds (only with `topology`). */
+  readonly route: { busName: string; queueUrl: string };
+  /** Environment for the agent CLI against this file's bucket, bus and data dir. */
+  env(extra?: Record<string, string>): Record<string, string>;
+  /** The part of ingestDelivery's options that points it at this file's bucket, bus and data dir. */
+  ingestTarget(): Pick<IngestOptions, 's3' | 'events' | 'bucket' | 'eventBusName' | 'dataDir'>;
+}
+
+interface WorldState {
+  clients: AwsClients & { close(): Promise<void> };
+  root: string;
+  bucket?: string;
+  route?: { busName: string; queueUrl: string };
+}
+
+/**
+ * Registers the hooks that give a test file its own moto server, clients and temp dir, and (with
+ * `topology`, the default) its own assets bucket and event route, so files never see each other's
+ * objects or events. Hooks a file registers afterwards run after these start and before they stop.
+ */
+export function useAgentWorld(label: string, options: { topology?: boolean } = {}): AgentWorld {
+  const topology = options.topology ?? true;
+  const moto = useMotoServer(label);
+  let state: WorldState | undefined;
+  let removeTemp: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    const temp = await createTempDir(label);
+    removeTemp = temp.remove;
+    const clients = createAwsClients(moto.endpoint);
+    state = { clients, root: temp.path };
+    if (topology) {
+      state.bucket = uniqueName('assets');
+      await createBucket(clients.s3, state.bucket);
+      state.route = await routeIngestEvents(clients);
+    }
+  });
+
+  afterAll(async () => {
+    await state?.clients.close();
+    await removeTemp?.();
+  });
+
+  const ready = (): WorldState => {
+    if (!state)
+      throw new Error(`useAgentWorld('${label}'): the world is set up in beforeAll; use it inside tests`);
+    return state;
+  };
+  const topo = (): Required<WorldState> => {
+    const current = ready();
+    if (!current.bucket || !current.route)
+      throw new Error(
+        `useAgentWorld('${label}'): no bucket or route without topology; drop { topology: false }`,
+      );
+    return current as Required<WorldState>;
+  };
+
+  return {
+    moto,
+    get clients() {
+      return ready().clients;
+    },
+    get root() {
+      return ready().root;
+    },
+    get cacheDir() {
+      return join(ready().root, 'media-cache');
+    },
+    get bucket() {
+      return topo().bucket;
+    },
+    get route() {
+      return topo().route;
+    },
+    env(extra = {}) {
+      const { bucket, route, root } = topo();
+      return {
+        ...moto.env,
+        ASSETS_BUCKET: bucket,
+        DATA_DIR: join(root, 'data'),
+        EVENT_BUS_NAME: route.busName,
+        LOG_LEVEL: 'warn',
+        ...extra,
+      };
+    },
+    ingestTarget() {
+      const { clients, bucket, route, root } = topo();
+      return {
+        s3: clients.s3,
+        events: clients.events,
+        bucket,
+        eventBusName: route.busName,
+        dataDir: join(root, 'data'),
+      };
+    },
+  };
+}
 
 export interface AgentRun {
   code: number;

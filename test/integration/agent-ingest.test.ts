@@ -5,33 +5,19 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseManifest, parsePipelineMessage, probeMedia } from '@exercise-pipeline/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateBundle, generateDelivery } from '../fixtures/index.js';
 import {
-  type AwsClients,
-  createAwsClients,
-  createTempDir,
-  uniqueName,
-  useMotoServer,
-} from '../harness/index.js';
-import {
-  createBucket,
   drainQueue,
   fileSha256,
   listKeys,
   objectBytes,
-  routeIngestEvents,
   runAgent,
   sha256,
+  useAgentWorld,
 } from './agent-helpers.js';
 
-const moto = useMotoServer('agent-ingest');
-let clients: AwsClients & { close(): Promise<void> };
-let root: string;
-let cacheDir: string;
-let bucket: string;
-let route: { busName: string; queueUrl: string };
-const cleanups: (() => Promise<void>)[] = [];
+const world = useAgentWorld('agent-ingest');
 
 /** The eleven objects the team's seven files become. */
 function conventionKeys(slug: string): string[] {
@@ -50,51 +36,28 @@ function conventionKeys(slug: string): string[] {
   ].map((key) => `${slug}/${key}`);
 }
 
-function env(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    ...moto.env,
-    ASSETS_BUCKET: bucket,
-    DATA_DIR: join(root, 'data'),
-    EVENT_BUS_NAME: route.busName,
-    LOG_LEVEL: 'warn',
-    ...extra,
-  };
-}
-
 async function snapshot(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const name of (await readdir(dir)).sort()) out[name] = await fileSha256(join(dir, name));
   return out;
 }
 
-beforeAll(async () => {
-  const temp = await createTempDir('agent-ingest');
-  cleanups.push(temp.remove);
-  root = temp.path;
-  cacheDir = join(root, 'media-cache');
-  clients = createAwsClients(moto.endpoint);
-  bucket = uniqueName('assets');
-  await createBucket(clients.s3, bucket);
-  route = await routeIngestEvents(clients);
-});
-
-afterAll(async () => {
-  await clients?.close();
-  for (const cleanup of cleanups) await cleanup();
-});
-
 describe('agent ingest', () => {
   it('turns the seven-file delivery (with junk and diacritics) into the eleven-object bundle, manifest last', async () => {
-    const drop = join(root, 'drop-1');
+    const drop = join(world.root, 'drop-1');
     const folderName = '001 Detensionări Lombare';
-    const { dir } = await generateDelivery(drop, { folderName, cacheDir, broken: ['junk-files'] });
+    const { dir } = await generateDelivery(drop, {
+      folderName,
+      cacheDir: world.cacheDir,
+      broken: ['junk-files'],
+    });
     // macOS writes names decomposed: "Sta\u0302nga".
     const left = join(dir, `${folderName} 5 Stanga.mp4`);
     const leftNfd = join(dir, `${folderName} 5 Stânga.mp4`.normalize('NFD'));
     await rename(left, leftNfd);
     const before = await snapshot(dir);
 
-    const run = await runAgent(['ingest', dir, '--json'], env());
+    const run = await runAgent(['ingest', dir, '--json'], world.env());
     expect(run.code, run.stderr).toBe(0);
     const result = run.json as Record<string, unknown> & { uploaded: string[]; ignored: string[] };
     expect(result.status).toBe('done');
@@ -103,11 +66,13 @@ describe('agent ingest', () => {
     expect(result.ignored).toEqual(expect.arrayContaining(['.DS_Store', 'Thumbs.db', 'desktop.ini']));
 
     const slug = 'detensionari-lombare';
-    expect(await listKeys(clients.s3, bucket, `${slug}/`)).toEqual(conventionKeys(slug));
+    expect(await listKeys(world.clients.s3, world.bucket, `${slug}/`)).toEqual(conventionKeys(slug));
     expect([...result.uploaded].sort()).toEqual(conventionKeys(slug));
     expect(result.uploaded.at(-1)).toBe(`${slug}/manifest.json`);
 
-    const manifestText = (await objectBytes(clients.s3, bucket, `${slug}/manifest.json`)).toString('utf8');
+    const manifestText = (
+      await objectBytes(world.clients.s3, world.bucket, `${slug}/manifest.json`)
+    ).toString('utf8');
     const manifest = parseManifest(manifestText);
     expect(manifest.ok && manifest.manifest).toMatchObject({
       exercise: slug,
@@ -127,18 +92,23 @@ describe('agent ingest', () => {
     const after = await snapshot(processed);
     delete after['_REPORT.txt'];
     expect(after).toEqual(before);
-    expect(sha256(await objectBytes(clients.s3, bucket, `${slug}/rep-left-video-1.mp4`))).toBe(
+    expect(sha256(await objectBytes(world.clients.s3, world.bucket, `${slug}/rep-left-video-1.mp4`))).toBe(
       before[`${folderName} 5 Stânga.mp4`.normalize('NFD')],
     );
 
-    const introVo = join(root, 'intro-vo.mp3');
-    await writeFile(introVo, await objectBytes(clients.s3, bucket, `${slug}/audio/ro/intro-vo-1.mp3`));
+    const introVo = join(world.root, 'intro-vo.mp3');
+    await writeFile(
+      introVo,
+      await objectBytes(world.clients.s3, world.bucket, `${slug}/audio/ro/intro-vo-1.mp3`),
+    );
     const probe = await probeMedia(introVo);
     expect(probe.formatName).toBe('mp3');
     expect(probe.audio?.codec).toBe('mp3');
     expect(probe.durationSeconds).toBeGreaterThan(2.5);
 
-    const events = (await drainQueue(clients.sqs, route.queueUrl)).map((body) => parsePipelineMessage(body));
+    const events = (await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
+      parsePipelineMessage(body),
+    );
     const synced = events.find((event) => event.ok && event.message.type === 'bundle-synced');
     // The event names the delivery folder and the agent's host, for the operators' view.
     expect(synced?.ok && synced.message).toMatchObject({
@@ -149,92 +119,105 @@ describe('agent ingest', () => {
   });
 
   it('uploads nothing the second time and exactly the changed rep video the third', async () => {
-    const drop = join(root, 'drop-2');
-    const configPath = join(root, 'leave.json');
+    const drop = join(world.root, 'drop-2');
+    const configPath = join(world.root, 'leave.json');
     await writeFile(configPath, JSON.stringify({ onSuccess: 'leave' }));
-    const { dir } = await generateDelivery(drop, { folderName: '002 Ridicari Brate', cacheDir });
+    const { dir } = await generateDelivery(drop, {
+      folderName: '002 Ridicari Brate',
+      cacheDir: world.cacheDir,
+    });
     const slug = 'ridicari-brate';
 
-    const first = await runAgent(['ingest', dir, '--config', configPath, '--json'], env());
+    const first = await runAgent(['ingest', dir, '--config', configPath, '--json'], world.env());
     expect(first.code, first.stderr).toBe(0);
     expect((first.json as { uploaded: string[] }).uploaded).toHaveLength(11);
     const reportStat = await stat(join(dir, '_REPORT.txt'));
 
-    const second = await runAgent(['ingest', dir, '--config', configPath, '--json'], env());
+    const second = await runAgent(['ingest', dir, '--config', configPath, '--json'], world.env());
     expect(second.code, second.stderr).toBe(0);
     expect(second.json).toMatchObject({ status: 'done', uploaded: [], bytesUploaded: 0, repeated: true });
     expect((second.json as { skipped: string[] }).skipped).toHaveLength(11);
     // Reported done once: the report was not written again.
     expect((await stat(join(dir, '_REPORT.txt'))).mtimeMs).toBe(reportStat.mtimeMs);
 
-    const manifestBefore = await objectBytes(clients.s3, bucket, `${slug}/manifest.json`);
+    const manifestBefore = await objectBytes(world.clients.s3, world.bucket, `${slug}/manifest.json`);
     const leftVideo = join(dir, '002 Ridicari Brate 5 Stanga.mp4');
     await promisify(execFile)('ffmpeg', [
       ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi'],
       ...['-i', 'color=c=0x884422:s=320x180:r=25:d=5', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', leftVideo],
     ]);
-    const third = await runAgent(['ingest', dir, '--config', configPath, '--json'], env());
+    const third = await runAgent(['ingest', dir, '--config', configPath, '--json'], world.env());
     expect(third.code, third.stderr).toBe(0);
     expect((third.json as { uploaded: string[] }).uploaded).toEqual([`${slug}/rep-left-video-1.mp4`]);
-    expect(sha256(await objectBytes(clients.s3, bucket, `${slug}/rep-left-video-1.mp4`))).toBe(
+    expect(sha256(await objectBytes(world.clients.s3, world.bucket, `${slug}/rep-left-video-1.mp4`))).toBe(
       await fileSha256(leftVideo),
     );
-    expect(await objectBytes(clients.s3, bucket, `${slug}/manifest.json`)).toEqual(manifestBefore);
-    expect(await listKeys(clients.s3, bucket, `${slug}/`)).toEqual(conventionKeys(slug));
+    expect(await objectBytes(world.clients.s3, world.bucket, `${slug}/manifest.json`)).toEqual(
+      manifestBefore,
+    );
+    expect(await listKeys(world.clients.s3, world.bucket, `${slug}/`)).toEqual(conventionKeys(slug));
   });
 
   it('deletes a remote object the delivery no longer has only with --prune', async () => {
-    const drop = join(root, 'drop-prune');
-    const configPath = join(root, 'leave-prune.json');
+    const drop = join(world.root, 'drop-prune');
+    const configPath = join(world.root, 'leave-prune.json');
     await writeFile(configPath, JSON.stringify({ onSuccess: 'leave' }));
-    const { dir } = await generateDelivery(drop, { folderName: '004 Fandari Laterale', cacheDir });
+    const { dir } = await generateDelivery(drop, {
+      folderName: '004 Fandari Laterale',
+      cacheDir: world.cacheDir,
+    });
     const slug = 'fandari-laterale';
-    const first = await runAgent(['ingest', dir, '--config', configPath, '--json'], env());
+    const first = await runAgent(['ingest', dir, '--config', configPath, '--json'], world.env());
     expect(first.code, first.stderr).toBe(0);
     // A variant an earlier delivery had and this one dropped.
     const extra = `${slug}/rep-left-video-2.mp4`;
-    await clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: extra, Body: 'old variant' }));
+    await world.clients.s3.send(
+      new PutObjectCommand({ Bucket: world.bucket, Key: extra, Body: 'old variant' }),
+    );
 
-    const kept = await runAgent(['ingest', dir, '--config', configPath, '--json'], env());
+    const kept = await runAgent(['ingest', dir, '--config', configPath, '--json'], world.env());
     expect(kept.code, kept.stderr).toBe(0);
     expect(kept.json).toMatchObject({ status: 'done', deleted: [] });
-    expect(await listKeys(clients.s3, bucket, `${slug}/`)).toContain(extra);
+    expect(await listKeys(world.clients.s3, world.bucket, `${slug}/`)).toContain(extra);
 
-    const pruned = await runAgent(['ingest', dir, '--config', configPath, '--prune', '--json'], env());
+    const pruned = await runAgent(['ingest', dir, '--config', configPath, '--prune', '--json'], world.env());
     expect(pruned.code, pruned.stderr).toBe(0);
     expect(pruned.json).toMatchObject({ status: 'done', deleted: [extra], uploaded: [] });
-    expect(await listKeys(clients.s3, bucket, `${slug}/`)).toEqual(conventionKeys(slug));
+    expect(await listKeys(world.clients.s3, world.bucket, `${slug}/`)).toEqual(conventionKeys(slug));
   });
 
   it('plans and dry-runs without touching the folder or the bucket', async () => {
-    const drop = join(root, 'drop-3');
-    const { dir } = await generateDelivery(drop, { folderName: '003 Genuflexiuni', cacheDir });
+    const drop = join(world.root, 'drop-3');
+    const { dir } = await generateDelivery(drop, {
+      folderName: '003 Genuflexiuni',
+      cacheDir: world.cacheDir,
+    });
     const before = await snapshot(dir);
 
-    const plan = await runAgent(['plan', dir, '--json'], env());
+    const plan = await runAgent(['plan', dir, '--json'], world.env());
     expect(plan.code, plan.stderr).toBe(0);
     const planned = plan.json as { exercise: string; uploads: string[]; extractions: unknown[] };
     expect(planned.exercise).toBe('genuflexiuni');
     expect([...planned.uploads].sort()).toEqual(conventionKeys('genuflexiuni'));
     expect(planned.extractions).toHaveLength(3);
 
-    const dry = await runAgent(['ingest', dir, '--dry-run', '--json'], env());
+    const dry = await runAgent(['ingest', dir, '--dry-run', '--json'], world.env());
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.json).toMatchObject({ status: 'dry-run', uploaded: [], exercise: 'genuflexiuni' });
-    expect(await listKeys(clients.s3, bucket, 'genuflexiuni/')).toEqual([]);
+    expect(await listKeys(world.clients.s3, world.bucket, 'genuflexiuni/')).toEqual([]);
     expect(await snapshot(dir)).toEqual(before);
   });
 
   it('validates a hand-made bundle and names what a broken one lacks', async () => {
-    const dir = join(root, 'bundle');
-    await generateBundle(dir, { cacheDir });
-    const ok = await runAgent(['validate', dir, '--json'], env());
+    const dir = join(world.root, 'bundle');
+    await generateBundle(dir, { cacheDir: world.cacheDir });
+    const ok = await runAgent(['validate', dir, '--json'], world.env());
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.json).toMatchObject({ ok: true, exercise: 'detensionari-lombare', reasons: [] });
 
     await rm(join(dir, 'outro-video-1.mp4'));
     await writeFile(join(dir, 'rep-left-video-2.mp4'), 'not a video');
-    const bad = await runAgent(['validate', dir, '--json'], env());
+    const bad = await runAgent(['validate', dir, '--json'], world.env());
     expect(bad.code).toBe(2);
     const reasons = (bad.json as { reasons: { file?: string; problem: string }[] }).reasons;
     expect(reasons.some((reason) => reason.problem.includes('no outro video'))).toBe(true);

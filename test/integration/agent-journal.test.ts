@@ -1,63 +1,26 @@
 import { readdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createEventBridgeClient, parsePipelineMessage } from '@exercise-pipeline/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readAgentConfig } from '../../ingest-agent/src/cli/agentSettings.js';
 import { type IngestOptions, type IngestStep, ingestDelivery } from '../../ingest-agent/src/ingest/index.js';
 import { deliveryIdOf, Journal } from '../../ingest-agent/src/journal/Journal.js';
 import type { AgentConfig } from '../../ingest-agent/src/rules/agentConfig.js';
 import { generateDelivery } from '../fixtures/index.js';
-import {
-  type AwsClients,
-  createAwsClients,
-  createTempDir,
-  uniqueName,
-  useMotoServer,
-} from '../harness/index.js';
-import {
-  bucketContents,
-  createBucket,
-  drainQueue,
-  fileSha256,
-  listKeys,
-  routeIngestEvents,
-} from './agent-helpers.js';
+import { bucketContents, drainQueue, fileSha256, listKeys, useAgentWorld } from './agent-helpers.js';
 
-const moto = useMotoServer('agent-journal');
-let clients: AwsClients & { close(): Promise<void> };
-let root: string;
-let cacheDir: string;
-let bucket: string;
-let route: { busName: string; queueUrl: string };
+const world = useAgentWorld('agent-journal');
 let config: AgentConfig;
-const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  const temp = await createTempDir('agent-journal');
-  cleanups.push(temp.remove);
-  root = temp.path;
-  cacheDir = join(root, 'media-cache');
-  clients = createAwsClients(moto.endpoint);
-  bucket = uniqueName('assets');
-  await createBucket(clients.s3, bucket);
-  route = await routeIngestEvents(clients);
   config = await readAgentConfig();
-});
-
-afterAll(async () => {
-  await clients?.close();
-  for (const cleanup of cleanups) await cleanup();
 });
 
 function ingest(folder: string, extra: Partial<IngestOptions> = {}) {
   return ingestDelivery({
     folder,
     config,
-    s3: clients.s3,
-    events: clients.events,
-    bucket,
-    eventBusName: route.busName,
-    dataDir: join(root, 'data'),
+    ...world.ingestTarget(),
     settleCheckMs: 0,
     ...extra,
   });
@@ -71,7 +34,9 @@ function crashAt(crashStep: IngestStep): (step: IngestStep) => void {
 }
 
 async function refusedEvents(): Promise<number> {
-  const messages = (await drainQueue(clients.sqs, route.queueUrl)).map((body) => parsePipelineMessage(body));
+  const messages = (await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
+    parsePipelineMessage(body),
+  );
   return messages.filter((m) => m.ok && m.message.type === 'delivery-refused').length;
 }
 
@@ -85,8 +50,18 @@ describe('one delivery per exercise at a time', () => {
   it('syncs two deliveries for one slug one after the other, so the bucket holds one whole delivery', async () => {
     const folderName = '300 Pod Fesier';
     const [first, second] = await Promise.all([
-      generateDelivery(join(root, 'drop-lock-a'), { folderName, cacheDir, width: 320, height: 180 }),
-      generateDelivery(join(root, 'drop-lock-b'), { folderName, cacheDir, width: 256, height: 144 }),
+      generateDelivery(join(world.root, 'drop-lock-a'), {
+        folderName,
+        cacheDir: world.cacheDir,
+        width: 320,
+        height: 180,
+      }),
+      generateDelivery(join(world.root, 'drop-lock-b'), {
+        folderName,
+        cacheDir: world.cacheDir,
+        width: 256,
+        height: 144,
+      }),
     ]);
     const steps: { delivery: string; step: IngestStep; at: number }[] = [];
     const synced = new Map<string, number>();
@@ -109,7 +84,7 @@ describe('one delivery per exercise at a time', () => {
     expect(at(later, 'staging')).toBeGreaterThan(synced.get(earlier) ?? Number.POSITIVE_INFINITY);
 
     const slug = 'pod-fesier';
-    const contents = await bucketContents(clients.s3, bucket, `${slug}/`);
+    const contents = await bucketContents(world.clients.s3, world.bucket, `${slug}/`);
     expect(Object.keys(contents)).toHaveLength(11);
     const winner = later === 'a' ? first : second;
     const outcome = results[later === 'a' ? 0 : 1]!;
@@ -124,10 +99,14 @@ describe('one delivery per exercise at a time', () => {
 
 describe('reporting after a crash', () => {
   it('keeps a refusal in "reporting" until "Delivery Refused" is out, and moves the folder only after', async () => {
-    await drainQueue(clients.sqs, route.queueUrl);
-    const drop = join(root, 'drop-refused');
+    await drainQueue(world.clients.sqs, world.route.queueUrl);
+    const drop = join(world.root, 'drop-refused');
     const folderName = '301 Rotatii Umar';
-    const { dir } = await generateDelivery(drop, { folderName, cacheDir, broken: ['zero-byte'] });
+    const { dir } = await generateDelivery(drop, {
+      folderName,
+      cacheDir: world.cacheDir,
+      broken: ['zero-byte'],
+    });
     const moving = { ...config, onRefusal: 'move' as const };
     const down = createEventBridgeClient({ endpoint: 'http://127.0.0.1:1' });
     try {
@@ -137,7 +116,7 @@ describe('reporting after a crash', () => {
     } finally {
       down.destroy();
     }
-    const journal = new Journal(join(root, 'data'));
+    const journal = new Journal(join(world.root, 'data'));
     expect(await journal.get(deliveryIdOf(dir))).toMatchObject({ state: 'reporting', announced: false });
     expect(await exists(dir)).toBe(true);
     expect(await exists(join(dir, '_REPORT.txt'))).toBe(false);
@@ -155,14 +134,14 @@ describe('reporting after a crash', () => {
   });
 
   it('tells the team after a crash between the upload and the report, without uploading again', async () => {
-    const drop = join(root, 'drop-done');
+    const drop = join(world.root, 'drop-done');
     const folderName = '302 Extensii Sold';
-    const { dir } = await generateDelivery(drop, { folderName, cacheDir });
+    const { dir } = await generateDelivery(drop, { folderName, cacheDir: world.cacheDir });
     await expect(ingest(dir, { onStep: crashAt('reporting') })).rejects.toThrow(/simulated/);
-    const journal = new Journal(join(root, 'data'));
+    const journal = new Journal(join(world.root, 'data'));
     expect(await journal.get(deliveryIdOf(dir))).toMatchObject({ state: 'reporting' });
     expect(await exists(join(dir, '_REPORT.txt'))).toBe(false);
-    const keys = await listKeys(clients.s3, bucket, 'extensii-sold/');
+    const keys = await listKeys(world.clients.s3, world.bucket, 'extensii-sold/');
     expect(keys).toHaveLength(11);
 
     const steps: IngestStep[] = [];
@@ -172,14 +151,17 @@ describe('reporting after a crash', () => {
     expect(steps).not.toContain('uploading');
     expect(await exists(join(drop, 'processed', folderName, '_REPORT.txt'))).toBe(true);
     expect(await journal.get(deliveryIdOf(dir))).toMatchObject({ state: 'done' });
-    expect(await exists(join(root, 'data', 'staging', deliveryIdOf(dir)))).toBe(false);
+    expect(await exists(join(world.root, 'data', 'staging', deliveryIdOf(dir)))).toBe(false);
   });
 });
 
 describe('staging copies', () => {
   it('are removed when a delivery changes while it is staged', async () => {
     const folderName = '303 Flexii Genunchi';
-    const { dir } = await generateDelivery(join(root, 'drop-staging'), { folderName, cacheDir });
+    const { dir } = await generateDelivery(join(world.root, 'drop-staging'), {
+      folderName,
+      cacheDir: world.cacheDir,
+    });
     const touched = join(dir, `${folderName} 1-20 Stanga.mp3`);
     const result = await ingest(dir, {
       onStep: (step) => {
@@ -188,8 +170,8 @@ describe('staging copies', () => {
     });
     expect(result.status).toBe('deferred');
     expect(result.rejected.map((reason) => reason.file)).toEqual([`${folderName} 1-20 Stanga.mp3`]);
-    const staging = await readdir(join(root, 'data', 'staging')).catch(() => []);
+    const staging = await readdir(join(world.root, 'data', 'staging')).catch(() => []);
     expect(staging).not.toContain(deliveryIdOf(dir));
-    expect(await listKeys(clients.s3, bucket, 'flexii-genunchi/')).toEqual([]);
+    expect(await listKeys(world.clients.s3, world.bucket, 'flexii-genunchi/')).toEqual([]);
   });
 });

@@ -1,52 +1,13 @@
 import { appendFile, chmod, copyFile, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parsePipelineMessage } from '@exercise-pipeline/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readAgentConfig } from '../../ingest-agent/src/cli/agentSettings.js';
 import { ingestDelivery } from '../../ingest-agent/src/ingest/index.js';
 import { type BrokenKind, type DeliveryOptions, generateDelivery } from '../fixtures/index.js';
-import {
-  type AwsClients,
-  createAwsClients,
-  createTempDir,
-  uniqueName,
-  useMotoServer,
-} from '../harness/index.js';
-import { createBucket, drainQueue, listKeys, routeIngestEvents, runAgent } from './agent-helpers.js';
+import { drainQueue, listKeys, runAgent, useAgentWorld } from './agent-helpers.js';
 
-const moto = useMotoServer('agent-refusals');
-let clients: AwsClients & { close(): Promise<void> };
-let root: string;
-let cacheDir: string;
-let bucket: string;
-let route: { busName: string; queueUrl: string };
-const cleanups: (() => Promise<void>)[] = [];
-
-function env(): Record<string, string> {
-  return {
-    ...moto.env,
-    ASSETS_BUCKET: bucket,
-    DATA_DIR: join(root, 'data'),
-    EVENT_BUS_NAME: route.busName,
-    LOG_LEVEL: 'warn',
-  };
-}
-
-beforeAll(async () => {
-  const temp = await createTempDir('agent-refusals');
-  cleanups.push(temp.remove);
-  root = temp.path;
-  cacheDir = join(root, 'media-cache');
-  clients = createAwsClients(moto.endpoint);
-  bucket = uniqueName('assets');
-  await createBucket(clients.s3, bucket);
-  route = await routeIngestEvents(clients);
-});
-
-afterAll(async () => {
-  await clients?.close();
-  for (const cleanup of cleanups) await cleanup();
-});
+const world = useAgentWorld('agent-refusals');
 
 interface Reason {
   file?: string;
@@ -122,18 +83,22 @@ describe('agent refusals', () => {
     'refuses %s with exit 2 and uploads nothing',
     async (_name, c, i) => {
       const folderName = `${100 + i} Caz ${i + 1}`;
-      const options: DeliveryOptions = { folderName, cacheDir, ...(c.broken ? { broken: c.broken } : {}) };
-      const { dir } = await generateDelivery(join(root, `drop-${i}`), options);
+      const options: DeliveryOptions = {
+        folderName,
+        cacheDir: world.cacheDir,
+        ...(c.broken ? { broken: c.broken } : {}),
+      };
+      const { dir } = await generateDelivery(join(world.root, `drop-${i}`), options);
       await c.prepare?.(dir, folderName);
 
-      const run = await runAgent(['ingest', dir, '--json'], env());
+      const run = await runAgent(['ingest', dir, '--json'], world.env());
       expect(run.code, run.stderr).toBe(2);
       const result = run.json as { status: string; uploaded: string[]; rejected: Reason[] };
       expect(result.status).toBe('refused');
       expect(result.uploaded).toEqual([]);
       expect(result.rejected.some(c.expected), JSON.stringify(result.rejected, null, 2)).toBe(true);
       for (const reason of result.rejected) expect(reason.fix.length).toBeGreaterThan(0);
-      expect(await listKeys(clients.s3, bucket)).toEqual([]);
+      expect(await listKeys(world.clients.s3, world.bucket)).toEqual([]);
 
       const report = await readFile(join(dir, '_REPORT.txt'), 'utf8');
       expect(report).toContain('NOT accepted');
@@ -143,18 +108,18 @@ describe('agent refusals', () => {
   );
 
   it('puts "Delivery Refused" on the bus, does not judge the same content twice, and ingests the fixed folder', async () => {
-    await drainQueue(clients.sqs, route.queueUrl);
+    await drainQueue(world.clients.sqs, world.route.queueUrl);
     const folderName = '200 Fandari';
-    const { dir } = await generateDelivery(join(root, 'drop-event'), {
+    const { dir } = await generateDelivery(join(world.root, 'drop-event'), {
       folderName,
-      cacheDir,
+      cacheDir: world.cacheDir,
       broken: ['corrupt-file'],
     });
     const broken = `${folderName} 5 Dreapta.mp4`;
 
-    const first = await runAgent(['ingest', dir, '--json'], env());
+    const first = await runAgent(['ingest', dir, '--json'], world.env());
     expect(first.code).toBe(2);
-    const messages = (await drainQueue(clients.sqs, route.queueUrl)).map((body) =>
+    const messages = (await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
       parsePipelineMessage(body),
     );
     const refused = messages.flatMap((m) =>
@@ -165,37 +130,47 @@ describe('agent refusals', () => {
     expect(refused[0]?.reasons.some((reason) => reason.file === broken)).toBe(true);
     expect(refused[0]?.host.length).toBeGreaterThan(0);
 
-    const again = await runAgent(['ingest', dir, '--json'], env());
+    const again = await runAgent(['ingest', dir, '--json'], world.env());
     expect(again.code).toBe(2);
     expect(again.json).toMatchObject({ status: 'refused', repeated: true });
-    expect(await drainQueue(clients.sqs, route.queueUrl)).toEqual([]);
+    expect(await drainQueue(world.clients.sqs, world.route.queueUrl)).toEqual([]);
 
-    const healthy = await generateDelivery(join(root, 'drop-healthy'), { folderName, cacheDir });
+    const healthy = await generateDelivery(join(world.root, 'drop-healthy'), {
+      folderName,
+      cacheDir: world.cacheDir,
+    });
     await copyFile(join(healthy.dir, broken), join(dir, broken));
-    const fixed = await runAgent(['ingest', dir, '--json'], env());
+    const fixed = await runAgent(['ingest', dir, '--json'], world.env());
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(fixed.json).toMatchObject({ status: 'done', exercise: 'fandari' });
-    expect(await listKeys(clients.s3, bucket, 'fandari/')).toHaveLength(11);
+    expect(await listKeys(world.clients.s3, world.bucket, 'fandari/')).toHaveLength(11);
   });
 
   it('moves a refused delivery to rejected/ when configured', async () => {
     const folderName = '201 Rotatii';
-    const drop = join(root, 'drop-rejected');
-    const { dir } = await generateDelivery(drop, { folderName, cacheDir, broken: ['zero-byte'] });
-    const configPath = join(root, 'move.json');
+    const drop = join(world.root, 'drop-rejected');
+    const { dir } = await generateDelivery(drop, {
+      folderName,
+      cacheDir: world.cacheDir,
+      broken: ['zero-byte'],
+    });
+    const configPath = join(world.root, 'move.json');
     await writeFile(configPath, JSON.stringify({ onRefusal: 'move' }));
-    const run = await runAgent(['ingest', dir, '--config', configPath, '--json'], env());
+    const run = await runAgent(['ingest', dir, '--config', configPath, '--json'], world.env());
     expect(run.code).toBe(2);
     const moved = join(drop, 'rejected', folderName);
     expect(run.json).toMatchObject({ movedTo: moved });
     expect(await readFile(join(moved, '_REPORT.txt'), 'utf8')).toContain('empty');
     expect(await stat(dir).catch(() => null)).toBeNull();
-    expect(await listKeys(clients.s3, bucket, 'rotatii/')).toEqual([]);
+    expect(await listKeys(world.clients.s3, world.bucket, 'rotatii/')).toEqual([]);
   });
 
   it('defers a delivery whose file is still growing during the pre-check', async () => {
     const folderName = '202 Pod';
-    const { dir } = await generateDelivery(join(root, 'drop-growing'), { folderName, cacheDir });
+    const { dir } = await generateDelivery(join(world.root, 'drop-growing'), {
+      folderName,
+      cacheDir: world.cacheDir,
+    });
     const config = await readAgentConfig();
     const growing = join(dir, `${folderName} 1-20 Stanga.mp3`);
     const writer = setTimeout(() => void appendFile(growing, Buffer.alloc(4096)), 300);
@@ -203,11 +178,7 @@ describe('agent refusals', () => {
       const result = await ingestDelivery({
         folder: dir,
         config,
-        s3: clients.s3,
-        events: clients.events,
-        bucket,
-        eventBusName: route.busName,
-        dataDir: join(root, 'data'),
+        ...world.ingestTarget(),
         settleCheckMs: 1500,
       });
       expect(result.status).toBe('deferred');
@@ -216,7 +187,7 @@ describe('agent refusals', () => {
     } finally {
       clearTimeout(writer);
     }
-    expect(await listKeys(clients.s3, bucket, 'pod/')).toEqual([]);
+    expect(await listKeys(world.clients.s3, world.bucket, 'pod/')).toEqual([]);
     expect(await stat(join(dir, '_REPORT.txt')).catch(() => null)).toBeNull();
   });
 });

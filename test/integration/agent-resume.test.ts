@@ -7,37 +7,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAgentConfig } from '../../ingest-agent/src/cli/agentSettings.js';
 import { ingestDelivery } from '../../ingest-agent/src/ingest/index.js';
 import { generateDelivery } from '../fixtures/index.js';
-import {
-  type AwsClients,
-  createAwsClients,
-  createTempDir,
-  freePort,
-  uniqueName,
-  useMotoServer,
-} from '../harness/index.js';
-import { bucketContents, createBucket, listKeys, runAgent } from './agent-helpers.js';
+import { freePort, uniqueName } from '../harness/index.js';
+import { bucketContents, createBucket, listKeys, runAgent, useAgentWorld } from './agent-helpers.js';
 import { startThrottleProxy, type ThrottleProxy } from './agent-throttle-proxy.js';
 
 const bin = fileURLToPath(new URL('../../ingest-agent/bin/exercise-agent.js', import.meta.url));
-const moto = useMotoServer('agent-resume');
-let clients: AwsClients & { close(): Promise<void> };
+// Each test makes its own buckets, so the file needs no shared bucket or event route.
+const world = useAgentWorld('agent-resume', { topology: false });
 let proxy: ThrottleProxy;
-let root: string;
-const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  const temp = await createTempDir('agent-resume');
-  cleanups.push(temp.remove);
-  root = temp.path;
-  clients = createAwsClients(moto.endpoint);
   // 64 KB/s per connection: the ~640 KB bundle takes seconds, enough to be killed mid-way.
-  proxy = await startThrottleProxy(moto.endpoint, 64 * 1024);
+  proxy = await startThrottleProxy(world.moto.endpoint, 64 * 1024);
 });
 
 afterAll(async () => {
   await proxy?.close();
-  await clients?.close();
-  for (const cleanup of cleanups) await cleanup();
 });
 
 /** Spawns `exercise-agent ingest` and SIGKILLs it once the first file is in and others are in flight. */
@@ -75,26 +60,26 @@ describe('agent resume', () => {
   it('ends with the same bucket contents after a SIGKILL mid-upload, re-uploading nothing that landed', async () => {
     const folderName = '300 Extensii';
     const slug = 'extensii';
-    const cacheDir = join(root, 'media-cache');
-    const { dir } = await generateDelivery(join(root, 'drop'), { folderName, cacheDir });
-    const reference = await generateDelivery(join(root, 'drop-reference'), { folderName, cacheDir });
+    const cacheDir = join(world.root, 'media-cache');
+    const { dir } = await generateDelivery(join(world.root, 'drop'), { folderName, cacheDir });
+    const reference = await generateDelivery(join(world.root, 'drop-reference'), { folderName, cacheDir });
 
     const referenceBucket = uniqueName('reference');
-    await createBucket(clients.s3, referenceBucket);
-    const base = { ...moto.env, LOG_LEVEL: 'info', EVENT_BUS_NAME: 'default' };
+    await createBucket(world.clients.s3, referenceBucket);
+    const base = { ...world.moto.env, LOG_LEVEL: 'info', EVENT_BUS_NAME: 'default' };
     const clean = await runAgent(['ingest', reference.dir, '--json'], {
       ...base,
       ASSETS_BUCKET: referenceBucket,
-      DATA_DIR: join(root, 'data-reference'),
+      DATA_DIR: join(world.root, 'data-reference'),
     });
     expect(clean.code, clean.stderr).toBe(0);
 
     const bucket = uniqueName('assets');
-    await createBucket(clients.s3, bucket);
-    const env = { ...base, ASSETS_BUCKET: bucket, DATA_DIR: join(root, 'data') };
+    await createBucket(world.clients.s3, bucket);
+    const env = { ...base, ASSETS_BUCKET: bucket, DATA_DIR: join(world.root, 'data') };
     const { killed } = await killMidUpload(dir, { ...env, AWS_ENDPOINT_URL: proxy.endpoint });
     expect(killed).toBe(true);
-    const landed = await listKeys(clients.s3, bucket);
+    const landed = await listKeys(world.clients.s3, bucket);
     expect(landed.length).toBeGreaterThan(0);
     expect(landed.length).toBeLessThan(11);
     expect(landed).not.toContain(`${slug}/manifest.json`);
@@ -104,26 +89,26 @@ describe('agent resume', () => {
     const uploaded = (restart.json as { uploaded: string[] }).uploaded;
     expect(new Set(uploaded).size).toBe(uploaded.length);
     for (const key of landed) expect(uploaded).not.toContain(key);
-    expect([...landed, ...uploaded].sort()).toEqual(await listKeys(clients.s3, bucket));
+    expect([...landed, ...uploaded].sort()).toEqual(await listKeys(world.clients.s3, bucket));
 
-    const contents = await bucketContents(clients.s3, bucket);
+    const contents = await bucketContents(world.clients.s3, bucket);
     expect(Object.keys(contents)).toHaveLength(11);
-    expect(contents).toEqual(await bucketContents(clients.s3, referenceBucket));
+    expect(contents).toEqual(await bucketContents(world.clients.s3, referenceBucket));
   });
 
   it('waits while the endpoint is down and completes when it returns', async () => {
-    const { dir } = await generateDelivery(join(root, 'drop-outage'), {
+    const { dir } = await generateDelivery(join(world.root, 'drop-outage'), {
       folderName: '301 Flexii',
-      cacheDir: join(root, 'media-cache'),
+      cacheDir: join(world.root, 'media-cache'),
     });
     const bucket = uniqueName('outage');
-    await createBucket(clients.s3, bucket);
+    await createBucket(world.clients.s3, bucket);
     const port = await freePort();
     const s3 = createS3Client({ endpoint: `http://127.0.0.1:${port}`, region: 'eu-central-1' });
     let revived: ThrottleProxy | undefined;
     // Nothing listens on the port yet: every S3 call is refused until the "endpoint" comes back.
     const comeBack = setTimeout(async () => {
-      revived = await startThrottleProxy(moto.endpoint, 100 * 1024 * 1024, port);
+      revived = await startThrottleProxy(world.moto.endpoint, 100 * 1024 * 1024, port);
     }, 2_000);
     try {
       const result = await ingestDelivery({
@@ -132,7 +117,7 @@ describe('agent resume', () => {
         s3,
         bucket,
         eventBusName: 'default',
-        dataDir: join(root, 'data-outage'),
+        dataDir: join(world.root, 'data-outage'),
         settleCheckMs: 0,
         retry: { baseMs: 100, maxMs: 400 },
       });
@@ -143,6 +128,6 @@ describe('agent resume', () => {
       s3.destroy();
       await revived?.close();
     }
-    expect(await listKeys(clients.s3, bucket, 'flexii/')).toHaveLength(11);
+    expect(await listKeys(world.clients.s3, bucket, 'flexii/')).toHaveLength(11);
   });
 });

@@ -1,50 +1,18 @@
 import { appendFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
+import { describe, expect, it } from 'vitest';
+import { createTempDir } from '../../../test/harness/temp-dir.js';
 import { DeliveryWatcher, DropDirError } from './DeliveryWatcher.js';
-import {
-  type MediaSamples,
-  makeMediaSamples,
-  sleep,
-  startWatch,
-  type WatchRun,
-  waitFor,
-  writeDelivery,
-} from './watch.test-helper.js';
+import { sleep, useWatchDrop, waitFor, writeDelivery } from './watch.test-helper.js';
 
-let samplesDir: TempDir;
-let media: MediaSamples;
-let drop: TempDir;
-const runs: WatchRun[] = [];
-
-beforeAll(async () => {
-  samplesDir = await createTempDir('watch-media');
-  media = await makeMediaSamples(samplesDir.path);
-});
-afterAll(async () => {
-  await samplesDir?.remove();
-});
-beforeEach(async () => {
-  drop = await createTempDir('watch-drop');
-});
-afterEach(async () => {
-  for (const run of runs.splice(0)) await run.stop();
-  await drop.remove();
-});
-
-async function watch(options: Partial<Parameters<typeof startWatch>[0]> = {}): Promise<WatchRun> {
-  const run = await startWatch({ dropDir: drop.path, ...options });
-  runs.push(run);
-  return run;
-}
+const drop = useWatchDrop();
 
 describe('DeliveryWatcher outcomes', () => {
   it('never looks into processed/ or rejected/', async () => {
-    await writeDelivery(drop.path, 'processed/001 Old', { 'Old - Intro.mp4': media.mp4 });
-    await writeDelivery(drop.path, 'rejected/002 Bad', { 'Bad - Intro.mp4': media.mp4 });
-    const run = await watch();
-    await writeDelivery(drop.path, '003 New', { 'New - Intro.mp4': media.mp4 });
+    await writeDelivery(drop.path, 'processed/001 Old', { 'Old - Intro.mp4': drop.media.mp4 });
+    await writeDelivery(drop.path, 'rejected/002 Bad', { 'Bad - Intro.mp4': drop.media.mp4 });
+    const run = await drop.watch();
+    await writeDelivery(drop.path, '003 New', { 'New - Intro.mp4': drop.media.mp4 });
     await waitFor('the new delivery', () => run.calls.length === 1);
     await appendFile(path.join(drop.path, 'rejected', '002 Bad', 'Bad - Intro.mp4'), 'more');
     await sleep(2000);
@@ -57,9 +25,9 @@ describe('DeliveryWatcher outcomes', () => {
   it('does not retry a refused delivery until a file in it changes, not even after a restart', async () => {
     const data = await createTempDir('watch-data');
     const outcomesFile = path.join(data.path, 'watch', 'outcomes.json');
-    const folder = await writeDelivery(drop.path, '004 Squat', { 'Squat - Intro.mp4': media.mp4 });
+    const folder = await writeDelivery(drop.path, '004 Squat', { 'Squat - Intro.mp4': drop.media.mp4 });
     const refuse = async () => ({ status: 'refused' as const });
-    const first = await watch({ ingest: refuse, outcomesFile });
+    const first = await drop.watch({ ingest: refuse, outcomesFile });
     await waitFor('the refusal', () => first.eventsFor('004 Squat', 'delivery:refused').length === 1);
     // The report the ingest writes for the team is no change to the delivery.
     await writeFile(path.join(folder, '_REPORT.txt'), 'Refused: no outro');
@@ -67,13 +35,13 @@ describe('DeliveryWatcher outcomes', () => {
     expect(first.calls).toHaveLength(1);
     await first.stop();
 
-    const second = await watch({ ingest: refuse, outcomesFile });
+    const second = await drop.watch({ ingest: refuse, outcomesFile });
     await waitFor(
       'the unchanged event',
       () => second.eventsFor('004 Squat', 'delivery:unchanged').length === 1,
     );
     expect(second.calls).toHaveLength(0);
-    await writeFile(path.join(folder, 'Squat - Outro.mp4'), media.mp4);
+    await writeFile(path.join(folder, 'Squat - Outro.mp4'), drop.media.mp4);
     await waitFor('the retry after the fix', () => second.calls.length === 1);
     expect(second.calls[0]?.files.map((file) => file.path)).toEqual([
       'Squat - Intro.mp4',
@@ -84,8 +52,8 @@ describe('DeliveryWatcher outcomes', () => {
   });
 
   it('moves a refused delivery to rejected/ when configured', async () => {
-    await writeDelivery(drop.path, '005 Bad', { 'Bad - Intro.mp4': media.mp4 });
-    const run = await watch({ ingest: async () => ({ status: 'refused' }), onRefusal: 'move' });
+    await writeDelivery(drop.path, '005 Bad', { 'Bad - Intro.mp4': drop.media.mp4 });
+    const run = await drop.watch({ ingest: async () => ({ status: 'refused' }), onRefusal: 'move' });
     await waitFor('the refusal', () => run.eventsFor('005 Bad', 'delivery:refused').length === 1);
     const [refused] = run.eventsFor('005 Bad', 'delivery:refused');
     expect(refused?.payload.movedTo).toBe(path.join(drop.path, 'rejected', '005 Bad'));
@@ -96,10 +64,10 @@ describe('DeliveryWatcher outcomes', () => {
     ['directory scan', 'builtin', 'scan-poll'],
     ['chokidar usePolling', 'chokidar', 'chokidar-poll'],
   ] as const)('works by polling (%s)', async (_label, engine, mode) => {
-    const run = await watch({ poll: true, engine, pollIntervalSeconds: 0.2 });
+    const run = await drop.watch({ poll: true, engine, pollIntervalSeconds: 0.2 });
     expect(run.watcher.mode).toBe(mode);
     const folder = await writeDelivery(drop.path, '006 Poll', {
-      'Poll - Intro.mp4': media.mp4,
+      'Poll - Intro.mp4': drop.media.mp4,
       'log.txt': '',
     });
     for (let i = 0; i < 6; i += 1) {
@@ -113,7 +81,7 @@ describe('DeliveryWatcher outcomes', () => {
 
   it('runs at most maxConcurrentIngests at once', async () => {
     for (const name of ['007 A', '008 B', '009 C']) await writeDelivery(drop.path, name, { 'x.txt': name });
-    const run = await watch({
+    const run = await drop.watch({
       maxConcurrentIngests: 2,
       ingest: () => sleep(600).then(() => ({ status: 'done' })),
     });
@@ -127,7 +95,7 @@ describe('DeliveryWatcher outcomes', () => {
   it('retries a failed ingest after retryFailedSeconds', async () => {
     await writeDelivery(drop.path, '010 Flaky', { 'x.txt': 'x' });
     let attempts = 0;
-    const run = await watch({
+    const run = await drop.watch({
       retryFailedSeconds: 0.5,
       ingest: async () => {
         attempts += 1;
@@ -143,7 +111,7 @@ describe('DeliveryWatcher outcomes', () => {
 
   it('lets a running ingest finish on stop, and aborts it once the grace period is over', async () => {
     await writeDelivery(drop.path, '011 Slow', { 'x.txt': 'x' });
-    const graceful = await watch({
+    const graceful = await drop.watch({
       onSuccess: 'leave',
       ingest: () => sleep(800).then(() => ({ status: 'done' })),
     });
@@ -151,7 +119,7 @@ describe('DeliveryWatcher outcomes', () => {
     expect(await graceful.watcher.stop()).toEqual({ unfinished: [] });
     expect(graceful.events.filter((e) => e.name === 'delivery:ingested')).toHaveLength(1);
 
-    const stuck = await watch({
+    const stuck = await drop.watch({
       stopGraceSeconds: 0.3,
       ingest: ({ signal }) =>
         new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))),

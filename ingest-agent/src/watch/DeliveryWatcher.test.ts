@@ -1,37 +1,10 @@
 import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
-import {
-  type MediaSamples,
-  makeMediaSamples,
-  sleep,
-  startWatch,
-  type WatchRun,
-  waitFor,
-  writeDelivery,
-} from './watch.test-helper.js';
+import { describe, expect, it } from 'vitest';
+import { sleep, useWatchDrop, type WatchRun, waitFor, writeDelivery } from './watch.test-helper.js';
 
-let samplesDir: TempDir;
-let media: MediaSamples;
-let drop: TempDir;
+const drop = useWatchDrop();
 let run: WatchRun | undefined;
-
-beforeAll(async () => {
-  samplesDir = await createTempDir('watch-media');
-  media = await makeMediaSamples(samplesDir.path);
-});
-afterAll(async () => {
-  await samplesDir?.remove();
-});
-beforeEach(async () => {
-  drop = await createTempDir('watch-drop');
-});
-afterEach(async () => {
-  await run?.stop();
-  run = undefined;
-  await drop.remove();
-});
 
 /** Appends to `file` every `everyMs` for `forMs`; resolves with the time of the last append. */
 async function keepGrowing(file: string, everyMs: number, forMs: number): Promise<number> {
@@ -48,10 +21,10 @@ async function keepGrowing(file: string, everyMs: number, forMs: number): Promis
 describe('DeliveryWatcher settling', () => {
   it('picks up a delivery already in the drop dir, ingests it once and moves it to processed/', async () => {
     await writeDelivery(drop.path, '001 Squat', {
-      'Squat - Intro.mp4': media.mp4,
-      'Squat 1-20 Stanga.mp3': media.mp3,
+      'Squat - Intro.mp4': drop.media.mp4,
+      'Squat 1-20 Stanga.mp3': drop.media.mp3,
     });
-    run = await startWatch({ dropDir: drop.path });
+    run = await drop.watch();
     await waitFor('the ingest', () => run?.calls.length === 1);
     const [call] = run.calls;
     expect(call?.delivery).toBe('001 Squat');
@@ -65,9 +38,9 @@ describe('DeliveryWatcher settling', () => {
   });
 
   it('does not ingest a delivery while a file in it keeps growing, and ingests it once after it stops', async () => {
-    run = await startWatch({ dropDir: drop.path, onSuccess: 'leave' });
+    run = await drop.watch({ onSuccess: 'leave' });
     const folder = await writeDelivery(drop.path, '002 Lunge', {
-      'Lunge - Intro.mp4': media.mp4,
+      'Lunge - Intro.mp4': drop.media.mp4,
       'notes.txt': '',
     });
     const lastAppend = await keepGrowing(path.join(folder, 'notes.txt'), 300, 3000);
@@ -83,9 +56,9 @@ describe('DeliveryWatcher settling', () => {
   });
 
   it('lets junk neither delay settling nor reach the ingest', async () => {
-    run = await startWatch({ dropDir: drop.path, onSuccess: 'leave' });
+    run = await drop.watch({ onSuccess: 'leave' });
     const folder = await writeDelivery(drop.path, '003 Bridge', {
-      'Bridge - Intro.mp4': media.mp4,
+      'Bridge - Intro.mp4': drop.media.mp4,
       '.DS_Store': 'x',
       'Thumbs.db': 'x',
       'desktop.ini': 'x',
@@ -104,10 +77,10 @@ describe('DeliveryWatcher settling', () => {
   });
 
   it('handles two deliveries independently: one is ingested while the other is still growing', async () => {
-    run = await startWatch({ dropDir: drop.path, onSuccess: 'leave' });
-    await writeDelivery(drop.path, '004 Plank', { 'Plank - Intro.mp4': media.mp4 });
+    run = await drop.watch({ onSuccess: 'leave' });
+    await writeDelivery(drop.path, '004 Plank', { 'Plank - Intro.mp4': drop.media.mp4 });
     const busy = await writeDelivery(drop.path, '005 Crunch', {
-      'Crunch - Intro.mp4': media.mp4,
+      'Crunch - Intro.mp4': drop.media.mp4,
       'log.txt': '',
     });
     const lastAppend = await keepGrowing(path.join(busy, 'log.txt'), 300, 3500);
@@ -118,8 +91,8 @@ describe('DeliveryWatcher settling', () => {
   });
 
   it('does not ingest a half-copied mp4, and ingests it once the copy completes', async () => {
-    run = await startWatch({ dropDir: drop.path, onSuccess: 'leave' });
-    const half = media.mp4.subarray(0, Math.floor(media.mp4.length / 2));
+    run = await drop.watch({ onSuccess: 'leave' });
+    const half = drop.media.mp4.subarray(0, Math.floor(drop.media.mp4.length / 2));
     const folder = await writeDelivery(drop.path, '006 Squat', { 'Squat - Intro.mp4': half });
     await waitFor(
       'the incomplete event',
@@ -131,19 +104,19 @@ describe('DeliveryWatcher settling', () => {
     ]);
     await sleep(2000);
     expect(run.calls).toHaveLength(0);
-    await appendFile(path.join(folder, 'Squat - Intro.mp4'), media.mp4.subarray(half.length));
+    await appendFile(path.join(folder, 'Squat - Intro.mp4'), drop.media.mp4.subarray(half.length));
     await waitFor('the ingest after the copy finished', () => run?.calls.length === 1);
-    expect(run.calls[0]?.files[0]?.size).toBe(media.mp4.length);
+    expect(run.calls[0]?.files[0]?.size).toBe(drop.media.mp4.length);
   });
 
   it('does not pass on an empty delivery folder', async () => {
-    run = await startWatch({ dropDir: drop.path });
+    run = await drop.watch();
     await writeDelivery(drop.path, '007 Empty', {});
     await waitFor(
       'the incomplete event',
       () => run?.eventsFor('007 Empty', 'delivery:incomplete').length === 1,
     );
-    await writeFile(path.join(drop.path, '007 Empty', 'Empty - Intro.mp4'), media.mp4);
+    await writeFile(path.join(drop.path, '007 Empty', 'Empty - Intro.mp4'), drop.media.mp4);
     await waitFor('the ingest once a file arrived', () => run?.calls.length === 1);
   });
 });

@@ -1,7 +1,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runFfmpeg } from '@exercise-pipeline/shared';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { trackResource } from '../../../test/harness/resources.js';
+import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
 import { DeliveryWatcher, type DeliveryWatcherOptions } from './DeliveryWatcher.js';
 import type { IngestReport, IngestRequest, WatchEvents } from './watchEvents.js';
 
@@ -83,15 +85,15 @@ const EVENT_NAMES: (keyof WatchEvents)[] = [
   'delivery:removed',
 ];
 
+export type StartWatchOptions = Omit<DeliveryWatcherOptions, 'ingest'> & {
+  ingest?: (request: IngestRequest) => Promise<IngestReport>;
+};
+
 /**
  * Starts a DeliveryWatcher registered with the harness (a test that leaves it running fails) and
  * records every ingest call and event. The default ingest answers `done` at once.
  */
-export async function startWatch(
-  options: Omit<DeliveryWatcherOptions, 'ingest'> & {
-    ingest?: (request: IngestRequest) => Promise<IngestReport>;
-  },
-): Promise<WatchRun> {
+export async function startWatch(options: StartWatchOptions): Promise<WatchRun> {
   const calls: IngestCall[] = [];
   const events: RecordedEvent[] = [];
   let running = 0;
@@ -140,4 +142,60 @@ export async function waitFor(what: string, condition: () => boolean, timeoutMs 
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(50);
   }
+}
+
+export interface WatchDrop {
+  /** The samples, made once per test file. */
+  readonly media: MediaSamples;
+  /** The current test's drop dir: a fresh one per test. */
+  readonly path: string;
+  /** Starts a watcher on this test's drop dir (`options` may override it); stopped after the test. */
+  watch(options?: Partial<StartWatchOptions>): Promise<WatchRun>;
+}
+
+/**
+ * Registers the hooks a watcher test file needs: samples made once, a fresh drop dir per test, and
+ * every watcher the test started stopped before its drop dir is removed.
+ */
+export function useWatchDrop(): WatchDrop {
+  let samplesDir: TempDir | undefined;
+  let media: MediaSamples | undefined;
+  let drop: TempDir | undefined;
+  const runs: WatchRun[] = [];
+
+  beforeAll(async () => {
+    samplesDir = await createTempDir('watch-media');
+    media = await makeMediaSamples(samplesDir.path);
+  });
+  afterAll(async () => {
+    await samplesDir?.remove();
+  });
+  beforeEach(async () => {
+    drop = await createTempDir('watch-drop');
+  });
+  afterEach(async () => {
+    for (const run of runs.splice(0)) await run.stop();
+    await drop?.remove();
+    drop = undefined;
+  });
+
+  const current = (): TempDir => {
+    if (!drop) throw new Error('useWatchDrop(): the drop dir exists only inside a test; use it there');
+    return drop;
+  };
+  return {
+    get media() {
+      if (!media)
+        throw new Error('useWatchDrop(): the samples are made in beforeAll; use them inside a test');
+      return media;
+    },
+    get path() {
+      return current().path;
+    },
+    async watch(options = {}) {
+      const run = await startWatch({ dropDir: current().path, ...options });
+      runs.push(run);
+      return run;
+    },
+  };
 }
