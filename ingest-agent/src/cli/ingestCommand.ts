@@ -13,7 +13,7 @@ import type { IngestResult } from '../ingest/types.js';
 import { readAgentConfig } from './agentSettings.js';
 import { parseAgentArgs } from './args.js';
 import { listSection, reasonLines, reportFailure, usageError, writeJson } from './output.js';
-import { requireFolder } from './planCommand.js';
+import { folderProblem } from './planCommand.js';
 import { createProgressReporter } from './progress.js';
 
 export const INGEST_USAGE = `usage: exercise-agent ingest <folder> [--config F] [--dry-run] [--prune] [--json]
@@ -64,7 +64,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     return EXIT.done;
   }
   if (args.target === undefined) return usageError(io.stderr, 'the delivery folder is missing', INGEST_USAGE);
-  const missing = await requireFolder(args.target);
+  const missing = await folderProblem(args.target);
   if (missing !== null) return usageError(io.stderr, missing, INGEST_USAGE);
 
   const controller = new AbortController();

@@ -13,10 +13,17 @@ Shows what an ingest of the delivery folder would rename, extract and upload. Re
 Exit: 0 the delivery can be ingested, 2 it would be refused (reasons listed), 1 failure.
 `;
 
-export async function requireFolder(path: string): Promise<string | null> {
+/**
+ * Why `path` cannot be used as a folder argument, or null when it can. `expected` completes
+ * "pass …" when it does not exist; `name` completes "pass the … folder, not a file in it".
+ */
+export async function folderProblem(
+  path: string,
+  words: { expected: string; name: string } = { expected: 'the delivery folder', name: 'delivery' },
+): Promise<string | null> {
   const info = await stat(path).catch(() => null);
-  if (info === null) return `${path} does not exist; pass the delivery folder`;
-  if (!info.isDirectory()) return `${path} is not a folder; pass the delivery folder, not a file in it`;
+  if (info === null) return `${path} does not exist; pass ${words.expected}`;
+  if (!info.isDirectory()) return `${path} is not a folder; pass the ${words.name} folder, not a file in it`;
   return null;
 }
 
@@ -29,7 +36,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     return EXIT.done;
   }
   if (args.target === undefined) return usageError(io.stderr, 'the delivery folder is missing', PLAN_USAGE);
-  const missing = await requireFolder(args.target);
+  const missing = await folderProblem(args.target);
   if (missing !== null) return usageError(io.stderr, missing, PLAN_USAGE);
   try {
     const config = await readAgentConfig(args.config);

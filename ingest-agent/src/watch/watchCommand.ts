@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type CliCommand,
@@ -14,6 +13,7 @@ import {
 } from '@exercise-pipeline/shared';
 import { readAgentConfig } from '../cli/agentSettings.js';
 import { reportFailure, usageError } from '../cli/output.js';
+import { folderProblem } from '../cli/planCommand.js';
 import { ingestDelivery } from '../ingest/ingestDelivery.js';
 import type { IngestResult } from '../ingest/types.js';
 import type { AgentConfig } from '../rules/agentConfig.js';
@@ -44,13 +44,6 @@ export interface WatchCommandDeps {
 /** Where the watcher remembers refused deliveries across restarts. */
 export function outcomesFileIn(dataDir: string): string {
   return path.join(path.resolve(dataDir), 'watch', 'outcomes.json');
-}
-
-async function dropDirProblem(dropDir: string): Promise<string | null> {
-  const info = await stat(dropDir).catch(() => null);
-  if (info === null) return `${dropDir} does not exist; pass the folder the filming team copies into`;
-  if (!info.isDirectory()) return `${dropDir} is not a folder; pass the drop folder, not a file in it`;
-  return null;
 }
 
 function s3Ingest(env: PipelineConfig, config: AgentConfig, logger: Logger, prune: boolean) {
@@ -103,7 +96,10 @@ export async function runWatchCommand(
     return EXIT.done;
   }
   if (args.dropDir === undefined) return usageError(io.stderr, 'the drop folder is missing', WATCH_USAGE);
-  const problem = await dropDirProblem(args.dropDir);
+  const problem = await folderProblem(args.dropDir, {
+    expected: 'the folder the filming team copies into',
+    name: 'drop',
+  });
   if (problem !== null) return usageError(io.stderr, problem, WATCH_USAGE);
 
   const cleanup: (() => void)[] = [];
