@@ -1,7 +1,22 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The workspace packages' `exports` point at their built `dist/` files. Tests import the TypeScript
+ * sources instead (no build needed for a unit test), while the programs that tests start as
+ * processes run the built code, as users do (see test/harness/global-build.ts).
+ */
+const source = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const alias = [
+  { find: /^@exercise-pipeline\/shared\/cli$/, replacement: source('./shared/src/cli/index.ts') },
+  { find: /^@exercise-pipeline\/shared$/, replacement: source('./shared/src/index.ts') },
+  { find: /^@exercise-pipeline\/infra$/, replacement: source('./infra/src/index.ts') },
+];
+
 export default defineConfig({
+  resolve: { alias },
   test: {
+    globalSetup: ['test/harness/global-build.ts'],
     include: [
       'shared/src/**/*.test.ts',
       'ingest-agent/src/**/*.test.ts',
@@ -13,9 +28,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // The pinned AWS SDK warns on every process that future releases will need Node 22; the warning is
-    // noise in test output (the README records the pin).
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     reporters: ['default', 'json'],
     outputFile: { json: '.reports/vitest.json' },
   },

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The test command: install what is missing, then run every check (format, lint, typecheck, all tests)
-# and print the summary line "N passed, N failed" from vitest's JSON report.
+# The test command: provide Node.js 24 and install what is missing, then build and run every check
+# (build, format, lint, typecheck, all tests) and print the summary line "N passed, N failed" from
+# vitest's JSON report.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-bash test/tools/ensure-tools.sh moto_server chromium postgres || exit 1
+# shellcheck source=tools/node24.sh
+. test/tools/node24.sh
+node24_setup || exit 1
+bash test/tools/ensure-tools.sh moto_server chromium postgres systemd-analyze || exit 1
 
 rm -f .reports/vitest.json
 pnpm check

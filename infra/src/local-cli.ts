@@ -18,8 +18,6 @@ function describe(topology: LocalTopology): string {
 }
 
 async function main(): Promise<number> {
-  // The pinned AWS SDK's Node.js 22 notice (see the README) is noise on this command's output.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let options: ReturnType<typeof resolveLocalCliOptions>;
   try {
     options = resolveLocalCliOptions(process.argv.slice(2), process.env);

@@ -8,6 +8,8 @@ import { COMMANDS } from './cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
+/** The built program (the vitest global set-up builds it): what `--help` costs is what users pay. */
+const built = path.resolve(here, '../dist');
 
 /**
  * Runs `main` for each argv in a fresh Node process, then imports `thenImport`, and reports which
@@ -20,7 +22,7 @@ async function loadedSdkPackages(
   const script = `
     import { createRequire } from 'node:module';
     import { PassThrough } from 'node:stream';
-    const { main } = await import(${JSON.stringify(pathToFileURL(path.join(here, 'cli.ts')).href)});
+    const { main } = await import(${JSON.stringify(pathToFileURL(path.join(built, 'cli.js')).href)});
     const sdk = () => [...new Set(Object.keys(createRequire(import.meta.url).cache)
       .map((file) => file.match(/node_modules\\/(@aws-sdk\\/[^/]+)\\//)?.[1])
       .filter(Boolean))].sort();
@@ -33,11 +35,10 @@ async function loadedSdkPackages(
     await import(${JSON.stringify(pathToFileURL(thenImport).href)});
     process.stdout.write(JSON.stringify({ before, after: sdk() }));
   `;
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', script],
-    { cwd: repoRoot, timeout: 30_000 },
-  );
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: repoRoot,
+    timeout: 30_000,
+  });
   return JSON.parse(stdout);
 }
 
@@ -55,7 +56,7 @@ describe('exercise-agent command table', () => {
   it('prints the usage and the plan and validate help without importing the AWS SDK', async () => {
     const loaded = await loadedSdkPackages(
       [['--help'], ['plan', '--help'], ['validate', '--help']],
-      path.join(here, 'cli/ingestCommand.ts'),
+      path.join(built, 'cli/ingestCommand.js'),
     );
     expect(loaded.before).toEqual([]);
     // ingest does load the SDK: the check above would see it.

@@ -5,6 +5,7 @@ import {
   EXIT,
   isEntryPoint,
   lazyCommand,
+  packageVersion,
   runCli,
 } from '@exercise-pipeline/shared/cli';
 
@@ -65,7 +66,8 @@ export async function main(
   io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
   commands: Record<string, CliCommand> = COMMANDS,
 ): Promise<number> {
-  return runCli({ program: 'exercise-agent', commands, argv, io, footer: FOOTER });
+  const version = packageVersion(new URL('../package.json', import.meta.url));
+  return runCli({ program: 'exercise-agent', commands, argv, io, footer: FOOTER, version });
 }
 
 if (isEntryPoint(import.meta.url)) {

@@ -84,8 +84,8 @@ export class ConsumerFleet {
     await Promise.all(
       Array.from({ length: n }, async (_, i) => {
         const child = spawn(
-          `${repoRoot}node_modules/.bin/tsx`,
-          [`${repoRoot}render-consumer/src/cli.ts`, 'run'],
+          process.execPath,
+          [`${repoRoot}render-consumer/bin/exercise-consumer.js`, 'run'],
           {
             cwd: repoRoot,
             detached: true,
@@ -93,7 +93,6 @@ export class ConsumerFleet {
             env: {
               PATH: process.env.PATH ?? '',
               HOME: process.env.HOME ?? '',
-              AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
               AWS_ACCESS_KEY_ID: 'bench',
               AWS_SECRET_ACCESS_KEY: 'bench',
               AWS_REGION: 'eu-central-1',
@@ -150,7 +149,7 @@ export class ConsumerFleet {
   }
 }
 
-/** tsx runs the CLI in a child of its own: kill the whole group so nothing is left behind. */
+/** Each consumer runs in a process group of its own: kill the whole group so nothing is left behind. */
 function killGroup(child: ChildProcess): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   try {

@@ -56,7 +56,6 @@ Object.assign(process.env, {
   AWS_SECRET_ACCESS_KEY: 'bench',
   AWS_REGION: 'eu-central-1',
   AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 });
 delete process.env.AWS_PROFILE;
 

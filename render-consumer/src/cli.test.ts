@@ -7,6 +7,8 @@ import { COMMANDS } from './cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
+/** The built program (the vitest global set-up builds it): what `--help` costs is what users pay. */
+const built = path.resolve(here, '../dist');
 
 /**
  * Runs `main` for each argv in a fresh Node process, then imports `thenImport`, and reports which
@@ -19,7 +21,7 @@ async function loadedPackages(
   const script = `
     import { createRequire } from 'node:module';
     import { PassThrough } from 'node:stream';
-    const { main } = await import(${JSON.stringify(pathToFileURL(path.join(here, 'cli.ts')).href)});
+    const { main } = await import(${JSON.stringify(pathToFileURL(path.join(built, 'cli.js')).href)});
     const heavy = () => [...new Set(Object.keys(createRequire(import.meta.url).cache)
       .map((file) => file.match(/node_modules\\/(pg|@aws-sdk\\/[^/]+|sqs-consumer)\\//)?.[1])
       .filter(Boolean))].sort();
@@ -32,11 +34,10 @@ async function loadedPackages(
     await import(${JSON.stringify(pathToFileURL(thenImport).href)});
     process.stdout.write(JSON.stringify({ before, after: heavy() }));
   `;
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', script],
-    { cwd: repoRoot, timeout: 30_000 },
-  );
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: repoRoot,
+    timeout: 30_000,
+  });
   return JSON.parse(stdout);
 }
 
@@ -50,7 +51,7 @@ describe('exercise-consumer command table', () => {
   it('prints the usage and the compose help without importing pg or the AWS SDK', async () => {
     const loaded = await loadedPackages(
       [['--help'], ['compose', '--help']],
-      path.join(here, 'cli/exercise-source.ts'),
+      path.join(built, 'cli/exercise-source.js'),
     );
     expect(loaded.before).toEqual([]);
     // The S3 source does load the SDK: the check above would see it.

@@ -5,6 +5,7 @@ import {
   isEntryPoint,
   type LazyCliCommand,
   lazyCommand,
+  packageVersion,
   runCli,
 } from '@exercise-pipeline/shared/cli';
 import type { ExerciseSourceFactory } from './cli/compose-command.js';
@@ -47,7 +48,8 @@ export async function main(
   io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
   commands: Record<string, CliCommand> = COMMANDS,
 ): Promise<number> {
-  return runCli({ program: 'exercise-consumer', commands, argv, io });
+  const version = packageVersion(new URL('../package.json', import.meta.url));
+  return runCli({ program: 'exercise-consumer', commands, argv, io, version });
 }
 
 if (isEntryPoint(import.meta.url)) {

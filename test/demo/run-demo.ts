@@ -17,7 +17,10 @@ import { freePort, startMotoServer, TEST_AWS_ENV } from '../harness/moto-server.
 import { type DemoChild, startChild, stopChildren } from './children.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+/** The built programs, started the way the README's production section starts them. */
+const CONSUMER_BIN = path.join(ROOT, 'render-consumer/bin/exercise-consumer.js');
+const AGENT_BIN = path.join(ROOT, 'ingest-agent/bin/exercise-agent.js');
+const BUILT = [path.join(ROOT, 'render-consumer/dist/cli.js'), path.join(ROOT, 'ingest-agent/dist/cli.js')];
 const BUCKET = 'exercise-assets';
 const STOP_GRACE_MS = 15_000;
 
@@ -70,8 +73,6 @@ async function main(): Promise<number> {
     return 0;
   }
   const started = Date.now();
-  // The pinned AWS SDK warns that its future releases need Node.js 22 (see the README); not news here.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const workDir = path.resolve(values.dir ?? process.cwd());
   const dropDir = path.join(workDir, 'drop');
   const dataDir = path.join(workDir, '.data', 'demo');
@@ -80,9 +81,9 @@ async function main(): Promise<number> {
     process.stderr.write(`--port must be a TCP port 1-65535, got ${JSON.stringify(values.port)}\n`);
     return 2;
   }
-  if (!existsSync(TSX)) {
+  if (!BUILT.every((file) => existsSync(file))) {
     process.stderr.write(
-      'the workspace is not installed: run `bash test/demo.sh` (it installs what is missing)\n',
+      'the programs are not built: run `bash test/demo.sh` (it installs what is missing and builds), or `pnpm build`\n',
     );
     return 1;
   }
@@ -111,7 +112,6 @@ async function main(): Promise<number> {
       ...TEST_AWS_ENV,
       AWS_ENDPOINT_URL: moto.endpoint,
       ASSETS_BUCKET: BUCKET,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     };
     delete env.AWS_PROFILE;
@@ -131,7 +131,7 @@ async function main(): Promise<number> {
         ? `${child.name} exited (${child.process.exitCode ?? child.process.signalCode}); see its lines above`
         : undefined;
 
-    const consumer = startChild('consumer', TSX, [path.join(ROOT, 'render-consumer/src/cli.ts'), 'run'], {
+    const consumer = startChild('consumer', process.execPath, [CONSUMER_BIN, 'run'], {
       ...env,
       RENDER_QUEUE_URL: topology.queueUrl,
       RENDER_DLQ_URL: topology.dlqUrl,
@@ -151,14 +151,8 @@ async function main(): Promise<number> {
 
     const agent = startChild(
       'agent',
-      TSX,
-      [
-        path.join(ROOT, 'ingest-agent/src/cli.ts'),
-        'watch',
-        dropDir,
-        '--config',
-        path.join(ROOT, 'test/demo/agent.demo.json'),
-      ],
+      process.execPath,
+      [AGENT_BIN, 'watch', dropDir, '--config', path.join(ROOT, 'test/demo/agent.demo.json')],
       { ...env, DATA_DIR: path.join(dataDir, 'agent') },
     );
     children.push(agent);

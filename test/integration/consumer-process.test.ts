@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogDb } from '../../render-consumer/src/catalog/database.js';
 import {
+  CONSUMER_BIN,
   freePort,
   killProcessGroup,
   trackResource,
@@ -60,12 +61,11 @@ interface ConsumerChild {
 /** Starts `consumer run` with the environment an operator would give it, and waits until it listens. */
 async function startConsumer(name: string): Promise<ConsumerChild> {
   const port = await freePort();
-  const child = spawn(`${repoRoot}node_modules/.bin/tsx`, [`${repoRoot}render-consumer/src/cli.ts`, 'run'], {
+  const child = spawn(process.execPath, [CONSUMER_BIN, 'run'], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...moto.env,
       ASSETS_BUCKET: pipeline.topology.bucket,
       EVENT_BUS_NAME: pipeline.topology.busName,
@@ -89,8 +89,7 @@ async function startConsumer(name: string): Promise<ConsumerChild> {
       SHUTDOWN_DEADLINE_SECONDS: '2',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
-    // Its own process group: tsx runs the CLI in a child process of its own, and a SIGKILL of the
-    // tsx process alone would leave that child running as an orphan still consuming the queue.
+    // Its own process group, killed as a whole, the way a container runtime stops a task.
     detached: true,
   });
   const tracked = trackResource('process', `consumer run (${name})`, () => killProcessGroup(child));

@@ -1,12 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { type CliRun, runCliInProcess, runCliProcess } from '../harness/index.js';
+import { CONSUMER_BIN, type CliRun, runCliInProcess, runCliProcess } from '../harness/index.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = `${repoRoot}node_modules/.bin/tsx`;
-const CLI = `${repoRoot}render-consumer/src/cli.ts`;
 
 /**
- * Runs `exercise-consumer <args>` as its own process, the way an operator does, with only the given
+ * Runs the built `exercise-consumer <args>` as its own process, the way an operator does, with only the given
  * environment (plus PATH and HOME) so nothing leaks in from the test worker.
  */
 export function runConsumerCli(
@@ -14,12 +12,11 @@ export function runConsumerCli(
   env: Record<string, string>,
   timeoutMs = 60_000,
 ): Promise<CliRun> {
-  return runCliProcess(TSX, [CLI, ...args], {
+  return runCliProcess(process.execPath, [CONSUMER_BIN, ...args], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       LOG_LEVEL: 'warn',
       ...env,
     },

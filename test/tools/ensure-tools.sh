@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine of the supported kind (Debian, Node.js 20) lacks for the pipeline:
-# pnpm (pinned, via npm), ffmpeg/ffprobe (apt-get, only when run as root) and the workspace's
-# node_modules. Anything it cannot install stops it with one line naming the missing tool.
-# Sourced by test/check.sh and test/demo.sh; safe to run again (it skips what is present).
+# Installs what a fresh Debian machine lacks for the pipeline: pnpm (pinned, via npm), ffmpeg/ffprobe
+# (apt-get, only when run as root), the tools named as arguments and the workspace's node_modules.
+# Anything it cannot install stops it with one line naming the missing tool. Run by test/check.sh
+# and test/demo.sh after test/tools/node24.sh put Node.js 24 first on PATH; safe to run again (it
+# skips what is present).
 set -euo pipefail
 
 PNPM_VERSION=12.4.2
@@ -26,9 +27,9 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
-command -v node >/dev/null 2>&1 || fail "node is missing: install Node.js 20.19 or newer"
-node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' ||
-  fail "Node.js $(node --version) is too old: the pipeline needs 20.19 or newer"
+command -v node >/dev/null 2>&1 || fail "node is missing: install Node.js 24 LTS"
+node -e 'process.exit(Number(process.versions.node.split(".")[0])>=22?0:1)' ||
+  fail "Node.js $(node --version) is too old: the pipeline runs on Node.js 24 LTS (22 at the least)"
 
 if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
   echo "setup: npm install -g pnpm@$PNPM_VERSION" >&2
@@ -76,6 +77,11 @@ for tool in "$@"; do
         pg_reachable ||
           fail "PostgreSQL is not reachable on 127.0.0.1:5432 (user postgres, trust auth): start it, or set TEST_POSTGRES_URL to another server"
       fi
+      ;;
+    systemd-analyze)
+      # Optional: the unit-file check is skipped without it.
+      command -v systemd-analyze >/dev/null 2>&1 || apt_install systemd ||
+        echo "setup: systemd-analyze not installed; the systemd unit check will be skipped" >&2
       ;;
     rclone)
       command -v rclone >/dev/null 2>&1 || apt_install rclone || fail "rclone is missing: run 'apt-get install -y rclone' as root"

@@ -9,8 +9,8 @@ import type { GeneratedBundle } from '../../../test/fixtures/index.js';
 import { createTempRoot, type TempRoot } from '../compose/compose.test-helper.js';
 
 const repoRoot = path.resolve(fileURLToPath(import.meta.url), '../../../..');
-const tsx = path.join(repoRoot, 'node_modules/.bin/tsx');
-const cli = path.join(repoRoot, 'render-consumer/src/cli.ts');
+/** The built program, as users start it (the vitest global set-up builds it). */
+const cli = path.join(repoRoot, 'render-consumer/bin/exercise-consumer.js');
 
 let root: TempRoot;
 let bundle: GeneratedBundle;
@@ -50,7 +50,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
   });
 }
 
-const consumer = (...args: string[]) => run(tsx, [cli, ...args]);
+const consumer = (...args: string[]) => run(process.execPath, [cli, ...args]);
 
 describe('consumer compose', () => {
   it('renders a local bundle and prints one JSON document', async () => {
@@ -165,7 +165,7 @@ describe('consumer compose', () => {
   it('fails with exit 1 naming ASSETS_BUCKET for --exercise when the bucket is not configured', async () => {
     const { ASSETS_BUCKET: _unset, ...env } = process.env;
     const result = await run(
-      tsx,
+      process.execPath,
       [
         cli,
         'compose',
@@ -186,15 +186,11 @@ describe('consumer compose', () => {
     expect(result.stderr).toContain('compose failed: ASSETS_BUCKET is required');
   });
 
-  it('answers an unknown command with the usage and exit 2, and runs through the bin shim', async () => {
+  it('answers an unknown command with the usage and exit 2, and prints the compose help', async () => {
     const unknown = await consumer('bogus');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown command "bogus"[\s\S]*compose/);
-    const help = await run(process.execPath, [
-      path.join(repoRoot, 'render-consumer/bin/exercise-consumer.js'),
-      'compose',
-      '--help',
-    ]);
+    const help = await consumer('compose', '--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--sets <side:reps,...>');
   });

@@ -43,6 +43,28 @@ describe('runCli', () => {
     }
   });
 
+  it('prints "<program> <version>" on stdout with exit 0 for --version and -V', async () => {
+    for (const flag of ['--version', '-V']) {
+      const out = captureIo();
+      const code = await runCli({
+        program: 'tool',
+        commands: { echo },
+        argv: [flag],
+        io: out.io,
+        version: '1.2.3',
+      });
+      expect(code).toBe(0);
+      expect(out.stdout()).toBe('tool 1.2.3\n');
+      expect(out.stderr()).toBe('');
+    }
+  });
+
+  it('treats --version as an unknown command when the program has no version', async () => {
+    const out = captureIo();
+    expect(await runCli({ program: 'tool', commands: { echo }, argv: ['--version'], io: out.io })).toBe(2);
+    expect(out.stderr()).toContain('unknown command "--version"');
+  });
+
   it('prints the usage on stderr with exit 2 when no command is given', async () => {
     const out = captureIo();
     expect(await runCli({ program: 'tool', commands: { echo }, argv: [], io: out.io })).toBe(2);

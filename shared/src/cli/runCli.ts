@@ -13,6 +13,8 @@ export interface RunCliOptions {
    * `<program> <command> --help`.
    */
   footer?: readonly string[];
+  /** The program's version, printed by `--version` / `-V` as `<program> <version>`. */
+  version?: string;
 }
 
 /** The usage text: the program's synopsis, one line per command, then the footer. */
@@ -27,15 +29,23 @@ function usageText(
 
 /**
  * Dispatches `<program> <command> …` to the named command and resolves with its exit code.
- * `--help`, `-h` and `help` print the usage on stdout (exit 0); no command at all prints it on
+ * `--help`, `-h` and `help` print the usage on stdout (exit 0), `--version` and `-V` the program's
+ * version when it has one (exit 0); no command at all prints it on
  * stderr and an unknown one names it first, both exiting 2, the code for refused input.
  */
-export async function runCli({ program, commands, argv, io, footer }: RunCliOptions): Promise<number> {
-  // The pinned AWS SDK warns on every start that its releases after early January 2027 need
-  // Node.js 22 (the README records the pin); on stderr that line breaks the structured log stream.
-  // An operator who wants to see it sets the variable to false.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+export async function runCli({
+  program,
+  commands,
+  argv,
+  io,
+  footer,
+  version,
+}: RunCliOptions): Promise<number> {
   const [name, ...rest] = argv;
+  if (version !== undefined && (name === '--version' || name === '-V')) {
+    io.stdout.write(`${program} ${version}\n`);
+    return EXIT.done;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout).write(usageText(program, commands, footer));
     return name === undefined ? EXIT.refused : EXIT.done;
