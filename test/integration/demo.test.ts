@@ -33,9 +33,10 @@ describe('pnpm demo', () => {
   it('shows a playable catalog preview within 60 s and leaves nothing running after Ctrl-C', async () => {
     const port = await freePort();
     const started = Date.now();
+    // What `pnpm demo` runs (see package.json), without pnpm in between.
     demo = spawn(
-      path.join(ROOT, 'node_modules/.bin/tsx'),
-      ['test/demo/run-demo.ts', '--dir', temp.path, '--port', String(port)],
+      process.execPath,
+      ['--import', 'tsx', 'test/demo/run-demo.ts', '--dir', temp.path, '--port', String(port)],
       {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
