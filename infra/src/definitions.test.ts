@@ -249,7 +249,22 @@ describe('placeholders', () => {
   });
 
   it('uses only the documented placeholder names in every definition', () => {
-    const known = new Set(['bucket_name', 'bucket_arn', 'queue_arn', 'dlq_arn', 'rule_arn', 'event_bus_arn']);
+    const known = new Set([
+      'bucket_name',
+      'bucket_arn',
+      'queue_arn',
+      'dlq_arn',
+      'rule_arn',
+      'event_bus_arn',
+      // consumer-task.json, filled by the Terraform module only
+      'region',
+      'event_bus_name',
+      'queue_url',
+      'dlq_url',
+      'bunny_library_id',
+      'bunny_cdn_hostname',
+      'shutdown_deadline_seconds',
+    ]);
     for (const name of Object.keys(DEFINITION_FILES) as (keyof typeof DEFINITION_FILES)[]) {
       const text = JSON.stringify(
         loadDefinition(name, Object.fromEntries([...known].map((key) => [key, key]))),

@@ -21,6 +21,7 @@ export const DEFINITION_FILES = {
   ingestAgentPolicy: 'policies/ingest-agent.json',
   ingestAgentPrunePolicy: 'policies/ingest-agent-prune.json',
   renderConsumerPolicy: 'policies/render-consumer.json',
+  consumerTask: 'consumer-task.json',
 } as const;
 
 export type DefinitionName = keyof typeof DEFINITION_FILES;

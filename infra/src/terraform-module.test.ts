@@ -77,7 +77,7 @@ function templatefileCalls(): Map<string, string[][]> {
 beforeAll(async () => {
   const merged: Block = { resource: {}, locals: [], variable: {}, output: {} };
   const files = readdirSync(MODULE_DIR).filter((file) => file.endsWith('.tf'));
-  expect(files.sort()).toEqual(['main.tf', 'outputs.tf', 'variables.tf', 'versions.tf']);
+  expect(files.sort()).toEqual(['ecs.tf', 'main.tf', 'outputs.tf', 'variables.tf', 'versions.tf']);
   for (const file of files) {
     const parsed = await parse(file, readFileSync(join(MODULE_DIR, file), 'utf8'));
     const resources = merged.resource as Record<string, Block>;
@@ -120,10 +120,12 @@ describe('terraform module ↔ definitions', () => {
   });
 
   it('duplicates no definition content inline', () => {
+    // The IAM policy grammar and the services' names are vocabulary, not definition content.
+    const vocabulary = new Set(['2012-10-17', 'Allow', 'bunny', 'render-consumer']);
     const distinctive = new Set<string>();
     for (const name of Object.keys(DEFINITION_FILES) as (keyof typeof DEFINITION_FILES)[]) {
       for (const leaf of stringsIn(JSON.parse(readDefinitionText(name)))) {
-        if (leaf.length >= 5 && !leaf.includes('${')) distinctive.add(leaf);
+        if (leaf.length >= 5 && !leaf.includes('${') && !vocabulary.has(leaf)) distinctive.add(leaf);
       }
     }
     // Descriptions may name actions and queues for the reader; every other expression must not.
@@ -218,6 +220,91 @@ describe('terraform module resources', () => {
         .filter((file) => file.startsWith('policies/'))
         .sort(),
     );
+  });
+
+  it('runs the consumer on Fargate with the environment of consumer-task.json and its secrets', () => {
+    const task = resource('aws_ecs_task_definition', 'consumer');
+    expect(task).toMatchObject({
+      requires_compatibilities: ['FARGATE'],
+      network_mode: 'awsvpc',
+      cpu: interpolation('var.consumer_cpu'),
+      memory: interpolation('var.consumer_memory'),
+      execution_role_arn: interpolation('aws_iam_role.consumer_execution[0].arn'),
+      task_role_arn: interpolation('aws_iam_role.consumer_task[0].arn'),
+    });
+    const containers = String(task.container_definitions);
+    expect(containers).toContain('image        = var.consumer_image');
+    expect(containers).toMatch(/environment\s*=\s*\[for name, value in local\.consumer_task\.environment/);
+    expect(containers).toContain('secrets      = local.consumer_secrets');
+    expect(containers).toContain('stopTimeout  = local.consumer_stop_timeout');
+    expect(containers).toContain('/healthz');
+    const locals = module.locals.find((block) => 'consumer_task' in block) as Record<string, string>;
+    expect(locals.consumer_task).toContain('/consumer-task.json"');
+    expect(locals.consumer_stop_timeout).toBe(
+      interpolation('min(120, var.consumer_shutdown_deadline_seconds + 30)'),
+    );
+    expect(locals.consumer_secrets).toContain(`:${interpolation('key')}::`);
+    const ecs = readFileSync(join(MODULE_DIR, 'ecs.tf'), 'utf8');
+    expect(ecs).toContain(`name  = "restartix/${interpolation('var.environment')}/bunny-bootstrap"`);
+    // Every variable the definition sets is one the consumer reads (documented in the README).
+    const readme = readFileSync(resolve(MODULE_DIR, '..', '..', 'README.md'), 'utf8');
+    const environment = (
+      loadDefinition(
+        'consumerTask',
+        Object.fromEntries(placeholdersIn(readDefinitionText('consumerTask')).map((name) => [name, 'x'])),
+      ) as { environment: Record<string, string> }
+    ).environment;
+    for (const name of Object.keys(environment)) expect(readme, name).toContain(`\`${name}\``);
+  });
+
+  it('gives the task role the composer read and consumer policies, the execution role only its secrets', () => {
+    expect(resource('aws_iam_role_policy_attachment', 'consumer_task_composer_read').policy_arn).toBe(
+      interpolation('aws_iam_policy.composer_read.arn'),
+    );
+    expect(resource('aws_iam_role_policy_attachment', 'consumer_task_render_consumer').policy_arn).toBe(
+      interpolation('aws_iam_policy.render_consumer.arn'),
+    );
+    const attachments = Object.values(module.resource.aws_iam_role_policy_attachment ?? {}).map((blocks) =>
+      String(blocks[0]?.role),
+    );
+    expect(attachments.filter((role) => role.includes('consumer_task'))).toHaveLength(2);
+    const secrets = String(resource('aws_iam_role_policy', 'consumer_execution_secrets').policy);
+    expect(secrets).toContain('secretsmanager:GetSecretValue');
+    expect(secrets).toMatch(
+      /Resource\s*=\s*concat\(\[local\.bunny_secret_arn\], values\(var\.consumer_secret_arns\)\)/,
+    );
+    expect(String(resource('aws_cloudwatch_log_group', 'consumer').retention_in_days)).toBe(
+      interpolation('var.consumer_log_retention_days'),
+    );
+  });
+
+  it('scales the service on visible messages per running task, by metric math', () => {
+    expect(resource('aws_appautoscaling_target', 'consumer')).toMatchObject({
+      service_namespace: 'ecs',
+      scalable_dimension: 'ecs:service:DesiredCount',
+      min_capacity: interpolation('var.consumer_min_tasks'),
+      max_capacity: interpolation('var.consumer_max_tasks'),
+    });
+    const policy = resource('aws_appautoscaling_policy', 'consumer_backlog') as {
+      policy_type: string;
+      target_tracking_scaling_policy_configuration: {
+        target_value: string;
+        customized_metric_specification: {
+          metrics: { id: string; expression?: string; return_data: boolean; metric_stat?: unknown }[];
+        }[];
+      }[];
+    };
+    expect(policy.policy_type).toBe('TargetTrackingScaling');
+    const tracking = policy.target_tracking_scaling_policy_configuration[0];
+    expect(tracking?.target_value).toBe(interpolation('var.consumer_backlog_per_task'));
+    const metrics = tracking?.customized_metric_specification[0]?.metrics ?? [];
+    expect(metrics.map((metric) => metric.id)).toEqual(['visible', 'tasks', 'backlog_per_task']);
+    expect(JSON.stringify(metrics[0])).toContain('ApproximateNumberOfMessagesVisible');
+    expect(JSON.stringify(metrics[0])).toContain(interpolation('aws_sqs_queue.renders.name'));
+    expect(JSON.stringify(metrics[1])).toContain('RunningTaskCount');
+    expect(metrics[2]).toMatchObject({ expression: 'visible / tasks', return_data: true });
+    const service = resource('aws_ecs_service', 'consumer') as { lifecycle: { ignore_changes: string[] }[] };
+    expect(service.lifecycle[0]?.ignore_changes).toEqual([interpolation('desired_count')]);
   });
 
   it('documents every variable and output in the README', () => {

@@ -47,3 +47,28 @@ output "render_consumer_policy_arn" {
   description = "IAM policy for the render consumer."
   value       = aws_iam_policy.render_consumer.arn
 }
+
+output "consumer_service_name" {
+  description = "Name of the render consumer's ECS service (null when consumer_service_enabled is false)."
+  value       = one(aws_ecs_service.consumer[*].name)
+}
+
+output "consumer_task_definition_arn" {
+  description = "ARN of the render consumer's task definition."
+  value       = one(aws_ecs_task_definition.consumer[*].arn)
+}
+
+output "consumer_task_role_arn" {
+  description = "Task role of the render consumer (composer read + render consumer policies)."
+  value       = one(aws_iam_role.consumer_task[*].arn)
+}
+
+output "consumer_execution_role_arn" {
+  description = "Execution role of the render consumer (image pull, logs, its secrets)."
+  value       = one(aws_iam_role.consumer_execution[*].arn)
+}
+
+output "consumer_log_group_name" {
+  description = "CloudWatch log group of the render consumer's tasks."
+  value       = one(aws_cloudwatch_log_group.consumer[*].name)
+}
