@@ -1,5 +1,6 @@
 import type { Queryable } from '../catalog/database.js';
 import type { EnsureRender } from '../render/ensure-render.js';
+import type { ComposeGate } from '../service/compose-gate.js';
 import { createComposeHandler } from './compose-handler.js';
 import { createReadyzHandler, databaseCheck, healthzHandler, type ReadinessCheck } from './health.js';
 import { createMediaHandler } from './media-handler.js';
@@ -16,6 +17,8 @@ export interface ConsumerHttpOptions {
   host?: string;
   db: Queryable;
   ensureRender: Pick<EnsureRender, 'ensure'>;
+  /** Bounds the renders compose requests start; beyond its queue they get 503 and Retry-After. */
+  composeGate?: ComposeGate;
   metrics: PipelineMetrics;
   /** DATA_DIR: the local publisher's renditions are served from `{dataDir}/media/`. */
   dataDir: string;
@@ -48,6 +51,7 @@ export function createConsumerHttpServer(options: ConsumerHttpOptions): HttpServ
       handler: createComposeHandler({
         ensureRender: options.ensureRender,
         apiToken: options.apiToken,
+        ...(options.composeGate ? { gate: options.composeGate } : {}),
         ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
         ...(options.logger ? { logger: options.logger } : {}),
       }),

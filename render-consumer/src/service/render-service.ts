@@ -24,6 +24,7 @@ import type { Route } from '../http/router.js';
 import { createPublisher } from '../publish/create-publisher.js';
 import type { Publisher } from '../publish/publisher.js';
 import { EnsureRender } from '../render/ensure-render.js';
+import { ComposeGate, gateRenders } from './compose-gate.js';
 import { createStatusRoutes } from '../status/status-api.js';
 
 /** How long stop() waits for aborted renders (and compose requests) after the deadline. */
@@ -53,6 +54,8 @@ export interface RenderServiceOptions {
     waitTimeSeconds?: number;
     concurrency?: number;
   };
+  /** Render slots: COMPOSE_MAX_CONCURRENT (default from the CPU count) and COMPOSE_QUEUE_SIZE (16). */
+  compose?: { maxConcurrent?: number; queueSize?: number };
   /** Render lease length (seconds) and how long to wait for a render another process holds. */
   leaseSeconds?: number;
   /** Download cache bound in bytes; default 10 GiB. */
@@ -67,6 +70,7 @@ export interface RenderService {
   readonly db: CatalogDb;
   readonly metrics: PipelineMetrics;
   readonly ensureRender: EnsureRender;
+  readonly composeGate: ComposeGate;
   /** Graceful stop: polling first, then in-flight renders within `deadlineMs`, then HTTP and DB. */
   stop(deadlineMs?: number): Promise<void>;
 }
@@ -93,10 +97,16 @@ export async function startRenderService(options: RenderServiceOptions): Promise
     });
     const bundleSourceFor = (slug: string) =>
       new S3BundleSource({ s3, bucket: config.assetsBucket, slug, cache });
-    const publisher = options.publisher ?? createPublisher(config, { logger });
+    const composeGate = new ComposeGate(options.compose);
+    const gated = gateRenders(
+      composeGate,
+      composeRecipe,
+      options.publisher ?? createPublisher(config, { logger }),
+    );
     const inFlightSince = new Map<string, number>();
     const metrics = createPipelineMetrics({
       db,
+      renderSlots: composeGate,
       oldestMessageAgeSeconds: () => {
         const oldest = Math.min(...inFlightSince.values());
         return Number.isFinite(oldest) ? (Date.now() - oldest) / 1000 : undefined;
@@ -105,8 +115,8 @@ export async function startRenderService(options: RenderServiceOptions): Promise
     const ensureRender = new EnsureRender({
       db,
       bundleSourceFor,
-      compose: composeRecipe,
-      publisher,
+      compose: gated.compose,
+      publisher: gated.publisher,
       dataDir: config.dataDir,
       signal: shutdown.signal,
       logger,
@@ -119,6 +129,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
       ...(options.host === undefined ? {} : { host: options.host }),
       db,
       ensureRender,
+      composeGate,
       metrics,
       dataDir: config.dataDir,
       apiToken: config.composerApiToken,
@@ -187,6 +198,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
       db,
       metrics,
       ensureRender,
+      composeGate,
       stop(deadlineMs = 30_000) {
         stopped ??= (async () => {
           const abortRenders = () => shutdown.abort(new Error('the consumer is shutting down'));
