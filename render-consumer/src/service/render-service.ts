@@ -25,6 +25,7 @@ import { createPublisher } from '../publish/create-publisher.js';
 import type { Publisher } from '../publish/publisher.js';
 import { EnsureRender } from '../render/ensure-render.js';
 import { ComposeGate, gateRenders } from './compose-gate.js';
+import { claimRenderScratch, type RenderScratch } from './render-scratch.js';
 import { createStatusRoutes } from '../status/status-api.js';
 
 /** How long stop() waits for aborted renders (and compose requests) after the deadline. */
@@ -87,9 +88,19 @@ export async function startRenderService(options: RenderServiceOptions): Promise
   const events = options.clients?.events ?? createEventBridgeClient(aws);
   const db = await openCatalogDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const shutdown = new AbortController();
+  let scratch: RenderScratch | undefined;
   try {
     const applied = await migrateCatalog(db);
     if (applied.length > 0) logger.info({ migrations: applied, database: db.kind }, 'catalog migrated');
+    scratch = await claimRenderScratch(config.dataDir);
+    if (scratch.removed > 0) {
+      logger.info({ removed: scratch.removed }, 'removed temp render files an earlier run left behind');
+    } else if (scratch.sharedWith.length > 0) {
+      logger.info(
+        { consumers: scratch.sharedWith },
+        'DATA_DIR is shared with running consumers: temp renders kept',
+      );
+    }
 
     const cache = new DownloadCache({
       dir: path.join(config.dataDir, 'cache', 'objects'),
@@ -126,13 +137,14 @@ export async function startRenderService(options: RenderServiceOptions): Promise
 
     const http = createConsumerHttpServer({
       port: options.port ?? config.composerPort,
-      ...(options.host === undefined ? {} : { host: options.host }),
+      host: options.host ?? config.composerHost,
       db,
       ensureRender,
       composeGate,
       metrics,
       dataDir: config.dataDir,
       apiToken: config.composerApiToken,
+      metricsRequireToken: config.metricsRequireToken,
       readinessChecks: {
         queue: async () => {
           await sqs.send(
@@ -217,6 +229,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
           }
           await http.stop();
           await db.close();
+          await scratch?.release().catch(() => {});
           if (!options.clients?.s3) s3.destroy();
           if (!options.clients?.sqs) sqs.destroy();
           if (!options.clients?.events) events.destroy();
@@ -227,6 +240,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
     };
   } catch (error) {
     await db.close().catch(() => {});
+    await scratch?.release().catch(() => {});
     throw error;
   }
 }
