@@ -160,6 +160,8 @@ export function serviceConfig(pipeline: Pipeline, settings: ServiceSettings): Re
       apiUrl: pipeline.bunny.url,
     },
     composerPort: 0,
+    composerHost: '127.0.0.1',
+    metricsRequireToken: true,
     settleSeconds: settings.settleSeconds ?? 1,
     renderGraceSeconds: settings.graceSeconds ?? 3600,
     logLevel: 'silent',

@@ -88,6 +88,7 @@ describe.each([postgresDriver(), pgliteDriver()])('catalog on $name', (driver) =
       'deliveries',
       'exercise_renders',
       'exercises',
+      'forced_refreshes',
       'message_failures',
       'schema_migrations',
     ]);

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { redactText } from '@exercise-pipeline/shared';
 import pg from 'pg';
 
 /** The one query surface the catalog code needs, served by PostgreSQL and PGlite alike. */
@@ -32,13 +33,48 @@ export async function openCatalogDb(options: OpenCatalogOptions): Promise<Catalo
   return openPglite(path.join(options.dataDir, 'catalog-pglite'));
 }
 
+/** `postgres://user:***@host:5432/db`: the URL as it may be shown, without its password. */
+export function describeDatabaseUrl(databaseUrl: string): string {
+  if (!URL.canParse(databaseUrl)) return '(not a URL)';
+  const url = new URL(databaseUrl);
+  if (url.password !== '') url.password = '***';
+  url.search = '';
+  return url.toString();
+}
+
+/** The PostgreSQL catalog did not answer at start: one line naming DATABASE_URL, never its password. */
+export class CatalogUnreachableError extends Error {
+  readonly code = 'CATALOG_UNREACHABLE';
+  constructor(databaseUrl: string, cause: unknown) {
+    const reason = cause instanceof Error && cause.message !== '' ? cause.message : String(cause);
+    super(
+      `cannot reach the catalog database DATABASE_URL=${describeDatabaseUrl(databaseUrl)}: ` +
+        `${redactText(reason.split('\n')[0] ?? '', passwordOf(databaseUrl))}; start PostgreSQL or fix DATABASE_URL ` +
+        '(unset it to use the embedded catalog under DATA_DIR)',
+      { cause },
+    );
+    this.name = 'CatalogUnreachableError';
+  }
+}
+
+function passwordOf(databaseUrl: string): string[] {
+  if (!URL.canParse(databaseUrl)) return [databaseUrl];
+  const password = new URL(databaseUrl).password;
+  return password === '' ? [] : [password, decodeURIComponent(password)];
+}
+
 async function openPostgres(databaseUrl: string, max: number): Promise<CatalogDb> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
   const run = async <Row>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) =>
     (await client.query(text, params as unknown[] | undefined)).rows as Row[];
-  await run(pool, 'SELECT 1');
+  try {
+    await run(pool, 'SELECT 1');
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new CatalogUnreachableError(databaseUrl, error);
+  }
   return {
     kind: 'postgres',
     query: (text, params) => run(pool, text, params),

@@ -47,15 +47,15 @@ async function runRefresh(args: string[], io: CliIo): Promise<number> {
   const sqs = opsSqsClient(config);
   try {
     const force = parsed.flags.values.force === true;
-    const { messageId } = await requestRefresh({
+    const { messageId, requestId } = await requestRefresh({
       sqs,
       queueUrl: config.renderQueueUrl,
       exercise: slug,
       force,
     });
     return report.done(
-      { exercise: slug, force, messageId, queueUrl: config.renderQueueUrl },
-      `refresh of ${slug}${force ? ' (forced)' : ''} requested: message ${messageId} on ${config.renderQueueUrl}`,
+      { exercise: slug, force, messageId, requestId, queueUrl: config.renderQueueUrl },
+      `refresh of ${slug}${force ? ' (forced)' : ''} requested: message ${messageId} (request ${requestId}) on ${config.renderQueueUrl}`,
     );
   } catch (error) {
     io.stderr.write(`refresh: could not send to ${config.renderQueueUrl}: ${errorMessage(error)}\n`);

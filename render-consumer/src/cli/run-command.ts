@@ -6,7 +6,8 @@ import {
   createLogger,
   EXIT,
 } from '@exercise-pipeline/shared';
-import { startRenderService } from '../service/render-service.js';
+import { listenerRefusal } from '../http/listener-policy.js';
+import { type RenderService, startRenderService } from '../service/render-service.js';
 import {
   DEFAULT_SHUTDOWN_DEADLINE_SECONDS,
   resolveServiceTuning,
@@ -15,8 +16,10 @@ import {
 
 const RUN_USAGE = `usage: exercise-consumer run [--port N]
 
-Consumes the render queue (RENDER_QUEUE_URL) and serves the HTTP API on COMPOSER_PORT:
-POST /v1/compose, /healthz, /readyz, /metrics and the status page at /.
+Consumes the render queue (RENDER_QUEUE_URL) and serves the HTTP API on COMPOSER_HOST (default
+127.0.0.1) and COMPOSER_PORT: POST /v1/compose, /healthz, /readyz, /metrics and the status page at /.
+Any other host than a loopback address needs COMPOSER_API_TOKEN, which then guards every route but
+/healthz and /readyz (and /metrics, unless METRICS_REQUIRE_TOKEN=false).
 Needs ASSETS_BUCKET, RENDER_QUEUE_URL and RENDER_DLQ_URL; uses DATABASE_URL (else PGlite under
 DATA_DIR) and PUBLISH_TARGET (local or bunny). SIGINT/SIGTERM stop it gracefully: polling stops,
 a render in progress gets SHUTDOWN_DEADLINE_SECONDS (default 30) to finish, otherwise its message
@@ -24,7 +27,8 @@ goes back to the queue at once.
 
 Tuning (optional, whole seconds): QUEUE_VISIBILITY_TIMEOUT_SECONDS (60), QUEUE_WAIT_SECONDS (20),
 QUEUE_RETRY_BASE_SECONDS (30), QUEUE_RETRY_MAX_SECONDS (900), CONSUMER_CONCURRENCY (1),
-RENDER_LEASE_SECONDS (60), SHUTDOWN_DEADLINE_SECONDS (30).
+RENDER_LEASE_SECONDS (60), SHUTDOWN_DEADLINE_SECONDS (30); render slots: COMPOSE_MAX_CONCURRENT
+(half the CPUs, at least 1), COMPOSE_QUEUE_SIZE (16).
 `;
 
 /** `pnpm consumer run`: the long-running service, until SIGINT or SIGTERM. */
@@ -47,6 +51,11 @@ export function createRunCommand(): CliCommand {
         }
       }
       const config = configOrExit(io.env, ['assetsBucket', 'renderQueueUrl', 'renderDlqUrl']);
+      const refusal = listenerRefusal(config.composerHost, config.composerApiToken);
+      if (refusal !== undefined) {
+        io.stderr.write(`${refusal}\n`);
+        return EXIT.refused;
+      }
       let tuning: ServiceTuning;
       try {
         tuning = resolveServiceTuning(io.env);
@@ -55,15 +64,29 @@ export function createRunCommand(): CliCommand {
         io.stderr.write(`${error.message}\n`);
         return EXIT.failure;
       }
-      const { shutdownDeadlineSeconds, leaseSeconds, ...consumer } = tuning;
+      const { shutdownDeadlineSeconds, leaseSeconds, composeMaxConcurrent, composeQueueSize, ...consumer } =
+        tuning;
       const logger = createLogger({ name: 'render-consumer', level: config.logLevel });
-      const service = await startRenderService({
-        config,
-        logger,
-        consumer,
-        ...(leaseSeconds === undefined ? {} : { leaseSeconds }),
-        ...(port === undefined ? {} : { port }),
-      });
+      let service: RenderService;
+      try {
+        service = await startRenderService({
+          config,
+          logger,
+          consumer,
+          compose: {
+            ...(composeMaxConcurrent === undefined ? {} : { maxConcurrent: composeMaxConcurrent }),
+            ...(composeQueueSize === undefined ? {} : { queueSize: composeQueueSize }),
+          },
+          ...(leaseSeconds === undefined ? {} : { leaseSeconds }),
+          ...(port === undefined ? {} : { port }),
+        });
+      } catch (error) {
+        // A start-up failure is an operator's to fix (a port, a database, a folder): one line naming
+        // it, not a stack trace. The stack is in the debug log for whoever needs it.
+        logger.debug({ err: error }, 'start-up failed');
+        io.stderr.write(`consumer run: cannot start: ${firstLine(error)}\n`);
+        return EXIT.failure;
+      }
       io.stderr.write(`render consumer listening on ${service.url} (status page: ${service.url}/)\n`);
 
       await new Promise<void>((resolve) => {
@@ -84,4 +107,9 @@ export function createRunCommand(): CliCommand {
       return EXIT.done;
     },
   };
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n').find((line) => line.trim() !== '') ?? 'unknown error';
 }

@@ -11,12 +11,18 @@ export class BundleFileError extends PipelineError {
     file: string,
     problem: string,
     fix: string,
-    options: { cause?: unknown; retryable?: boolean } = {},
+    options: { cause?: unknown; retryable?: boolean; code?: string } = {},
   ) {
-    super(`${file} ${problem}; ${fix}`, { code: 'BUNDLE_FILE_INVALID', ...options });
+    super(`${file} ${problem}; ${fix}`, { ...options, code: options.code ?? 'BUNDLE_FILE_INVALID' });
     this.file = file;
   }
 }
+
+/**
+ * Code of a bundle file whose real container is not the one its name promises (a playlist or a
+ * script named `….mp4`, say): retrying cannot fix it, only a new delivery can.
+ */
+export const MEDIA_CONTAINER_REFUSED = 'MEDIA_CONTAINER_REFUSED';
 
 /** ffmpeg failed, or its output did not pass the checks that run before a render is published. */
 export class ComposeError extends PipelineError {

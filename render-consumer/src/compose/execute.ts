@@ -1,8 +1,16 @@
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FfmpegError, type ProbeResult } from '@exercise-pipeline/shared';
+import {
+  describeSniffed,
+  FfmpegError,
+  isContainer,
+  MEDIA_CONTAINERS,
+  type MediaContainer,
+  type ProbeResult,
+  sniffContainer,
+} from '@exercise-pipeline/shared';
 import type { BundleSource } from './bundle-source.js';
-import { BundleFileError, ComposeError } from './errors.js';
+import { BundleFileError, ComposeError, MEDIA_CONTAINER_REFUSED } from './errors.js';
 import { buildConcatList, buildRenderArgs, type ClipInput, type RenderArgsInput } from './ffmpeg-args.js';
 import type { ComposeLogger, MediaRunner } from './media-runner.js';
 import { type ClipFacts, type ProbeCache, probeCacheKey } from './probe-cache.js';
@@ -139,11 +147,17 @@ export interface InspectedFile {
   profile?: VideoProfile;
 }
 
-function loadFacts(runner: MediaRunner, file: string): Promise<ClipFacts> {
-  return runner.probe(file).then((media) => ({ media }));
+function loadFacts(runner: MediaRunner, file: string, container: MediaContainer): Promise<ClipFacts> {
+  return runner.probe(file, { container }).then((media) => ({ media }));
 }
 
-/** Fetches (for S3) and probes every file in parallel, naming the bundle file in any failure. */
+/**
+ * Fetches (for S3) and probes every file in parallel, naming the bundle file in any failure. Bundle
+ * files are untrusted (the bucket is also written by hand): each must really be the container its
+ * slot needs (MP4/MOV videos, MP3 voice-overs) before any ffmpeg opens it for the render, and it is
+ * probed only as that container, so a playlist or concat script named `….mp4` never gets to point
+ * ffmpeg at another file. A mismatch is MEDIA_CONTAINER_REFUSED, which no retry can fix.
+ */
 async function inspectFiles(
   input: PrepareRenderInput,
   videoKeys: readonly string[],
@@ -154,18 +168,44 @@ async function inspectFiles(
   const inspect = async (key: string, kind: 'video' | 'voice-over'): Promise<InspectedFile> => {
     const file = source.describe(key);
     const localPath = await source.localPath(key);
+    const container: MediaContainer = kind === 'video' ? 'mp4' : 'mp3';
+    const expected = MEDIA_CONTAINERS[container].label;
+    const sniffed = sniffContainer(await readHead(localPath));
+    if (sniffed !== container && sniffed !== 'other') {
+      throw new BundleFileError(
+        file,
+        `is ${describeSniffed(sniffed)}, not an ${expected}`,
+        replaceFix(kind),
+        {
+          code: MEDIA_CONTAINER_REFUSED,
+        },
+      );
+    }
     let facts: ClipFacts;
     try {
       const cacheKey = probeCacheKey(file, input.etags.get(key));
       facts = await probeSlot(() =>
-        input.probeCache.probe(cacheKey, () => loadFacts(input.runner, localPath)),
+        input.probeCache.probe(cacheKey, () => loadFacts(input.runner, localPath, container)),
       );
     } catch (error) {
-      throw new BundleFileError(file, `cannot be read as media (${firstLine(error)})`, replaceFix(kind), {
-        cause: error,
-      });
+      // ffprobe ran and refused the bytes: they are not that container, and never will be. A probe
+      // that timed out, was stopped or could not start says nothing about the file: retried.
+      const refused = error instanceof FfmpegError && error.code === 'FFMPEG_FAILED' && !error.timedOut;
+      throw new BundleFileError(
+        file,
+        refused
+          ? `cannot be read as media (expected an ${expected}: ${firstLine(error)})`
+          : `cannot be read as media (${firstLine(error)})`,
+        replaceFix(kind),
+        { cause: error, ...(refused ? { code: MEDIA_CONTAINER_REFUSED } : {}) },
+      );
     }
     const probe = facts.media;
+    if (!isContainer(probe.formatName, container)) {
+      throw new BundleFileError(file, `is "${probe.formatName}", not an ${expected}`, replaceFix(kind), {
+        code: MEDIA_CONTAINER_REFUSED,
+      });
+    }
     if (kind === 'voice-over') {
       if (!probe.audio) throw new BundleFileError(file, 'has no audio stream', replaceFix(kind));
       return { key, path: localPath, probe };
@@ -202,6 +242,19 @@ async function runRender(
     throw new ComposeError(`ffmpeg failed ${subject}: ${lastLines(tail) || firstLine(error)}`, {
       cause: error,
     });
+  }
+}
+
+/** The first bytes of a file, for sniffContainer; none when it cannot be opened (the probe says why). */
+async function readHead(file: string): Promise<Uint8Array> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (handle === undefined) return new Uint8Array(0);
+  try {
+    const buffer = new Uint8Array(64);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
   }
 }
 

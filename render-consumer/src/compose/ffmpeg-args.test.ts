@@ -101,6 +101,16 @@ describe('buildRenderArgs (reencode)', () => {
     expect(args).not.toContain('concat');
   });
 
+  it('opens bucket files only with their own demuxer, never one their bytes pick', () => {
+    const pinned = args.flatMap((arg, i) => (arg === '-i' ? [args.slice(i - 6, i - 2).join(' ')] : []));
+    expect(pinned).toEqual([
+      '-f mov -format_whitelist mov,mp4,m4a,3gp,3g2,mj2',
+      '-f mov -format_whitelist mov,mp4,m4a,3gp,3g2,mj2',
+      '-f mp3 -format_whitelist mp3',
+      '-f mp3 -format_whitelist mp3',
+    ]);
+  });
+
   it("conforms every clip to the first segment's profile and cuts it to whole frames", () => {
     const filter = filterOf(args);
     expect(filter).toContain('[1:v:0]setpts=PTS-STARTPTS,scale=160:90:force_original_aspect_ratio=decrease');
@@ -148,8 +158,10 @@ describe('buildConcatList', () => {
       [
         'ffconcat version 1.0',
         "file 'file:/b/it'\\''s/intro-video-1.mp4'",
+        'option format_whitelist mov,mp4,m4a,3gp,3g2,mj2',
         'duration 2.000000',
         "file 'file:/b/rep-left-video-1.mp4'",
+        'option format_whitelist mov,mp4,m4a,3gp,3g2,mj2',
         'duration 1.040000',
         '',
       ].join('\n'),

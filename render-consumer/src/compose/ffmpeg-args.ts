@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { MEDIA_CONTAINERS, type MediaContainer, pinnedInputArgs } from '@exercise-pipeline/shared';
 import { encoderFor, timescaleOf, type VideoProfile } from './profile.js';
 
 /** ffmpeg may open local files and pipes, never a network protocol, whatever a path looks like. */
@@ -44,13 +45,14 @@ export function buildRenderArgs(input: RenderArgsInput): string[] {
   if (input.mode === 'copy') {
     // Without -copyts, ffmpeg shifts the copied video by the first clip's audio priming (about
     // 23 ms for AAC) because that track starts before zero; the output would begin out of sync.
+    // The list is ours; the files it names are not, and each entry pins its own demuxers.
     args.push('-copyts', '-f', 'concat', '-safe', '0', ...localInput(input.concatListPath));
     videoInputs = 1;
   } else {
-    for (const video of input.videos) args.push(...localInput(video.path));
+    for (const video of input.videos) args.push(...pinnedInputArgs('mp4'), ...localInput(video.path));
     videoInputs = input.videos.length;
   }
-  for (const audio of input.audio) args.push(...localInput(audio.path));
+  for (const audio of input.audio) args.push(...pinnedInputArgs('mp3'), ...localInput(audio.path));
 
   const graph = input.audio.map((audio, i) => audioChain(videoInputs + i, audio.seconds, `a${i}`));
   graph.push(`${input.audio.map((_, i) => `[a${i}]`).join('')}concat=n=${input.audio.length}:v=0:a=1[aout]`);
@@ -80,12 +82,19 @@ export function buildRenderArgs(input: RenderArgsInput): string[] {
 /**
  * The concat demuxer's script. Each entry is a `file:` URL (so no name can select another
  * protocol) with the clip's length as `duration`, which fixes where the next clip starts even
- * when a container's own duration is longer than its video.
+ * when a container's own duration is longer than its video. Each entry may be opened only by the
+ * MP4/MOV demuxer (`option format_whitelist`): the concat demuxer detects its entries' formats,
+ * and a bucket object must never be read as a playlist or another concat script.
  */
-export function buildConcatList(videos: readonly ClipInput[]): string {
+export function buildConcatList(videos: readonly ClipInput[], container: MediaContainer = 'mp4'): string {
   const lines = ['ffconcat version 1.0'];
+  const whitelist = MEDIA_CONTAINERS[container].names.join(',');
   for (const video of videos) {
-    lines.push(`file ${quoteConcat(fileUrl(video.path))}`, `duration ${seconds(video.seconds)}`);
+    lines.push(
+      `file ${quoteConcat(fileUrl(video.path))}`,
+      `option format_whitelist ${whitelist}`,
+      `duration ${seconds(video.seconds)}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,15 +1,18 @@
-import { type ProbeResult, probeMedia, runFfmpeg } from '@exercise-pipeline/shared';
+import { type MediaContainer, type ProbeResult, probeMedia, runFfmpeg } from '@exercise-pipeline/shared';
 
 /** The media programs a render runs; tests and benchmarks may wrap them. */
 export interface MediaRunner {
   ffmpeg(args: readonly string[], options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<unknown>;
-  /** One ffprobe per file: streams, durations and the video's encoder setup (see codecSetupOf). */
-  probe(path: string): Promise<ProbeResult>;
+  /**
+   * One ffprobe per file: streams, durations and the video's encoder setup (see codecSetupOf).
+   * With `container`, the file is opened only as that container (bundle files are untrusted).
+   */
+  probe(path: string, options?: { container?: MediaContainer }): Promise<ProbeResult>;
 }
 
 export const defaultMediaRunner: MediaRunner = {
   ffmpeg: (args, options) => runFfmpeg(args, options),
-  probe: (path) => probeMedia(path),
+  probe: (path, options) => probeMedia(path, options),
 };
 
 /** The slice of a pino logger the composer writes to. */

@@ -16,6 +16,8 @@ export type MessageAction =
       syncedFingerprint?: string;
       /** An operator asked to re-render even though the bundle did not change. */
       force?: boolean;
+      /** The id of that forced request, so a redelivery does not bump the asset version again. */
+      forceRequestId?: string;
       message: PipelineMessage;
     }
   /** Keep the agent's word for the status page ("Bundle Synced" also refreshes, see `refresh`). */
@@ -79,6 +81,7 @@ export function classifyMessage(body: string | undefined, bucket: string): Messa
         exercise: message.exercise,
         trigger: 'operator',
         ...(message.force ? { force: true } : {}),
+        ...(message.force && message.requestId ? { forceRequestId: message.requestId } : {}),
         message,
       };
     case 'render-ready':

@@ -7,6 +7,8 @@ const PERMANENT_CODES = new Set([
   'MESSAGE_INVALID',
   'KEY_PART_INVALID',
   'EXERCISE_NOT_COMPOSABLE',
+  // A bundle object that is not the container its name promises (see compose/execute.ts).
+  'MEDIA_CONTAINER_REFUSED',
 ]);
 
 /**

@@ -111,6 +111,7 @@ export async function handleMessage(deps: HandleDeps, message: Message): Promise
           exercise,
           ...(action.syncedFingerprint ? { syncedFingerprint: action.syncedFingerprint } : {}),
           ...(action.force && forcedVersion === undefined ? { force: true } : {}),
+          ...(action.forceRequestId ? { forceRequestId: action.forceRequestId } : {}),
         });
         if (outcome.outcome === 'deferred') {
           await defer(deps, message, outcome.delaySeconds, outcome.forcedVersion ?? forcedVersion);

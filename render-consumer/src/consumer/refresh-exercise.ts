@@ -12,7 +12,7 @@ import {
   toPutEventsEntry,
 } from '@exercise-pipeline/shared';
 import { listPrefixObjects } from '../bundle/s3-bundle-source.js';
-import type { CatalogDb } from '../catalog/database.js';
+import type { CatalogDb, Queryable } from '../catalog/database.js';
 import { hasSyncedDelivery } from '../catalog/deliveries.js';
 import {
   archiveExercise,
@@ -55,6 +55,12 @@ export interface RefreshRequest {
    * render every preview again even though the bundle did not change; no settle wait.
    */
   force?: boolean;
+  /**
+   * The forced request's id ("Refresh Requested" `requestId`): its bump is recorded with it in the
+   * same transaction, so a redelivered copy (a consumer killed mid-render, a replay) renders what is
+   * missing instead of bumping again.
+   */
+  forceRequestId?: string;
 }
 
 export interface PreviewResult {
@@ -131,9 +137,16 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
     // The bucket as it is now, read under the lock: a consumer that listed before another one
     // bumped for a newer state must not store its older fingerprint (and bump twice more).
     const current = bundleFingerprint(await listPrefixObjects(s3, bucket, slug));
+    const force = request.force === true && !(await forcedBefore(tx, request.forceRequestId));
     // Another consumer may have bumped for this same state while we waited for the lock.
-    if (!request.force && isCurrent(row, current)) return row;
+    if (!force && isCurrent(row, current)) return row;
     const next = await bumpAssetVersion(tx, row.id, current);
+    if (force && request.forceRequestId !== undefined) {
+      await tx.query(
+        'INSERT INTO forced_refreshes (request_id, exercise_id, asset_version) VALUES ($1, $2, $3)',
+        [request.forceRequestId, row.id, next.asset_version],
+      );
+    }
     const superseded = await supersedeRenders(tx, row.id, next.asset_version, deps.graceSeconds);
     bumped = true;
     deps.logger?.info(
@@ -142,9 +155,9 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
         assetVersion: next.asset_version,
         superseded,
         fingerprint: current,
-        forced: request.force === true,
+        forced: force,
       },
-      request.force ? 'forced re-render: version bumped' : 'asset change: version bumped',
+      force ? 'forced re-render: version bumped' : 'asset change: version bumped',
     );
     return next;
   });
@@ -222,6 +235,13 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
     bumped,
     previews: leftToOthers === 0 ? previews : mergePreviews(previews, ready),
   };
+}
+
+/** Whether a forced refresh of this id already bumped (its message is a redelivery or a replay). */
+async function forcedBefore(tx: Queryable, requestId: string | undefined): Promise<boolean> {
+  if (requestId === undefined) return false;
+  const rows = await tx.query('SELECT 1 FROM forced_refreshes WHERE request_id = $1', [requestId]);
+  return rows.length > 0;
 }
 
 /** How long a message waits when another consumer is rendering its exercise's previews. */

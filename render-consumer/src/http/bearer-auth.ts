@@ -28,8 +28,8 @@ export function requireBearer(req: IncomingMessage, token: string | undefined): 
     {
       headers: {
         'www-authenticate': presented
-          ? 'Bearer realm="compose", error="invalid_token"'
-          : 'Bearer realm="compose"',
+          ? 'Bearer realm="exercise-consumer", error="invalid_token"'
+          : 'Bearer realm="exercise-consumer"',
       },
     },
   );

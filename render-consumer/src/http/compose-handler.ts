@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { ManifestInvalidError, PipelineError, RecipeInvalidError } from '@exercise-pipeline/shared';
 import type { EnsuredRender, EnsureRender } from '../render/ensure-render.js';
 import { ExerciseNotComposableError, ExerciseNotFoundError } from '../render/errors.js';
+import { ComposeBusyError, type ComposeGate } from '../service/compose-gate.js';
 import { requireBearer } from './bearer-auth.js';
 import { HttpError } from './http-error.js';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './json-body.js';
@@ -14,6 +15,8 @@ export interface ComposeHandlerOptions {
   apiToken?: string | undefined;
   /** Default 64 KiB. */
   maxBodyBytes?: number;
+  /** Bounds the renders requests start (COMPOSE_MAX_CONCURRENT, COMPOSE_QUEUE_SIZE); default unbounded. */
+  gate?: Pick<ComposeGate, 'refusingWhenFull'>;
   /** Told about answers the server could not explain to the client (unexpected errors). */
   logger?: { error(details: object, message: string): void };
 }
@@ -26,6 +29,11 @@ export interface ComposeAnswer {
   recipe_hash: string;
   asset_version: number;
   cached: boolean;
+  /**
+   * True when an identical request was already being answered and this one shared its render
+   * instead of starting another.
+   */
+  joined: boolean;
 }
 
 /** How long a client should wait before repeating a request that hit a busy or lost render. */
@@ -37,20 +45,43 @@ const RETRY_AFTER_SECONDS = '5';
  */
 export function createComposeHandler(options: ComposeHandlerOptions): Handler {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // Identical bodies in flight share one answer: a burst of the same request costs one render and
+  // one place in the wait queue. (EnsureRender also shares renders of equivalent recipes.)
+  const inFlight = new Map<string, Promise<EnsuredRender>>();
+  const ensure = (body: unknown): Promise<EnsuredRender> => {
+    const run = () => options.ensureRender.ensure({ recipeInput: body });
+    return options.gate ? options.gate.refusingWhenFull(run) : run();
+  };
   return async ({ req, res }) => {
     requireBearer(req, options.apiToken);
     const body = await readJsonBody(req, maxBodyBytes);
+    const key = canonicalJson(body);
+    let pending = inFlight.get(key);
+    const joined = pending !== undefined;
+    if (pending === undefined) {
+      pending = ensure(body).finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
     let ensured: EnsuredRender;
     try {
-      ensured = await options.ensureRender.ensure({ recipeInput: body });
+      ensured = await pending;
     } catch (error) {
       throw toHttpError(error, options.logger);
     }
-    sendJson(res, 200, composeAnswer(ensured, req));
+    sendJson(res, 200, composeAnswer(ensured, req, joined));
   };
 }
 
-export function composeAnswer(ensured: EnsuredRender, req?: IncomingMessage): ComposeAnswer {
+/** JSON with object keys sorted, so bodies that differ only in key order are the same request. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+}
+
+export function composeAnswer(ensured: EnsuredRender, req?: IncomingMessage, joined = false): ComposeAnswer {
   const row = ensured.render;
   return {
     bunny_video_id: row.bunny_video_id ?? '',
@@ -58,7 +89,8 @@ export function composeAnswer(ensured: EnsuredRender, req?: IncomingMessage): Co
     duration_seconds: row.duration_seconds ?? 0,
     recipe_hash: ensured.recipeHash,
     asset_version: row.asset_version,
-    cached: ensured.cached,
+    cached: ensured.cached && !joined,
+    joined,
   };
 }
 
@@ -75,6 +107,11 @@ function absoluteUrl(url: string, req: IncomingMessage | undefined): string {
 /** Maps EnsureRender's errors to answers; every PipelineError keeps its code and message. */
 export function toHttpError(error: unknown, logger?: ComposeHandlerOptions['logger']): HttpError {
   if (error instanceof HttpError) return error;
+  if (error instanceof ComposeBusyError) {
+    return new HttpError(503, error.code, error.message, {
+      headers: { 'retry-after': String(error.retryAfterSeconds) },
+    });
+  }
   if (error instanceof RecipeInvalidError) {
     return new HttpError(400, error.code, error.message, { reasons: error.reasons });
   }

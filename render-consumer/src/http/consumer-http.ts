@@ -1,7 +1,9 @@
 import type { Queryable } from '../catalog/database.js';
 import type { EnsureRender } from '../render/ensure-render.js';
+import type { ComposeGate } from '../service/compose-gate.js';
 import { createComposeHandler } from './compose-handler.js';
 import { createReadyzHandler, databaseCheck, healthzHandler, type ReadinessCheck } from './health.js';
+import { guardRoutes } from './listener-policy.js';
 import { createMediaHandler } from './media-handler.js';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
@@ -16,11 +18,15 @@ export interface ConsumerHttpOptions {
   host?: string;
   db: Queryable;
   ensureRender: Pick<EnsureRender, 'ensure'>;
+  /** Bounds the renders compose requests start; beyond its queue they get 503 and Retry-After. */
+  composeGate?: ComposeGate;
   metrics: PipelineMetrics;
   /** DATA_DIR: the local publisher's renditions are served from `{dataDir}/media/`. */
   dataDir: string;
-  /** COMPOSER_API_TOKEN: when set, `POST /v1/compose` needs it as a bearer token. */
+  /** COMPOSER_API_TOKEN: when set, every route but /healthz and /readyz needs it as a bearer token. */
   apiToken?: string | undefined;
+  /** METRICS_REQUIRE_TOKEN: false leaves `/metrics` open even with a token; default true. */
+  metricsRequireToken?: boolean;
   /** Default 64 KiB. */
   maxBodyBytes?: number;
   /** Checks besides the database for `/readyz`, e.g. `{queue: …}`. */
@@ -48,6 +54,7 @@ export function createConsumerHttpServer(options: ConsumerHttpOptions): HttpServ
       handler: createComposeHandler({
         ensureRender: options.ensureRender,
         apiToken: options.apiToken,
+        ...(options.composeGate ? { gate: options.composeGate } : {}),
         ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
         ...(options.logger ? { logger: options.logger } : {}),
       }),
@@ -74,7 +81,12 @@ export function createConsumerHttpServer(options: ConsumerHttpOptions): HttpServ
   server = createHttpServer({
     port: options.port,
     ...(options.host === undefined ? {} : { host: options.host }),
-    routes,
+    routes: guardRoutes(routes, {
+      token: options.apiToken,
+      ...(options.metricsRequireToken === undefined
+        ? {}
+        : { metricsRequireToken: options.metricsRequireToken }),
+    }),
     ...(options.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: options.shutdownTimeoutMs }),
     ...(options.logger ? { logger: options.logger } : {}),
     onResponse: ({ route, method, status }) => httpRequests.inc({ route, method, status }),

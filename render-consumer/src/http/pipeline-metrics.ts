@@ -36,6 +36,8 @@ export interface PipelineMetricsOptions {
   db?: Queryable;
   /** Reads the oldest message age when scraped; the queue consumer may also set it later. */
   oldestMessageAgeSeconds?: () => number | undefined | Promise<number | undefined>;
+  /** The render slots (COMPOSE_MAX_CONCURRENT); without it the slot gauges stay 0. */
+  renderSlots?: { running: number; waiting: number; peak: number; rejected: number; maxConcurrent: number };
 }
 
 export function createPipelineMetrics(options: PipelineMetricsOptions = {}): PipelineMetrics {
@@ -81,6 +83,34 @@ export function createPipelineMetrics(options: PipelineMetricsOptions = {}): Pip
     help: 'HTTP answers of the consumer, by route, method and status code.',
     labelNames: ['route', 'method', 'status'],
   });
+  const slots = options.renderSlots;
+  const slotGauge = (name: string, help: string, read: () => number) =>
+    registry.gauge({
+      name: `${prefix}_${name}`,
+      help,
+      ...(slots ? { collect: (gauge: Gauge) => gauge.set(undefined, read()) } : {}),
+    });
+  slotGauge(
+    'renders_running',
+    'Renders (ffmpeg plus upload) in flight in this process.',
+    () => slots!.running,
+  );
+  slotGauge(
+    'renders_running_peak',
+    'The most renders that ran at once since the process started.',
+    () => slots!.peak,
+  );
+  slotGauge(
+    'renders_max_concurrent',
+    'COMPOSE_MAX_CONCURRENT: the bound on renders in flight.',
+    () => slots!.maxConcurrent,
+  );
+  slotGauge('compose_requests_waiting', 'Compose requests waiting for a render slot.', () => slots!.waiting);
+  slotGauge(
+    'compose_requests_rejected',
+    'Compose requests refused with 503 because the wait queue was full, since the process started.',
+    () => slots!.rejected,
+  );
   return {
     registry,
     messagesReceived,

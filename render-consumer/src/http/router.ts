@@ -18,6 +18,11 @@ export interface Route {
   /** `/v1/compose`, `/media/:id/:file`, `/assets/*` (the star matches one or more segments, last only). */
   path: string;
   handler: Handler;
+  /**
+   * Answers without COMPOSER_API_TOKEN even when one is set: only for routes that authenticate in
+   * their own way (a signed webhook). See guardRoutes.
+   */
+  public?: boolean;
 }
 
 export type Resolution =

@@ -191,3 +191,16 @@ describe('consumer HTTP server', () => {
     await tracked.close();
   });
 });
+
+describe('createHttpServer address', () => {
+  it('listens on 127.0.0.1 unless told otherwise, and names the address it bound', async () => {
+    const server = createHttpServer({ port: 0, routes: [] });
+    const started = await server.start();
+    try {
+      expect(started.address).toBe('127.0.0.1');
+      expect(started.url).toBe(`http://127.0.0.1:${started.port}`);
+    } finally {
+      await server.stop();
+    }
+  });
+});

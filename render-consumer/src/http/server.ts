@@ -12,7 +12,7 @@ export interface HttpServerLogger {
 export interface HttpServerOptions {
   /** COMPOSER_PORT; 0 picks a free port (tests). */
   port: number;
-  /** Interface to listen on; default `0.0.0.0`. */
+  /** Interface to listen on (COMPOSER_HOST); default `127.0.0.1`. */
   host?: string;
   routes: readonly Route[];
   /** How long `stop()` lets running requests finish before closing their connections; default 10 s. */
@@ -23,8 +23,8 @@ export interface HttpServerOptions {
 }
 
 export interface HttpServer {
-  /** Listens; resolves with the bound port and a base URL on the loopback interface. */
-  start(): Promise<{ port: number; url: string }>;
+  /** Listens; resolves with the bound address, port and a base URL naming them as bound. */
+  start(): Promise<{ port: number; url: string; address: string }>;
   /**
    * Stops accepting connections, lets running requests finish until the shutdown deadline, then
    * closes whatever is still open. Safe to call twice or before `start()`.
@@ -111,25 +111,25 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     },
     start() {
       return new Promise((resolve, reject) => {
-        const onError = (error: Error) => {
+        const host = options.host ?? '127.0.0.1';
+        const onError = (error: NodeJS.ErrnoException) => {
           server.off('listening', onListening);
-          reject(
-            new Error(
-              `cannot listen on port ${options.port}: ${error.message}; set COMPOSER_PORT to a free port`,
-              { cause: error },
-            ),
-          );
+          reject(new ListenError(host, options.port, error));
         };
         const onListening = () => {
           server.off('error', onError);
           started = true;
-          const port = (server.address() as AddressInfo).port;
-          options.logger?.info({ port }, 'http server listening');
-          resolve({ port, url: `http://127.0.0.1:${port}` });
+          const { port, address } = server.address() as AddressInfo;
+          options.logger?.info({ address, port }, 'http server listening');
+          resolve({
+            port,
+            address,
+            url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
+          });
         };
         server.once('error', onError);
         server.once('listening', onListening);
-        server.listen(options.port, options.host ?? '0.0.0.0');
+        server.listen(options.port, host);
       });
     },
     stop() {
@@ -139,6 +139,25 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       return stopped;
     },
   };
+}
+
+/** The HTTP server could not bind: one line naming the address, the variables and the cause. */
+export class ListenError extends Error {
+  readonly code = 'LISTEN_FAILED';
+
+  constructor(host: string, port: number, cause: NodeJS.ErrnoException) {
+    const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const why =
+      cause.code === 'EADDRINUSE'
+        ? `port ${port} is already in use; set COMPOSER_PORT to a free port or stop the process holding it`
+        : cause.code === 'EADDRNOTAVAIL'
+          ? `${host} is not an address of this machine; set COMPOSER_HOST to one of its addresses`
+          : cause.code === 'EACCES'
+            ? `port ${port} needs privileges; set COMPOSER_PORT to a port above 1023`
+            : `${cause.message}; check COMPOSER_HOST and COMPOSER_PORT`;
+    super(`cannot listen on ${where} (COMPOSER_HOST, COMPOSER_PORT): ${why}`, { cause });
+    this.name = 'ListenError';
+  }
 }
 
 async function closeGracefully(server: Server, deadlineMs: number): Promise<void> {

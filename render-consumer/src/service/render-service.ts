@@ -24,6 +24,8 @@ import type { Route } from '../http/router.js';
 import { createPublisher } from '../publish/create-publisher.js';
 import type { Publisher } from '../publish/publisher.js';
 import { EnsureRender } from '../render/ensure-render.js';
+import { ComposeGate, gateRenders } from './compose-gate.js';
+import { claimRenderScratch, type RenderScratch } from './render-scratch.js';
 import { createStatusRoutes } from '../status/status-api.js';
 
 /** How long stop() waits for aborted renders (and compose requests) after the deadline. */
@@ -53,6 +55,8 @@ export interface RenderServiceOptions {
     waitTimeSeconds?: number;
     concurrency?: number;
   };
+  /** Render slots: COMPOSE_MAX_CONCURRENT (default from the CPU count) and COMPOSE_QUEUE_SIZE (16). */
+  compose?: { maxConcurrent?: number; queueSize?: number };
   /** Render lease length (seconds) and how long to wait for a render another process holds. */
   leaseSeconds?: number;
   /** Download cache bound in bytes; default 10 GiB. */
@@ -67,6 +71,7 @@ export interface RenderService {
   readonly db: CatalogDb;
   readonly metrics: PipelineMetrics;
   readonly ensureRender: EnsureRender;
+  readonly composeGate: ComposeGate;
   /** Graceful stop: polling first, then in-flight renders within `deadlineMs`, then HTTP and DB. */
   stop(deadlineMs?: number): Promise<void>;
 }
@@ -83,9 +88,19 @@ export async function startRenderService(options: RenderServiceOptions): Promise
   const events = options.clients?.events ?? createEventBridgeClient(aws);
   const db = await openCatalogDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const shutdown = new AbortController();
+  let scratch: RenderScratch | undefined;
   try {
     const applied = await migrateCatalog(db);
     if (applied.length > 0) logger.info({ migrations: applied, database: db.kind }, 'catalog migrated');
+    scratch = await claimRenderScratch(config.dataDir);
+    if (scratch.removed > 0) {
+      logger.info({ removed: scratch.removed }, 'removed temp render files an earlier run left behind');
+    } else if (scratch.sharedWith.length > 0) {
+      logger.info(
+        { consumers: scratch.sharedWith },
+        'DATA_DIR is shared with running consumers: temp renders kept',
+      );
+    }
 
     const cache = new DownloadCache({
       dir: path.join(config.dataDir, 'cache', 'objects'),
@@ -93,10 +108,16 @@ export async function startRenderService(options: RenderServiceOptions): Promise
     });
     const bundleSourceFor = (slug: string) =>
       new S3BundleSource({ s3, bucket: config.assetsBucket, slug, cache });
-    const publisher = options.publisher ?? createPublisher(config, { logger });
+    const composeGate = new ComposeGate(options.compose);
+    const gated = gateRenders(
+      composeGate,
+      composeRecipe,
+      options.publisher ?? createPublisher(config, { logger }),
+    );
     const inFlightSince = new Map<string, number>();
     const metrics = createPipelineMetrics({
       db,
+      renderSlots: composeGate,
       oldestMessageAgeSeconds: () => {
         const oldest = Math.min(...inFlightSince.values());
         return Number.isFinite(oldest) ? (Date.now() - oldest) / 1000 : undefined;
@@ -105,8 +126,8 @@ export async function startRenderService(options: RenderServiceOptions): Promise
     const ensureRender = new EnsureRender({
       db,
       bundleSourceFor,
-      compose: composeRecipe,
-      publisher,
+      compose: gated.compose,
+      publisher: gated.publisher,
       dataDir: config.dataDir,
       signal: shutdown.signal,
       logger,
@@ -116,12 +137,14 @@ export async function startRenderService(options: RenderServiceOptions): Promise
 
     const http = createConsumerHttpServer({
       port: options.port ?? config.composerPort,
-      ...(options.host === undefined ? {} : { host: options.host }),
+      host: options.host ?? config.composerHost,
       db,
       ensureRender,
+      composeGate,
       metrics,
       dataDir: config.dataDir,
       apiToken: config.composerApiToken,
+      metricsRequireToken: config.metricsRequireToken,
       readinessChecks: {
         queue: async () => {
           await sqs.send(
@@ -187,6 +210,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
       db,
       metrics,
       ensureRender,
+      composeGate,
       stop(deadlineMs = 30_000) {
         stopped ??= (async () => {
           const abortRenders = () => shutdown.abort(new Error('the consumer is shutting down'));
@@ -205,6 +229,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
           }
           await http.stop();
           await db.close();
+          await scratch?.release().catch(() => {});
           if (!options.clients?.s3) s3.destroy();
           if (!options.clients?.sqs) sqs.destroy();
           if (!options.clients?.events) events.destroy();
@@ -215,6 +240,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
     };
   } catch (error) {
     await db.close().catch(() => {});
+    await scratch?.release().catch(() => {});
     throw error;
   }
 }

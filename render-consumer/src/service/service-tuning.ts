@@ -42,6 +42,18 @@ export const TUNING_VARIABLES = {
     min: 1,
     max: 3600,
   },
+  COMPOSE_MAX_CONCURRENT: {
+    key: 'composeMaxConcurrent',
+    expects: 'how many renders (ffmpeg plus upload) run at once, 1-64, e.g. 2',
+    min: 1,
+    max: 64,
+  },
+  COMPOSE_QUEUE_SIZE: {
+    key: 'composeQueueSize',
+    expects: 'how many compose requests may wait for a render slot, 0-10000, e.g. 16',
+    min: 0,
+    max: 10_000,
+  },
   SHUTDOWN_DEADLINE_SECONDS: {
     key: 'shutdownDeadlineSeconds',
     expects: 'whole seconds 0-3600 a render in progress gets to finish on SIGTERM, e.g. 30',

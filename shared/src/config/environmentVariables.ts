@@ -61,6 +61,19 @@ function port(raw: string): number | undefined {
   return value >= 1 && value <= 65535 ? value : undefined;
 }
 
+/** A host name, an IPv4 address or an IPv6 address (without brackets), as `listen()` takes it. */
+function listenHost(raw: string): string | undefined {
+  if (HOST_WITH_PORT.test(raw) && !raw.includes(':')) return raw;
+  return /^[0-9a-f:.]+$/i.test(raw) && raw.includes(':') ? raw : undefined;
+}
+
+function flag(raw: string): boolean | undefined {
+  const value = raw.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  return undefined;
+}
+
 function bucketName(raw: string): string | undefined {
   return BUCKET_NAME.test(raw) && !raw.includes('..') && !IPV4_LIKE.test(raw) ? raw : undefined;
 }
@@ -100,10 +113,18 @@ export const ENVIRONMENT_VARIABLES = {
   },
   BUNNY_STREAM_API_URL: { expects: 'an http(s) URL, e.g. https://video.bunnycdn.com', parse: baseUrl },
   COMPOSER_PORT: { expects: 'a TCP port 1-65535', parse: port },
+  COMPOSER_HOST: {
+    expects: 'the address the HTTP server listens on, e.g. 127.0.0.1, 0.0.0.0 or ::1',
+    parse: listenHost,
+  },
   COMPOSER_API_TOKEN: {
     expects: 'a bearer token without spaces',
     secret: true,
     parse: matching(NO_WHITESPACE),
+  },
+  METRICS_REQUIRE_TOKEN: {
+    expects: 'true or false (whether /metrics needs COMPOSER_API_TOKEN when one is set)',
+    parse: flag,
   },
   SETTLE_SECONDS: { expects: 'a number of seconds >= 0, e.g. 20', parse: seconds },
   RENDER_GRACE_SECONDS: { expects: 'a number of seconds >= 0, e.g. 604800', parse: seconds },
@@ -120,6 +141,8 @@ export const DEFAULTS = {
   PUBLISH_TARGET: 'local',
   BUNNY_STREAM_API_URL: 'https://video.bunnycdn.com',
   COMPOSER_PORT: 9400,
+  COMPOSER_HOST: '127.0.0.1',
+  METRICS_REQUIRE_TOKEN: true,
   SETTLE_SECONDS: 20,
   RENDER_GRACE_SECONDS: 604800,
   LOG_LEVEL: 'info',

@@ -44,8 +44,12 @@ export interface PipelineConfig {
   bunny?: BunnyConfig;
   /** COMPOSER_PORT; default 9400. */
   composerPort: number;
-  /** COMPOSER_API_TOKEN (bearer token of the compose API). Secret: never log it. */
+  /** COMPOSER_HOST; default `127.0.0.1`. A non-loopback address needs composerApiToken. */
+  composerHost: string;
+  /** COMPOSER_API_TOKEN (bearer token of every route but the health checks). Secret: never log it. */
   composerApiToken?: string;
+  /** METRICS_REQUIRE_TOKEN; default true: `/metrics` needs the token too when one is set. */
+  metricsRequireToken: boolean;
   /** SETTLE_SECONDS; default 20. */
   settleSeconds: number;
   /** RENDER_GRACE_SECONDS; default 604800 (7 days). */
@@ -129,7 +133,9 @@ const environmentSchema = z
       publishTarget: env.PUBLISH_TARGET ?? DEFAULTS.PUBLISH_TARGET,
       bunny,
       composerPort: env.COMPOSER_PORT ?? DEFAULTS.COMPOSER_PORT,
+      composerHost: env.COMPOSER_HOST ?? DEFAULTS.COMPOSER_HOST,
       composerApiToken: env.COMPOSER_API_TOKEN,
+      metricsRequireToken: env.METRICS_REQUIRE_TOKEN ?? DEFAULTS.METRICS_REQUIRE_TOKEN,
       settleSeconds: env.SETTLE_SECONDS ?? DEFAULTS.SETTLE_SECONDS,
       renderGraceSeconds: env.RENDER_GRACE_SECONDS ?? DEFAULTS.RENDER_GRACE_SECONDS,
       logLevel: env.LOG_LEVEL ?? DEFAULTS.LOG_LEVEL,

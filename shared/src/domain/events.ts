@@ -141,6 +141,15 @@ export const refreshRequestedDetailSchema = z.object({
   /** Bump the asset version and render again even though the bundle did not change. */
   force: z.boolean({ error: expected('true or false') }).default(false),
   requestedBy: optionalText,
+  /**
+   * Identifies one request across redeliveries of its message: a forced refresh bumps the asset
+   * version once per id, however often SQS (or an operator's replay) delivers it.
+   */
+  requestId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,64}$/)
+    .optional()
+    .catch(undefined),
 });
 
 export type RefreshRequestedDetail = z.output<typeof refreshRequestedDetailSchema>;

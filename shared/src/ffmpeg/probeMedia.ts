@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { FfmpegError } from './FfmpegError.js';
+import { type MediaContainer, pinnedInputArgs } from './mediaContainer.js';
 import { type ProbeResult, parseProbeOutput } from './parseProbeOutput.js';
 import { formatCommand } from './protectInputs.js';
 import { runFfprobe } from './runFfprobe.js';
@@ -21,6 +22,11 @@ export interface ProbeMediaOptions {
   /** Default 30000. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Open the file only as this container (`-f` and `-format_whitelist`), never as whatever its bytes
+   * claim to be; for untrusted files. Default: ffprobe detects the format.
+   */
+  container?: MediaContainer;
 }
 
 /**
@@ -29,7 +35,9 @@ export interface ProbeMediaOptions {
  * Rejects with FfmpegError (`FFMPEG_FAILED` with ffprobe's stderr for an unreadable or missing file).
  */
 export async function probeMedia(path: string, options: ProbeMediaOptions = {}): Promise<ProbeResult> {
-  const { stdout, stderr } = await runFfprobe(path, PROBE_ARGS, options);
+  const { container, ...run } = options;
+  const args = container === undefined ? PROBE_ARGS : [...PROBE_ARGS, ...pinnedInputArgs(container)];
+  const { stdout, stderr } = await runFfprobe(path, args, run);
   const fileSize = await stat(path).then(
     (stats) => stats.size,
     () => undefined,
@@ -39,7 +47,7 @@ export async function probeMedia(path: string, options: ProbeMediaOptions = {}):
   throw new FfmpegError(`cannot read the probe of ${path}: ${parsed.reason}`, {
     code: 'FFPROBE_OUTPUT_INVALID',
     tool: 'ffprobe',
-    command: formatCommand('ffprobe', [...PROBE_ARGS, path]),
+    command: formatCommand('ffprobe', [...args, path]),
     stderrTail: stderr,
   });
 }

@@ -20,7 +20,48 @@ const state = {
   drawn: new Map(),
   hls: null,
   playing: null,
+  tokenDeclined: false,
 };
+
+// ---- access token -------------------------------------------------------------------------
+// With COMPOSER_API_TOKEN set, the data routes answer 401 without it. The page asks once, keeps the
+// token for this tab only (sessionStorage, never a cookie or localStorage) and sends it as a bearer
+// header with every request it makes, the player's included.
+
+const TOKEN_KEY = 'exercise-consumer.token';
+
+function storedToken() {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) || '';
+  } catch {
+    return '';
+  }
+}
+
+function authHeaders() {
+  const token = storedToken();
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/** Asks for the token after a 401; false when the operator declined (then the page stops asking). */
+function askForToken(rejected) {
+  if (state.tokenDeclined) return false;
+  const token = window.prompt(
+    rejected
+      ? 'That token was refused. Enter the COMPOSER_API_TOKEN this consumer runs with:'
+      : 'This consumer needs its COMPOSER_API_TOKEN to show its status:',
+  );
+  if (!token) {
+    state.tokenDeclined = true;
+    return false;
+  }
+  try {
+    sessionStorage.setItem(TOKEN_KEY, token.trim());
+  } catch {
+    return false;
+  }
+  return true;
+}
 
 /** Redraws a section only when its data changed since the last draw. */
 function drawIfChanged(name, value, draw) {
@@ -79,7 +120,12 @@ function play(render) {
   const Hls = window.Hls;
   if (Hls?.isSupported()) {
     $('player-engine').textContent = `HLS through hls.js ${Hls.version || ''} (Media Source Extensions)`;
-    const hls = new Hls();
+    const hls = new Hls({
+      xhrSetup: (xhr) => {
+        const token = storedToken();
+        if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+      },
+    });
     state.hls = hls;
     hls.on(Hls.Events.ERROR, (_event, data) => {
       if (data.fatal) playerMessage(`Playback failed: ${data.type} / ${data.details}`, true);
@@ -161,10 +207,13 @@ async function refresh() {
   if (state.inFlight) return;
   state.inFlight = true;
   try {
-    const response = await fetch('/api/status', {
-      cache: 'no-store',
-      headers: { accept: 'application/json' },
-    });
+    const load = () =>
+      fetch('/api/status', {
+        cache: 'no-store',
+        headers: { accept: 'application/json', ...authHeaders() },
+      });
+    let response = await load();
+    if (response.status === 401 && askForToken(storedToken() !== '')) response = await load();
     if (!response.ok) throw new Error(await readError(response));
     const data = await response.json();
     state.data = data;

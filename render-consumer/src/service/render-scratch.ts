@@ -1,0 +1,59 @@
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Where EnsureRender and the composer write renders until they are published. */
+export function renderScratchDir(dataDir: string): string {
+  return path.join(dataDir, 'tmp', 'renders');
+}
+
+export interface RenderScratch {
+  /** Entries of an earlier run removed at start (0 when another live consumer shares DATA_DIR). */
+  removed: number;
+  /** Pids of other live consumers using the same DATA_DIR (their renders were left alone). */
+  sharedWith: number[];
+  /** Forgets this process as a user of the folder (at stop). */
+  release(): Promise<void>;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the render scratch folder at start: a consumer killed mid-render leaves its partial render
+ * behind, and nobody else would ever remove it. Every consumer registers its pid beside the folder;
+ * the folder is emptied only when no other live consumer on this host shares DATA_DIR, so a second
+ * consumer starting never deletes the first one's render in progress.
+ */
+export async function claimRenderScratch(dataDir: string): Promise<RenderScratch> {
+  const scratch = renderScratchDir(dataDir);
+  const owners = path.join(dataDir, 'tmp', 'consumers');
+  await mkdir(owners, { recursive: true });
+  const sharedWith: number[] = [];
+  for (const name of await readdir(owners)) {
+    const pid = Number(/^(\d+)\.pid$/.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    if (isAlive(pid)) sharedWith.push(pid);
+    else await rm(path.join(owners, name), { force: true });
+  }
+  let removed = 0;
+  if (sharedWith.length === 0) {
+    const entries = await readdir(scratch).catch(() => [] as string[]);
+    for (const entry of entries) {
+      await rm(path.join(scratch, entry), { recursive: true, force: true });
+      removed += 1;
+    }
+  }
+  const own = path.join(owners, `${process.pid}.pid`);
+  await writeFile(own, String(process.pid));
+  return {
+    removed,
+    sharedWith,
+    release: () => rm(own, { force: true }),
+  };
+}
