@@ -10,7 +10,7 @@ import {
 } from '@exercise-pipeline/shared';
 import { ingestDelivery } from '../ingest/ingestDelivery.js';
 import type { IngestResult } from '../ingest/types.js';
-import { readAgentConfig } from './agentSettings.js';
+import { agentAwsOptions, readAgentConfig } from './agentSettings.js';
 import { parseAgentArgs } from './args.js';
 import { listSection, reasonLines, reportFailure, usageError, writeJson } from './output.js';
 import { folderProblem } from './planCommand.js';
@@ -80,7 +80,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       level: env.logLevel,
       ...(io.stderr === process.stderr ? {} : { destination: io.stderr }),
     });
-    const aws = { region: env.awsRegion, ...(env.awsEndpointUrl ? { endpoint: env.awsEndpointUrl } : {}) };
+    const aws = agentAwsOptions(env);
     const s3 = createS3Client(aws);
     const events = createEventBridgeClient(aws);
     s3Holder.destroy = () => {

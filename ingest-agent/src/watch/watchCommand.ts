@@ -11,7 +11,7 @@ import {
   type PipelineConfig,
   requireConfig,
 } from '@exercise-pipeline/shared';
-import { readAgentConfig } from '../cli/agentSettings.js';
+import { agentAwsOptions, readAgentConfig } from '../cli/agentSettings.js';
 import { reportFailure, usageError } from '../cli/output.js';
 import { folderProblem } from '../cli/planCommand.js';
 import { ingestDelivery } from '../ingest/ingestDelivery.js';
@@ -48,7 +48,7 @@ export function outcomesFileIn(dataDir: string): string {
 
 function s3Ingest(env: PipelineConfig, config: AgentConfig, logger: Logger, prune: boolean) {
   const { assetsBucket } = requireConfig(env, ['assetsBucket']);
-  const aws = { region: env.awsRegion, ...(env.awsEndpointUrl ? { endpoint: env.awsEndpointUrl } : {}) };
+  const aws = agentAwsOptions(env);
   const s3 = createS3Client(aws);
   const events = createEventBridgeClient(aws);
   let hashCache: Promise<HashCache> | undefined;
