@@ -36,6 +36,9 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
   readonly #options: DeliveryWatcherOptions<R>;
   readonly #settleMs: number;
   readonly #retryMs: number;
+  readonly #refuseIncompleteMs: number;
+  /** Since when each incomplete delivery has had exactly this content (performance.now()). */
+  readonly #incompleteSince = new Map<string, { signature: string; since: number }>();
   readonly #tracker: SettleTracker;
   readonly #isIgnored: ReturnType<typeof createLocationFilter>;
   readonly #checkSlots: Slots;
@@ -58,6 +61,7 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     this.#options = options;
     this.#settleMs = (options.settleSeconds ?? 30) * 1000;
     this.#retryMs = (options.retryFailedSeconds ?? 300) * 1000;
+    this.#refuseIncompleteMs = (options.refuseIncompleteAfterSeconds ?? 600) * 1000;
     this.#tracker = new SettleTracker({
       settleMs: this.#settleMs,
       maxConcurrentIngests: options.maxConcurrentIngests ?? 2,
@@ -181,13 +185,15 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     if (observation.phase === 'waiting' && observation.previous !== 'waiting') {
       this.emit('delivery:settling', { ...ref, settleSeconds: this.#settleMs / 1000 });
     }
-    if (this.#timer === undefined && this.#state === 'running') this.#schedule();
+    // #schedule keeps an earlier timer and replaces a later one (an incomplete delivery's re-check).
+    if (this.#state === 'running') this.#schedule();
   }
 
   #forget(ref: { delivery: string; folder: string }): void {
     const known = this.#tracker.status(ref.delivery) !== undefined;
     this.#tracker.forget(ref.delivery);
     this.#settled.delete(ref.delivery);
+    this.#incompleteSince.delete(ref.delivery);
     if (!known) return;
     this.emit('delivery:removed', ref);
     this.#memory?.delete(ref.folder).catch((error: unknown) => this.#reportError(error, ref.delivery));
@@ -223,6 +229,7 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     const folder = path.join(this.dropDir, delivery);
     const ref = { delivery, folder };
     let outcome: CheckOutcome = 'unstable';
+    let recheckAt: number | undefined;
     try {
       const result = await this.#checkSlots.run(() =>
         checkDelivery({
@@ -240,8 +247,9 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
           'changed during the check; settling again',
         );
       } else if (result.outcome === 'incomplete') {
-        outcome = 'incomplete';
-        this.emit('delivery:incomplete', { ...ref, problems: result.problems });
+        const judged = this.#judgeIncomplete(ref, result);
+        outcome = judged.outcome;
+        recheckAt = judged.recheckAt;
       } else {
         const remembered = this.#memory?.get(folder);
         if (remembered?.signature === result.signature) {
@@ -255,7 +263,8 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     } catch (error) {
       if (this.#state === 'running') this.#reportError(error, delivery);
     }
-    const phase = this.#tracker.checked(delivery, performance.now(), outcome);
+    if (outcome !== 'incomplete' && outcome !== 'settled') this.#incompleteSince.delete(delivery);
+    const phase = this.#tracker.checked(delivery, performance.now(), outcome, recheckAt);
     if (phase === 'ready') {
       const settled = this.#settled.get(delivery);
       if (settled !== undefined) {
@@ -269,6 +278,50 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     }
     this.#startIngests();
     this.#schedule();
+  }
+
+  /**
+   * A quiet delivery that is not complete waits for a change, but not forever: once the same
+   * content has been incomplete for `refuseIncompleteAfterSeconds` it is handed to the ingest, which
+   * refuses it with a report and "Delivery Refused" (a copy that stopped for good, a damaged or
+   * unreadable file, a link to something that is no media). A refusal remembered for this very
+   * content is not repeated.
+   */
+  #judgeIncomplete(
+    ref: { delivery: string; folder: string },
+    result: Extract<DeliveryCheck, { outcome: 'incomplete' }>,
+  ): { outcome: CheckOutcome; recheckAt?: number } {
+    const now = performance.now();
+    const known = this.#incompleteSince.get(ref.delivery);
+    const since = known?.signature === result.signature ? known.since : now;
+    this.#incompleteSince.set(ref.delivery, { signature: result.signature, since });
+    const remembered = this.#memory?.get(ref.folder);
+    if (remembered?.signature === result.signature) {
+      this.emit('delivery:unchanged', { ...ref, status: remembered.status });
+      return { outcome: 'unchanged' };
+    }
+    const bounded = result.files.length > 0 && Number.isFinite(this.#refuseIncompleteMs);
+    if (bounded && now - since >= this.#refuseIncompleteMs) {
+      this.#incompleteSince.delete(ref.delivery);
+      this.#settled.set(ref.delivery, {
+        outcome: 'settled',
+        files: result.files,
+        signature: result.signature,
+      });
+      this.emit('delivery:overdue', {
+        ...ref,
+        problems: result.problems,
+        waitedSeconds: Math.round((now - since) / 1000),
+      });
+      return { outcome: 'settled' };
+    }
+    const recheckAt = bounded ? since + this.#refuseIncompleteMs : undefined;
+    this.emit('delivery:incomplete', {
+      ...ref,
+      problems: result.problems,
+      ...(recheckAt === undefined ? {} : { refuseInSeconds: Math.ceil((recheckAt - now) / 1000) }),
+    });
+    return { outcome: 'incomplete', ...(recheckAt === undefined ? {} : { recheckAt }) };
   }
 
   #startIngests(): void {

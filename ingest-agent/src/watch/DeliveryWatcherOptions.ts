@@ -31,6 +31,13 @@ export interface DeliveryWatcherOptions<R extends IngestReport = IngestReport> {
   onSuccess?: 'move' | 'leave';
   /** After a refusal: leave in place, or move to `rejected/`. Default "leave". */
   onRefusal?: 'leave' | 'move';
+  /**
+   * A delivery that stays quiet but incomplete (a cut-off or damaged file, an unreadable file, a
+   * link to something that is no media) with exactly the same content for this long is handed to
+   * `ingest` anyway, which refuses it with a report, so the team hears about it. Default 600;
+   * `Infinity` waits for a change forever. A folder with no files at all is never handed over.
+   */
+  refuseIncompleteAfterSeconds?: number;
   /** Wait before retrying a failed ingest. Default 300. */
   retryFailedSeconds?: number;
   /** JSON file remembering outcomes across restarts (e.g. `$DATA_DIR/watch/outcomes.json`). Default: in memory. */

@@ -30,10 +30,18 @@ export function logWatchEvents(
   watcher.on('delivery:settled', ({ delivery, files }) =>
     logger.info({ delivery, files: files.length }, 'delivery is complete; ingesting'),
   );
-  watcher.on('delivery:incomplete', ({ delivery, problems }) =>
+  watcher.on('delivery:incomplete', ({ delivery, problems, refuseInSeconds }) =>
     logger.warn(
-      { delivery, problems },
-      'delivery is quiet but not complete; it is ingested once the copy finishes (a damaged file must be replaced)',
+      { delivery, problems, refuseInSeconds },
+      refuseInSeconds === undefined
+        ? 'delivery is quiet but not complete; it is ingested once the copy finishes'
+        : 'delivery is quiet but not complete; it is ingested once the copy finishes, or refused with a report if it stays like this',
+    ),
+  );
+  watcher.on('delivery:overdue', ({ delivery, problems, waitedSeconds }) =>
+    logger.warn(
+      { delivery, problems, waitedSeconds },
+      'delivery stayed incomplete; judging it as it is (the team gets a report)',
     ),
   );
   watcher.on('delivery:unchanged', ({ delivery, status }) =>

@@ -78,6 +78,7 @@ const EVENT_NAMES: (keyof WatchEvents)[] = [
   'delivery:settling',
   'delivery:settled',
   'delivery:incomplete',
+  'delivery:overdue',
   'delivery:unchanged',
   'delivery:ingested',
   'delivery:refused',

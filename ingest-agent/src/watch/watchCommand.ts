@@ -131,6 +131,7 @@ export async function runWatchCommand(
       poll: args.poll,
       engine: args.engine,
       pollIntervalSeconds: config.pollIntervalSeconds,
+      refuseIncompleteAfterSeconds: config.refuseIncompleteAfterSeconds,
       // The ingest moves folders itself (and writes _REPORT.txt); the watcher only watches.
       onSuccess: 'leave',
       onRefusal: 'leave',

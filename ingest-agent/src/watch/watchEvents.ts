@@ -41,8 +41,13 @@ export interface WatchEvents<R extends IngestReport = IngestReport> {
   'delivery:settling': [DeliveryRef & { settleSeconds: number }];
   /** Quiet, stable and every media file probes complete: it is queued for ingest. */
   'delivery:settled': [DeliveryRef & { files: readonly FileState[]; signature: string }];
-  /** Quiet but not complete (a file does not probe, or the folder is empty): waits for a change. */
-  'delivery:incomplete': [DeliveryRef & { problems: readonly IncompleteFile[] }];
+  /**
+   * Quiet but not complete (a file does not probe, or the folder is empty): waits for a change, or
+   * for `refuseInSeconds` (absent: forever, as for an empty folder).
+   */
+  'delivery:incomplete': [DeliveryRef & { problems: readonly IncompleteFile[]; refuseInSeconds?: number }];
+  /** Stayed incomplete with the same content for the bounded wait: handed to the ingest to be refused. */
+  'delivery:overdue': [DeliveryRef & { problems: readonly IncompleteFile[]; waitedSeconds: number }];
   /** Settled to exactly the content that was ingested or refused before: nothing to do. */
   'delivery:unchanged': [DeliveryRef & { status: 'done' | 'refused' }];
   'delivery:ingested': [DeliveryRef & { result: R; movedTo: string | null }];
