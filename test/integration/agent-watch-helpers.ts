@@ -46,7 +46,7 @@ export async function startWatchDaemon(options: {
   let watcher: DeliveryWatcher | undefined;
   const exit = runWatchCommand(
     [options.drop, '--config', configPath, ...(options.args ?? [])],
-    { stdout, stderr, env: { LOG_LEVEL: 'debug', ...options.env } },
+    { stdout, stderr, env: { ...options.env, LOG_LEVEL: 'info' } },
     {
       signal: controller.signal,
       onReady: (ready) => {

@@ -5,7 +5,6 @@ import { DEFAULT_JUNK } from '../rules/defaultRules.js';
 import { type ChangeSource, createChokidarSource, type FileEventType } from './changeSource.js';
 import { checkDelivery, type DeliveryCheck } from './checkDelivery.js';
 import { type DeliveryWatcherOptions, DropDirError } from './DeliveryWatcherOptions.js';
-import { DirWatchSource } from './DirWatchSource.js';
 import {
   createIgnoreMatcher,
   createLocationFilter,
@@ -15,10 +14,11 @@ import {
 } from './dropLayout.js';
 import { runIngestStep } from './ingestStep.js';
 import { OutcomeMemory } from './OutcomeMemory.js';
+import { RescanningSource } from './RescanningSource.js';
 import { ScanPoller } from './ScanPoller.js';
 import { type CheckOutcome, SettleTracker } from './SettleTracker.js';
 import { Slots } from './Slots.js';
-import type { IngestReport, WatchEvents } from './watchEvents.js';
+import type { IngestReport, WatcherStatus, WatchEvents } from './watchEvents.js';
 
 /** After the grace period, aborted ingests get this long to unwind before stop() gives up on them. */
 const FORCE_WAIT_MS = 5000;
@@ -51,7 +51,9 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
   #memory: OutcomeMemory | undefined;
   #source: ChangeSource | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
   #wakeAt: number | undefined;
+  #dropDirProblem: string | undefined;
   #state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   #stopping: Promise<{ unfinished: string[] }> | undefined;
 
@@ -76,6 +78,23 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     return this.#source?.mode;
   }
 
+  /** What the watcher is doing: the heartbeat's content. */
+  status(): WatcherStatus {
+    const source = this.#source?.status?.();
+    const available = source?.dropDirAvailable ?? this.#dropDirProblem === undefined;
+    const deliveries: Record<string, number> = {};
+    for (const { phase } of this.deliveries()) deliveries[phase] = (deliveries[phase] ?? 0) + 1;
+    return {
+      dropDir: this.dropDir,
+      mode: this.mode,
+      watching: this.#state === 'running' && available,
+      dropDirAvailable: available,
+      ...(this.#dropDirProblem === undefined || available ? {} : { problem: this.#dropDirProblem }),
+      lastScanAt: source?.lastScanAt === undefined ? null : new Date(source.lastScanAt).toISOString(),
+      deliveries,
+    };
+  }
+
   /** Phase of every known delivery, for status output. */
   deliveries(): { delivery: string; phase: string; idleReason?: string }[] {
     return this.#tracker.names().map((delivery) => {
@@ -97,6 +116,13 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     await this.#source.start({
       onEvent: (type, file) => this.#onFileEvent(type, file),
       onError: (error) => this.#reportError(error),
+      onDropDir: ({ available, problem }) => {
+        this.#dropDirProblem = available ? undefined : problem;
+        this.emit('watcher:drop-dir', { dropDir: this.dropDir, available, ...(problem ? { problem } : {}) });
+        // Checks wait while it is away (every delivery would look deleted); they resume now.
+        if (available) this.#schedule();
+      },
+      onModeChange: ({ mode, reason }) => this.emit('watcher:mode', { dropDir: this.dropDir, mode, reason }),
     });
     if (this.#state !== 'starting') return; // stopped during start
     this.#state = 'running';
@@ -105,6 +131,8 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
       mode: this.#source.mode,
       deliveries: this.#tracker.names().length,
     });
+    const heartbeatMs = (this.#options.heartbeatSeconds ?? 300) * 1000;
+    this.#heartbeat = setInterval(() => this.emit('watcher:heartbeat', this.status()), heartbeatMs);
     this.#tick();
   }
 
@@ -119,6 +147,7 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
 
   async #stop(): Promise<{ unfinished: string[] }> {
     this.#state = 'stopping';
+    clearInterval(this.#heartbeat);
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#source?.close();
@@ -151,9 +180,13 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     const { poll = false, engine = 'builtin' } = this.#options;
     const intervalMs = (this.#options.pollIntervalSeconds ?? 5) * 1000;
     if (engine === 'builtin') {
-      return poll
-        ? new ScanPoller(this.dropDir, { intervalMs, isIgnored: this.#isIgnored })
-        : new DirWatchSource(this.dropDir, { isIgnored: this.#isIgnored });
+      if (poll) return new ScanPoller(this.dropDir, { intervalMs, isIgnored: this.#isIgnored });
+      return new RescanningSource(this.dropDir, {
+        isIgnored: this.#isIgnored,
+        rescanMs: (this.#options.rescanSeconds ?? 60) * 1000,
+        pollIntervalMs: intervalMs,
+        ...(this.#options.watchFolder ? { watch: this.#options.watchFolder } : {}),
+      });
     }
     return createChokidarSource(this.dropDir, {
       usePolling: poll,
@@ -201,7 +234,7 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
 
   #schedule(): void {
     const at = this.#tracker.nextWakeAt();
-    if (at === undefined || this.#state !== 'running') return;
+    if (at === undefined || this.#state !== 'running' || this.#dropDirProblem !== undefined) return;
     if (this.#timer !== undefined && this.#wakeAt !== undefined && this.#wakeAt <= at) return;
     clearTimeout(this.#timer);
     this.#wakeAt = at;
@@ -212,7 +245,7 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
   #tick(): void {
     this.#timer = undefined;
     this.#wakeAt = undefined;
-    if (this.#state !== 'running') return;
+    if (this.#state !== 'running' || this.#dropDirProblem !== undefined) return;
     for (const delivery of this.#tracker.takeDue(performance.now())) this.#track(this.#check(delivery));
     this.#startIngests();
     this.#schedule();

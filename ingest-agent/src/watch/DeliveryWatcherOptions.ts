@@ -1,6 +1,7 @@
 import type { Logger } from '@exercise-pipeline/shared';
 import { PipelineError } from '@exercise-pipeline/shared';
 import type { ProbeFile } from './checkDelivery.js';
+import type { WatchFolder } from './DirWatchSource.js';
 import type { IngestReport, IngestRequest } from './watchEvents.js';
 
 export interface DeliveryWatcherOptions<R extends IngestReport = IngestReport> {
@@ -23,6 +24,15 @@ export interface DeliveryWatcherOptions<R extends IngestReport = IngestReport> {
   engine?: 'builtin' | 'chokidar';
   /** Default 5. */
   pollIntervalSeconds?: number;
+  /**
+   * Native mode (builtin engine): a full scan this often catches changes the native events missed
+   * and notices the drop dir going away and coming back. Default 60.
+   */
+  rescanSeconds?: number;
+  /** A `watcher:heartbeat` event with the watcher's status this often. Default 300. */
+  heartbeatSeconds?: number;
+  /** Stands in for fs.watch in native mode (tests make it refuse watches like a full inotify table). */
+  watchFolder?: WatchFolder;
   /** Ingests at once across deliveries (one per delivery at a time). Default 2. */
   maxConcurrentIngests?: number;
   /** Completeness checks (ffprobe runs) at once. Default 2. */

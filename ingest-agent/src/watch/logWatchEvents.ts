@@ -23,6 +23,18 @@ export function logWatchEvents(
   watcher.on('watcher:ready', ({ dropDir, mode, deliveries }) =>
     logger.info({ dropDir, mode, deliveries }, 'watching the drop folder'),
   );
+  watcher.on('watcher:drop-dir', ({ dropDir, available, problem }) => {
+    if (available) logger.info({ dropDir }, 'the drop folder is back; watching it again');
+    else
+      logger.warn(
+        { dropDir, problem },
+        'the drop folder is gone or unreadable; waiting for it to come back (nothing is ingested meanwhile)',
+      );
+  });
+  watcher.on('watcher:mode', ({ dropDir, mode, reason }) =>
+    logger.warn({ dropDir, mode, reason }, 'watching the drop folder differently'),
+  );
+  watcher.on('watcher:heartbeat', (status) => logger.info(status, 'watcher heartbeat'));
   watcher.on('delivery:seen', ({ delivery }) => logger.info({ delivery }, 'delivery found'));
   watcher.on('delivery:settling', ({ delivery, settleSeconds }) =>
     logger.debug({ delivery, settleSeconds }, 'delivery is changing; waiting until it is quiet'),

@@ -74,6 +74,8 @@ export interface WatchRun {
 
 const EVENT_NAMES: (keyof WatchEvents)[] = [
   'watcher:error',
+  'watcher:drop-dir',
+  'watcher:mode',
   'delivery:seen',
   'delivery:settling',
   'delivery:settled',

@@ -23,6 +23,22 @@ export interface IngestRequest {
   signal: AbortSignal;
 }
 
+/** The watcher's state, for heartbeat lines and the status file. */
+export interface WatcherStatus {
+  dropDir: string;
+  /** `native`, `scan-poll`, `chokidar-native`, `chokidar-poll`. */
+  mode: string | undefined;
+  /** Running, and the drop dir is there to be watched. */
+  watching: boolean;
+  dropDirAvailable: boolean;
+  /** Why the drop dir is not available. */
+  problem?: string;
+  /** ISO time of the last complete walk of the drop dir (poll scans, native rescans); null before one. */
+  lastScanAt: string | null;
+  /** Deliveries by phase (`waiting`, `checking`, `ingesting`, `idle` …). */
+  deliveries: Record<string, number>;
+}
+
 interface DeliveryRef {
   delivery: string;
   folder: string;
@@ -35,6 +51,12 @@ export interface WatchEvents<R extends IngestReport = IngestReport> {
   /** Something went wrong outside any one delivery's result (watching, moving, persisting). */
   'watcher:error': [{ error: Error; delivery?: string }];
   'watcher:stopped': [{ unfinished: string[] }];
+  /** The drop dir went away or came back (once per change). */
+  'watcher:drop-dir': [{ dropDir: string; available: boolean; problem?: string }];
+  /** The watcher changed how it watches (native watches refused → polling). */
+  'watcher:mode': [{ dropDir: string; mode: string; reason: string }];
+  /** Every `heartbeatSeconds`: what the watcher is doing. */
+  'watcher:heartbeat': [WatcherStatus];
   /** A delivery folder appeared (or existed at start). */
   'delivery:seen': [DeliveryRef];
   /** Changes are arriving; the quiet period runs from the last one. */
