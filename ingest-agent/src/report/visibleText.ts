@@ -3,6 +3,7 @@
  * carriage return, tab, escape …), DEL, C1 controls, the Unicode line and paragraph separators,
  * and the bidirectional controls that reorder what a reader sees.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
 
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
