@@ -17,9 +17,9 @@ describe('names are data', () => {
     });
     // A name built to forge a line of the report, and one with a terminal escape sequence.
     const forged = `${folderName} - Intro copy\nFile: everything is fine.mp4`;
-    const escape = `${folderName} - Outro \u001b[2Jcopy.mp4`;
+    const escaping = `${folderName} - Outro \u001b[2Jcopy.mp4`;
     await copyFile(join(dir, `${folderName} - Intro.mp4`), join(dir, forged));
-    await copyFile(join(dir, `${folderName} - Outro.mp4`), join(dir, escape));
+    await copyFile(join(dir, `${folderName} - Outro.mp4`), join(dir, escaping));
 
     const run = await runAgent(['ingest', dir], world.env({ LOG_LEVEL: 'info' }));
     expect(run.code, run.stderr).toBe(2);
@@ -59,7 +59,7 @@ describe('names are data', () => {
     );
     expect(refused).toHaveLength(1);
     expect(refused[0]?.reasons.map((reason) => reason.file)).toEqual(
-      expect.arrayContaining([forged, escape]),
+      expect.arrayContaining([forged, escaping]),
     );
   });
 });
