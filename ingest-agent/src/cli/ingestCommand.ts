@@ -10,9 +10,9 @@ import {
 } from '@exercise-pipeline/shared';
 import { ingestDelivery } from '../ingest/ingestDelivery.js';
 import type { IngestResult } from '../ingest/types.js';
-import { readAgentConfig } from './agentSettings.js';
+import { agentAwsOptions, readAgentConfig } from './agentSettings.js';
 import { parseAgentArgs } from './args.js';
-import { listSection, reasonLines, reportFailure, usageError, writeJson } from './output.js';
+import { listSection, reasonLines, reportFailure, usageError, writeJson, writeLines } from './output.js';
 import { folderProblem } from './planCommand.js';
 import { createProgressReporter } from './progress.js';
 
@@ -29,7 +29,7 @@ Environment: ASSETS_BUCKET, EVENT_BUS_NAME, DATA_DIR, AWS_ENDPOINT_URL, AWS_REGI
 Exit: 0 done, 2 refused or still being copied (reasons listed), 1 failure (run again to resume).
 `;
 
-function summary(result: IngestResult): string {
+function summary(result: IngestResult): string[] {
   const head =
     result.status === 'done'
       ? `Ingested "${result.exercise}": ${result.uploaded.length} uploaded (${result.bytesUploaded} bytes), ${result.skipped.length} already up to date.`
@@ -52,7 +52,7 @@ function summary(result: IngestResult): string {
     ...(result.rejected.length > 0 ? ['Reasons:', ...reasonLines(result.rejected)] : []),
     ...(result.warnings.length > 0 ? ['Warnings:', ...reasonLines(result.warnings)] : []),
     ...(result.report === null ? [] : [`Report: ${result.report}`]),
-  ].join('\n');
+  ];
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
@@ -80,7 +80,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       level: env.logLevel,
       ...(io.stderr === process.stderr ? {} : { destination: io.stderr }),
     });
-    const aws = { region: env.awsRegion, ...(env.awsEndpointUrl ? { endpoint: env.awsEndpointUrl } : {}) };
+    const aws = agentAwsOptions(env);
     const s3 = createS3Client(aws);
     const events = createEventBridgeClient(aws);
     s3Holder.destroy = () => {
@@ -109,7 +109,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       progress.done();
     }
     if (args.json) writeJson(io.stdout, result);
-    else io.stdout.write(`${summary(result)}\n`);
+    else writeLines(io.stdout, summary(result));
     return result.status === 'done' || result.status === 'dry-run' ? EXIT.done : EXIT.refused;
   } catch (error) {
     return reportFailure(io.stderr, controller.signal.aborted ? controller.signal.reason : error);

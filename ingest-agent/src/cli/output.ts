@@ -1,9 +1,15 @@
 import { ConfigError, EXIT, PipelineError } from '@exercise-pipeline/shared';
 import type { RefusalReason } from '../plan/refusal.js';
+import { visibleText } from '../report/visibleText.js';
 
 /** `--json`: exactly one document on stdout. */
 export function writeJson(stream: NodeJS.WritableStream, value: unknown): void {
   stream.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Writes text output for people, one entry per line, with control characters in names escaped. */
+export function writeLines(stream: NodeJS.WritableStream, lines: readonly string[]): void {
+  stream.write(`${lines.map(visibleText).join('\n')}\n`);
 }
 
 export function reasonLines(reasons: readonly RefusalReason[]): string[] {
@@ -23,14 +29,18 @@ export function listSection(title: string, lines: readonly string[]): string[] {
  * pipeline errors carry their code so operators can search for it.
  */
 export function reportFailure(stderr: NodeJS.WritableStream, error: unknown): number {
-  if (error instanceof ConfigError) stderr.write(`${error.message}\n`);
-  else if (error instanceof PipelineError) stderr.write(`error ${error.code}: ${error.message}\n`);
-  else if (error instanceof Error) stderr.write(`error: ${error.message}\n`);
-  else stderr.write(`error: ${String(error)}\n`);
+  // Messages name paths from the drop share; a newline in one must not split the line.
+  // Config problems are listed one per line on purpose, and name the operator's own file.
+  if (error instanceof ConfigError || (error as { code?: unknown }).code === 'AGENT_CONFIG_INVALID')
+    stderr.write(`${(error as Error).message}\n`);
+  else if (error instanceof PipelineError)
+    stderr.write(`error ${error.code}: ${visibleText(error.message)}\n`);
+  else if (error instanceof Error) stderr.write(`error: ${visibleText(error.message)}\n`);
+  else stderr.write(`error: ${visibleText(String(error))}\n`);
   return EXIT.failure;
 }
 
 export function usageError(stderr: NodeJS.WritableStream, problem: string, usage: string): number {
-  stderr.write(`${problem}\n\n${usage}`);
+  stderr.write(`${visibleText(problem)}\n\n${usage}`);
   return EXIT.refused;
 }

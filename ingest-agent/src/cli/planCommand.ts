@@ -3,7 +3,7 @@ import { type CliCommand, type CliIo, EXIT, exercisePrefix } from '@exercise-pip
 import { planDelivery } from '../ingest/planDelivery.js';
 import { readAgentConfig } from './agentSettings.js';
 import { parseAgentArgs } from './args.js';
-import { listSection, reasonLines, reportFailure, usageError, writeJson } from './output.js';
+import { listSection, reasonLines, reportFailure, usageError, writeJson, writeLines } from './output.js';
 
 export const PLAN_USAGE = `usage: exercise-agent plan <folder> [--config F] [--json]
 
@@ -68,7 +68,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         ...listSection('Ignore', document.ignored),
         ...(plan.refusals.length > 0 ? ['Would be refused:', ...reasonLines(plan.refusals)] : []),
       ];
-      io.stdout.write(`${lines.join('\n')}\n`);
+      writeLines(io.stdout, lines);
     }
     return plan.refusals.length > 0 ? EXIT.refused : EXIT.done;
   } catch (error) {

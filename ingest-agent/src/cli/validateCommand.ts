@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { type CliCommand, type CliIo, EXIT } from '@exercise-pipeline/shared';
 import { validateBundleDir } from '../validate/validateBundleDir.js';
 import { parseAgentArgs } from './args.js';
-import { reasonLines, reportFailure, usageError, writeJson } from './output.js';
+import { reasonLines, reportFailure, usageError, writeJson, writeLines } from './output.js';
 
 export const VALIDATE_USAGE = `usage: exercise-agent validate <bundle-dir> [--json]
 
@@ -38,7 +38,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         ? [`Bundle "${result.exercise}" is valid (${result.files.length} files).`]
         : [`Bundle ${result.dir} is invalid:`, ...reasonLines(result.reasons)];
       if (result.warnings.length > 0) lines.push('Warnings:', ...reasonLines(result.warnings));
-      io.stdout.write(`${lines.join('\n')}\n`);
+      writeLines(io.stdout, lines);
     }
     return result.ok ? EXIT.done : EXIT.refused;
   } catch (error) {

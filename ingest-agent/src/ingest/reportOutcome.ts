@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import type { Journal, JournalEntry } from '../journal/Journal.js';
 import type { RefusalReason } from '../plan/refusal.js';
 import { tellTeam } from '../report/tellTeam.js';
-import { withRetry } from '../sync/withRetry.js';
+import { describeTransient, withRetry } from '../sync/withRetry.js';
 import type { IngestOptions } from './ingestDelivery.js';
 import type { DeliveryPlan } from './planDelivery.js';
 import { publishDeliveryRefused } from './publishDeliveryRefused.js';
@@ -61,7 +61,10 @@ async function announceRefusal(result: IngestResult, context: ReportContext): Pr
       maxMs: options.retry?.maxMs ?? 15_000,
       ...(options.signal ? { signal: options.signal } : {}),
       onRetry: ({ error, attempt, delayMs }) =>
-        options.logger?.warn({ err: error, attempt, delayMs }, 'cannot put "Delivery Refused" yet, retrying'),
+        options.logger?.warn(
+          { problem: describeTransient(error), attempt, delayMs },
+          'cannot put "Delivery Refused" yet, retrying',
+        ),
     },
   );
 }

@@ -1,5 +1,6 @@
 import type { IngestResult } from '../ingest/types.js';
 import type { RefusalReason } from '../plan/refusal.js';
+import { visibleText } from './visibleText.js';
 
 function section(title: string, lines: readonly string[]): string[] {
   if (lines.length === 0) return [];
@@ -24,7 +25,8 @@ function shortKey(key: string, exercise: string | null): string {
 /**
  * The `_REPORT.txt` left for the filming team, in their terms: file names as they delivered them,
  * what happened to each, and for a refusal every problem with how to fix it. Plain text, CRLF-free
- * on purpose (every editor on the share's clients reads LF).
+ * on purpose (every editor on the share's clients reads LF); control characters in names are shown
+ * escaped (visibleText).
  */
 export function formatReport(result: IngestResult): string {
   const exercise = result.exercise ?? '(unknown)';
@@ -62,5 +64,6 @@ export function formatReport(result: IngestResult): string {
     );
     if (result.warnings.length > 0) lines.push('Worth fixing next time:', '', ...numbered(result.warnings));
   }
-  return `${lines.join('\n').trimEnd()}\n`;
+  // Each entry is one line; a name with a newline in it must not make it two.
+  return `${lines.map(visibleText).join('\n').trimEnd()}\n`;
 }

@@ -152,6 +152,24 @@ export const agentConfigSchema = z
         .number({ error: expected('a number of seconds') })
         .positive({ error: expected('more than 0 seconds') })
         .default(5),
+      /**
+       * `watch`: a quiet delivery that stays incomplete (cut off, damaged, unreadable) with the same
+       * content for this long is refused with a report. Default 600.
+       */
+      refuseIncompleteAfterSeconds: z
+        .number({ error: expected('a number of seconds') })
+        .positive({ error: expected('more than 0 seconds') })
+        .default(600),
+      /** `watch` without `--poll`: a full scan this often catches missed events and a remounted share. Default 60. */
+      rescanSeconds: z
+        .number({ error: expected('a number of seconds') })
+        .positive({ error: expected('more than 0 seconds') })
+        .default(60),
+      /** `watch`: a heartbeat log line (and DATA_DIR/watch/status.json) this often. Default 300. */
+      heartbeatSeconds: z
+        .number({ error: expected('a number of seconds') })
+        .positive({ error: expected('more than 0 seconds') })
+        .default(300),
       /** Re-encode every file to the house format instead of uploading it as delivered. Default false. */
       normalize: booleanSchema.default(false),
       /** After a successful ingest: move the folder to `processed/` or leave it. Default "move". */

@@ -8,7 +8,7 @@ import { publishBundleSynced, readManifestLanguages } from './publishBundleSynce
 import { runPool } from './runPool.js';
 import { deleteObjects, headObject, type ListedObject, listObjects } from './s3Objects.js';
 import { uploadFile } from './uploadFile.js';
-import { type RetryOptions, withRetry } from './withRetry.js';
+import { describeTransient, type RetryOptions, withRetry } from './withRetry.js';
 
 export interface SyncProgress {
   filesDone: number;
@@ -91,7 +91,7 @@ export async function syncBundle(options: SyncBundleOptions): Promise<SyncResult
     signal,
     onRetry: ({ error, attempt, delayMs }) =>
       logger?.warn(
-        { err: error, bucket, what, attempt, delayMs },
+        { problem: describeTransient(error), bucket, what, attempt, delayMs },
         'transient S3/EventBridge failure, retrying',
       ),
   });

@@ -78,6 +78,40 @@ export function isRetryableError(error: unknown): boolean {
   return false;
 }
 
+/** The innermost error with a message, through `cause` chains and AggregateErrors. */
+function rootCause(error: unknown): ErrorLike & { message?: unknown } {
+  let current = error as ErrorLike & { message?: unknown };
+  for (let depth = 0; depth < 5; depth += 1) {
+    const next = Array.isArray(current?.errors) ? current.errors[0] : current?.cause;
+    if (typeof next !== 'object' || next === null) break;
+    current = next as ErrorLike & { message?: unknown };
+  }
+  return current;
+}
+
+/**
+ * One line for a log saying why a call is retried, in an operator's terms: a silent endpoint
+ * (frozen process, hung network path) reads differently from a refused connection or a 503.
+ */
+export function describeTransient(error: unknown): string {
+  const root = rootCause(error);
+  const top = error as ErrorLike & { message?: unknown };
+  const message = String(top?.message ?? root?.message ?? error).split('\n')[0] ?? '';
+  if (top?.name === 'TimeoutError' || root?.name === 'TimeoutError') {
+    if (/inactivity|requestTimeout/.test(message)) {
+      return `no answer from the endpoint in time (it may be frozen, overloaded or cut off): ${message}`;
+    }
+    if (/establish a connection/.test(message)) return `cannot connect to the endpoint in time: ${message}`;
+  }
+  const code = typeof root?.code === 'string' ? root.code : undefined;
+  if (code === 'ECONNREFUSED') return 'the endpoint refuses connections (it is down or restarting)';
+  if (code === 'ECONNRESET' || code === 'EPIPE') return 'the endpoint closed the connection mid-request';
+  if (code !== undefined) return `${code}: ${message}`;
+  const status = top?.$metadata?.httpStatusCode;
+  const name = typeof top?.name === 'string' ? top.name : 'Error';
+  return typeof status === 'number' ? `${name} (HTTP ${status}): ${message}` : `${name}: ${message}`;
+}
+
 export interface RetryOptions {
   /** Total tries including the first; `Infinity` waits as long as the failure stays transient. Default 5. */
   attempts?: number;

@@ -5,7 +5,6 @@ import { DEFAULT_JUNK } from '../rules/defaultRules.js';
 import { type ChangeSource, createChokidarSource, type FileEventType } from './changeSource.js';
 import { checkDelivery, type DeliveryCheck } from './checkDelivery.js';
 import { type DeliveryWatcherOptions, DropDirError } from './DeliveryWatcherOptions.js';
-import { DirWatchSource } from './DirWatchSource.js';
 import {
   createIgnoreMatcher,
   createLocationFilter,
@@ -15,10 +14,11 @@ import {
 } from './dropLayout.js';
 import { runIngestStep } from './ingestStep.js';
 import { OutcomeMemory } from './OutcomeMemory.js';
+import { RescanningSource } from './RescanningSource.js';
 import { ScanPoller } from './ScanPoller.js';
 import { type CheckOutcome, SettleTracker } from './SettleTracker.js';
 import { Slots } from './Slots.js';
-import type { IngestReport, WatchEvents } from './watchEvents.js';
+import type { IngestReport, WatcherStatus, WatchEvents } from './watchEvents.js';
 
 /** After the grace period, aborted ingests get this long to unwind before stop() gives up on them. */
 const FORCE_WAIT_MS = 5000;
@@ -36,6 +36,9 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
   readonly #options: DeliveryWatcherOptions<R>;
   readonly #settleMs: number;
   readonly #retryMs: number;
+  readonly #refuseIncompleteMs: number;
+  /** Since when each incomplete delivery has had exactly this content (performance.now()). */
+  readonly #incompleteSince = new Map<string, { signature: string; since: number }>();
   readonly #tracker: SettleTracker;
   readonly #isIgnored: ReturnType<typeof createLocationFilter>;
   readonly #checkSlots: Slots;
@@ -48,7 +51,9 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
   #memory: OutcomeMemory | undefined;
   #source: ChangeSource | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
   #wakeAt: number | undefined;
+  #dropDirProblem: string | undefined;
   #state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   #stopping: Promise<{ unfinished: string[] }> | undefined;
 
@@ -58,6 +63,7 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     this.#options = options;
     this.#settleMs = (options.settleSeconds ?? 30) * 1000;
     this.#retryMs = (options.retryFailedSeconds ?? 300) * 1000;
+    this.#refuseIncompleteMs = (options.refuseIncompleteAfterSeconds ?? 600) * 1000;
     this.#tracker = new SettleTracker({
       settleMs: this.#settleMs,
       maxConcurrentIngests: options.maxConcurrentIngests ?? 2,
@@ -70,6 +76,23 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
   /** How the drop dir is watched: `native`, `scan-poll`, `chokidar-native` or `chokidar-poll`. */
   get mode(): string | undefined {
     return this.#source?.mode;
+  }
+
+  /** What the watcher is doing: the heartbeat's content. */
+  status(): WatcherStatus {
+    const source = this.#source?.status?.();
+    const available = source?.dropDirAvailable ?? this.#dropDirProblem === undefined;
+    const deliveries: Record<string, number> = {};
+    for (const { phase } of this.deliveries()) deliveries[phase] = (deliveries[phase] ?? 0) + 1;
+    return {
+      dropDir: this.dropDir,
+      mode: this.mode,
+      watching: this.#state === 'running' && available,
+      dropDirAvailable: available,
+      ...(this.#dropDirProblem === undefined || available ? {} : { problem: this.#dropDirProblem }),
+      lastScanAt: source?.lastScanAt === undefined ? null : new Date(source.lastScanAt).toISOString(),
+      deliveries,
+    };
   }
 
   /** Phase of every known delivery, for status output. */
@@ -93,6 +116,13 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     await this.#source.start({
       onEvent: (type, file) => this.#onFileEvent(type, file),
       onError: (error) => this.#reportError(error),
+      onDropDir: ({ available, problem }) => {
+        this.#dropDirProblem = available ? undefined : problem;
+        this.emit('watcher:drop-dir', { dropDir: this.dropDir, available, ...(problem ? { problem } : {}) });
+        // Checks wait while it is away (every delivery would look deleted); they resume now.
+        if (available) this.#schedule();
+      },
+      onModeChange: ({ mode, reason }) => this.emit('watcher:mode', { dropDir: this.dropDir, mode, reason }),
     });
     if (this.#state !== 'starting') return; // stopped during start
     this.#state = 'running';
@@ -101,6 +131,8 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
       mode: this.#source.mode,
       deliveries: this.#tracker.names().length,
     });
+    const heartbeatMs = (this.#options.heartbeatSeconds ?? 300) * 1000;
+    this.#heartbeat = setInterval(() => this.emit('watcher:heartbeat', this.status()), heartbeatMs);
     this.#tick();
   }
 
@@ -115,6 +147,7 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
 
   async #stop(): Promise<{ unfinished: string[] }> {
     this.#state = 'stopping';
+    clearInterval(this.#heartbeat);
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#source?.close();
@@ -147,9 +180,13 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     const { poll = false, engine = 'builtin' } = this.#options;
     const intervalMs = (this.#options.pollIntervalSeconds ?? 5) * 1000;
     if (engine === 'builtin') {
-      return poll
-        ? new ScanPoller(this.dropDir, { intervalMs, isIgnored: this.#isIgnored })
-        : new DirWatchSource(this.dropDir, { isIgnored: this.#isIgnored });
+      if (poll) return new ScanPoller(this.dropDir, { intervalMs, isIgnored: this.#isIgnored });
+      return new RescanningSource(this.dropDir, {
+        isIgnored: this.#isIgnored,
+        rescanMs: (this.#options.rescanSeconds ?? 60) * 1000,
+        pollIntervalMs: intervalMs,
+        ...(this.#options.watchFolder ? { watch: this.#options.watchFolder } : {}),
+      });
     }
     return createChokidarSource(this.dropDir, {
       usePolling: poll,
@@ -181,13 +218,15 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     if (observation.phase === 'waiting' && observation.previous !== 'waiting') {
       this.emit('delivery:settling', { ...ref, settleSeconds: this.#settleMs / 1000 });
     }
-    if (this.#timer === undefined && this.#state === 'running') this.#schedule();
+    // #schedule keeps an earlier timer and replaces a later one (an incomplete delivery's re-check).
+    if (this.#state === 'running') this.#schedule();
   }
 
   #forget(ref: { delivery: string; folder: string }): void {
     const known = this.#tracker.status(ref.delivery) !== undefined;
     this.#tracker.forget(ref.delivery);
     this.#settled.delete(ref.delivery);
+    this.#incompleteSince.delete(ref.delivery);
     if (!known) return;
     this.emit('delivery:removed', ref);
     this.#memory?.delete(ref.folder).catch((error: unknown) => this.#reportError(error, ref.delivery));
@@ -195,7 +234,7 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
 
   #schedule(): void {
     const at = this.#tracker.nextWakeAt();
-    if (at === undefined || this.#state !== 'running') return;
+    if (at === undefined || this.#state !== 'running' || this.#dropDirProblem !== undefined) return;
     if (this.#timer !== undefined && this.#wakeAt !== undefined && this.#wakeAt <= at) return;
     clearTimeout(this.#timer);
     this.#wakeAt = at;
@@ -206,7 +245,7 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
   #tick(): void {
     this.#timer = undefined;
     this.#wakeAt = undefined;
-    if (this.#state !== 'running') return;
+    if (this.#state !== 'running' || this.#dropDirProblem !== undefined) return;
     for (const delivery of this.#tracker.takeDue(performance.now())) this.#track(this.#check(delivery));
     this.#startIngests();
     this.#schedule();
@@ -223,6 +262,7 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     const folder = path.join(this.dropDir, delivery);
     const ref = { delivery, folder };
     let outcome: CheckOutcome = 'unstable';
+    let recheckAt: number | undefined;
     try {
       const result = await this.#checkSlots.run(() =>
         checkDelivery({
@@ -240,8 +280,9 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
           'changed during the check; settling again',
         );
       } else if (result.outcome === 'incomplete') {
-        outcome = 'incomplete';
-        this.emit('delivery:incomplete', { ...ref, problems: result.problems });
+        const judged = this.#judgeIncomplete(ref, result);
+        outcome = judged.outcome;
+        recheckAt = judged.recheckAt;
       } else {
         const remembered = this.#memory?.get(folder);
         if (remembered?.signature === result.signature) {
@@ -255,7 +296,8 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     } catch (error) {
       if (this.#state === 'running') this.#reportError(error, delivery);
     }
-    const phase = this.#tracker.checked(delivery, performance.now(), outcome);
+    if (outcome !== 'incomplete' && outcome !== 'settled') this.#incompleteSince.delete(delivery);
+    const phase = this.#tracker.checked(delivery, performance.now(), outcome, recheckAt);
     if (phase === 'ready') {
       const settled = this.#settled.get(delivery);
       if (settled !== undefined) {
@@ -269,6 +311,50 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     }
     this.#startIngests();
     this.#schedule();
+  }
+
+  /**
+   * A quiet delivery that is not complete waits for a change, but not forever: once the same
+   * content has been incomplete for `refuseIncompleteAfterSeconds` it is handed to the ingest, which
+   * refuses it with a report and "Delivery Refused" (a copy that stopped for good, a damaged or
+   * unreadable file, a link to something that is no media). A refusal remembered for this very
+   * content is not repeated.
+   */
+  #judgeIncomplete(
+    ref: { delivery: string; folder: string },
+    result: Extract<DeliveryCheck, { outcome: 'incomplete' }>,
+  ): { outcome: CheckOutcome; recheckAt?: number } {
+    const now = performance.now();
+    const known = this.#incompleteSince.get(ref.delivery);
+    const since = known?.signature === result.signature ? known.since : now;
+    this.#incompleteSince.set(ref.delivery, { signature: result.signature, since });
+    const remembered = this.#memory?.get(ref.folder);
+    if (remembered?.signature === result.signature) {
+      this.emit('delivery:unchanged', { ...ref, status: remembered.status });
+      return { outcome: 'unchanged' };
+    }
+    const bounded = result.files.length > 0 && Number.isFinite(this.#refuseIncompleteMs);
+    if (bounded && now - since >= this.#refuseIncompleteMs) {
+      this.#incompleteSince.delete(ref.delivery);
+      this.#settled.set(ref.delivery, {
+        outcome: 'settled',
+        files: result.files,
+        signature: result.signature,
+      });
+      this.emit('delivery:overdue', {
+        ...ref,
+        problems: result.problems,
+        waitedSeconds: Math.round((now - since) / 1000),
+      });
+      return { outcome: 'settled' };
+    }
+    const recheckAt = bounded ? since + this.#refuseIncompleteMs : undefined;
+    this.emit('delivery:incomplete', {
+      ...ref,
+      problems: result.problems,
+      ...(recheckAt === undefined ? {} : { refuseInSeconds: Math.ceil((recheckAt - now) / 1000) }),
+    });
+    return { outcome: 'incomplete', ...(recheckAt === undefined ? {} : { recheckAt }) };
   }
 
   #startIngests(): void {

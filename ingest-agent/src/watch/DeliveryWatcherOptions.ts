@@ -1,6 +1,7 @@
 import type { Logger } from '@exercise-pipeline/shared';
 import { PipelineError } from '@exercise-pipeline/shared';
 import type { ProbeFile } from './checkDelivery.js';
+import type { WatchFolder } from './DirWatchSource.js';
 import type { IngestReport, IngestRequest } from './watchEvents.js';
 
 export interface DeliveryWatcherOptions<R extends IngestReport = IngestReport> {
@@ -23,6 +24,15 @@ export interface DeliveryWatcherOptions<R extends IngestReport = IngestReport> {
   engine?: 'builtin' | 'chokidar';
   /** Default 5. */
   pollIntervalSeconds?: number;
+  /**
+   * Native mode (builtin engine): a full scan this often catches changes the native events missed
+   * and notices the drop dir going away and coming back. Default 60.
+   */
+  rescanSeconds?: number;
+  /** A `watcher:heartbeat` event with the watcher's status this often. Default 300. */
+  heartbeatSeconds?: number;
+  /** Stands in for fs.watch in native mode (tests make it refuse watches like a full inotify table). */
+  watchFolder?: WatchFolder;
   /** Ingests at once across deliveries (one per delivery at a time). Default 2. */
   maxConcurrentIngests?: number;
   /** Completeness checks (ffprobe runs) at once. Default 2. */
@@ -31,6 +41,13 @@ export interface DeliveryWatcherOptions<R extends IngestReport = IngestReport> {
   onSuccess?: 'move' | 'leave';
   /** After a refusal: leave in place, or move to `rejected/`. Default "leave". */
   onRefusal?: 'leave' | 'move';
+  /**
+   * A delivery that stays quiet but incomplete (a cut-off or damaged file, an unreadable file, a
+   * link to something that is no media) with exactly the same content for this long is handed to
+   * `ingest` anyway, which refuses it with a report, so the team hears about it. Default 600;
+   * `Infinity` waits for a change forever. A folder with no files at all is never handed over.
+   */
+  refuseIncompleteAfterSeconds?: number;
   /** Wait before retrying a failed ingest. Default 300. */
   retryFailedSeconds?: number;
   /** JSON file remembering outcomes across restarts (e.g. `$DATA_DIR/watch/outcomes.json`). Default: in memory. */

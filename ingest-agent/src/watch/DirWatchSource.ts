@@ -1,12 +1,30 @@
-import { type Dirent, type FSWatcher, watch } from 'node:fs';
+import { type Dirent, type FSWatcher, watch as fsWatch } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChangeHandlers, ChangeSource } from './changeSource.js';
 import { type DropLocation, locateInDrop } from './dropLayout.js';
 
+/** fs.watch as this source uses it: one folder, a listener for its entries. */
+export type WatchFolder = (
+  dir: string,
+  listener: (event: string, name: string | Buffer | null) => void,
+) => FSWatcher;
+
+/** Errors with which the system refuses another watch: the inotify limit, or no file handles left. */
+const WATCH_LIMIT_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EMFILE']);
+
 export interface DirWatchSourceOptions {
   /** Whether a path is outside every delivery (junk, processed/, rejected/, the report). */
   isIgnored: (location: DropLocation) => boolean;
+  /** Stands in for fs.watch (tests make it refuse watches like a full inotify table). */
+  watch?: WatchFolder;
+  /**
+   * The system refused a watch (ENOSPC: `fs.inotify.max_user_watches` reached; EMFILE): called once,
+   * and no more watches are added. Without it the refusal is reported as an error.
+   */
+  onWatchLimit?: (error: Error) => void;
+  /** The drop dir's own watch says the drop dir itself was moved, removed or unmounted. */
+  onDropDirEvent?: () => void;
 }
 
 /**
@@ -22,12 +40,22 @@ export class DirWatchSource implements ChangeSource {
   readonly #dropDir: string;
   readonly #isIgnored: (location: DropLocation) => boolean;
   readonly #watchers = new Map<string, FSWatcher>();
+  readonly #watchFolder: WatchFolder;
+  readonly #onWatchLimit: ((error: Error) => void) | undefined;
+  readonly #onDropDirEvent: (() => void) | undefined;
   #handlers: ChangeHandlers | undefined;
   #closed = false;
+  /** The system refused a watch: none are added any more. */
+  #limited = false;
+  /** Re-establishing watches after the drop dir came back: what exists was reported by someone else. */
+  #silent = false;
 
   constructor(dropDir: string, options: DirWatchSourceOptions) {
     this.#dropDir = path.resolve(dropDir);
     this.#isIgnored = options.isIgnored;
+    this.#watchFolder = options.watch ?? ((dir, listener) => fsWatch(dir, { persistent: true }, listener));
+    this.#onWatchLimit = options.onWatchLimit;
+    this.#onDropDirEvent = options.onDropDirEvent;
   }
 
   async start(handlers: ChangeHandlers): Promise<void> {
@@ -36,8 +64,37 @@ export class DirWatchSource implements ChangeSource {
     await this.#addTree(this.#dropDir);
   }
 
+  /** Whether every folder is watched (false once the system refused a watch). */
+  get complete(): boolean {
+    return !this.#limited;
+  }
+
+  /**
+   * Drops every watch and watches the drop dir's tree again without reporting what is in it: for a
+   * drop dir that was removed and recreated or remounted, whose content a scan compares instead.
+   */
+  async rewatch(): Promise<void> {
+    this.#dropWatches();
+    if (this.#closed || this.#limited) return;
+    this.#silent = true;
+    try {
+      await this.#addTree(this.#dropDir);
+    } finally {
+      this.#silent = false;
+    }
+  }
+
+  /** Stops watching, for now (the drop dir is away); `rewatch` starts again. */
+  pause(): void {
+    this.#dropWatches();
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
+    this.#dropWatches();
+  }
+
+  #dropWatches(): void {
     for (const watcher of this.#watchers.values()) watcher.close();
     this.#watchers.clear();
   }
@@ -51,9 +108,10 @@ export class DirWatchSource implements ChangeSource {
   async #addTree(dir: string): Promise<void> {
     if (this.#closed || this.#watchers.has(dir) || this.#ignored(dir)) return;
     // Watch before listing, so a file created in between is reported by one or the other.
-    if (!this.#watch(dir)) return;
+    if (this.#limited || !this.#watch(dir)) return;
     const isDropDir = dir === this.#dropDir;
-    if (!isDropDir) this.#handlers?.onEvent('addDir', dir);
+    const report = !this.#silent;
+    if (!isDropDir && report) this.#handlers?.onEvent('addDir', dir);
     let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
@@ -64,26 +122,37 @@ export class DirWatchSource implements ChangeSource {
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) await this.#addTree(full);
-      else if (!isDropDir && !this.#ignored(full)) this.#handlers?.onEvent('add', full);
+      else if (!isDropDir && report && !this.#ignored(full)) this.#handlers?.onEvent('add', full);
     }
   }
 
   #watch(dir: string): boolean {
     let watcher: FSWatcher;
     try {
-      watcher = watch(dir, { persistent: true }, (event, name) => this.#onRaw(dir, event, name));
+      watcher = this.#watchFolder(dir, (event, name) => this.#onRaw(dir, event, name));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.#handlers?.onError(asError(error));
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (WATCH_LIMIT_CODES.has(code) && this.#onWatchLimit !== undefined) {
+        this.#limited = true;
+        this.#onWatchLimit(asError(error));
+      } else if (code !== 'ENOENT') this.#handlers?.onError(asError(error));
       return false;
     }
     // A removed folder's watch errors on some platforms; the parent's event reports the removal.
-    watcher.on('error', () => this.#removeTree(dir));
+    watcher.on('error', () => {
+      this.#removeTree(dir);
+      if (dir === this.#dropDir) this.#onDropDirEvent?.();
+    });
     this.#watchers.set(dir, watcher);
     return true;
   }
 
   #onRaw(dir: string, event: string, name: string | Buffer | null): void {
     if (this.#closed) return;
+    // inotify names the watched folder itself when it is moved or removed (IN_MOVE_SELF, IN_DELETE_SELF).
+    if (dir === this.#dropDir && name !== null && name.toString() === path.basename(dir)) {
+      this.#onDropDirEvent?.();
+    }
     if (name === null) {
       // The platform did not say what changed: count it as a change of the folder itself.
       if (dir !== this.#dropDir) this.#handlers?.onEvent('addDir', dir);

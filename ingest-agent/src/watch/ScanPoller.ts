@@ -1,7 +1,7 @@
 import { type Dirent, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChangeHandlers, ChangeSource, FileEventType } from './changeSource.js';
+import type { ChangeHandlers, ChangeSource, FileEventType, SourceStatus } from './changeSource.js';
 import { type DropLocation, locateInDrop } from './dropLayout.js';
 
 export interface ScanPollerOptions {
@@ -9,6 +9,22 @@ export interface ScanPollerOptions {
   intervalMs?: number;
   /** Whether a path is outside every delivery (junk, processed/, rejected/, the report). */
   isIgnored: (location: DropLocation) => boolean;
+  /** Called as each scan starts (before anything of it is reported). */
+  onScanStart?: () => void;
+  /** The drop dir is a different folder than at the last scan (removed and recreated, remounted). */
+  onReplaced?: () => void;
+}
+
+/** "ENOENT" → a phrase for the one log line that says the drop dir is away. */
+export function describeFsProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'ENOENT: it does not exist (removed, or the share is not mounted)';
+  if (code === 'ENOTDIR') return 'ENOTDIR: it is not a folder';
+  if (code === 'EACCES' || code === 'EPERM') return `${code}: the agent may not read it`;
+  if (code === 'EIO' || code === 'ESTALE' || code === 'EHOSTDOWN' || code === 'ENOTCONN') {
+    return `${code}: the share does not answer`;
+  }
+  return code ?? (error instanceof Error ? error.message : String(error));
 }
 
 interface FileStamp {
@@ -30,8 +46,8 @@ type FolderState = Map<string, FileStamp>;
  * for 10,000 files that is about a quarter of the CPU of promise-based stats (each of which
  * costs a thread-pool round trip and a promise), which is what keeps idle CPU under 2 % at a
  * 5 s interval. Scans never overlap. A failed walk of the drop dir itself (the share went away)
- * is reported and changes nothing, so an unmounted share does not look like every delivery was
- * deleted.
+ * is reported once through `onDropDir` and changes nothing, so an unmounted share does not look
+ * like every delivery was deleted; the first scan that finds it again reports it back.
  */
 export class ScanPoller implements ChangeSource {
   readonly mode = 'scan-poll';
@@ -41,6 +57,12 @@ export class ScanPoller implements ChangeSource {
   /** Every watched folder below the drop dir (deliveries and their sub-folders) → its files. */
   readonly #folders = new Map<string, FolderState>();
   #scanNumber = 0;
+  #intervalMsNow: number;
+  #available = true;
+  #identity: string | undefined;
+  #lastScanAt: number | undefined;
+  readonly #onScanStart: (() => void) | undefined;
+  readonly #onReplaced: (() => void) | undefined;
   #handlers: ChangeHandlers | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
@@ -49,7 +71,26 @@ export class ScanPoller implements ChangeSource {
   constructor(dropDir: string, options: ScanPollerOptions) {
     this.#dropDir = path.resolve(dropDir);
     this.#intervalMs = options.intervalMs ?? 5000;
+    this.#intervalMsNow = this.#intervalMs;
     this.#isIgnored = options.isIgnored;
+    this.#onScanStart = options.onScanStart;
+    this.#onReplaced = options.onReplaced;
+  }
+
+  status(): SourceStatus {
+    return {
+      dropDirAvailable: this.#available,
+      ...(this.#lastScanAt === undefined ? {} : { lastScanAt: this.#lastScanAt }),
+    };
+  }
+
+  /** Changes the time between scans from the next one on (a native source falling back to polling). */
+  setInterval(ms: number): void {
+    this.#intervalMsNow = ms;
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#schedule();
   }
 
   async start(handlers: ChangeHandlers): Promise<void> {
@@ -66,12 +107,24 @@ export class ScanPoller implements ChangeSource {
     await this.#running;
   }
 
-  #schedule(): void {
-    if (this.#closed) return;
+  /** Scans as soon as possible (now, or right after the scan that is running), then at the interval again. */
+  scanSoon(): void {
+    if (this.#closed || this.#timer === undefined) return; // a scan is running: it reschedules itself
+    clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#scanOnce().finally(() => this.#schedule());
-    }, this.#intervalMs);
+    }, 0);
+  }
+
+  #schedule(): void {
+    if (this.#closed) return;
+    // While the drop dir is away it is looked for at least every 5 s, so it is back in use soon.
+    const wait = this.#available ? this.#intervalMsNow : Math.min(this.#intervalMsNow, 5000);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#scanOnce().finally(() => this.#schedule());
+    }, wait);
   }
 
   #scanOnce(): Promise<void> {
@@ -91,8 +144,30 @@ export class ScanPoller implements ChangeSource {
     return location === undefined || this.#isIgnored(location);
   }
 
+  #setAvailable(available: boolean, problem?: string): void {
+    if (available === this.#available) return;
+    this.#available = available;
+    this.#handlers?.onDropDir?.({ available, ...(problem === undefined ? {} : { problem }) });
+  }
+
   async #scan(): Promise<void> {
-    const top = await readdir(this.#dropDir, { withFileTypes: true });
+    this.#onScanStart?.();
+    let top: Dirent[];
+    let identity: string;
+    try {
+      const info = await stat(this.#dropDir);
+      if (!info.isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+      identity = `${info.dev}:${info.ino}`;
+      top = await readdir(this.#dropDir, { withFileTypes: true });
+    } catch (error) {
+      // Once, not per scan: what it knew stays, so nothing looks deleted while the share is away.
+      this.#setAvailable(false, describeFsProblem(error));
+      return;
+    }
+    const replaced = this.#identity !== undefined && this.#identity !== identity;
+    this.#identity = identity;
+    this.#setAvailable(true);
+    if (replaced) this.#onReplaced?.();
     this.#scanNumber += 1;
     const seen = new Set<string>();
     for (const entry of top) {
@@ -111,6 +186,7 @@ export class ScanPoller implements ChangeSource {
       if (path.dirname(folder) === this.#dropDir) this.#emit('unlinkDir', folder);
       this.#folders.delete(folder);
     }
+    this.#lastScanAt = Date.now();
   }
 
   /**

@@ -18,6 +18,21 @@ describe('SettleTracker', () => {
     expect(t.takeDue(5000)).toEqual([]);
   });
 
+  it('checks an incomplete delivery again at its re-check time, and sooner when it changes', () => {
+    const t = tracker();
+    t.observe('cut', 0);
+    expect(t.takeDue(1000)).toEqual(['cut']);
+    expect(t.checked('cut', 1100, 'incomplete', 9000)).toBe('idle');
+    expect(t.status('cut')).toMatchObject({ idleReason: 'incomplete', retryAt: 9000 });
+    expect(t.nextWakeAt()).toBe(9000);
+    expect(t.takeDue(8999)).toEqual([]);
+    expect(t.takeDue(9000)).toEqual(['cut']);
+    expect(t.checked('cut', 9100, 'incomplete')).toBe('idle');
+    expect(t.nextWakeAt()).toBeUndefined();
+    t.observe('cut', 9500);
+    expect(t.nextWakeAt()).toBe(10_500);
+  });
+
   it('keeps a delivery that keeps changing from ever becoming due', () => {
     const t = tracker();
     for (let now = 0; now <= 3000; now += 300) {

@@ -6,6 +6,7 @@
  *   waiting ──quiet for settleMs──▶ checking ──settled──▶ ready ──slot free──▶ ingesting
  *      ▲                               │ unstable → waiting        done/refused → idle
  *      │                               │ incomplete/unchanged → idle   failed → retrying
+ *      │                               │ (incomplete may carry a re-check time: idle until then)
  *      │                               │                               deferred → waiting
  *      └──────────── any change (from idle, ready, retrying; after checking/ingesting end) ◀┘
  */
@@ -122,7 +123,9 @@ export class SettleTracker {
     for (const [name, entry] of this.#entries) {
       const isDue =
         (entry.phase === 'waiting' && now - entry.lastChangeAt >= this.#options.settleMs) ||
-        (entry.phase === 'retrying' && entry.retryAt !== undefined && now >= entry.retryAt);
+        ((entry.phase === 'retrying' || entry.phase === 'idle') &&
+          entry.retryAt !== undefined &&
+          now >= entry.retryAt);
       if (!isDue) continue;
       entry.phase = 'checking';
       entry.dirty = false;
@@ -132,8 +135,12 @@ export class SettleTracker {
     return due;
   }
 
-  /** Records the completeness check's result; returns the phase the delivery is in afterwards. */
-  checked(name: string, now: number, outcome: CheckOutcome): DeliveryPhase | undefined {
+  /**
+   * Records the completeness check's result; returns the phase the delivery is in afterwards.
+   * @param recheckAt for `incomplete`: when to check it again although nothing changed (a quiet
+   *   delivery that stays incomplete is handed over to be refused after a bounded wait)
+   */
+  checked(name: string, now: number, outcome: CheckOutcome, recheckAt?: number): DeliveryPhase | undefined {
     const entry = this.#entries.get(name);
     if (entry === undefined || entry.phase !== 'checking') return entry?.phase;
     if (this.#dropIfRemoved(name, entry)) return undefined;
@@ -145,6 +152,7 @@ export class SettleTracker {
       this.#readyQueue.push(name);
     } else {
       this.#toIdle(entry, outcome);
+      if (outcome === 'incomplete' && recheckAt !== undefined) entry.retryAt = recheckAt;
     }
     return entry.phase;
   }
@@ -190,7 +198,7 @@ export class SettleTracker {
       const at =
         entry.phase === 'waiting'
           ? entry.lastChangeAt + this.#options.settleMs
-          : entry.phase === 'retrying'
+          : entry.phase === 'retrying' || entry.phase === 'idle'
             ? entry.retryAt
             : undefined;
       if (at !== undefined && (next === undefined || at < next)) next = at;
@@ -225,6 +233,7 @@ export class SettleTracker {
   #toIdle(entry: Entry, reason: IdleReason): void {
     entry.phase = 'idle';
     entry.idleReason = reason;
+    entry.retryAt = undefined;
   }
 
   #dropIfRemoved(name: string, entry: Entry): boolean {

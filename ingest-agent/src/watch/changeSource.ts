@@ -5,6 +5,22 @@ export type FileEventType = 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir'
 export interface ChangeHandlers {
   onEvent(type: FileEventType, absolutePath: string): void;
   onError(error: Error): void;
+  /**
+   * The drop dir itself went away (removed, unmounted, unreadable) or came back. Called once per
+   * change, never per scan; while it is away the source keeps what it knew, so a share that comes
+   * back unchanged reports nothing.
+   */
+  onDropDir?(change: { available: boolean; problem?: string }): void;
+  /** The source changed how it watches, e.g. from native watches to polling. */
+  onModeChange?(change: { mode: string; reason: string }): void;
+}
+
+/** What a source can say about itself for status output. */
+export interface SourceStatus {
+  /** False while the drop dir is away. */
+  dropDirAvailable: boolean;
+  /** When the drop dir was last walked completely (ms since the epoch), if it ever was. */
+  lastScanAt?: number;
 }
 
 /**
@@ -17,6 +33,8 @@ export interface ChangeSource {
   /** Starts watching; resolves once every path that already exists has been reported. */
   start(handlers: ChangeHandlers): Promise<void>;
   close(): Promise<void>;
+  /** Sources that walk the drop dir themselves report on it; chokidar does not. */
+  status?(): SourceStatus;
 }
 
 export interface ChokidarSourceOptions {

@@ -7,6 +7,7 @@ import { DEFAULT_JUNK } from '../rules/defaultRules.js';
 import { type ChangeSource, createChokidarSource, type FileEventType } from './changeSource.js';
 import { DirWatchSource } from './DirWatchSource.js';
 import { createIgnoreMatcher, createLocationFilter } from './dropLayout.js';
+import { RescanningSource } from './RescanningSource.js';
 import { ScanPoller } from './ScanPoller.js';
 import { sleep, waitFor } from './watch.test-helper.js';
 
@@ -21,6 +22,7 @@ afterEach(async () => {
 const isIgnored = createLocationFilter(DEFAULT_JUNK);
 const SOURCES: [string, (dir: string) => ChangeSource][] = [
   ['per-folder fs.watch', (dir) => new DirWatchSource(dir, { isIgnored })],
+  ['per-folder fs.watch with rescans', (dir) => new RescanningSource(dir, { isIgnored, rescanMs: 100 })],
   ['directory scan', (dir) => new ScanPoller(dir, { isIgnored, intervalMs: 100 })],
   [
     'chokidar native',
@@ -76,24 +78,32 @@ describe.each(SOURCES)('change source: %s', (_label, create) => {
 });
 
 describe('ScanPoller', () => {
-  it('reports a vanished drop dir as an error, not as every delivery removed', async () => {
+  it('reports a vanished drop dir once (not per scan, not as an error), and not as every delivery removed', async () => {
     const share = path.join(drop.path, 'share');
     await mkdir(path.join(share, 'A'), { recursive: true });
     await writeFile(path.join(share, 'A', 'x.txt'), 'x');
     const events: string[] = [];
     const errors: Error[] = [];
+    const changes: { available: boolean; problem?: string }[] = [];
     const poller = new ScanPoller(share, { isIgnored, intervalMs: 100 });
     const tracked = trackResource('watcher', `scan ${share}`, () => poller.close());
     await poller.start({
       onEvent: (type, file) => events.push(`${type} ${file}`),
       onError: (e) => errors.push(e),
+      onDropDir: (change) => changes.push(change),
     });
     events.length = 0;
     await rename(share, `${share}-unmounted`);
-    await waitFor('the scan error', () => errors.length > 0, 10_000);
+    await waitFor('the loss', () => changes.length > 0, 10_000);
+    await sleep(500); // several scans
+    expect(changes).toEqual([{ available: false, problem: expect.stringContaining('ENOENT') }]);
+    expect(poller.status().dropDirAvailable).toBe(false);
     await rename(`${share}-unmounted`, share);
+    await waitFor('the return', () => changes.length === 2, 10_000);
+    expect(changes[1]).toEqual({ available: true });
     await sleep(400);
     expect(events).toEqual([]);
+    expect(errors).toEqual([]);
     await tracked.close();
   });
 });

@@ -23,6 +23,18 @@ export function logWatchEvents(
   watcher.on('watcher:ready', ({ dropDir, mode, deliveries }) =>
     logger.info({ dropDir, mode, deliveries }, 'watching the drop folder'),
   );
+  watcher.on('watcher:drop-dir', ({ dropDir, available, problem }) => {
+    if (available) logger.info({ dropDir }, 'the drop folder is back; watching it again');
+    else
+      logger.warn(
+        { dropDir, problem },
+        'the drop folder is gone or unreadable; waiting for it to come back (nothing is ingested meanwhile)',
+      );
+  });
+  watcher.on('watcher:mode', ({ dropDir, mode, reason }) =>
+    logger.warn({ dropDir, mode, reason }, 'watching the drop folder differently'),
+  );
+  watcher.on('watcher:heartbeat', (status) => logger.info(status, 'watcher heartbeat'));
   watcher.on('delivery:seen', ({ delivery }) => logger.info({ delivery }, 'delivery found'));
   watcher.on('delivery:settling', ({ delivery, settleSeconds }) =>
     logger.debug({ delivery, settleSeconds }, 'delivery is changing; waiting until it is quiet'),
@@ -30,10 +42,18 @@ export function logWatchEvents(
   watcher.on('delivery:settled', ({ delivery, files }) =>
     logger.info({ delivery, files: files.length }, 'delivery is complete; ingesting'),
   );
-  watcher.on('delivery:incomplete', ({ delivery, problems }) =>
+  watcher.on('delivery:incomplete', ({ delivery, problems, refuseInSeconds }) =>
     logger.warn(
-      { delivery, problems },
-      'delivery is quiet but not complete; it is ingested once the copy finishes (a damaged file must be replaced)',
+      { delivery, problems, refuseInSeconds },
+      refuseInSeconds === undefined
+        ? 'delivery is quiet but not complete; it is ingested once the copy finishes'
+        : 'delivery is quiet but not complete; it is ingested once the copy finishes, or refused with a report if it stays like this',
+    ),
+  );
+  watcher.on('delivery:overdue', ({ delivery, problems, waitedSeconds }) =>
+    logger.warn(
+      { delivery, problems, waitedSeconds },
+      'delivery stayed incomplete; judging it as it is (the team gets a report)',
     ),
   );
   watcher.on('delivery:unchanged', ({ delivery, status }) =>

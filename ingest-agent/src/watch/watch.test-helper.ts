@@ -74,10 +74,13 @@ export interface WatchRun {
 
 const EVENT_NAMES: (keyof WatchEvents)[] = [
   'watcher:error',
+  'watcher:drop-dir',
+  'watcher:mode',
   'delivery:seen',
   'delivery:settling',
   'delivery:settled',
   'delivery:incomplete',
+  'delivery:overdue',
   'delivery:unchanged',
   'delivery:ingested',
   'delivery:refused',

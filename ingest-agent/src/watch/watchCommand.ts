@@ -1,3 +1,4 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type CliCommand,
@@ -11,7 +12,7 @@ import {
   type PipelineConfig,
   requireConfig,
 } from '@exercise-pipeline/shared';
-import { readAgentConfig } from '../cli/agentSettings.js';
+import { agentAwsOptions, readAgentConfig } from '../cli/agentSettings.js';
 import { reportFailure, usageError } from '../cli/output.js';
 import { folderProblem } from '../cli/planCommand.js';
 import { ingestDelivery } from '../ingest/ingestDelivery.js';
@@ -46,9 +47,45 @@ export function outcomesFileIn(dataDir: string): string {
   return path.join(path.resolve(dataDir), 'watch', 'outcomes.json');
 }
 
+/** Where the daemon keeps its current status (`watching`, last scan, deliveries by phase) for operators. */
+export function statusFileIn(dataDir: string): string {
+  return path.join(path.resolve(dataDir), 'watch', 'status.json');
+}
+
+/**
+ * Keeps `DATA_DIR/watch/status.json` current: written when the watcher is ready, on every
+ * heartbeat, when the drop folder goes or comes back or the mode changes, and when it stops.
+ * Written to a temp file and renamed, so a reader never sees half a document.
+ */
+function writeStatusFile(watcher: DeliveryWatcher, file: string, logger: Logger): void {
+  let writing = Promise.resolve();
+  let warned = false;
+  const write = (extra: Record<string, unknown> = {}) => {
+    const document = { ...watcher.status(), ...extra, updatedAt: new Date().toISOString(), pid: process.pid };
+    writing = writing.then(async () => {
+      const temporary = `${file}.${process.pid}.tmp`;
+      try {
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(temporary, `${JSON.stringify(document, null, 2)}\n`);
+        await rename(temporary, file);
+        warned = false;
+      } catch (error) {
+        await rm(temporary, { force: true }).catch(() => undefined);
+        if (!warned) logger.warn({ file, problem: String(error) }, 'cannot write the status file');
+        warned = true;
+      }
+    });
+  };
+  watcher.on('watcher:ready', () => write());
+  watcher.on('watcher:heartbeat', () => write());
+  watcher.on('watcher:drop-dir', () => write());
+  watcher.on('watcher:mode', () => write());
+  watcher.on('watcher:stopped', () => write({ watching: false, stopped: true }));
+}
+
 function s3Ingest(env: PipelineConfig, config: AgentConfig, logger: Logger, prune: boolean) {
   const { assetsBucket } = requireConfig(env, ['assetsBucket']);
-  const aws = { region: env.awsRegion, ...(env.awsEndpointUrl ? { endpoint: env.awsEndpointUrl } : {}) };
+  const aws = agentAwsOptions(env);
   const s3 = createS3Client(aws);
   const events = createEventBridgeClient(aws);
   let hashCache: Promise<HashCache> | undefined;
@@ -131,6 +168,9 @@ export async function runWatchCommand(
       poll: args.poll,
       engine: args.engine,
       pollIntervalSeconds: config.pollIntervalSeconds,
+      refuseIncompleteAfterSeconds: config.refuseIncompleteAfterSeconds,
+      rescanSeconds: config.rescanSeconds,
+      heartbeatSeconds: config.heartbeatSeconds,
       // The ingest moves folders itself (and writes _REPORT.txt); the watcher only watches.
       onSuccess: 'leave',
       onRefusal: 'leave',
@@ -138,6 +178,7 @@ export async function runWatchCommand(
       logger,
     });
     logWatchEvents(watcher, logger);
+    writeStatusFile(watcher, statusFileIn(env.dataDir), logger);
     return await runUntilStopped(watcher, logger, deps);
   } catch (error) {
     return reportFailure(io.stderr, error);

@@ -23,6 +23,22 @@ export interface IngestRequest {
   signal: AbortSignal;
 }
 
+/** The watcher's state, for heartbeat lines and the status file. */
+export interface WatcherStatus {
+  dropDir: string;
+  /** `native`, `scan-poll`, `chokidar-native`, `chokidar-poll`. */
+  mode: string | undefined;
+  /** Running, and the drop dir is there to be watched. */
+  watching: boolean;
+  dropDirAvailable: boolean;
+  /** Why the drop dir is not available. */
+  problem?: string;
+  /** ISO time of the last complete walk of the drop dir (poll scans, native rescans); null before one. */
+  lastScanAt: string | null;
+  /** Deliveries by phase (`waiting`, `checking`, `ingesting`, `idle` …). */
+  deliveries: Record<string, number>;
+}
+
 interface DeliveryRef {
   delivery: string;
   folder: string;
@@ -35,14 +51,25 @@ export interface WatchEvents<R extends IngestReport = IngestReport> {
   /** Something went wrong outside any one delivery's result (watching, moving, persisting). */
   'watcher:error': [{ error: Error; delivery?: string }];
   'watcher:stopped': [{ unfinished: string[] }];
+  /** The drop dir went away or came back (once per change). */
+  'watcher:drop-dir': [{ dropDir: string; available: boolean; problem?: string }];
+  /** The watcher changed how it watches (native watches refused → polling). */
+  'watcher:mode': [{ dropDir: string; mode: string; reason: string }];
+  /** Every `heartbeatSeconds`: what the watcher is doing. */
+  'watcher:heartbeat': [WatcherStatus];
   /** A delivery folder appeared (or existed at start). */
   'delivery:seen': [DeliveryRef];
   /** Changes are arriving; the quiet period runs from the last one. */
   'delivery:settling': [DeliveryRef & { settleSeconds: number }];
   /** Quiet, stable and every media file probes complete: it is queued for ingest. */
   'delivery:settled': [DeliveryRef & { files: readonly FileState[]; signature: string }];
-  /** Quiet but not complete (a file does not probe, or the folder is empty): waits for a change. */
-  'delivery:incomplete': [DeliveryRef & { problems: readonly IncompleteFile[] }];
+  /**
+   * Quiet but not complete (a file does not probe, or the folder is empty): waits for a change, or
+   * for `refuseInSeconds` (absent: forever, as for an empty folder).
+   */
+  'delivery:incomplete': [DeliveryRef & { problems: readonly IncompleteFile[]; refuseInSeconds?: number }];
+  /** Stayed incomplete with the same content for the bounded wait: handed to the ingest to be refused. */
+  'delivery:overdue': [DeliveryRef & { problems: readonly IncompleteFile[]; waitedSeconds: number }];
   /** Settled to exactly the content that was ingested or refused before: nothing to do. */
   'delivery:unchanged': [DeliveryRef & { status: 'done' | 'refused' }];
   'delivery:ingested': [DeliveryRef & { result: R; movedTo: string | null }];

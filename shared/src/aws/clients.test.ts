@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEventBridgeClient, createS3Client, createSqsClient } from './clients.js';
+import { createEventBridgeClient, createS3Client, createSqsClient, MAX_REQUEST_MS } from './clients.js';
 
 describe('AWS client factories', () => {
   it('uses path-style addressing and WHEN_REQUIRED checksums against a custom endpoint', async () => {
@@ -34,5 +34,56 @@ describe('AWS client factories', () => {
     expect((await sqs.config.endpoint?.())?.port).toBe(5998);
     expect((await eb.config.endpoint?.())?.port).toBe(5998);
     expect(await sqs.config.region()).toBe(process.env.AWS_REGION ?? 'eu-central-1');
+  });
+
+  it('bounds every request: connect timeout, inactivity timeout, and a total that throws', async () => {
+    const s3 = createS3Client({
+      endpoint: 'http://127.0.0.1:5999',
+      connectTimeoutMs: 1500,
+      requestTimeoutMs: 2500,
+    });
+    const handler = s3.config.requestHandler as unknown as {
+      configProvider: Promise<Record<string, unknown>>;
+    };
+    const settings = await handler.configProvider;
+    expect(settings).toMatchObject({
+      connectionTimeout: 1500,
+      socketTimeout: 2500,
+      requestTimeout: MAX_REQUEST_MS,
+      throwOnRequestTimeout: true,
+    });
+    s3.destroy();
+  });
+
+  it('takes the timeouts from AWS_CONNECT_TIMEOUT_SECONDS and AWS_REQUEST_TIMEOUT_SECONDS, else 5 s and 60 s', async () => {
+    const saved = {
+      connect: process.env.AWS_CONNECT_TIMEOUT_SECONDS,
+      request: process.env.AWS_REQUEST_TIMEOUT_SECONDS,
+    };
+    const settingsOf = async () => {
+      const sqs = createSqsClient({ endpoint: 'http://127.0.0.1:5998' });
+      const handler = sqs.config.requestHandler as unknown as {
+        configProvider: Promise<Record<string, unknown>>;
+      };
+      const settings = await handler.configProvider;
+      sqs.destroy();
+      return settings;
+    };
+    try {
+      delete process.env.AWS_CONNECT_TIMEOUT_SECONDS;
+      delete process.env.AWS_REQUEST_TIMEOUT_SECONDS;
+      expect(await settingsOf()).toMatchObject({ connectionTimeout: 5000, socketTimeout: 60_000 });
+      process.env.AWS_CONNECT_TIMEOUT_SECONDS = '2';
+      process.env.AWS_REQUEST_TIMEOUT_SECONDS = '7.5';
+      expect(await settingsOf()).toMatchObject({ connectionTimeout: 2000, socketTimeout: 7500 });
+    } finally {
+      for (const [name, value] of [
+        ['AWS_CONNECT_TIMEOUT_SECONDS', saved.connect],
+        ['AWS_REQUEST_TIMEOUT_SECONDS', saved.request],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 });

@@ -29,26 +29,90 @@ export interface AwsClientOptions {
    * default checksum headers.
    */
   endpoint?: string;
+  /**
+   * How long opening a connection may take, in ms. Default: `AWS_CONNECT_TIMEOUT_SECONDS`, else
+   * 5000.
+   */
+  connectTimeoutMs?: number;
+  /**
+   * How long a request may go without sending or receiving a byte, in ms: an endpoint that accepted
+   * the connection and then froze (a stopped process, a hung NAS) fails the request after this long
+   * with a retryable `TimeoutError` instead of holding it forever. Default:
+   * `AWS_REQUEST_TIMEOUT_SECONDS`, else 60000 (above SQS's longest long poll of 20 s).
+   */
+  requestTimeoutMs?: number;
 }
+
+/** Upper bound of one request however busy its socket stays: a 8 MiB part at 100 kbit/s fits. */
+export const MAX_REQUEST_MS = 15 * 60_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+/**
+ * The SDK prints "An error was encountered in a non-retryable streaming request." with console.warn
+ * whenever an upload fails, because it cannot replay a stream itself. The pipeline retries those
+ * uploads (from the file) and logs why in its own lines, so that one remark is dropped; every other
+ * SDK warning still reaches stderr.
+ */
+const sdkLogger = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].includes('non-retryable streaming request')) return;
+    console.warn(...args);
+  },
+  error: (...args: unknown[]) => console.error(...args),
+};
 
 interface ResolvedAws {
   region: string;
   endpoint: string | undefined;
+  requestHandler: {
+    connectionTimeout: number;
+    socketTimeout: number;
+    requestTimeout: number;
+    throwOnRequestTimeout: true;
+  };
+}
+
+/** Seconds from an environment variable (validated by loadConfig at start-up), as ms. */
+function envMs(name: string): number | undefined {
+  const raw = process.env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const seconds = Number(raw);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
 }
 
 function resolve(options: AwsClientOptions): ResolvedAws {
   const endpoint = options.endpoint ?? (process.env.AWS_ENDPOINT_URL || undefined);
-  return { region: options.region ?? process.env.AWS_REGION ?? 'eu-central-1', endpoint };
+  const idleMs =
+    options.requestTimeoutMs ?? envMs('AWS_REQUEST_TIMEOUT_SECONDS') ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  return {
+    region: options.region ?? process.env.AWS_REGION ?? 'eu-central-1',
+    endpoint,
+    // The SDK's own default has no timeouts at all: a frozen endpoint would hold a request forever.
+    requestHandler: {
+      connectionTimeout:
+        options.connectTimeoutMs ?? envMs('AWS_CONNECT_TIMEOUT_SECONDS') ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      // Inactivity, not total time: a slow but moving upload is fine, a silent socket is not.
+      socketTimeout: idleMs,
+      requestTimeout: Math.max(MAX_REQUEST_MS, idleMs),
+      throwOnRequestTimeout: true,
+    },
+  };
 }
 
 /** S3 client; against a custom endpoint: path-style and `WHEN_REQUIRED` checksums. Real AWS keeps SDK defaults. */
 export function createS3Client(options: AwsClientOptions = {}): S3Client {
-  const { region, endpoint } = resolve(options);
+  const { region, endpoint, requestHandler } = resolve(options);
   const { S3Client } = sdk.s3();
-  if (endpoint === undefined) return new S3Client({ region });
+  if (endpoint === undefined) return new S3Client({ region, requestHandler, logger: sdkLogger });
   return new S3Client({
     region,
     endpoint,
+    requestHandler,
+    logger: sdkLogger,
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
@@ -56,15 +120,23 @@ export function createS3Client(options: AwsClientOptions = {}): S3Client {
 }
 
 export function createSqsClient(options: AwsClientOptions = {}): SQSClient {
-  const { region, endpoint } = resolve(options);
+  const { region, endpoint, requestHandler } = resolve(options);
   const { SQSClient } = sdk.sqs();
-  return endpoint === undefined ? new SQSClient({ region }) : new SQSClient({ region, endpoint });
+  return new SQSClient({
+    region,
+    requestHandler,
+    logger: sdkLogger,
+    ...(endpoint === undefined ? {} : { endpoint }),
+  });
 }
 
 export function createEventBridgeClient(options: AwsClientOptions = {}): EventBridgeClient {
-  const { region, endpoint } = resolve(options);
+  const { region, endpoint, requestHandler } = resolve(options);
   const { EventBridgeClient } = sdk.eventBridge();
-  return endpoint === undefined
-    ? new EventBridgeClient({ region })
-    : new EventBridgeClient({ region, endpoint });
+  return new EventBridgeClient({
+    region,
+    requestHandler,
+    logger: sdkLogger,
+    ...(endpoint === undefined ? {} : { endpoint }),
+  });
 }

@@ -55,6 +55,11 @@ function seconds(raw: string): number | undefined {
   return DECIMAL.test(raw) ? Number(raw) : undefined;
 }
 
+function positiveSeconds(raw: string): number | undefined {
+  const value = seconds(raw);
+  return value !== undefined && value > 0 ? value : undefined;
+}
+
 function port(raw: string): number | undefined {
   if (!DIGITS.test(raw)) return undefined;
   const value = Number(raw);
@@ -129,6 +134,8 @@ export const ENVIRONMENT_VARIABLES = {
   SETTLE_SECONDS: { expects: 'a number of seconds >= 0, e.g. 20', parse: seconds },
   RENDER_GRACE_SECONDS: { expects: 'a number of seconds >= 0, e.g. 604800', parse: seconds },
   LOG_LEVEL: { expects: `one of ${LOG_LEVELS.join(', ')}`, parse: oneOf(LOG_LEVELS) },
+  AWS_CONNECT_TIMEOUT_SECONDS: { expects: 'a number of seconds > 0, e.g. 5', parse: positiveSeconds },
+  AWS_REQUEST_TIMEOUT_SECONDS: { expects: 'a number of seconds > 0, e.g. 60', parse: positiveSeconds },
 } as const satisfies Record<string, VariableSpec<unknown>>;
 
 export type EnvironmentVariable = keyof typeof ENVIRONMENT_VARIABLES;
@@ -146,6 +153,8 @@ export const DEFAULTS = {
   SETTLE_SECONDS: 20,
   RENDER_GRACE_SECONDS: 604800,
   LOG_LEVEL: 'info',
+  AWS_CONNECT_TIMEOUT_SECONDS: 5,
+  AWS_REQUEST_TIMEOUT_SECONDS: 60,
 } as const;
 
 /** `NAME must be EXPECTS, got "value"` — the value is shortened, and left out for secrets. */

@@ -39,6 +39,8 @@ describe('loadConfig', () => {
       settleSeconds: 20,
       renderGraceSeconds: 604800,
       logLevel: 'info',
+      awsConnectTimeoutSeconds: 5,
+      awsRequestTimeoutSeconds: 60,
     });
   });
 

@@ -56,6 +56,10 @@ export interface PipelineConfig {
   renderGraceSeconds: number;
   /** LOG_LEVEL; default `info`. */
   logLevel: LogLevel;
+  /** AWS_CONNECT_TIMEOUT_SECONDS; default 5 (loadConfig always sets it; hand-built configs may omit it). */
+  awsConnectTimeoutSeconds?: number;
+  /** AWS_REQUEST_TIMEOUT_SECONDS (longest silence within one AWS request); default 60. */
+  awsRequestTimeoutSeconds?: number;
 }
 
 type Parsed = { [K in EnvironmentVariable]: ReturnType<(typeof ENVIRONMENT_VARIABLES)[K]['parse']> };
@@ -139,6 +143,8 @@ const environmentSchema = z
       settleSeconds: env.SETTLE_SECONDS ?? DEFAULTS.SETTLE_SECONDS,
       renderGraceSeconds: env.RENDER_GRACE_SECONDS ?? DEFAULTS.RENDER_GRACE_SECONDS,
       logLevel: env.LOG_LEVEL ?? DEFAULTS.LOG_LEVEL,
+      awsConnectTimeoutSeconds: env.AWS_CONNECT_TIMEOUT_SECONDS ?? DEFAULTS.AWS_CONNECT_TIMEOUT_SECONDS,
+      awsRequestTimeoutSeconds: env.AWS_REQUEST_TIMEOUT_SECONDS ?? DEFAULTS.AWS_REQUEST_TIMEOUT_SECONDS,
     };
   });
 

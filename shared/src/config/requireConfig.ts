@@ -18,6 +18,8 @@ const VARIABLES_OF: Record<OptionalConfigKey, readonly EnvironmentVariable[]> = 
   databaseUrl: ['DATABASE_URL'],
   bunny: ['BUNNY_STREAM_LIBRARY_ID', 'BUNNY_STREAM_API_KEY', 'BUNNY_STREAM_CDN_HOSTNAME'],
   composerApiToken: ['COMPOSER_API_TOKEN'],
+  awsConnectTimeoutSeconds: ['AWS_CONNECT_TIMEOUT_SECONDS'],
+  awsRequestTimeoutSeconds: ['AWS_REQUEST_TIMEOUT_SECONDS'],
 };
 
 /**

@@ -1,0 +1,124 @@
+import { join } from 'node:path';
+import { createS3Client } from '@exercise-pipeline/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAgentConfig } from '../../ingest-agent/src/cli/agentSettings.js';
+import { ingestDelivery } from '../../ingest-agent/src/ingest/index.js';
+import { generateDelivery } from '../fixtures/index.js';
+import { type MotoServer, startMotoServer, uniqueName } from '../harness/index.js';
+import { bucketContents, createBucket, listKeys, useAgentWorld } from './agent-helpers.js';
+import { startThrottleProxy, type ThrottleProxy } from './agent-throttle-proxy.js';
+
+// The world's moto serves the reference bucket; the frozen one is a moto of this file's own, so
+// stopping it cannot disturb anything else.
+const world = useAgentWorld('agent-frozen', { topology: false });
+let frozen: MotoServer;
+let proxy: ThrottleProxy;
+
+beforeAll(async () => {
+  frozen = await startMotoServer('agent-frozen-target');
+  // 128 KB/s: the ~640 KB bundle takes seconds, so the stop lands in the middle of an object.
+  proxy = await startThrottleProxy(frozen.endpoint, 128 * 1024);
+});
+
+afterAll(async () => {
+  if (frozen?.pid !== undefined) process.kill(frozen.pid, 'SIGCONT');
+  await proxy?.close();
+  await frozen?.stop();
+});
+
+interface LogLine {
+  level: 'debug' | 'info' | 'warn';
+  fields: Record<string, unknown>;
+  msg: string;
+}
+
+function recordingLogger(lines: LogLine[]) {
+  const at =
+    (level: LogLine['level']) =>
+    (fields: object | string, msg?: string): void => {
+      if (typeof fields === 'string') lines.push({ level, fields: {}, msg: fields });
+      else lines.push({ level, fields: fields as Record<string, unknown>, msg: msg ?? '' });
+    };
+  return { debug: at('debug'), info: at('info'), warn: at('warn') };
+}
+
+describe('a frozen endpoint (process stopped, connections open)', () => {
+  it('times out the stalled request, logs it, retries until the endpoint thaws and completes the bundle', async () => {
+    const cacheDir = join(world.root, 'media-cache');
+    const folderName = '310 Ramane';
+    const { dir } = await generateDelivery(join(world.root, 'drop'), { folderName, cacheDir });
+    const reference = await generateDelivery(join(world.root, 'drop-reference'), { folderName, cacheDir });
+    const config = await readAgentConfig();
+
+    const referenceBucket = uniqueName('reference');
+    await createBucket(world.clients.s3, referenceBucket);
+    const done = await ingestDelivery({
+      folder: reference.dir,
+      config,
+      s3: world.clients.s3,
+      bucket: referenceBucket,
+      eventBusName: 'default',
+      dataDir: join(world.root, 'data-reference'),
+      settleCheckMs: 0,
+    });
+    expect(done.status).toBe('done');
+
+    const admin = createS3Client({ endpoint: frozen.endpoint, region: 'eu-central-1' });
+    const bucket = uniqueName('frozen');
+    const s3 = createS3Client({
+      endpoint: proxy.endpoint,
+      region: 'eu-central-1',
+      connectTimeoutMs: 2_000,
+      requestTimeoutMs: 2_000,
+    });
+    const lines: LogLine[] = [];
+    let stoppedAt: number | undefined;
+    let thawedAt: number | undefined;
+    try {
+      await createBucket(admin, bucket);
+      const pid = frozen.pid as number;
+      let thaw: NodeJS.Timeout | undefined;
+      const result = await ingestDelivery({
+        folder: dir,
+        config,
+        s3,
+        bucket,
+        eventBusName: 'default',
+        dataDir: join(world.root, 'data'),
+        settleCheckMs: 0,
+        retry: { baseMs: 100, maxMs: 500 },
+        logger: recordingLogger(lines),
+        onProgress: (progress) => {
+          if (stoppedAt !== undefined || progress.bytesDone === 0) return;
+          // Some bytes are in, the rest is in flight: freeze the endpoint with its sockets open.
+          process.kill(pid, 'SIGSTOP');
+          stoppedAt = performance.now();
+          // Thaw once the agent has had time to notice (several request timeouts).
+          thaw = setTimeout(() => {
+            process.kill(pid, 'SIGCONT');
+            thawedAt = performance.now();
+          }, 12_000);
+        },
+      }).finally(() => clearTimeout(thaw));
+      if (thawedAt === undefined) process.kill(pid, 'SIGCONT');
+
+      expect(stoppedAt).toBeDefined();
+      expect(result.status).toBe('done');
+      const retries = lines.filter((line) => line.msg === 'transient S3/EventBridge failure, retrying');
+      expect(retries.length, JSON.stringify(lines.map((line) => line.msg))).toBeGreaterThan(0);
+      // Each names the silence as the cause and what was being done.
+      expect(retries.some((line) => /no answer from the endpoint/.test(String(line.fields.problem)))).toBe(
+        true,
+      );
+      expect(retries.every((line) => typeof line.fields.what === 'string')).toBe(true);
+      expect(Object.keys(await bucketContents(admin, bucket))).toHaveLength(11);
+      expect(await bucketContents(admin, bucket)).toEqual(
+        await bucketContents(world.clients.s3, referenceBucket),
+      );
+      expect(await listKeys(admin, bucket, 'ramane/')).toContain('ramane/manifest.json');
+    } finally {
+      s3.destroy();
+      admin.destroy();
+    }
+  }, 120_000);
+});
