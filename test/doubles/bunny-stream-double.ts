@@ -55,6 +55,8 @@ interface Fault extends RequestMatch {
   remaining: number;
   status: number;
   afterHandling: boolean;
+  /** Answer HTTP 200 with this message in a `"success": false` status body instead. */
+  unsuccessful?: string;
 }
 
 /** An upload the double leaves unread until the test releases it. */
@@ -139,6 +141,20 @@ export class BunnyStreamDouble {
     });
   }
 
+  /**
+   * The next `count` matching requests are not applied and answered HTTP 200 with a status body
+   * `{"success": false, "message": message, "statusCode": 400}`, as Bunny sometimes refuses a mutation.
+   */
+  refuseNext(count: number, match: RequestMatch = {}, message = 'The request could not be processed.'): void {
+    this.#faults.push({
+      ...match,
+      remaining: count,
+      status: 200,
+      afterHandling: false,
+      unsuccessful: message,
+    });
+  }
+
   /** Every request in the next `ms` (by the double's clock) answers `status` (default 503), like an outage. */
   failFor(ms: number, status = 503): void {
     this.#failUntil = { until: this.#clock() + ms, status };
@@ -209,7 +225,10 @@ export class BunnyStreamDouble {
     const outage =
       this.#failUntil && this.#clock() < this.#failUntil.until ? this.#failUntil.status : undefined;
     const fault = take(this.#faults, method, path);
-    if (outage !== undefined || (fault && !fault.afterHandling)) {
+    if (fault?.unsuccessful !== undefined) {
+      record.fault = 'injected';
+      reply = { status: 200, body: { success: false, message: fault.unsuccessful, statusCode: 400 } };
+    } else if (outage !== undefined || (fault && !fault.afterHandling)) {
       record.fault = 'injected';
       reply = { status: outage ?? fault?.status ?? 503, body: 'Service Unavailable' };
     } else if (request.headers.accesskey !== this.apiKey || !url.pathname.startsWith(`${prefix}/`)) {
