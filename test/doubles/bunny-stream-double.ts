@@ -226,6 +226,14 @@ export class BunnyStreamDouble {
     return { arrived, release };
   }
 
+  /** The transcode timeline of uploads completed from now on (earlier ones keep theirs). */
+  setTranscodeTimings(transcodingAfterMs: number, finishedAfterMs: number): void {
+    this.#timings.transcodingAfterMs = transcodingAfterMs;
+    this.#timings.finishedAfterMs = finishedAfterMs;
+    this.#library.options.transcodingAfterMs = transcodingAfterMs;
+    this.#library.options.finishedAfterMs = finishedAfterMs;
+  }
+
   /** Where the following webhook calls go; undefined stops them (a library without a webhook). */
   setWebhookUrl(url: string | undefined): void {
     this.#webhookUrl = url;

@@ -55,6 +55,8 @@ interface StoredVideo {
   uploadedAt?: number;
   lengthSeconds: number;
   forcedStatus?: number;
+  /** The transcode timeline in force when its upload completed. */
+  timings?: { transcodingAfterMs: number; finishedAfterMs: number };
   /** Set when the transcode is to fail: status 5 from `finishedAfterMs` on, with this message. */
   transcodeFailure?: string;
 }
@@ -152,6 +154,10 @@ export class BunnyLibrary {
     video.lengthSeconds = Math.round(content ? (mp4DurationSeconds(content) ?? 0) : 0);
     video.upload = 'done';
     video.uploadedAt = record.completedAt;
+    video.timings = {
+      transcodingAfterMs: this.options.transcodingAfterMs,
+      finishedAfterMs: this.options.finishedAfterMs,
+    };
     this.uploads.set(videoId, record);
     const failure = this.options.onUploaded?.(videoId);
     if (failure !== undefined) video.transcodeFailure = failure;
@@ -210,8 +216,9 @@ export class BunnyLibrary {
     if (video.forcedStatus !== undefined) return video.forcedStatus;
     if (video.upload !== 'done' || video.uploadedAt === undefined) return 0;
     const elapsed = this.options.clock() - video.uploadedAt;
-    if (elapsed >= this.options.finishedAfterMs) return video.transcodeFailure === undefined ? 4 : 5;
-    return elapsed >= this.options.transcodingAfterMs ? 3 : 1;
+    const timings = video.timings ?? this.options;
+    if (elapsed >= timings.finishedAfterMs) return video.transcodeFailure === undefined ? 4 : 5;
+    return elapsed >= timings.transcodingAfterMs ? 3 : 1;
   }
 
   /** Bunny's transcoding messages: one error entry for a failed transcode. */
@@ -219,7 +226,7 @@ export class BunnyLibrary {
     if (status !== 5 || video.transcodeFailure === undefined || video.uploadedAt === undefined) return [];
     return [
       {
-        timeStamp: new Date(video.uploadedAt + this.options.finishedAfterMs).toISOString(),
+        timeStamp: new Date(video.uploadedAt + (video.timings ?? this.options).finishedAfterMs).toISOString(),
         level: 3,
         issueCode: 1,
         message: video.transcodeFailure,

@@ -24,7 +24,7 @@ goes back to the queue at once.
 
 Tuning (optional, whole seconds): QUEUE_VISIBILITY_TIMEOUT_SECONDS (60), QUEUE_WAIT_SECONDS (20),
 QUEUE_RETRY_BASE_SECONDS (30), QUEUE_RETRY_MAX_SECONDS (900), CONSUMER_CONCURRENCY (1),
-RENDER_LEASE_SECONDS (60), SHUTDOWN_DEADLINE_SECONDS (30).
+RENDER_LEASE_SECONDS (60), TRANSCODE_POLL_SECONDS (5), SHUTDOWN_DEADLINE_SECONDS (30).
 `;
 
 /** `pnpm consumer run`: the long-running service, until SIGINT or SIGTERM. */
@@ -55,13 +55,14 @@ export function createRunCommand(): CliCommand {
         io.stderr.write(`${error.message}\n`);
         return EXIT.failure;
       }
-      const { shutdownDeadlineSeconds, leaseSeconds, ...consumer } = tuning;
+      const { shutdownDeadlineSeconds, leaseSeconds, transcodePollSeconds, ...consumer } = tuning;
       const logger = createLogger({ name: 'render-consumer', level: config.logLevel });
       const service = await startRenderService({
         config,
         logger,
         consumer,
         ...(leaseSeconds === undefined ? {} : { leaseSeconds }),
+        ...(transcodePollSeconds === undefined ? {} : { transcodePollSeconds }),
         ...(port === undefined ? {} : { port }),
       });
       io.stderr.write(`render consumer listening on ${service.url} (status page: ${service.url}/)\n`);

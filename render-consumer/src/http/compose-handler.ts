@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ManifestInvalidError, PipelineError, RecipeInvalidError } from '@exercise-pipeline/shared';
+import type { RenderStatus } from '../catalog/renders.js';
 import type { EnsuredRender, EnsureRender } from '../render/ensure-render.js';
 import { ExerciseNotComposableError, ExerciseNotFoundError } from '../render/errors.js';
 import { requireBearer } from './bearer-auth.js';
@@ -14,6 +15,8 @@ export interface ComposeHandlerOptions {
   apiToken?: string | undefined;
   /** Default 64 KiB. */
   maxBodyBytes?: number;
+  /** Signs the playback URL handed out (BUNNY_STREAM_TOKEN_KEY); default unchanged. */
+  signPlayback?: (url: string) => string;
   /** Told about answers the server could not explain to the client (unexpected errors). */
   logger?: { error(details: object, message: string): void };
 }
@@ -26,6 +29,8 @@ export interface ComposeAnswer {
   recipe_hash: string;
   asset_version: number;
   cached: boolean;
+  /** The render's status: `ready` (playable), or `encoding` while Bunny still transcodes it. */
+  status: RenderStatus;
 }
 
 /** How long a client should wait before repeating a request that hit a busy or lost render. */
@@ -46,19 +51,24 @@ export function createComposeHandler(options: ComposeHandlerOptions): Handler {
     } catch (error) {
       throw toHttpError(error, options.logger);
     }
-    sendJson(res, 200, composeAnswer(ensured, req));
+    sendJson(res, 200, composeAnswer(ensured, req, options.signPlayback));
   };
 }
 
-export function composeAnswer(ensured: EnsuredRender, req?: IncomingMessage): ComposeAnswer {
+export function composeAnswer(
+  ensured: EnsuredRender,
+  req?: IncomingMessage,
+  signPlayback: (url: string) => string = (url) => url,
+): ComposeAnswer {
   const row = ensured.render;
   return {
     bunny_video_id: row.bunny_video_id ?? '',
-    playback_hls_url: absoluteUrl(row.playback_url ?? '', req),
+    playback_hls_url: signPlayback(absoluteUrl(row.playback_url ?? '', req)),
     duration_seconds: row.duration_seconds ?? 0,
     recipe_hash: ensured.recipeHash,
     asset_version: row.asset_version,
     cached: ensured.cached,
+    status: row.status,
   };
 }
 

@@ -23,6 +23,8 @@ export interface ConsumerHttpOptions {
   apiToken?: string | undefined;
   /** Default 64 KiB. */
   maxBodyBytes?: number;
+  /** Signs playback URLs handed out by the compose API (BUNNY_STREAM_TOKEN_KEY). */
+  signPlayback?: (url: string) => string;
   /** Checks besides the database for `/readyz`, e.g. `{queue: …}`. */
   readinessChecks?: Record<string, ReadinessCheck>;
   /** Directory with the status page (`index.html`, `assets/`); default the one beside this file. */
@@ -49,6 +51,7 @@ export function createConsumerHttpServer(options: ConsumerHttpOptions): HttpServ
         ensureRender: options.ensureRender,
         apiToken: options.apiToken,
         ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+        ...(options.signPlayback ? { signPlayback: options.signPlayback } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
       }),
     },
