@@ -35,6 +35,10 @@ export const COMMANDS: Record<string, LazyCliCommand> = {
   sweep: lazyCommand('delete superseded renders whose grace period ended', async () =>
     (await import('./cli/sweep-command.js')).createSweepCommand(),
   ),
+  reconcile: lazyCommand(
+    'compare the Bunny library with the catalog (--fix: delete orphans, mark lost videos)',
+    async () => (await import('./cli/reconcile-command.js')).createReconcileCommand(),
+  ),
   refresh: lazyCommand('ask the consumers to re-render an exercise (--force: even if unchanged)', async () =>
     (await import('./cli/refresh-command.js')).createRefreshCommand(),
   ),

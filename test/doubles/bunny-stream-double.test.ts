@@ -1,4 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BunnyStreamDouble } from './bunny-stream-double.js';
 
@@ -214,5 +216,93 @@ describe('fault injection', () => {
     await bunny.stop();
     expect(await pending).toBeInstanceOf(Error);
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('transcoding and webhooks', () => {
+  /** A receiver that records what it got and answers 200. */
+  async function receiver() {
+    const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}/hook`,
+      received,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  it('reports the transcode asynchronously through signed webhook calls, 0 → 2 → 4 and 3', async () => {
+    const hook = await receiver();
+    bunny.setWebhookUrl(hook.url);
+    try {
+      const id = await createVideo();
+      expect((await call('PUT', `/videos/${id}`, { body: 'bytes' })).status).toBe(200);
+      const right = (await (await call('GET', `/videos/${id}`)).json()) as { status: number };
+      expect(right.status).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await bunny.webhooksSettled();
+      const statuses = hook.received.map((call) => (JSON.parse(call.body) as { Status: number }).Status);
+      expect(statuses.slice(0, 2)).toEqual([0, 2]);
+      expect(statuses.slice(2).sort()).toEqual([3, 4]);
+      for (const delivered of hook.received) {
+        expect(JSON.parse(delivered.body)).toMatchObject({ VideoLibraryId: 4242, VideoGuid: id });
+        expect(delivered.headers['x-bunnystream-signature-version']).toBe('v1');
+        expect(delivered.headers['x-bunnystream-signature-algorithm']).toBe('hmac-sha256');
+        const expected = createHmac('sha256', bunny.readOnlyApiKey).update(delivered.body).digest('hex');
+        expect(delivered.headers['x-bunnystream-signature']).toBe(expected);
+      }
+      expect(bunny.webhooks.every((delivery) => delivery.answer === 200)).toBe(true);
+      expect(((await (await call('GET', `/videos/${id}`)).json()) as { status: number }).status).toBe(4);
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('fails a planned transcode with status 5, a transcoding message and webhook status 5', async () => {
+    const hook = await receiver();
+    bunny.setWebhookUrl(hook.url);
+    bunny.failNextTranscodes(1, 'Unsupported codec');
+    try {
+      const failed = await createVideo('failing');
+      await call('PUT', `/videos/${failed}`, { body: 'bytes' });
+      const fine = await createVideo('fine');
+      await call('PUT', `/videos/${fine}`, { body: 'bytes' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await bunny.webhooksSettled();
+      const model = (await (await call('GET', `/videos/${failed}`)).json()) as {
+        status: number;
+        transcodingMessages: { message: string; level: number }[];
+      };
+      expect(model.status).toBe(5);
+      expect(model.transcodingMessages).toEqual([
+        expect.objectContaining({ message: 'Unsupported codec', level: 3 }),
+      ]);
+      expect(((await (await call('GET', `/videos/${fine}`)).json()) as { status: number }).status).toBe(4);
+      const last = hook.received
+        .map((call) => JSON.parse(call.body) as { VideoGuid: string; Status: number })
+        .filter((body) => body.VideoGuid === failed)
+        .at(-1);
+      expect(last?.Status).toBe(5);
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('answers 200 with "success": false for a refused mutation and does not apply it', async () => {
+    const id = await createVideo();
+    bunny.refuseNext(1, { method: 'DELETE' }, 'locked');
+    const response = await call('DELETE', `/videos/${id}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ success: false, message: 'locked', statusCode: 400 });
+    expect((await call('GET', `/videos/${id}`)).status).toBe(200);
   });
 });

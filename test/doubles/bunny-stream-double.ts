@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type TrackedResource, trackResource } from '../harness/resources.js';
@@ -12,8 +12,10 @@ import {
 
 /**
  * A local stand-in for the Bunny Stream API (the subset in shared/reference/bunny-stream-api.md):
- * AccessKey auth, videos (create, raw upload, get, paged list, delete) and collections, with video
- * status moving 0 → 1 → 3 → 4 after an upload. Tests inspect what it received and inject faults.
+ * AccessKey auth, videos (create, raw upload, get, paged list, delete) and collections. Like Bunny,
+ * an upload is not a playable video: the status moves 0 → 1 → 3 → 4 (or 5 when the transcode fails)
+ * on the timeline the test sets, and with a webhook URL the double calls it, signed with the
+ * library's read-only key, at each step. Tests inspect what it received and inject faults.
  */
 
 export interface BunnyStreamDoubleOptions {
@@ -27,8 +29,37 @@ export interface BunnyStreamDoubleOptions {
   transcodingAfterMs?: number;
   /** Status 4 (Finished) from this long after an upload. Default 60 ms. */
   finishedAfterMs?: number;
-  /** Time source of the status timeline; pass a controllable one to step through it without waiting. */
+  /**
+   * Time source of the status timeline; pass a controllable one to step through it without waiting.
+   * Webhook calls are sent by real timers at the same offsets whatever the clock says.
+   */
   clock?: () => number;
+  /** The library's read-only API key, which signs webhook calls. Default a random key. */
+  readOnlyApiKey?: string;
+  /** Where webhook calls go (Bunny's per-library webhook URL); default none. See setWebhookUrl. */
+  webhookUrl?: string;
+}
+
+/** Webhook status numbers (a different list from the API's video status). */
+export const WEBHOOK_STATUS = {
+  queued: 0,
+  processing: 1,
+  encoding: 2,
+  finished: 3,
+  resolutionFinished: 4,
+  failed: 5,
+} as const;
+
+/** One webhook call the double made. */
+export interface WebhookDelivery {
+  videoId: string;
+  status: number;
+  /** The raw body, exactly as signed. */
+  body: string;
+  signature: string;
+  /** The receiver's answer; 0 when it could not be reached. */
+  answer: number;
+  sentAt: number;
 }
 
 /** Which requests a fault applies to; path is relative to `/library/{id}`, e.g. /^\/videos\/[^/]+$/. */
@@ -55,6 +86,8 @@ interface Fault extends RequestMatch {
   remaining: number;
   status: number;
   afterHandling: boolean;
+  /** Answer HTTP 200 with this message in a `"success": false` status body instead. */
+  unsuccessful?: string;
 }
 
 /** An upload the double leaves unread until the test releases it. */
@@ -77,7 +110,14 @@ interface Delay extends RequestMatch {
 export class BunnyStreamDouble {
   readonly libraryId: string;
   readonly apiKey: string;
+  readonly readOnlyApiKey: string;
   readonly requests: RecordedRequest[] = [];
+  readonly webhooks: WebhookDelivery[] = [];
+  readonly #timings: { transcodingAfterMs: number; finishedAfterMs: number };
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #webhookCalls = new Set<Promise<void>>();
+  readonly #transcodeFailures: string[] = [];
+  #webhookUrl: string | undefined;
   readonly #library: BunnyLibrary;
   readonly #clock: () => number;
   readonly #server: Server;
@@ -94,12 +134,18 @@ export class BunnyStreamDouble {
     this.#clock = options.clock ?? Date.now;
     this.libraryId = String(libraryId);
     this.apiKey = options.apiKey ?? `test-${randomBytes(12).toString('hex')}`;
+    this.readOnlyApiKey = options.readOnlyApiKey ?? `read-${randomBytes(12).toString('hex')}`;
+    this.#webhookUrl = options.webhookUrl;
+    this.#timings = {
+      transcodingAfterMs: options.transcodingAfterMs ?? 20,
+      finishedAfterMs: options.finishedAfterMs ?? 60,
+    };
     this.#library = new BunnyLibrary({
       libraryId,
       storage: options.storage ?? 'memory',
-      transcodingAfterMs: options.transcodingAfterMs ?? 20,
-      finishedAfterMs: options.finishedAfterMs ?? 60,
+      ...this.#timings,
       clock: this.#clock,
+      onUploaded: (videoId) => this.#transcode(videoId),
     });
     this.#server = createServer((request, response) => {
       this.#handle(request, response).catch(() => response.destroy());
@@ -139,6 +185,20 @@ export class BunnyStreamDouble {
     });
   }
 
+  /**
+   * The next `count` matching requests are not applied and answered HTTP 200 with a status body
+   * `{"success": false, "message": message, "statusCode": 400}`, as Bunny sometimes refuses a mutation.
+   */
+  refuseNext(count: number, match: RequestMatch = {}, message = 'The request could not be processed.'): void {
+    this.#faults.push({
+      ...match,
+      remaining: count,
+      status: 200,
+      afterHandling: false,
+      unsuccessful: message,
+    });
+  }
+
   /** Every request in the next `ms` (by the double's clock) answers `status` (default 503), like an outage. */
   failFor(ms: number, status = 503): void {
     this.#failUntil = { until: this.#clock() + ms, status };
@@ -164,6 +224,37 @@ export class BunnyStreamDouble {
     });
     this.#holds.push({ arrive, released: Promise.race([released, abortion(this.#stopping.signal)]) });
     return { arrived, release };
+  }
+
+  /** The transcode timeline of uploads completed from now on (earlier ones keep theirs). */
+  setTranscodeTimings(transcodingAfterMs: number, finishedAfterMs: number): void {
+    this.#timings.transcodingAfterMs = transcodingAfterMs;
+    this.#timings.finishedAfterMs = finishedAfterMs;
+    this.#library.options.transcodingAfterMs = transcodingAfterMs;
+    this.#library.options.finishedAfterMs = finishedAfterMs;
+  }
+
+  /** Where the following webhook calls go; undefined stops them (a library without a webhook). */
+  setWebhookUrl(url: string | undefined): void {
+    this.#webhookUrl = url;
+  }
+
+  /** The next `count` uploads transcode to status 5 (Error) with `message` instead of 4. */
+  failNextTranscodes(
+    count: number,
+    message = 'Transcoding failed: the input stream could not be decoded.',
+  ): void {
+    for (let index = 0; index < count; index++) this.#transcodeFailures.push(message);
+  }
+
+  /** The signature Bunny puts in `X-BunnyStream-Signature` for a raw body (v1, hmac-sha256). */
+  signWebhook(body: string): string {
+    return createHmac('sha256', this.readOnlyApiKey).update(body, 'utf8').digest('hex');
+  }
+
+  /** Settles once every webhook call under way has been answered. */
+  async webhooksSettled(): Promise<void> {
+    while (this.#webhookCalls.size > 0) await Promise.all([...this.#webhookCalls]);
   }
 
   /** Force a video's status, e.g. 5 (Error) to simulate a failed transcode. */
@@ -209,7 +300,10 @@ export class BunnyStreamDouble {
     const outage =
       this.#failUntil && this.#clock() < this.#failUntil.until ? this.#failUntil.status : undefined;
     const fault = take(this.#faults, method, path);
-    if (outage !== undefined || (fault && !fault.afterHandling)) {
+    if (fault?.unsuccessful !== undefined) {
+      record.fault = 'injected';
+      reply = { status: 200, body: { success: false, message: fault.unsuccessful, statusCode: 400 } };
+    } else if (outage !== undefined || (fault && !fault.afterHandling)) {
       record.fault = 'injected';
       reply = { status: outage ?? fault?.status ?? 503, body: 'Service Unavailable' };
     } else if (request.headers.accesskey !== this.apiKey || !url.pathname.startsWith(`${prefix}/`)) {
@@ -281,8 +375,66 @@ export class BunnyStreamDouble {
     return this.#library.upload(videoId, request, query.get('enabledResolutions') ?? undefined);
   }
 
+  /** Schedules the transcode's webhook calls after an upload; returns the planned failure, if any. */
+  #transcode(videoId: string): string | undefined {
+    const failure = this.#transcodeFailures.shift();
+    const { transcodingAfterMs, finishedAfterMs } = this.#timings;
+    this.#webhook(videoId, WEBHOOK_STATUS.queued, 0);
+    this.#webhook(videoId, WEBHOOK_STATUS.encoding, transcodingAfterMs);
+    if (failure === undefined) {
+      this.#webhook(videoId, WEBHOOK_STATUS.resolutionFinished, finishedAfterMs);
+      this.#webhook(videoId, WEBHOOK_STATUS.finished, finishedAfterMs);
+    } else {
+      this.#webhook(videoId, WEBHOOK_STATUS.failed, finishedAfterMs);
+    }
+    return failure;
+  }
+
+  #webhook(videoId: string, status: number, afterMs: number): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      const url = this.#webhookUrl;
+      // A video deleted meanwhile is no longer reported, as Bunny stops processing it.
+      if (url === undefined || !this.#library.videos.has(videoId) || this.#stopping.signal.aborted) return;
+      const call = this.#sendWebhook(url, videoId, status).finally(() => this.#webhookCalls.delete(call));
+      this.#webhookCalls.add(call);
+    }, afterMs);
+    this.#timers.add(timer);
+  }
+
+  async #sendWebhook(url: string, videoId: string, status: number): Promise<void> {
+    const body = JSON.stringify({
+      VideoLibraryId: Number(this.libraryId),
+      VideoGuid: videoId,
+      Status: status,
+    });
+    const signature = this.signWebhook(body);
+    const delivery: WebhookDelivery = { videoId, status, body, signature, answer: 0, sentAt: Date.now() };
+    this.webhooks.push(delivery);
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'X-BunnyStream-Signature-Version': 'v1',
+          'X-BunnyStream-Signature-Algorithm': 'hmac-sha256',
+          'X-BunnyStream-Signature': signature,
+        },
+        body,
+        signal: AbortSignal.any([this.#stopping.signal, AbortSignal.timeout(10_000)]),
+      });
+      delivery.answer = response.status;
+      await response.arrayBuffer();
+    } catch {
+      // Receiver down: Bunny would retry later; the double records the miss and moves on.
+    }
+  }
+
   async #close(): Promise<void> {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
     this.#stopping.abort();
+    await Promise.allSettled([...this.#webhookCalls]);
     if (!this.#server.listening) return;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeAllConnections();

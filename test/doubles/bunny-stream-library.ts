@@ -17,6 +17,11 @@ export interface LibraryOptions {
   /** After an upload completes: status 4 (Finished) from this on. */
   finishedAfterMs: number;
   clock: () => number;
+  /**
+   * Told when an upload completed, so the double can schedule the transcode's webhook calls; the
+   * answer is the failure message when this video's transcode is to fail, else undefined.
+   */
+  onUploaded?: (videoId: string) => string | undefined;
 }
 
 /** What the double received for one video's upload. */
@@ -50,6 +55,10 @@ interface StoredVideo {
   uploadedAt?: number;
   lengthSeconds: number;
   forcedStatus?: number;
+  /** The transcode timeline in force when its upload completed. */
+  timings?: { transcodingAfterMs: number; finishedAfterMs: number };
+  /** Set when the transcode is to fail: status 5 from `finishedAfterMs` on, with this message. */
+  transcodeFailure?: string;
 }
 
 interface StoredCollection {
@@ -145,7 +154,13 @@ export class BunnyLibrary {
     video.lengthSeconds = Math.round(content ? (mp4DurationSeconds(content) ?? 0) : 0);
     video.upload = 'done';
     video.uploadedAt = record.completedAt;
+    video.timings = {
+      transcodingAfterMs: this.options.transcodingAfterMs,
+      finishedAfterMs: this.options.finishedAfterMs,
+    };
     this.uploads.set(videoId, record);
+    const failure = this.options.onUploaded?.(videoId);
+    if (failure !== undefined) video.transcodeFailure = failure;
     return statusBody(200, 'OK');
   }
 
@@ -196,13 +211,28 @@ export class BunnyLibrary {
     return statusBody(200, 'OK');
   }
 
-  /** Bunny's status code for the video right now: 0 before upload, then 1 → 3 → 4 over time. */
+  /** Bunny's status code for the video right now: 0 before upload, then 1 → 3 → 4 (or 5) over time. */
   statusOf(video: StoredVideo): number {
     if (video.forcedStatus !== undefined) return video.forcedStatus;
     if (video.upload !== 'done' || video.uploadedAt === undefined) return 0;
     const elapsed = this.options.clock() - video.uploadedAt;
-    if (elapsed >= this.options.finishedAfterMs) return 4;
-    return elapsed >= this.options.transcodingAfterMs ? 3 : 1;
+    const timings = video.timings ?? this.options;
+    if (elapsed >= timings.finishedAfterMs) return video.transcodeFailure === undefined ? 4 : 5;
+    return elapsed >= timings.transcodingAfterMs ? 3 : 1;
+  }
+
+  /** Bunny's transcoding messages: one error entry for a failed transcode. */
+  transcodingMessages(video: StoredVideo, status: number): Record<string, unknown>[] {
+    if (status !== 5 || video.transcodeFailure === undefined || video.uploadedAt === undefined) return [];
+    return [
+      {
+        timeStamp: new Date(video.uploadedAt + (video.timings ?? this.options).finishedAfterMs).toISOString(),
+        level: 3,
+        issueCode: 1,
+        message: video.transcodeFailure,
+        value: null,
+      },
+    ];
   }
 
   videoModel(video: StoredVideo): Record<string, unknown> {
@@ -228,7 +258,7 @@ export class BunnyLibrary {
       hasMP4Fallback: false,
       collectionId: video.collectionId,
       thumbnailFileName: 'thumbnail.jpg',
-      transcodingMessages: [],
+      transcodingMessages: this.transcodingMessages(video, status),
     };
   }
 

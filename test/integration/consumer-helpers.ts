@@ -27,7 +27,7 @@ import {
   type RenderServiceOptions,
   startRenderService,
 } from '../../render-consumer/src/service/render-service.js';
-import { BunnyStreamDouble } from '../doubles/bunny-stream-double.js';
+import { BunnyStreamDouble, type BunnyStreamDoubleOptions } from '../doubles/bunny-stream-double.js';
 import { generateBundle, TINY_MEDIA } from '../fixtures/index.js';
 import {
   type AwsClients,
@@ -52,7 +52,11 @@ export interface Pipeline {
 }
 
 /** Creates topology, observer rule and Bunny double on the file's moto server. */
-export async function openPipeline(endpoint: string, root: string): Promise<Pipeline> {
+export async function openPipeline(
+  endpoint: string,
+  root: string,
+  bunnyOptions: BunnyStreamDoubleOptions = {},
+): Promise<Pipeline> {
   const clients = createAwsClients(endpoint);
   const topology = await ensureLocalTopology(clients, {
     bucket: uniqueName('assets'),
@@ -81,7 +85,7 @@ export async function openPipeline(endpoint: string, root: string): Promise<Pipe
       Targets: [{ Id: 'observer', Arn: attributes.Attributes!.QueueArn! }],
     }),
   );
-  const bunny = await new BunnyStreamDouble().start();
+  const bunny = await new BunnyStreamDouble(bunnyOptions).start();
   return {
     clients,
     topology,
@@ -140,6 +144,8 @@ export interface ServiceSettings {
   dataDir: string;
   settleSeconds?: number;
   graceSeconds?: number;
+  /** BUNNY_STREAM_TOKEN_KEY: sign the playback URLs handed out. */
+  tokenKey?: string;
 }
 
 export function serviceConfig(pipeline: Pipeline, settings: ServiceSettings): RenderServiceConfig {
@@ -158,6 +164,9 @@ export function serviceConfig(pipeline: Pipeline, settings: ServiceSettings): Re
       apiKey: pipeline.bunny.apiKey,
       cdnHostname: 'vz-test.b-cdn.net',
       apiUrl: pipeline.bunny.url,
+      readOnlyApiKey: pipeline.bunny.readOnlyApiKey,
+      tokenExpirySeconds: 3600,
+      ...(settings.tokenKey === undefined ? {} : { tokenKey: settings.tokenKey }),
     },
     composerPort: 0,
     composerHost: '127.0.0.1',
@@ -190,6 +199,8 @@ export async function startService(
     host: '127.0.0.1',
     consumer: FAST_CONSUMER,
     leaseSeconds: 4,
+    transcodePollSeconds: 1,
+    transcodeTickMs: 200,
     ...overrides,
   });
   const tracked = trackResource('consumer', `render service ${service.url}`, () => service.stop(5_000));
@@ -328,6 +339,18 @@ export async function renderEvents(pipeline: Pipeline): Promise<PipelineMessage[
     const parsed = parsePipelineMessage(message.Body);
     if (!parsed.ok) throw new Error(`observer queue message did not parse: ${parsed.reason}`);
     return parsed.message;
+  });
+}
+
+/**
+ * Waits until at least `count` of the consumer's own events reached the observer queue, keeping
+ * what each look drained (events of one change may arrive across several looks).
+ */
+export async function waitForRenderEvents(pipeline: Pipeline, count: number, what: string) {
+  const seen: PipelineMessage[] = [];
+  return waitFor(what, async () => {
+    seen.push(...(await renderEvents(pipeline)));
+    return seen.length >= count ? seen : undefined;
   });
 }
 

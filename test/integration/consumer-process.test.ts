@@ -1,7 +1,8 @@
 /**
  * `consumer run` as real processes on moto + PostgreSQL + the Bunny double: a consumer killed in the
- * middle of a render leaves its message and its render to the next one, and SIGTERM in the middle of
- * a render hands the message back and exits 0 after closing everything.
+ * middle of an upload leaves its message and its render to the next one, which deletes the orphaned
+ * video before uploading its own; SIGTERM in the middle of a render hands the message back and exits
+ * 0 after closing everything.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -86,6 +87,7 @@ async function startConsumer(name: string): Promise<ConsumerChild> {
       QUEUE_RETRY_BASE_SECONDS: '1',
       QUEUE_RETRY_MAX_SECONDS: '2',
       RENDER_LEASE_SECONDS: '3',
+      TRANSCODE_POLL_SECONDS: '1',
       SHUTDOWN_DEADLINE_SECONDS: '2',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -131,29 +133,24 @@ async function exitOf(consumer: ConsumerChild, timeoutMs: number) {
   }
 }
 
-/**
- * One ready render per language, and every completed upload is one of theirs — except, when
- * given, the video a killed consumer was uploading, which no render may reference.
- */
-async function expectOneReadyRenderPerLanguage(slug: string, killedUpload?: string): Promise<void> {
+/** One ready render per language, and every completed upload is one of theirs: nothing left behind. */
+async function expectOneReadyRenderPerLanguage(slug: string): Promise<void> {
   const renders = await rendersOf(db, slug);
   expect(renders.map((render) => [render.language, render.status, render.asset_version]).sort()).toEqual(
     LANGUAGES.map((language) => [language, 'ready', 1]).sort(),
   );
-  const uploads = completedUploads(pipeline, slug).filter((guid) => guid !== killedUpload);
-  expect(uploads).toEqual(renders.map((render) => render.bunny_video_id).sort());
-  if (killedUpload !== undefined) {
-    expect(renders.map((render) => render.bunny_video_id)).not.toContain(killedUpload);
-  }
+  expect(completedUploads(pipeline, slug)).toEqual(renders.map((render) => render.bunny_video_id).sort());
 }
 
 describe('consumer run as processes', () => {
-  it('leaves the render of a consumer killed mid-upload to the next consumer, once', async () => {
+  it('leaves the render of a consumer killed mid-upload to the next consumer, which deletes the orphan', async () => {
     const slug = 'detensionari-lombare';
     const hold = pipeline.bunny.holdNextUpload();
     const first = await startConsumer('killed');
     await syncAs(pipeline, slug, await makeBundle(temp.path, slug));
     const heldVideo = await waitFor('the first upload to reach Bunny', () => hold.arrived, 60_000);
+    // The video id was on the render row before a byte was sent.
+    expect((await rendersOf(db, slug)).map((render) => render.bunny_video_id)).toContain(heldVideo);
     killProcessGroup(first.child);
     expect((await exitOf(first, 10_000)).signal).toBe('SIGKILL');
     hold.release();
@@ -161,10 +158,11 @@ describe('consumer run as processes', () => {
     const second = await startConsumer('survivor');
     await waitForPreviews(db, slug, 1);
     await renderQueueSettled(pipeline);
-    // The ready renders are the second consumer's. The killed consumer's upload may still complete
-    // at the double (its bytes can already sit in the socket when the process dies); it is then an
-    // orphan video that no render references, never a second ready render.
-    await expectOneReadyRenderPerLanguage(slug, heldVideo);
+    // The ready renders are the second consumer's. The killed consumer's video (its upload may even
+    // have completed from bytes already in the socket) was deleted by the consumer that took over.
+    await expectOneReadyRenderPerLanguage(slug);
+    expect(pipeline.bunny.videos().map((video) => video.guid)).not.toContain(heldVideo);
+    expect(pipeline.bunny.requestsTo('DELETE', new RegExp(`^/videos/${heldVideo}$`))).toHaveLength(1);
 
     second.child.kill('SIGTERM');
     expect(await exitOf(second, 20_000)).toEqual({ code: 0, signal: null });

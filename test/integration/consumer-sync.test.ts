@@ -33,6 +33,7 @@ import {
   syncAs,
   waitFor,
   waitForPreviews,
+  waitForRenderEvents,
 } from './consumer-helpers.js';
 
 const moto = useMotoServer('consumer-sync');
@@ -94,10 +95,7 @@ describe.each([
       expect(pipeline.bunny.upload(render.bunny_video_id!)?.bytes).toBeGreaterThan(0);
     }
 
-    const events = await waitFor('two Render Ready events', async () => {
-      const seen = await renderEvents(pipeline);
-      return seen.length >= 2 ? seen : undefined;
-    });
+    const events = await waitForRenderEvents(pipeline, 2, 'two Render Ready events');
     expect(events.map((event) => event.type)).toEqual(['render-ready', 'render-ready']);
     expect(
       events.map((event) => (event.type === 'render-ready' ? [event.language, event.renderId] : [])).sort(),
@@ -156,10 +154,7 @@ describe.each([
     expect(exercise?.catalog_render_id).toBe(primary?.id);
     expect(old.map((render) => render.id)).not.toContain(exercise?.catalog_render_id);
 
-    const events = await waitFor('Render Ready events of v2', async () => {
-      const seen = await renderEvents(pipeline);
-      return seen.length >= 2 ? seen : undefined;
-    });
+    const events = await waitForRenderEvents(pipeline, 2, 'Render Ready events of v2');
     expect(events.map((event) => (event.type === 'render-ready' ? event.assetVersion : 0))).toEqual([2, 2]);
   });
 

@@ -9,6 +9,8 @@ export interface ExerciseRow {
   asset_version: number;
   asset_fingerprint: string | null;
   catalog_render_id: number | null;
+  /** A current-version render that becomes the catalog preview once it is ready (encoding meanwhile). */
+  next_catalog_render_id: number | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -70,7 +72,7 @@ export async function setCatalogRender(
 
 export async function archiveExercise(tx: Queryable, id: number): Promise<ExerciseRow> {
   const rows = await tx.query<ExerciseRow>(
-    `UPDATE exercises SET status = 'archived', catalog_render_id = NULL, updated_at = now() WHERE id = $1 RETURNING *`,
+    `UPDATE exercises SET status = 'archived', catalog_render_id = NULL, next_catalog_render_id = NULL, updated_at = now() WHERE id = $1 RETURNING *`,
     [id],
   );
   return rows[0]!;

@@ -4,3 +4,4 @@ export * from './exercises.js';
 export * from './failures.js';
 export * from './migrate.js';
 export * from './renders.js';
+export * from './transcodes.js';

@@ -1,6 +1,16 @@
 import type { Queryable } from './database.js';
 
-export type RenderStatus = 'pending' | 'ready' | 'failed' | 'superseded' | 'deleted';
+/**
+ * `pending → encoding → ready | failed`, then `superseded → deleted`. `encoding`: uploaded to Bunny,
+ * not playable yet (the local publisher's renders play at once and skip it).
+ */
+export type RenderStatus = 'pending' | 'encoding' | 'ready' | 'failed' | 'superseded' | 'deleted';
+
+/** The recipe_hash of a duration-based import (one pre-baked video, no recipe). */
+export const IMPORTED_RECIPE_HASH = '_imported';
+
+/** How many transcodes of one render may fail before it stays failed: the first failure re-uploads once. */
+export const TRANSCODE_ATTEMPTS = 2;
 
 /** A row of `exercise_renders`, as the platform defines it (plus the lease columns). */
 export interface RenderRow {
@@ -18,6 +28,11 @@ export interface RenderRow {
   delete_after: Date | null;
   lease_owner: string | null;
   lease_expires_at: Date | null;
+  catalog_preview: boolean;
+  encode_progress: number | null;
+  transcode_failures: number;
+  next_check_at: Date | null;
+  transcode_checks: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -44,21 +59,58 @@ export async function getRender(db: Queryable, id: number): Promise<RenderRow | 
   return rows[0] ?? null;
 }
 
-/** Inserts the pending row for a key unless one exists; returns the row either way. */
-export async function ensureRenderRow(db: Queryable, key: RenderKey, recipe: unknown): Promise<RenderRow> {
+/**
+ * Inserts the pending row for a key unless one exists; returns the row either way. `catalogPreview`
+ * marks the row as an exercise's catalog preview (an existing row keeps the mark once it has it).
+ */
+export async function ensureRenderRow(
+  db: Queryable,
+  key: RenderKey,
+  recipe: unknown,
+  catalogPreview = false,
+): Promise<RenderRow> {
   await db.query(
-    `INSERT INTO exercise_renders (exercise_id, recipe_hash, language, asset_version, recipe, status)
-     VALUES ($1, $2, $3, $4, $5, 'pending')
-     ON CONFLICT ON CONSTRAINT exercise_renders_cache_key DO NOTHING`,
+    `INSERT INTO exercise_renders (exercise_id, recipe_hash, language, asset_version, recipe, status, catalog_preview)
+     VALUES ($1, $2, $3, $4, $5, 'pending', $6)
+     ON CONFLICT ON CONSTRAINT exercise_renders_cache_key
+     DO UPDATE SET catalog_preview = exercise_renders.catalog_preview OR EXCLUDED.catalog_preview`,
     [
       key.exerciseId,
       key.recipeHash,
       key.language,
       key.assetVersion,
       recipe === null ? null : JSON.stringify(recipe),
+      catalogPreview,
     ],
   );
   return (await findRender(db, key))!;
+}
+
+/**
+ * Records the publisher's video id on a render being rendered, before its upload starts: a consumer
+ * that dies mid-upload leaves the id behind, and the one that takes the lease over deletes it.
+ */
+export async function recordRenderVideo(
+  db: Queryable,
+  id: number,
+  owner: string,
+  videoId: string,
+): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE exercise_renders SET bunny_video_id = $3, updated_at = now()
+      WHERE id = $1 AND lease_owner = $2 AND status = 'pending' RETURNING id`,
+    [id, owner, videoId],
+  );
+  return rows.length > 0;
+}
+
+/** Forgets the video id of a render being rendered once its leftover video was deleted. */
+export async function clearRenderVideo(db: Queryable, id: number, owner: string): Promise<void> {
+  await db.query(
+    `UPDATE exercise_renders SET bunny_video_id = NULL, playback_url = NULL, updated_at = now()
+      WHERE id = $1 AND lease_owner = $2 AND status = 'pending'`,
+    [id, owner],
+  );
 }
 
 /**
@@ -136,6 +188,41 @@ export async function markRenderReadyIfHeld(
   return rows[0] ?? null;
 }
 
+/** Marks a render `encoding` (uploaded, not playable yet) whoever holds it: a one-off import. */
+export async function markRenderEncoding(db: Queryable, id: number, fields: ReadyFields): Promise<RenderRow> {
+  const rows = await db.query<RenderRow>(
+    `UPDATE exercise_renders
+        SET status = 'encoding', bunny_video_id = $2, playback_url = $3, duration_seconds = $4, error = NULL,
+            encode_progress = 0, transcode_checks = 0, next_check_at = now(),
+            lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+      WHERE id = $1 RETURNING *`,
+    [id, fields.bunnyVideoId, fields.playbackUrl, fields.durationSeconds],
+  );
+  return rows[0]!;
+}
+
+/**
+ * Marks an uploaded render `encoding` while `owner` still holds its lease: the publisher has the
+ * video, which is not playable yet. The transcode poll first asks after `firstCheckSeconds`.
+ */
+export async function markRenderEncodingIfHeld(
+  db: Queryable,
+  id: number,
+  owner: string,
+  fields: ReadyFields & { firstCheckSeconds: number },
+): Promise<RenderRow | null> {
+  const rows = await db.query<RenderRow>(
+    `UPDATE exercise_renders
+        SET status = 'encoding', bunny_video_id = $3, playback_url = $4, duration_seconds = $5, error = NULL,
+            encode_progress = 0, transcode_checks = 0,
+            next_check_at = now() + make_interval(secs => $6::double precision),
+            lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+      WHERE id = $1 AND lease_owner = $2 AND status = 'pending' RETURNING *`,
+    [id, owner, fields.bunnyVideoId, fields.playbackUrl, fields.durationSeconds, fields.firstCheckSeconds],
+  );
+  return rows[0] ?? null;
+}
+
 export async function markRenderFailed(db: Queryable, id: number, error: string): Promise<void> {
   await db.query(
     `UPDATE exercise_renders
@@ -161,15 +248,24 @@ export async function supersedeRenders(
   currentVersion: number,
   graceSeconds: number,
   spare?: SpareRenders,
+  /** A render that stays live whatever its version: the catalog preview until its successor plays. */
+  keepRenderId?: number | null,
 ): Promise<number> {
-  const spared = spare === undefined ? '' : 'AND (language = $4 OR recipe_hash <> $5)';
   const params: (number | string)[] = [exerciseId, currentVersion, graceSeconds];
-  if (spare !== undefined) params.push(spare.language, spare.recipeHash);
+  let spared = '';
+  if (spare !== undefined) {
+    params.push(spare.language, spare.recipeHash);
+    spared += 'AND (language = $4 OR recipe_hash <> $5)';
+  }
+  if (keepRenderId !== undefined && keepRenderId !== null) {
+    params.push(keepRenderId);
+    spared += ` AND id <> $${params.length}`;
+  }
   const rows = await tx.query(
     `UPDATE exercise_renders
         SET status = 'superseded', delete_after = now() + make_interval(secs => $3::double precision),
-            lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-      WHERE exercise_id = $1 AND asset_version < $2 AND status IN ('pending', 'ready', 'failed') ${spared}
+            lease_owner = NULL, lease_expires_at = NULL, next_check_at = NULL, updated_at = now()
+      WHERE exercise_id = $1 AND asset_version < $2 AND status IN ('pending', 'encoding', 'ready', 'failed') ${spared}
       RETURNING id`,
     params,
   );

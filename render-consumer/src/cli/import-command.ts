@@ -6,9 +6,11 @@ import { createReporter, opsConfig, opsLogger, parseFlags, withCatalog } from '.
 export const IMPORT_USAGE = `usage: exercise-consumer import <mp4> --exercise <slug> --language <l> [--json]
 
 Imports the pre-baked video of a duration-based exercise: publishes it to PUBLISH_TARGET and records
-it as the exercise's catalog preview (a ready render with recipe_hash '_imported'). The exercise is
-created when new and becomes duration-based; the import it replaces (same language) and any composed
-renders are superseded and removed by \`sweep\` after RENDER_GRACE_SECONDS.
+it as the exercise's catalog preview (a render with recipe_hash '_imported'). With the local target it
+is ready at once; on Bunny it is 'encoding' until Bunny has transcoded it, and the running consumer
+(\`consumer run\`) then makes it the preview. The exercise is created when new and becomes
+duration-based; the import it replaces (same language) and any composed renders are superseded and
+removed by \`sweep\` after RENDER_GRACE_SECONDS.
   --exercise <slug>   the exercise, e.g. plank-hold
   --language <l>      the video's language, e.g. ro
   --json              print {exercise, render, superseded}
@@ -65,7 +67,7 @@ async function runImport(args: string[], io: CliIo): Promise<number> {
       return report.done(
         result,
         `imported ${positionals[0]} as ${exercise.slug} (${render.language}, v${render.asset_version}, ` +
-          `${render.duration_seconds?.toFixed(1)} s): video ${render.bunny_video_id} ${render.playback_url}` +
+          `${render.duration_seconds?.toFixed(1)} s, ${render.status}): video ${render.bunny_video_id} ${render.playback_url}` +
           (result.superseded > 0 ? `; ${result.superseded} older render(s) superseded` : ''),
       );
     },

@@ -27,8 +27,8 @@ goes back to the queue at once.
 
 Tuning (optional, whole seconds): QUEUE_VISIBILITY_TIMEOUT_SECONDS (60), QUEUE_WAIT_SECONDS (20),
 QUEUE_RETRY_BASE_SECONDS (30), QUEUE_RETRY_MAX_SECONDS (900), CONSUMER_CONCURRENCY (1),
-RENDER_LEASE_SECONDS (60), SHUTDOWN_DEADLINE_SECONDS (30); render slots: COMPOSE_MAX_CONCURRENT
-(half the CPUs, at least 1), COMPOSE_QUEUE_SIZE (16).
+RENDER_LEASE_SECONDS (60), TRANSCODE_POLL_SECONDS (5), SHUTDOWN_DEADLINE_SECONDS (30); render slots:
+COMPOSE_MAX_CONCURRENT (half the CPUs, at least 1), COMPOSE_QUEUE_SIZE (16).
 `;
 
 /** `pnpm consumer run`: the long-running service, until SIGINT or SIGTERM. */
@@ -64,8 +64,14 @@ export function createRunCommand(): CliCommand {
         io.stderr.write(`${error.message}\n`);
         return EXIT.failure;
       }
-      const { shutdownDeadlineSeconds, leaseSeconds, composeMaxConcurrent, composeQueueSize, ...consumer } =
-        tuning;
+      const {
+        shutdownDeadlineSeconds,
+        leaseSeconds,
+        transcodePollSeconds,
+        composeMaxConcurrent,
+        composeQueueSize,
+        ...consumer
+      } = tuning;
       const logger = createLogger({ name: 'render-consumer', level: config.logLevel });
       let service: RenderService;
       try {
@@ -78,6 +84,7 @@ export function createRunCommand(): CliCommand {
             ...(composeQueueSize === undefined ? {} : { queueSize: composeQueueSize }),
           },
           ...(leaseSeconds === undefined ? {} : { leaseSeconds }),
+          ...(transcodePollSeconds === undefined ? {} : { transcodePollSeconds }),
           ...(port === undefined ? {} : { port }),
         });
       } catch (error) {

@@ -22,6 +22,7 @@ import {
   lockExercise,
 } from '../catalog/exercises.js';
 import { supersedeRenders } from '../catalog/renders.js';
+import { offerCatalogRender } from '../catalog/transcodes.js';
 import { type BundleSource, readBundle } from '../compose/bundle-source.js';
 import type { EnsureRender } from '../render/ensure-render.js';
 import type { ManifestMemo } from './manifest-memo.js';
@@ -126,7 +127,7 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
     !request.force &&
     exercise &&
     isCurrent(exercise, fingerprint) &&
-    (await previewsReady(db, exercise, manifest))
+    (await previewsPublished(db, exercise, manifest))
   ) {
     return { outcome: 'unchanged', assetVersion: exercise.asset_version };
   }
@@ -147,7 +148,15 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
         [request.forceRequestId, row.id, next.asset_version],
       );
     }
-    const superseded = await supersedeRenders(tx, row.id, next.asset_version, deps.graceSeconds);
+    // The catalog preview stays live until the new version's preview plays (see offerCatalogRender).
+    const superseded = await supersedeRenders(
+      tx,
+      row.id,
+      next.asset_version,
+      deps.graceSeconds,
+      undefined,
+      row.catalog_render_id,
+    );
     bumped = true;
     deps.logger?.info(
       {
@@ -174,9 +183,14 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
       continue;
     }
     try {
-      const ensured = await deps.ensureRender.ensure({ exercise: slug, recipeInput: recipe });
+      const ensured = await deps.ensureRender.ensure({
+        exercise: slug,
+        recipeInput: recipe,
+        catalogPreview: true,
+      });
       previews.push({ language, renderId: ensured.render.id, cached: ensured.cached });
-      if (!ensured.cached) {
+      // An encoding render is announced by the transcode watcher once Bunny can play it.
+      if (!ensured.cached && ensured.render.status === 'ready') {
         await putEvent(deps, {
           type: 'render-ready',
           exercise: slug,
@@ -210,10 +224,10 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
     }
   }
 
-  // The catalog shows the manifest's first language. Whoever finishes the last preview points at
-  // it, so a preview left to another consumer that is ready by now needs no second round; only one
+  // The catalog shows the manifest's first language. Whoever finishes the last preview offers it,
+  // so a preview left to another consumer that is published by now needs no second round; only one
   // still rendering sends this message back for a later look (in case that consumer dies).
-  const ready = leftToOthers === 0 ? previews : await readyPreviews(db, exercise, manifest);
+  const ready = leftToOthers === 0 ? previews : await publishedPreviews(db, exercise, manifest);
   if (ready === undefined) {
     return {
       outcome: 'deferred',
@@ -224,10 +238,13 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
   const primary = ready.find((preview) => preview.language === manifest.languages[0]);
   if (primary) {
     // Only while that version is current: a newer bump must not be pointed back at an older render.
-    await db.query(
-      'UPDATE exercises SET catalog_render_id = $2, updated_at = now() WHERE id = $1 AND asset_version = $3',
-      [exercise.id, primary.renderId, exercise.asset_version],
-    );
+    // A ready render becomes the preview now; an encoding one once Bunny can play it.
+    await offerCatalogRender(db, {
+      exerciseId: exercise.id,
+      assetVersion: exercise.asset_version,
+      renderId: primary.renderId,
+      graceSeconds: deps.graceSeconds,
+    });
   }
   return {
     outcome: 'refreshed',
@@ -267,18 +284,19 @@ async function renderingElsewhere(
 }
 
 /**
- * Every language's ready catalog preview of the current asset version (rendered here or by
- * another consumer), or undefined while one of them is not ready.
+ * Every language's catalog preview of the current asset version in one of `statuses` (rendered
+ * here or by another consumer), or undefined while one of them is not.
  */
-async function readyPreviews(
+async function previewsIn(
   db: CatalogDb,
   exercise: ExerciseRow,
   manifest: Manifest,
+  statuses: readonly string[],
 ): Promise<PreviewResult[] | undefined> {
   const rows = await db.query<{ id: number | string; language: string; recipe_hash: string }>(
     `SELECT id, language, recipe_hash FROM exercise_renders
-      WHERE exercise_id = $1 AND asset_version = $2 AND status = 'ready'`,
-    [exercise.id, exercise.asset_version],
+      WHERE exercise_id = $1 AND asset_version = $2 AND status = ANY($3::text[])`,
+    [exercise.id, exercise.asset_version, statuses],
   );
   const previews: PreviewResult[] = [];
   for (const language of manifest.languages) {
@@ -290,7 +308,12 @@ async function readyPreviews(
   return previews;
 }
 
-/** This message's own previews as they were, the others' as found ready. */
+/** Every language's preview of the current version uploaded (ready, or encoding at Bunny), or undefined. */
+function publishedPreviews(db: CatalogDb, exercise: ExerciseRow, manifest: Manifest) {
+  return previewsIn(db, exercise, manifest, ['ready', 'encoding']);
+}
+
+/** This message's own previews as they were, the others' as found published. */
 function mergePreviews(own: PreviewResult[], ready: PreviewResult[]): PreviewResult[] {
   return ready.map((preview) => own.find((mine) => mine.language === preview.language) ?? preview);
 }
@@ -315,10 +338,16 @@ function isCurrent(exercise: ExerciseRow, fingerprint: string): boolean {
   );
 }
 
-/** Whether the catalog points at a preview and every language's one of the current version is ready. */
-async function previewsReady(db: CatalogDb, exercise: ExerciseRow, manifest: Manifest): Promise<boolean> {
-  if (exercise.catalog_render_id === null) return false;
-  return (await readyPreviews(db, exercise, manifest)) !== undefined;
+/**
+ * Whether every language's preview of the current version is published (ready, or encoding at
+ * Bunny) and the catalog points at the first language's one, or waits for it to play.
+ */
+async function previewsPublished(db: CatalogDb, exercise: ExerciseRow, manifest: Manifest): Promise<boolean> {
+  const primary = (await publishedPreviews(db, exercise, manifest))?.[0]?.renderId;
+  return (
+    primary !== undefined &&
+    (exercise.catalog_render_id === primary || exercise.next_catalog_render_id === primary)
+  );
 }
 
 async function putEvent(deps: RefreshDeps, event: Parameters<typeof toPutEventsEntry>[1]): Promise<void> {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ManifestInvalidError, PipelineError, RecipeInvalidError } from '@exercise-pipeline/shared';
+import type { RenderStatus } from '../catalog/renders.js';
 import type { EnsuredRender, EnsureRender } from '../render/ensure-render.js';
 import { ExerciseNotComposableError, ExerciseNotFoundError } from '../render/errors.js';
 import { ComposeBusyError, type ComposeGate } from '../service/compose-gate.js';
@@ -17,6 +18,8 @@ export interface ComposeHandlerOptions {
   maxBodyBytes?: number;
   /** Bounds the renders requests start (COMPOSE_MAX_CONCURRENT, COMPOSE_QUEUE_SIZE); default unbounded. */
   gate?: Pick<ComposeGate, 'refusingWhenFull'>;
+  /** Signs the playback URL handed out (BUNNY_STREAM_TOKEN_KEY); default unchanged. */
+  signPlayback?: (url: string) => string;
   /** Told about answers the server could not explain to the client (unexpected errors). */
   logger?: { error(details: object, message: string): void };
 }
@@ -34,6 +37,8 @@ export interface ComposeAnswer {
    * instead of starting another.
    */
   joined: boolean;
+  /** The render's status: `ready` (playable), or `encoding` while Bunny still transcodes it. */
+  status: RenderStatus;
 }
 
 /** How long a client should wait before repeating a request that hit a busy or lost render. */
@@ -68,7 +73,7 @@ export function createComposeHandler(options: ComposeHandlerOptions): Handler {
     } catch (error) {
       throw toHttpError(error, options.logger);
     }
-    sendJson(res, 200, composeAnswer(ensured, req, joined));
+    sendJson(res, 200, composeAnswer(ensured, req, joined, options.signPlayback));
   };
 }
 
@@ -81,16 +86,22 @@ function canonicalJson(value: unknown): string {
   );
 }
 
-export function composeAnswer(ensured: EnsuredRender, req?: IncomingMessage, joined = false): ComposeAnswer {
+export function composeAnswer(
+  ensured: EnsuredRender,
+  req?: IncomingMessage,
+  joined = false,
+  signPlayback: (url: string) => string = (url) => url,
+): ComposeAnswer {
   const row = ensured.render;
   return {
     bunny_video_id: row.bunny_video_id ?? '',
-    playback_hls_url: absoluteUrl(row.playback_url ?? '', req),
+    playback_hls_url: signPlayback(absoluteUrl(row.playback_url ?? '', req)),
     duration_seconds: row.duration_seconds ?? 0,
     recipe_hash: ensured.recipeHash,
     asset_version: row.asset_version,
     cached: ensured.cached && !joined,
     joined,
+    status: row.status,
   };
 }
 

@@ -29,6 +29,8 @@ export interface ConsumerHttpOptions {
   metricsRequireToken?: boolean;
   /** Default 64 KiB. */
   maxBodyBytes?: number;
+  /** Signs playback URLs handed out by the compose API (BUNNY_STREAM_TOKEN_KEY). */
+  signPlayback?: (url: string) => string;
   /** Checks besides the database for `/readyz`, e.g. `{queue: …}`. */
   readinessChecks?: Record<string, ReadinessCheck>;
   /** Directory with the status page (`index.html`, `assets/`); default the one beside this file. */
@@ -56,6 +58,7 @@ export function createConsumerHttpServer(options: ConsumerHttpOptions): HttpServ
         apiToken: options.apiToken,
         ...(options.composeGate ? { gate: options.composeGate } : {}),
         ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+        ...(options.signPlayback ? { signPlayback: options.signPlayback } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
       }),
     },

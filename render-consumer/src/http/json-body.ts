@@ -22,6 +22,26 @@ export async function readJsonBody(
       { closeConnection: true },
     );
   }
+  const text = (await readRawBody(req, maxBytes)).toString('utf8');
+  if (text.trim() === '') {
+    throw new HttpError(400, 'BODY_MISSING', 'request body is empty; send the recipe as a JSON object');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new HttpError(
+      400,
+      'BODY_INVALID_JSON',
+      `request body is not valid JSON (${(error as Error).message}); send the recipe as a JSON object`,
+    );
+  }
+}
+
+/**
+ * Reads a request body of at most `maxBytes` as it arrived (a signature covers the exact bytes).
+ * Throws HttpError 413 when it is larger.
+ */
+export async function readRawBody(req: IncomingMessage, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     discard(req);
@@ -37,19 +57,7 @@ export async function readJsonBody(
     }
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') {
-    throw new HttpError(400, 'BODY_MISSING', 'request body is empty; send the recipe as a JSON object');
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new HttpError(
-      400,
-      'BODY_INVALID_JSON',
-      `request body is not valid JSON (${(error as Error).message}); send the recipe as a JSON object`,
-    );
-  }
+  return Buffer.concat(chunks);
 }
 
 function isJsonType(contentType: string): boolean {
@@ -61,7 +69,7 @@ function tooLarge(maxBytes: number): HttpError {
   return new HttpError(
     413,
     'BODY_TOO_LARGE',
-    `request body is larger than ${maxBytes} bytes; a compose recipe is a small JSON object`,
+    `request body is larger than ${maxBytes} bytes; a compose recipe or a webhook call is a small JSON object`,
     { closeConnection: true },
   );
 }

@@ -20,11 +20,18 @@ import {
   setCatalogRender,
   setExerciseKind,
 } from '../catalog/exercises.js';
-import { ensureRenderRow, markRenderReady, type RenderRow, supersedeRenders } from '../catalog/renders.js';
+import {
+  ensureRenderRow,
+  IMPORTED_RECIPE_HASH,
+  markRenderEncoding,
+  markRenderReady,
+  type RenderRow,
+  supersedeRenders,
+} from '../catalog/renders.js';
 import type { Publisher } from '../publish/publisher.js';
 
 /** The recipe hash of a duration-based exercise's pre-baked video (it has no recipe). */
-export const IMPORTED_RECIPE_HASH = '_imported';
+export { IMPORTED_RECIPE_HASH };
 
 /** The file or the flags cannot make an import; nothing was published or written. */
 export class ImportRefusedError extends PipelineError {
@@ -135,10 +142,17 @@ export async function importDurationVideo(options: ImportOptions): Promise<Impor
       // An import replaces the earlier import of the same language and every composed render (the
       // exercise is not composed any more); imports of other languages stay. They stay published
       // for the grace period so players that hold their URL keep working.
-      const superseded = await supersedeRenders(tx, bumped.id, bumped.asset_version, options.graceSeconds, {
-        recipeHash: IMPORTED_RECIPE_HASH,
-        language: options.language,
-      });
+      // A video Bunny still transcodes does not replace the catalog preview yet: the transcode
+      // watcher of `consumer run` makes it the preview (and supersedes the previous one) once it plays.
+      const playable = published.state === 'ready';
+      const superseded = await supersedeRenders(
+        tx,
+        bumped.id,
+        bumped.asset_version,
+        options.graceSeconds,
+        { recipeHash: IMPORTED_RECIPE_HASH, language: options.language },
+        playable ? undefined : locked.catalog_render_id,
+      );
       const row = await ensureRenderRow(
         tx,
         {
@@ -149,12 +163,21 @@ export async function importDurationVideo(options: ImportOptions): Promise<Impor
         },
         null,
       );
-      const render = await markRenderReady(tx, row.id, {
+      const fields = {
         bunnyVideoId: published.videoId,
         playbackUrl: published.playbackUrl,
         durationSeconds: probe.durationSeconds,
-      });
-      await setCatalogRender(tx, bumped.id, render.id);
+      };
+      const render = playable
+        ? await markRenderReady(tx, row.id, fields)
+        : await markRenderEncoding(tx, row.id, fields);
+      if (playable) await setCatalogRender(tx, bumped.id, render.id);
+      else {
+        await tx.query('UPDATE exercises SET next_catalog_render_id = $2, updated_at = now() WHERE id = $1', [
+          bumped.id,
+          render.id,
+        ]);
+      }
       const exercise = (
         await tx.query<ExerciseRow>('SELECT * FROM exercises WHERE id = $1', [bumped.id])
       )[0]!;

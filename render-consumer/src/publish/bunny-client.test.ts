@@ -168,6 +168,30 @@ describe('BunnyClient', () => {
     expect(bunny.upload(video.guid)?.sha256).toBe(fileSha256);
   });
 
+  it('fails an upload answered 200 with "success": false, and does not retry it', async () => {
+    const bunnyClient = client();
+    const video = await bunnyClient.createVideo({ title: 'refused upload' });
+    bunny.refuseNext(1, { method: 'PUT' }, 'Video upload failed: storage quota exceeded');
+    const error = await rejection(bunnyClient.uploadVideo(video.guid, file));
+    expect(error).toMatchObject({ code: 'PUBLISH_FAILED', operation: 'uploadVideo', status: 200 });
+    expect(error.message).toContain('"success": false');
+    expect(error.message).toContain('storage quota exceeded');
+    expect(bunny.requestsTo('PUT', /^\/videos\//)).toHaveLength(1);
+    expect(bunny.upload(video.guid)).toBeUndefined();
+    expect((await bunnyClient.getVideo(video.guid))?.status).toBe(0);
+  });
+
+  it('fails a delete answered 200 with "success": false; the video stays', async () => {
+    const bunnyClient = client();
+    const video = await bunnyClient.createVideo({ title: 'kept' });
+    bunny.refuseNext(1, { method: 'DELETE' }, 'The video is locked.');
+    const error = await rejection(bunnyClient.deleteVideo(video.guid));
+    expect(error).toMatchObject({ operation: 'deleteVideo', status: 200, retryable: false });
+    expect(error.message).toContain('The video is locked.');
+    expect(error.message).not.toContain(bunny.apiKey);
+    expect(bunny.videos().map((made) => made.guid)).toEqual([video.guid]);
+  });
+
   it('still fails a retried upload refused with 400 when Bunny has no bytes', async () => {
     const bunnyClient = client();
     const video = await bunnyClient.createVideo({ title: 'failed upload' });

@@ -105,6 +105,11 @@ export async function sendBunnyRequest(
       continue;
     }
     const { response } = outcome;
+    // Bunny can refuse a mutation with HTTP 200 and `"success": false` in its status body: that
+    // is a failure like any other refusal, never a success to build on.
+    if (response.status < 300 && isUnsuccessfulBody(response.body)) {
+      throw unsuccessfulError(options, request, where, response);
+    }
     if (response.status < 300 || request.expectedStatuses?.includes(response.status)) return response;
     if (isRetryableStatus(response.status) && !last) {
       // 429 is a refusal before any work; a 5xx may come from a proxy after Bunny did the work.
@@ -219,6 +224,28 @@ function statusError(
     operation: request.operation,
     status: response.status,
     retryable: isRetryableStatus(response.status),
+  });
+}
+
+/** A status body (`{success, message, statusCode}`) that says the request was not applied. */
+export function isUnsuccessfulBody(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { success?: unknown }).success === false;
+}
+
+function unsuccessfulError(
+  options: BunnyHttpOptions,
+  request: BunnyRequest,
+  where: string,
+  response: BunnyResponse,
+): BunnyApiError {
+  const bunnyMessage = messageOf(response.body) ?? 'no message';
+  const code = (response.body as { statusCode?: unknown }).statusCode;
+  const detail = typeof code === 'number' ? ` (statusCode ${code})` : '';
+  const message = `Bunny Stream ${request.operation} (${where}) answered ${response.status} with "success": false${detail}: ${bunnyMessage} — Bunny did not apply the request; see its message`;
+  return new BunnyApiError(redact(message, options.apiKey), {
+    operation: request.operation,
+    status: response.status,
+    retryable: false,
   });
 }
 

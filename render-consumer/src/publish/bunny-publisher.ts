@@ -1,5 +1,5 @@
 import type { BunnyClient } from './bunny-client.js';
-import { BUNNY_VIDEO_STATUS, type BunnyCollection, isFailedStatus } from './bunny-models.js';
+import { BUNNY_VIDEO_STATUS, type BunnyCollection, type BunnyVideo, isFailedStatus } from './bunny-models.js';
 import { BunnyApiError } from './errors.js';
 import type {
   DeleteResult,
@@ -45,6 +45,26 @@ export function stateOfBunnyStatus(status: number): Exclude<PublishedState, 'mis
   return 'processing';
 }
 
+/**
+ * Bunny's own words for a failed video: its transcoding messages of the highest level (errors over
+ * warnings), else the status it reported.
+ */
+export function transcodeFailureMessage(video: BunnyVideo): string {
+  const messages = (video.transcodingMessages ?? []).flatMap((entry) => {
+    if (typeof entry !== 'object' || entry === null) return [];
+    const { message, level } = entry as { message?: unknown; level?: unknown };
+    return typeof message === 'string' && message.trim() !== ''
+      ? [{ message: message.trim(), level: typeof level === 'number' ? level : 0 }]
+      : [];
+  });
+  const top = Math.max(...messages.map((entry) => entry.level));
+  const words = messages.filter((entry) => entry.level === top).map((entry) => entry.message);
+  const status = video.status === BUNNY_VIDEO_STATUS.uploadFailed ? 'upload failed' : 'transcoding failed';
+  return words.length > 0
+    ? `Bunny Stream ${status} (status ${video.status}): ${words.join('; ')}`
+    : `Bunny Stream ${status} (status ${video.status}) without a message`;
+}
+
 /** Publishes renders to a Bunny Stream library, one collection per exercise slug. */
 export class BunnyPublisher implements Publisher {
   readonly target = 'bunny' as const;
@@ -68,8 +88,9 @@ export class BunnyPublisher implements Publisher {
 
   async publish(input: PublishInput): Promise<PublishResult> {
     const title = videoTitle(input);
-    const { collection, video } = await this.#createVideo(input.exercise, title);
+    const { collection, video } = await this.#createVideo(input.exercise, title, input.thumbnailTimeMs);
     try {
+      await input.onVideoCreated?.(video.guid);
       await this.#client.uploadVideo(
         video.guid,
         input.filePath,
@@ -89,13 +110,24 @@ export class BunnyPublisher implements Publisher {
       { videoId: video.guid, collectionId: collection.guid, title, durationSeconds: input.durationSeconds },
       'published render to Bunny Stream',
     );
-    return { videoId: video.guid, playbackUrl: playbackUrl(this.#cdnHostname, video.guid) };
+    // Upload completion is not playability: Bunny transcodes for a while and may still fail.
+    return {
+      videoId: video.guid,
+      playbackUrl: playbackUrl(this.#cdnHostname, video.guid),
+      state: 'processing',
+    };
   }
 
   async status(videoId: string): Promise<PublishedStatus> {
     const video = await this.#client.getVideo(videoId);
     if (video === null) return { state: 'missing' };
-    return { state: stateOfBunnyStatus(video.status), raw: video };
+    const state = stateOfBunnyStatus(video.status);
+    return {
+      state,
+      ...(typeof video.encodeProgress === 'number' ? { progress: video.encodeProgress } : {}),
+      ...(state === 'failed' ? { message: transcodeFailureMessage(video) } : {}),
+      raw: video,
+    };
   }
 
   async delete(videoId: string): Promise<DeleteResult> {
@@ -106,10 +138,14 @@ export class BunnyPublisher implements Publisher {
    * The collection guid is cached for the process's lifetime; if someone deleted that collection
    * in the dashboard, Bunny refuses the create, so look it up afresh once and try again.
    */
-  async #createVideo(exercise: string, title: string) {
+  async #createVideo(exercise: string, title: string, thumbnailTimeMs: number | undefined) {
     const collection = await this.#collectionFor(exercise);
+    const thumbnail = thumbnailTimeMs === undefined ? {} : { thumbnailTime: Math.round(thumbnailTimeMs) };
     try {
-      return { collection, video: await this.#client.createVideo({ title, collectionId: collection.guid }) };
+      return {
+        collection,
+        video: await this.#client.createVideo({ title, collectionId: collection.guid, ...thumbnail }),
+      };
     } catch (error) {
       if (!(error instanceof BunnyApiError) || (error.status !== 400 && error.status !== 404)) throw error;
       this.#collections.delete(exercise);
@@ -117,7 +153,7 @@ export class BunnyPublisher implements Publisher {
       if (fresh.guid === collection.guid) throw error;
       return {
         collection: fresh,
-        video: await this.#client.createVideo({ title, collectionId: fresh.guid }),
+        video: await this.#client.createVideo({ title, collectionId: fresh.guid, ...thumbnail }),
       };
     }
   }

@@ -7,7 +7,15 @@ import type { Publisher, PublishLogger, PublishTarget } from './publisher.js';
 export interface PublisherConfig {
   publishTarget: PublishTarget;
   dataDir: string;
-  bunny?: { libraryId: string; apiKey: string; cdnHostname: string; apiUrl: string } | undefined;
+  bunny?:
+    | {
+        libraryId: string;
+        apiKey: string;
+        cdnHostname: string;
+        apiUrl: string;
+        readOnlyApiKey?: string | undefined;
+      }
+    | undefined;
 }
 
 /** The publisher PUBLISH_TARGET asks for: `local` (default) or `bunny`. */

@@ -88,7 +88,8 @@ export class LocalPublisher implements Publisher {
       { videoId, exercise: input.exercise, language: input.language, durationSeconds: input.durationSeconds },
       'published render locally',
     );
-    return { videoId, playbackUrl: localPlaybackUrl(videoId) };
+    // The files play as soon as they are written: nothing to wait for.
+    return { videoId, playbackUrl: localPlaybackUrl(videoId), state: 'ready' };
   }
 
   async status(videoId: string): Promise<PublishedStatus> {

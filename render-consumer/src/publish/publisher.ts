@@ -17,6 +17,16 @@ export interface PublishInput {
   durationSeconds: number;
   /** Aborts an upload in progress (process shutdown); the publish then rejects with the reason. */
   signal?: AbortSignal;
+  /**
+   * Where the library's thumbnail is taken, in milliseconds from the start (Bunny's
+   * `thumbnailTime`); absent → the target's default (Bunny: the first frame).
+   */
+  thumbnailTimeMs?: number;
+  /**
+   * Called with the target's video id once it exists and before any bytes are sent, so the caller
+   * can record it: a process that dies mid-upload then leaves an id the next one can delete.
+   */
+  onVideoCreated?: (videoId: string) => Promise<void>;
 }
 
 export interface PublishResult {
@@ -24,6 +34,11 @@ export interface PublishResult {
   videoId: string;
   /** HLS playlist URL: absolute for Bunny, a server-relative path for the local target. */
   playbackUrl: string;
+  /**
+   * `ready`: playable now (local files). `processing`: the target has the bytes and still has to
+   * make them playable (Bunny transcodes); ask `status()` or wait for its webhook.
+   */
+  state: 'ready' | 'processing';
 }
 
 /**
@@ -36,6 +51,10 @@ export type PublishedState = 'processing' | 'ready' | 'failed' | 'missing';
 
 export interface PublishedStatus {
   state: PublishedState;
+  /** How far the target got making it playable, 0-100, when it says. */
+  progress?: number;
+  /** Why it failed, in the target's words, when it says. */
+  message?: string;
   /** The target's own answer (Bunny VideoModel, local file facts), for status pages and logs. */
   raw?: unknown;
 }

@@ -17,16 +17,20 @@ import type { Queryable } from '../catalog/database.js';
 import { type ExerciseRow, findExercise } from '../catalog/exercises.js';
 import {
   claimRender,
+  clearRenderVideo,
   ensureRenderRow,
   findRender,
   getRender,
+  markRenderEncodingIfHeld,
   markRenderFailed,
   markRenderReadyIfHeld,
   type RenderKey,
   type RenderRow,
+  recordRenderVideo,
 } from '../catalog/renders.js';
 import { type BundleSource, readBundle } from '../compose/bundle-source.js';
 import type { ComposeRecipeOptions, ComposeResult } from '../compose/compose.js';
+import { thumbnailTimeMs } from '../compose/thumbnail-time.js';
 import type { Publisher } from '../publish/publisher.js';
 import {
   ExerciseNotComposableError,
@@ -41,7 +45,9 @@ import { SingleFlight } from './single-flight.js';
 /** What EnsureRender needs from the composer; `composeRecipe` fits, and so does a test double. */
 export type ComposeFn = (
   options: ComposeRecipeOptions,
-) => Promise<Pick<ComposeResult, 'path' | 'durationSeconds' | 'recipeHash'>>;
+) => Promise<
+  Pick<ComposeResult, 'path' | 'durationSeconds' | 'recipeHash'> & Partial<Pick<ComposeResult, 'segments'>>
+>;
 
 /** One finished render attempt, for metrics and logs. */
 export interface RenderReport {
@@ -80,6 +86,8 @@ export interface EnsureRenderOptions {
   pollMs?: number;
   /** Aborts every running render (process shutdown). */
   signal?: AbortSignal;
+  /** Seconds after an upload to Bunny before the transcode poll first asks about it; default 5. */
+  firstTranscodeCheckSeconds?: number;
   logger?: EnsureRenderLogger;
   /** Called after every render attempt this process made (not for cache hits). */
   onRendered?: (report: RenderReport) => void;
@@ -90,17 +98,23 @@ export interface EnsureRenderRequest {
   recipeInput: unknown;
   /** The exercise slug; default the recipe's own `exercise` field. */
   exercise?: string;
+  /** Marks the render as an exercise's catalog preview (its transcode's outcome is announced). */
+  catalogPreview?: boolean;
 }
 
 export interface EnsuredRender {
-  /** The ready `exercise_renders` row. */
+  /**
+   * The published `exercise_renders` row: `ready`, or `encoding` while the target still makes it
+   * playable (Bunny); the transcode watcher makes it ready or failed later.
+   */
   render: RenderRow;
   exercise: ExerciseRow;
   recipe: Recipe;
   recipeHash: string;
   /**
-   * True when a ready render already existed when the request looked it up, so nothing was
-   * rendered for it; false when it was rendered for this request (or for an identical one it joined).
+   * True when a published (ready or encoding) render already existed when the request looked it up,
+   * so nothing was rendered for it; false when it was rendered for this request (or for an identical
+   * one it joined).
    */
   cached: boolean;
 }
@@ -164,7 +178,9 @@ export class EnsureRender {
       assetVersion: exercise.asset_version,
     };
     const flightKey = `${key.exerciseId}/${key.recipeHash}/${key.language}/${key.assetVersion}`;
-    return this.#flights.run(flightKey, () => this.#ensureKey(key, exercise, recipe, source)).promise;
+    const catalogPreview = request.catalogPreview === true;
+    return this.#flights.run(flightKey, () => this.#ensureKey(key, exercise, recipe, source, catalogPreview))
+      .promise;
   }
 
   async #ensureKey(
@@ -172,6 +188,7 @@ export class EnsureRender {
     exercise: ExerciseRow,
     recipe: Recipe,
     source: BundleSource,
+    catalogPreview: boolean,
   ): Promise<EnsuredRender> {
     const { db } = this.#options;
     const done = (render: RenderRow, cached: boolean): EnsuredRender => ({
@@ -182,9 +199,13 @@ export class EnsureRender {
       cached,
     });
     const existing = await findRender(db, key);
-    if (existing?.status === 'ready') return done(existing, true);
+    if (existing && isPublished(existing) && (existing.catalog_preview || !catalogPreview)) {
+      return done(existing, true);
+    }
 
-    const row = existing ?? (await ensureRenderRow(db, key, recipe));
+    const row =
+      existing && !catalogPreview ? existing : await ensureRenderRow(db, key, recipe, catalogPreview);
+    if (isPublished(row)) return done(row, true);
     const waitTimeoutMs = this.#options.waitTimeoutMs ?? 600_000;
     const pollMs = this.#options.pollMs ?? 1000;
     const started = Date.now();
@@ -192,7 +213,7 @@ export class EnsureRender {
     for (;;) {
       const current = await getRender(db, row.id);
       if (!current) throw new RenderLeaseLostError(row.id, 'was removed from the catalog while waiting');
-      if (current.status === 'ready') return done(current, false);
+      if (isPublished(current)) return done(current, false);
       if (current.status === 'superseded' || current.status === 'deleted') {
         throw new RenderLeaseLostError(row.id, `was ${current.status} by a newer asset version`);
       }
@@ -207,6 +228,21 @@ export class EnsureRender {
       waited = true;
       await sleep(pollMs, undefined, { signal: this.#options.signal });
     }
+  }
+
+  /**
+   * A row that already names a video was being published by a consumer that died (or it is a failed
+   * attempt's): that video belongs to no render any more, so it goes before a new one is made.
+   */
+  async #removeLeftover(row: RenderRow): Promise<void> {
+    const videoId = row.bunny_video_id;
+    if (videoId === null) return;
+    const { deleted } = await this.#options.publisher.delete(videoId);
+    await clearRenderVideo(this.#options.db, row.id, this.owner);
+    this.#options.logger?.info(
+      { renderId: row.id, videoId, deleted },
+      'removed the video an earlier attempt left behind',
+    );
   }
 
   async #renderClaimed(
@@ -241,6 +277,7 @@ export class EnsureRender {
       });
     logger?.info({ renderId: row.id, exercise: exercise.slug, language: row.language }, 'render started');
     try {
+      await this.#removeLeftover(row);
       await mkdir(tmpDir, { recursive: true });
       const composed = await this.#options.compose({
         source,
@@ -257,6 +294,12 @@ export class EnsureRender {
         assetVersion: row.asset_version,
         durationSeconds: composed.durationSeconds,
         signal: AbortSignal.any(signals),
+        ...thumbnailOf(composed.segments),
+        onVideoCreated: async (videoId) => {
+          if (!(await recordRenderVideo(db, row.id, this.owner, videoId))) {
+            throw new RenderLeaseLostError(row.id, 'was superseded or taken over before its upload');
+          }
+        },
       });
       // A row superseded (or taken over) while we rendered must not be marked ready by us: the
       // published video would belong to nobody, so it is removed again.
@@ -264,11 +307,20 @@ export class EnsureRender {
         await publisher.delete(published.videoId).catch(() => {});
         throw new RenderLeaseLostError(row.id, 'was superseded or taken over while rendering');
       }
-      const ready = await markRenderReadyIfHeld(db, row.id, this.owner, {
+      const fields = {
         bunnyVideoId: published.videoId,
         playbackUrl: published.playbackUrl,
         durationSeconds: composed.durationSeconds,
-      });
+      };
+      // Uploaded is not playable: a render the target still processes is `encoding` until the
+      // transcode watcher hears it finished (or failed).
+      const ready =
+        published.state === 'ready'
+          ? await markRenderReadyIfHeld(db, row.id, this.owner, fields)
+          : await markRenderEncodingIfHeld(db, row.id, this.owner, {
+              ...fields,
+              firstCheckSeconds: this.#options.firstTranscodeCheckSeconds ?? 5,
+            });
       if (!ready) {
         await publisher.delete(published.videoId).catch(() => {});
         throw new RenderLeaseLostError(
@@ -277,7 +329,10 @@ export class EnsureRender {
         );
       }
       report('ready');
-      logger?.info({ renderId: row.id, videoId: published.videoId }, 'render ready');
+      logger?.info(
+        { renderId: row.id, videoId: published.videoId, status: ready.status },
+        ready.status === 'ready' ? 'render ready' : 'render uploaded; waiting for the transcode',
+      );
       return ready;
     } catch (error) {
       const failure = controller.signal.aborted ? controller.signal.reason : error;
@@ -291,6 +346,16 @@ export class EnsureRender {
       await rm(outPath, { force: true }).catch(() => {});
     }
   }
+}
+
+/** Published to the target: playable now, or once the target's transcode finishes. */
+function isPublished(row: RenderRow): boolean {
+  return row.status === 'ready' || row.status === 'encoding';
+}
+
+function thumbnailOf(segments: ComposeResult['segments'] | undefined): { thumbnailTimeMs?: number } {
+  const time = segments === undefined ? undefined : thumbnailTimeMs(segments);
+  return time === undefined ? {} : { thumbnailTimeMs: time };
 }
 
 /** Every shape problem of a recipe whose exercise cannot even be looked up. */

@@ -18,15 +18,18 @@ import { ManifestMemo } from '../consumer/manifest-memo.js';
 import { refreshExercise } from '../consumer/refresh-exercise.js';
 import { RenderQueueConsumer } from '../consumer/render-queue-consumer.js';
 import { settlesWithin } from '../consumer/settles-within.js';
+import { createBunnyWebhookHandler } from '../http/bunny-webhook-handler.js';
 import { createConsumerHttpServer } from '../http/consumer-http.js';
 import { createPipelineMetrics, type PipelineMetrics } from '../http/pipeline-metrics.js';
 import type { Route } from '../http/router.js';
 import { createPublisher } from '../publish/create-publisher.js';
+import { playbackSigner } from '../publish/playback-token.js';
 import type { Publisher } from '../publish/publisher.js';
 import { EnsureRender } from '../render/ensure-render.js';
 import { ComposeGate, gateRenders } from './compose-gate.js';
 import { claimRenderScratch, type RenderScratch } from './render-scratch.js';
 import { createStatusRoutes } from '../status/status-api.js';
+import { DEFAULT_TRANSCODE_BACKOFF, TranscodeWatcher } from '../transcode/transcode-watcher.js';
 
 /** How long stop() waits for aborted renders (and compose requests) after the deadline. */
 const RENDER_STOP_GRACE_MS = 10_000;
@@ -59,6 +62,13 @@ export interface RenderServiceOptions {
   compose?: { maxConcurrent?: number; queueSize?: number };
   /** Render lease length (seconds) and how long to wait for a render another process holds. */
   leaseSeconds?: number;
+  /**
+   * Seconds from an upload to Bunny to the first poll of its transcode; the wait doubles per poll up
+   * to 60 s (or this, when larger). Default 5. The webhook, when configured, is usually faster.
+   */
+  transcodePollSeconds?: number;
+  /** How often the transcode poll looks for due renders; default 2 s. */
+  transcodeTickMs?: number;
   /** Download cache bound in bytes; default 10 GiB. */
   cacheMaxBytes?: number;
   /** Extra HTTP routes (the status page's data). */
@@ -123,6 +133,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
         return Number.isFinite(oldest) ? (Date.now() - oldest) / 1000 : undefined;
       },
     });
+    const pollSeconds = options.transcodePollSeconds ?? DEFAULT_TRANSCODE_BACKOFF.baseSeconds;
     const ensureRender = new EnsureRender({
       db,
       bundleSourceFor,
@@ -132,10 +143,35 @@ export async function startRenderService(options: RenderServiceOptions): Promise
       signal: shutdown.signal,
       logger,
       onRendered: (report) => metrics.observeRender(report),
+      firstTranscodeCheckSeconds: pollSeconds,
       ...(options.leaseSeconds === undefined ? {} : { leaseSeconds: options.leaseSeconds }),
     });
+    const transcodes = new TranscodeWatcher({
+      db,
+      publisher,
+      ensureRender,
+      graceSeconds: config.renderGraceSeconds,
+      events,
+      eventBusName: config.eventBusName,
+      backoff: {
+        baseSeconds: pollSeconds,
+        maxSeconds: Math.max(pollSeconds, DEFAULT_TRANSCODE_BACKOFF.maxSeconds),
+      },
+      ...(options.transcodeTickMs === undefined ? {} : { tickMs: options.transcodeTickMs }),
+      logger,
+    });
 
+    const signPlayback = playbackSigner(
+      config.bunny?.tokenKey === undefined
+        ? undefined
+        : {
+            tokenKey: config.bunny.tokenKey,
+            expirySeconds: config.bunny.tokenExpirySeconds,
+            cdnHostname: config.bunny.cdnHostname,
+          },
+    );
     const http = createConsumerHttpServer({
+      signPlayback,
       port: options.port ?? config.composerPort,
       host: options.host ?? config.composerHost,
       db,
@@ -153,7 +189,25 @@ export async function startRenderService(options: RenderServiceOptions): Promise
         },
       },
       extraRoutes: [
-        ...createStatusRoutes({ db, sqs, queueUrl: config.renderQueueUrl, dlqUrl: config.renderDlqUrl }),
+        {
+          method: 'POST',
+          path: '/v1/bunny/webhook',
+          handler: createBunnyWebhookHandler({
+            db,
+            watcher: transcodes,
+            videoStatus: (videoId) => publisher.status(videoId),
+            readOnlyApiKey: config.bunny?.readOnlyApiKey,
+            libraryId: config.bunny?.libraryId,
+            logger,
+          }),
+        },
+        ...createStatusRoutes({
+          db,
+          sqs,
+          queueUrl: config.renderQueueUrl,
+          dlqUrl: config.renderDlqUrl,
+          signPlayback,
+        }),
         ...(options.extraRoutes?.({ db, sqs }) ?? []),
       ],
       logger,
@@ -198,6 +252,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
       onMessageEnd: (id) => inFlightSince.delete(id),
     });
     consumer.start();
+    transcodes.start();
     logger.info(
       { url, queue: config.renderQueueUrl, database: db.kind, publish: config.publishTarget },
       'consumer running',
@@ -215,6 +270,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
         stopped ??= (async () => {
           const abortRenders = () => shutdown.abort(new Error('the consumer is shutting down'));
           const stopStarted = Date.now();
+          await transcodes.stop();
           await consumer.stop(deadlineMs, abortRenders);
           // Renders the compose API started get the same deadline as queue messages, then are
           // aborted too (a queue message in hand at the deadline has aborted them already).

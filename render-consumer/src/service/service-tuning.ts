@@ -54,6 +54,12 @@ export const TUNING_VARIABLES = {
     min: 0,
     max: 10_000,
   },
+  TRANSCODE_POLL_SECONDS: {
+    key: 'transcodePollSeconds',
+    expects: 'whole seconds 1-3600 from an upload to Bunny to the first poll of its transcode, e.g. 5',
+    min: 1,
+    max: 3600,
+  },
   SHUTDOWN_DEADLINE_SECONDS: {
     key: 'shutdownDeadlineSeconds',
     expects: 'whole seconds 0-3600 a render in progress gets to finish on SIGTERM, e.g. 30',

@@ -42,7 +42,11 @@ describe('fingerprint_updated_at (migration 0003)', () => {
        VALUES ('old-bundle', 3, 'fp-old', now() - interval '3 days'), ('never-synced', 0, NULL, now())`,
     );
 
-    expect(await migrateCatalog(db)).toEqual(['0003_fingerprint_age.sql', '0004_delivery_dedupe.sql']);
+    expect(await migrateCatalog(db)).toEqual([
+      '0003_fingerprint_age.sql',
+      '0004_delivery_dedupe.sql',
+      '0005_encoding.sql',
+    ]);
     const rows = await listExerciseStatus(db);
     const old = rows.find((row) => row.slug === 'old-bundle')!;
     expect(old.fingerprint_updated_at).toEqual(

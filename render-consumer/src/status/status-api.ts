@@ -22,6 +22,8 @@ export interface StatusRoutesOptions {
    * against; default none: they stay relative, which is right for the page this server serves.
    */
   publicBase?: string;
+  /** Signs the playback URLs the page plays (BUNNY_STREAM_TOKEN_KEY); default unchanged. */
+  signPlayback?: (url: string) => string;
   /** Deliveries listed, newest first; default 50. */
   deliveriesLimit?: number;
   /** Renders listed, newest first; default 100. */
@@ -59,7 +61,12 @@ export function createStatusReader(options: StatusRoutesOptions): () => Promise<
       dlq,
       deliveries: deliveries.map(toDeliveryView),
       exercises: exercises.map(toExerciseView),
-      renders: renders.map((row) => toRenderView(row, options.publicBase)),
+      renders: renders.map((row) => {
+        const view = toRenderView(row, options.publicBase);
+        return options.signPlayback && view.playback_url !== null
+          ? { ...view, playback_url: options.signPlayback(view.playback_url) }
+          : view;
+      }),
     };
   };
 }

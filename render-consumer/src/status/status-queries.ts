@@ -15,7 +15,8 @@ export async function listExerciseStatus(db: Queryable): Promise<ExerciseStatusR
 export async function listRecentRenders(db: Queryable, limit: number): Promise<RenderStatusRow[]> {
   return db.query<RenderStatusRow>(
     `SELECT r.id, e.slug AS exercise, r.language, r.status, r.asset_version, r.duration_seconds,
-            r.playback_url, r.delete_after, r.error, r.recipe_hash, r.created_at, r.updated_at
+            r.playback_url, r.delete_after, r.error, r.recipe_hash, r.encode_progress,
+            r.created_at, r.updated_at
        FROM exercise_renders r
        JOIN exercises e ON e.id = r.exercise_id
       ORDER BY r.id DESC

@@ -119,6 +119,27 @@ describe('status view mapping', () => {
       delete_after: '2026-03-01T10:00:00.000Z',
       recipe_hash: 'a'.repeat(64),
       duration_seconds: 12.5,
+      encode_progress: null,
     });
+  });
+
+  it("shows Bunny's progress of an encoding render only", () => {
+    const row: RenderStatusRow = {
+      id: 10,
+      exercise: 'plank-hold',
+      language: 'ro',
+      status: 'encoding',
+      asset_version: 2,
+      duration_seconds: 12.5,
+      playback_url: 'https://vz-1.b-cdn.net/v/playlist.m3u8',
+      delete_after: null,
+      error: null,
+      recipe_hash: 'b'.repeat(64),
+      encode_progress: 45,
+      created_at: when,
+      updated_at: when,
+    };
+    expect(toRenderView(row)).toMatchObject({ status: 'encoding', encode_progress: 45 });
+    expect(toRenderView({ ...row, status: 'ready', encode_progress: 100 }).encode_progress).toBeNull();
   });
 });

@@ -66,6 +66,8 @@ export interface RenderView {
   delete_after: string | null;
   error: string | null;
   recipe_hash: string;
+  /** Bunny's encodeProgress (0-100) while the render is `encoding`; null otherwise. */
+  encode_progress: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -103,6 +105,7 @@ export interface RenderStatusRow {
   delete_after: Date | string | null;
   error: string | null;
   recipe_hash: string;
+  encode_progress?: number | null;
   created_at: Date | string;
   updated_at: Date | string;
 }
@@ -176,6 +179,10 @@ export function toRenderView(row: RenderStatusRow, publicBase?: string): RenderV
     delete_after: isoOf(row.delete_after),
     error: row.error,
     recipe_hash: row.recipe_hash,
+    encode_progress:
+      row.status === 'encoding' && row.encode_progress !== null && row.encode_progress !== undefined
+        ? Number(row.encode_progress)
+        : null,
     created_at: isoOf(row.created_at) ?? '',
     updated_at: isoOf(row.updated_at) ?? '',
   };

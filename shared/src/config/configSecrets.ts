@@ -5,7 +5,13 @@ import type { PipelineConfig } from './loadConfig.js';
  * `redactText` when an error message is built from a foreign error that may echo them.
  */
 export function configSecrets(config: PipelineConfig): string[] {
-  const secrets = [config.bunny?.apiKey, config.composerApiToken, databasePassword(config.databaseUrl)];
+  const secrets = [
+    config.bunny?.apiKey,
+    config.bunny?.readOnlyApiKey,
+    config.bunny?.tokenKey,
+    config.composerApiToken,
+    databasePassword(config.databaseUrl),
+  ];
   return secrets.filter((secret): secret is string => secret !== undefined && secret !== '');
 }
 
@@ -14,7 +20,15 @@ export function describeConfig(config: PipelineConfig): PipelineConfig {
   const hidden = '[Redacted]';
   return {
     ...config,
-    bunny: config.bunny === undefined ? undefined : { ...config.bunny, apiKey: hidden },
+    bunny:
+      config.bunny === undefined
+        ? undefined
+        : {
+            ...config.bunny,
+            apiKey: hidden,
+            ...(config.bunny.readOnlyApiKey === undefined ? {} : { readOnlyApiKey: hidden }),
+            ...(config.bunny.tokenKey === undefined ? {} : { tokenKey: hidden }),
+          },
     composerApiToken: config.composerApiToken === undefined ? undefined : hidden,
     databaseUrl: config.databaseUrl === undefined ? undefined : withoutPassword(config.databaseUrl),
   };

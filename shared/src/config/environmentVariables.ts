@@ -117,6 +117,20 @@ export const ENVIRONMENT_VARIABLES = {
     parse: matching(HOST_WITH_PORT),
   },
   BUNNY_STREAM_API_URL: { expects: 'an http(s) URL, e.g. https://video.bunnycdn.com', parse: baseUrl },
+  BUNNY_STREAM_TOKEN_KEY: {
+    expects: "the pull zone's URL token authentication key (one token without spaces)",
+    secret: true,
+    parse: matching(NO_WHITESPACE),
+  },
+  BUNNY_STREAM_TOKEN_EXPIRY_SECONDS: {
+    expects: 'whole seconds a signed playback URL stays valid, 60 or more, e.g. 3600',
+    parse: (raw: string) => (DIGITS.test(raw) && Number(raw) >= 60 ? Number(raw) : undefined),
+  },
+  BUNNY_STREAM_READ_ONLY_API_KEY: {
+    expects: "the library's read-only API key, which signs Bunny's webhook calls (one token without spaces)",
+    secret: true,
+    parse: matching(NO_WHITESPACE),
+  },
   COMPOSER_PORT: { expects: 'a TCP port 1-65535', parse: port },
   COMPOSER_HOST: {
     expects: 'the address the HTTP server listens on, e.g. 127.0.0.1, 0.0.0.0 or ::1',
@@ -147,6 +161,7 @@ export const DEFAULTS = {
   DATA_DIR: '.data',
   PUBLISH_TARGET: 'local',
   BUNNY_STREAM_API_URL: 'https://video.bunnycdn.com',
+  BUNNY_STREAM_TOKEN_EXPIRY_SECONDS: 3600,
   COMPOSER_PORT: 9400,
   COMPOSER_HOST: '127.0.0.1',
   METRICS_REQUIRE_TOKEN: true,

@@ -56,6 +56,9 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/catalog',
       DATA_DIR: '/var/lib/pipeline',
       BUNNY_STREAM_API_URL: 'http://127.0.0.1:8080/',
+      BUNNY_STREAM_READ_ONLY_API_KEY: 'ro-0123456789',
+      BUNNY_STREAM_TOKEN_KEY: 'zone-0123456789',
+      BUNNY_STREAM_TOKEN_EXPIRY_SECONDS: '600',
       COMPOSER_PORT: '8081',
       COMPOSER_API_TOKEN: 'tok_abc',
       SETTLE_SECONDS: '0.5',
@@ -76,6 +79,9 @@ describe('loadConfig', () => {
         apiKey: 'sk-live-0123456789abcdef',
         cdnHostname: 'vz-abc123-456.b-cdn.net',
         apiUrl: 'http://127.0.0.1:8080',
+        readOnlyApiKey: 'ro-0123456789',
+        tokenKey: 'zone-0123456789',
+        tokenExpirySeconds: 600,
       },
       composerPort: 8081,
       composerApiToken: 'tok_abc',
@@ -117,6 +123,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'verbose'],
     ['BUNNY_STREAM_LIBRARY_ID', 'abc'],
     ['BUNNY_STREAM_CDN_HOSTNAME', 'https://vz-abc.b-cdn.net/'],
+    ['BUNNY_STREAM_TOKEN_EXPIRY_SECONDS', '30'],
+    ['BUNNY_STREAM_TOKEN_EXPIRY_SECONDS', '1h'],
   ])('refuses %s=%j', (name, value) => {
     const error = errorOf({ [name]: value });
     expect(error.variables).toEqual([name]);
@@ -134,6 +142,11 @@ describe('loadConfig', () => {
       "BUNNY_STREAM_API_KEY must be the library's Stream API key (one token without spaces) (value not shown)",
     );
     expect(error.message).not.toContain('super');
+    for (const name of ['BUNNY_STREAM_READ_ONLY_API_KEY', 'BUNNY_STREAM_TOKEN_KEY']) {
+      const refused = errorOf({ ...BUNNY, [name]: 'two words' });
+      expect(refused.message).toMatch(new RegExp(`^${name} must be .+ \\(value not shown\\)$`));
+      expect(refused.message).not.toContain('two words');
+    }
     const database = errorOf({ DATABASE_URL: 'mysql://root:hunter2@db/catalog' });
     expect(database.message).toMatch(
       /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ connection URL/,

@@ -19,6 +19,12 @@ export interface BunnyConfig {
   cdnHostname: string;
   /** BUNNY_STREAM_API_URL without trailing slash; default `https://video.bunnycdn.com`. */
   apiUrl: string;
+  /** BUNNY_STREAM_READ_ONLY_API_KEY: verifies Bunny's webhook calls; unset → they are refused. Secret. */
+  readOnlyApiKey?: string | undefined;
+  /** BUNNY_STREAM_TOKEN_KEY: signs the playback URLs handed out; unset → unsigned URLs. Secret. */
+  tokenKey?: string | undefined;
+  /** BUNNY_STREAM_TOKEN_EXPIRY_SECONDS: how long a signed playback URL plays; default 3600. */
+  tokenExpirySeconds: number;
 }
 
 /** Every setting of ARCHITECTURE.md "Contract: configuration", typed and with defaults applied. */
@@ -123,6 +129,12 @@ const environmentSchema = z
             apiKey: env.BUNNY_STREAM_API_KEY,
             cdnHostname: env.BUNNY_STREAM_CDN_HOSTNAME,
             apiUrl: env.BUNNY_STREAM_API_URL ?? DEFAULTS.BUNNY_STREAM_API_URL,
+            tokenExpirySeconds:
+              env.BUNNY_STREAM_TOKEN_EXPIRY_SECONDS ?? DEFAULTS.BUNNY_STREAM_TOKEN_EXPIRY_SECONDS,
+            ...(env.BUNNY_STREAM_TOKEN_KEY === undefined ? {} : { tokenKey: env.BUNNY_STREAM_TOKEN_KEY }),
+            ...(env.BUNNY_STREAM_READ_ONLY_API_KEY === undefined
+              ? {}
+              : { readOnlyApiKey: env.BUNNY_STREAM_READ_ONLY_API_KEY }),
           }
         : undefined;
     return {

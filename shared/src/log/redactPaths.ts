@@ -4,6 +4,8 @@
  */
 export const SECRET_FIELDS = [
   'apiKey',
+  'readOnlyApiKey',
+  'tokenKey',
   'accessKey',
   'AccessKey',
   'secretAccessKey',
@@ -12,6 +14,8 @@ export const SECRET_FIELDS = [
   'composerApiToken',
   'databaseUrl',
   'BUNNY_STREAM_API_KEY',
+  'BUNNY_STREAM_READ_ONLY_API_KEY',
+  'BUNNY_STREAM_TOKEN_KEY',
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',
   'COMPOSER_API_TOKEN',

@@ -41,7 +41,7 @@ export function drawOverview(data) {
   $('render-count').textContent = String(data.renders.length);
   const count = (status) => data.renders.filter((r) => r.status === status).length;
   $('render-note').textContent =
-    `${count('ready')} ready · ${count('pending')} pending · ${count('failed')} failed`;
+    `${count('ready')} ready · ${count('encoding')} encoding · ${count('pending')} pending · ${count('failed')} failed`;
 }
 
 // ---- dead-letter queue ----------------------------------------------------------------------
@@ -203,6 +203,16 @@ function playButton(render) {
   );
 }
 
+/** Bunny's progress of an encoding render: the video is uploaded and not playable yet. */
+function encodeProgress(render) {
+  if (render.status !== 'encoding' || render.encode_progress === null) return null;
+  return h('span', {
+    className: 'progress',
+    text: ` ${render.encode_progress} %`,
+    attrs: { title: 'Bunny Stream transcoding progress' },
+  });
+}
+
 export function drawRenders(renders, playingId) {
   const tbody = $('renders-table').tBodies[0];
   if (renders.length === 0) return emptyRow(tbody, 10, 'No renders yet.');
@@ -217,7 +227,7 @@ export function drawRenders(renders, playingId) {
         h('td', { className: 'num', text: render.id }),
         h('td', { text: render.exercise }),
         h('td', { text: render.language }),
-        h('td', {}, badge('render', render.status)),
+        h('td', {}, badge('render', render.status), encodeProgress(render)),
         h('td', { className: 'num', text: render.asset_version }),
         h('td', { className: 'num', text: formatDuration(render.duration_seconds) }),
         h('td', {}, code(short(render.recipe_hash), render.recipe_hash)),

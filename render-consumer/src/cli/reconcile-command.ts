@@ -1,0 +1,94 @@
+import { type CliCommand, type CliIo, EXIT } from '@exercise-pipeline/shared';
+import { type ReconcileResult, reconcileLibrary } from '../ops/reconcile.js';
+import { BunnyClient } from '../publish/bunny-client.js';
+import { createReporter, opsConfig, opsLogger, parseFlags, withCatalog } from './ops-context.js';
+
+export const RECONCILE_USAGE = `usage: exercise-consumer reconcile [--fix] [--min-age <seconds>] [--json]
+
+Compares the Bunny Stream library (PUBLISH_TARGET=bunny) with the catalog: lists the videos in the
+collections of catalog exercises that no render references (orphans), and the renders whose video is
+gone from the library. Changes nothing unless --fix is given.
+  --fix                 delete the orphan videos; mark renders whose video is gone: a superseded one
+                        'deleted', a ready or encoding one 'failed' (the catalog stops pointing at it
+                        and the next refresh renders it again)
+  --min-age <seconds>   leave videos younger than this alone (a consumer may be uploading); default 900
+  --json                print {fixed, collections, videos, orphans: […], missing: […]}
+Exit 1 when an orphan could not be deleted.
+`;
+
+const FLAGS = {
+  fix: { type: 'boolean', default: false },
+  'min-age': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export function createReconcileCommand(): CliCommand {
+  return {
+    summary: 'compare the Bunny library with the catalog (--fix: delete orphans, mark lost videos)',
+    run: (args, io) => runReconcile(args, io),
+  };
+}
+
+async function runReconcile(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseFlags(args, FLAGS);
+  const report = createReporter(io, 'reconcile', args.includes('--json'));
+  if (!parsed.flags) return report.refused('unusable flags', parsed.reasons);
+  const { values, positionals } = parsed.flags;
+  if (values.help) {
+    io.stdout.write(RECONCILE_USAGE);
+    return EXIT.done;
+  }
+  if (positionals.length > 0)
+    return report.refused(`reconcile takes no arguments, got ${positionals.join(' ')}`);
+  const minAge = values['min-age'];
+  if (minAge !== undefined && !/^\d+$/.test(minAge)) {
+    return report.refused('bad --min-age', [
+      { field: '--min-age', message: `expected whole seconds such as 900, got ${JSON.stringify(minAge)}` },
+    ]);
+  }
+  const config = opsConfig(io);
+  if (typeof config === 'number') return config;
+  if (config.publishTarget !== 'bunny' || !config.bunny) {
+    return report.refused(
+      'reconcile compares a Bunny Stream library: set PUBLISH_TARGET=bunny with BUNNY_STREAM_LIBRARY_ID, BUNNY_STREAM_API_KEY and BUNNY_STREAM_CDN_HOSTNAME',
+    );
+  }
+  const logger = opsLogger(io, config.logLevel);
+  const client = new BunnyClient({
+    libraryId: config.bunny.libraryId,
+    apiKey: config.bunny.apiKey,
+    apiUrl: config.bunny.apiUrl,
+    logger,
+  });
+  return withCatalog(config, report, async (db) => {
+    const result = await reconcileLibrary({
+      db,
+      client,
+      fix: values.fix === true,
+      ...(minAge === undefined ? {} : { minAgeSeconds: Number(minAge) }),
+      logger,
+    });
+    const failed = result.orphans.some((orphan) => orphan.error !== undefined);
+    return report.done(result, formatReconcile(result), failed ? EXIT.failure : EXIT.done);
+  });
+}
+
+function formatReconcile(result: ReconcileResult): string {
+  const verb = result.fixed ? 'deleted' : 'would delete (run with --fix)';
+  const lines = [
+    `${result.videos} video(s) in ${result.collections} exercise collection(s); ` +
+      `${result.orphans.length} orphan(s), ${result.missing.length} render(s) whose video is gone`,
+    ...result.orphans.map(
+      (orphan) =>
+        `  orphan ${orphan.videoId} (${orphan.exercise}, "${orphan.title ?? ''}"): ` +
+        (orphan.error ? `could not delete: ${orphan.error}` : verb),
+    ),
+    ...result.missing.map(
+      (render) =>
+        `  render ${render.renderId} (${render.exercise}, ${render.language}, v${render.assetVersion}, ${render.status}): ` +
+        `video ${render.videoId} is gone${render.markedAs ? `; marked ${render.markedAs}` : result.fixed ? '' : ' (run with --fix to mark it)'}`,
+    ),
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,193 @@
+import type { CatalogDb } from '../catalog/database.js';
+import type { BunnyClient } from '../publish/bunny-client.js';
+import { type BunnyVideo, parseBunnyDate } from '../publish/bunny-models.js';
+
+/**
+ * `consumer reconcile`: the Bunny library against the catalog. A video in one of our collections (one
+ * per exercise slug) that no render references is an orphan (a crash between upload and catalog, a
+ * hand upload); a render whose video is gone from the library cannot play. `fix` deletes the orphans
+ * and marks those renders. Videos younger than `minAgeSeconds` are left alone: a consumer may have
+ * just created one and not recorded it yet.
+ */
+
+/** Renders that should have a video in the library. */
+const LIVE_STATUSES = ['ready', 'encoding', 'superseded'] as const;
+
+export interface ReconcileOptions {
+  db: CatalogDb;
+  client: Pick<BunnyClient, 'findCollection' | 'listVideos' | 'getVideo' | 'deleteVideo'>;
+  /** Delete orphans and mark renders whose video is gone; default false (report only). */
+  fix?: boolean;
+  /** Orphans younger than this are not reported; default 900 s. */
+  minAgeSeconds?: number;
+  now?: Date;
+  logger?: { info(fields: object, message: string): void; warn(fields: object, message: string): void };
+}
+
+export interface OrphanVideo {
+  videoId: string;
+  title: string | null;
+  exercise: string;
+  createdAt: string | null;
+  /** With `fix`: whether it was deleted (false: it was already gone). */
+  deleted?: boolean;
+  error?: string;
+}
+
+export interface MissingVideoRender {
+  renderId: number;
+  exercise: string;
+  language: string;
+  assetVersion: number;
+  status: string;
+  videoId: string;
+  /** With `fix`: the status the render was given (`failed`, or `deleted` for a superseded one). */
+  markedAs?: string;
+}
+
+export interface ReconcileResult {
+  fixed: boolean;
+  /** Collections of catalog exercises found in the library. */
+  collections: number;
+  /** Videos in those collections. */
+  videos: number;
+  orphans: OrphanVideo[];
+  missing: MissingVideoRender[];
+}
+
+interface RenderRef {
+  id: number;
+  exercise: string;
+  language: string;
+  asset_version: number;
+  status: string;
+  bunny_video_id: string;
+}
+
+/** What the pure comparison decides: orphaned videos, and live renders whose video was not listed. */
+export function compareLibrary(
+  videos: readonly (BunnyVideo & { exercise: string })[],
+  renders: readonly RenderRef[],
+  options: { now: number; minAgeMs: number },
+): { orphans: (BunnyVideo & { exercise: string })[]; unlisted: RenderRef[] } {
+  const referenced = new Set(renders.map((render) => render.bunny_video_id));
+  const listed = new Set(videos.map((video) => video.guid));
+  const orphans = videos.filter((video) => {
+    if (referenced.has(video.guid)) return false;
+    const created = parseBunnyDate(video.dateUploaded);
+    return created === undefined || options.now - created >= options.minAgeMs;
+  });
+  const unlisted = renders.filter(
+    (render) =>
+      (LIVE_STATUSES as readonly string[]).includes(render.status) && !listed.has(render.bunny_video_id),
+  );
+  return { orphans, unlisted };
+}
+
+export async function reconcileLibrary(options: ReconcileOptions): Promise<ReconcileResult> {
+  const { db, client, logger } = options;
+  const fix = options.fix ?? false;
+  const now = (options.now ?? new Date()).getTime();
+  const slugs = (await db.query<{ slug: string }>('SELECT slug FROM exercises ORDER BY slug')).map(
+    (row) => row.slug,
+  );
+  const videos: (BunnyVideo & { exercise: string })[] = [];
+  let collections = 0;
+  for (const slug of slugs) {
+    const collection = await client.findCollection(slug);
+    if (!collection) continue;
+    collections += 1;
+    for (let page = 1; ; page++) {
+      const result = await client.listVideos({ collection: collection.guid, page, itemsPerPage: 100 });
+      videos.push(...result.items.map((video) => ({ ...video, exercise: slug })));
+      if (
+        result.items.length === 0 ||
+        (page - 1) * result.itemsPerPage + result.items.length >= result.totalItems
+      ) {
+        break;
+      }
+    }
+  }
+  const renders = await db.query<RenderRef>(
+    `SELECT r.id, e.slug AS exercise, r.language, r.asset_version, r.status, r.bunny_video_id
+       FROM exercise_renders r JOIN exercises e ON e.id = r.exercise_id
+      WHERE r.bunny_video_id IS NOT NULL AND r.status <> 'deleted'
+      ORDER BY r.id`,
+  );
+  const compared = compareLibrary(videos, renders, { now, minAgeMs: (options.minAgeSeconds ?? 900) * 1000 });
+
+  const orphans: OrphanVideo[] = [];
+  for (const video of compared.orphans) {
+    const orphan: OrphanVideo = {
+      videoId: video.guid,
+      title: video.title ?? null,
+      exercise: video.exercise,
+      createdAt: video.dateUploaded ?? null,
+    };
+    if (fix) {
+      try {
+        orphan.deleted = (await client.deleteVideo(video.guid)).deleted;
+        logger?.info({ videoId: video.guid, exercise: video.exercise }, 'reconcile: orphan video deleted');
+      } catch (error) {
+        orphan.error = error instanceof Error ? error.message : String(error);
+        logger?.warn({ videoId: video.guid, err: error }, 'reconcile: could not delete an orphan video');
+      }
+    }
+    orphans.push(orphan);
+  }
+
+  const missing: MissingVideoRender[] = [];
+  for (const render of compared.unlisted) {
+    // Not in its exercise's collection; it may still be elsewhere in the library (moved by hand).
+    if ((await client.getVideo(render.bunny_video_id)) !== null) continue;
+    const entry: MissingVideoRender = {
+      renderId: render.id,
+      exercise: render.exercise,
+      language: render.language,
+      assetVersion: render.asset_version,
+      status: render.status,
+      videoId: render.bunny_video_id,
+    };
+    if (fix) {
+      const markedAs = await markVideoGone(db, render);
+      if (markedAs) entry.markedAs = markedAs;
+    }
+    missing.push(entry);
+  }
+  return { fixed: fix, collections, videos: videos.length, orphans, missing };
+}
+
+/**
+ * A superseded render whose video is gone is simply `deleted`; a ready or encoding one is `failed`
+ * (the catalog stops pointing at it), so the next refresh of the exercise renders it again.
+ */
+async function markVideoGone(db: CatalogDb, render: RenderRef): Promise<string | undefined> {
+  return db.transaction(async (tx) => {
+    if (render.status === 'superseded') {
+      const rows = await tx.query(
+        `UPDATE exercise_renders SET status = 'deleted', updated_at = now() WHERE id = $1 AND status = 'superseded' RETURNING id`,
+        [render.id],
+      );
+      return rows.length > 0 ? 'deleted' : undefined;
+    }
+    const rows = await tx.query(
+      `UPDATE exercise_renders
+          SET status = 'failed', error = $2, next_check_at = NULL, updated_at = now()
+        WHERE id = $1 AND status IN ('ready', 'encoding') RETURNING id`,
+      [
+        render.id,
+        `video ${render.bunny_video_id} is gone from the Bunny Stream library (found by reconcile)`,
+      ],
+    );
+    if (rows.length === 0) return undefined;
+    await tx.query(
+      `UPDATE exercises
+          SET catalog_render_id = CASE WHEN catalog_render_id = $1 THEN NULL ELSE catalog_render_id END,
+              next_catalog_render_id = CASE WHEN next_catalog_render_id = $1 THEN NULL ELSE next_catalog_render_id END,
+              updated_at = now()
+        WHERE catalog_render_id = $1 OR next_catalog_render_id = $1`,
+      [render.id],
+    );
+    return 'failed';
+  });
+}

@@ -1,0 +1,207 @@
+/**
+ * Bunny's transcode, end to end on moto + the Bunny double (transcodes take seconds and may fail):
+ * a render is `encoding` after its upload and `ready` only once Bunny can play it, learnt from the
+ * signed webhook (PostgreSQL) or, without one, from polling (PGlite). Throughout, the catalog never
+ * points at an unfinished video; a new version's preview replaces the previous one only once it
+ * plays; a failed transcode is re-uploaded once and then ends failed with Bunny's message while the
+ * previous preview stays.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CatalogDb } from '../../render-consumer/src/catalog/database.js';
+import type { RenderRow } from '../../render-consumer/src/catalog/renders.js';
+import { requestRefresh } from '../../render-consumer/src/ops/refresh.js';
+import type { RenderService } from '../../render-consumer/src/service/render-service.js';
+import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
+import {
+  changeOneObject,
+  exerciseRow,
+  LANGUAGES,
+  makeBundle,
+  openCatalog,
+  openPipeline,
+  type Pipeline,
+  renderQueueSettled,
+  rendersOf,
+  startService,
+  syncAs,
+  waitFor,
+  waitForPreviews,
+  waitForRenderEvents,
+} from './consumer-helpers.js';
+
+const moto = useMotoServer('consumer-transcode');
+const database = useTestDatabase('consumer_transcode');
+const temp = useTempDir('consumer-transcode');
+const SLUG = 'ridicari-laterale';
+const FAILURE = 'Transcoding failed: the audio stream could not be decoded.';
+
+/**
+ * Samples the catalog every 100 ms and records every moment its preview pointed at a render whose
+ * Bunny video was not finished (status 4) or whose row was not ready.
+ */
+function watchCatalog(pipeline: Pipeline, db: CatalogDb) {
+  const violations: string[] = [];
+  const seen = new Set<string>();
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const exercise = await exerciseRow(db, SLUG).catch(() => undefined);
+      const renders = await rendersOf(db, SLUG).catch(() => [] as RenderRow[]);
+      for (const render of renders) seen.add(`v${render.asset_version}:${render.status}`);
+      const pointed = renders.find((render) => render.id === exercise?.catalog_render_id);
+      if (exercise?.catalog_render_id != null) {
+        const video = pipeline.bunny.videos().find((candidate) => candidate.guid === pointed?.bunny_video_id);
+        if (pointed?.status !== 'ready' || video?.status !== 4) {
+          violations.push(
+            `catalog → render ${exercise.catalog_render_id} (${pointed?.status}), Bunny status ${String(video?.status)}`,
+          );
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    violations,
+    seen,
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+const primaryOf = (renders: RenderRow[], version: number) =>
+  renders.find((render) => render.asset_version === version && render.language === LANGUAGES[0])!;
+
+describe.each([
+  { catalog: 'postgres', learn: 'webhook', name: 'PostgreSQL, learning from the webhook' },
+  { catalog: 'pglite', learn: 'poll', name: 'PGlite, learning by polling (no webhook)' },
+] as const)('Bunny transcodes on $name', ({ catalog, learn }) => {
+  let pipeline: Pipeline;
+  let service: RenderService;
+  let db: CatalogDb;
+  let bundleDir: string;
+
+  beforeAll(async () => {
+    const root = path.join(temp.path, catalog);
+    await mkdir(root, { recursive: true });
+    pipeline = await openPipeline(moto.endpoint, root, { transcodingAfterMs: 800, finishedAfterMs: 2500 });
+    service = await startService(
+      pipeline,
+      { ...(catalog === 'postgres' ? { databaseUrl: database.url } : {}), dataDir: path.join(root, 'data') },
+      // With the webhook, polling would only start after an hour: the webhook alone must finish renders.
+      learn === 'webhook' ? { transcodePollSeconds: 3600 } : { transcodePollSeconds: 1 },
+    );
+    if (learn === 'webhook') pipeline.bunny.setWebhookUrl(`${service.url}/v1/bunny/webhook`);
+    db = catalog === 'postgres' ? await openCatalog(database.url) : service.db;
+    bundleDir = await makeBundle(root, SLUG);
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    if (catalog === 'postgres') await db?.close();
+    await pipeline?.close();
+  });
+
+  it('keeps a new exercise out of the catalog until Bunny has finished its preview', async () => {
+    const catalogWatch = watchCatalog(pipeline, db);
+    await syncAs(pipeline, SLUG, bundleDir);
+    const ready = await waitForPreviews(db, SLUG, 1);
+    await catalogWatch.stop();
+
+    expect(catalogWatch.violations).toEqual([]);
+    expect(catalogWatch.seen).toContain('v1:encoding');
+    expect((await exerciseRow(db, SLUG))?.catalog_render_id).toBe(primaryOf(ready, 1).id);
+    for (const render of ready) {
+      expect(pipeline.bunny.videos().find((video) => video.guid === render.bunny_video_id)?.status).toBe(4);
+      expect(render.encode_progress).toBe(100);
+    }
+    const polls = pipeline.bunny.requestsTo('GET', /^\/videos\/[^/]+$/);
+    if (learn === 'webhook') {
+      expect(polls).toEqual([]);
+      await pipeline.bunny.webhooksSettled();
+      expect(pipeline.bunny.webhooks.length).toBeGreaterThan(0);
+      expect(pipeline.bunny.webhooks.every((call) => call.answer === 200)).toBe(true);
+    } else {
+      expect(polls.length).toBeGreaterThan(0);
+      expect(pipeline.bunny.webhooks).toEqual([]);
+    }
+    await renderQueueSettled(pipeline);
+    const events = await waitForRenderEvents(pipeline, LANGUAGES.length, 'Render Ready of version 1');
+    const ready1 = events.filter((event) => event.type === 'render-ready');
+    expect(ready1.map((event) => (event as { language: string }).language).sort()).toEqual(
+      [...LANGUAGES].sort(),
+    );
+  });
+
+  it('moves the preview to the new version only once it plays, then supersedes the old one', async () => {
+    const before = primaryOf(await rendersOf(db, SLUG), 1);
+    const catalogWatch = watchCatalog(pipeline, db);
+    await changeOneObject(bundleDir);
+    await syncAs(pipeline, SLUG, bundleDir);
+    // While version 2 encodes, the catalog keeps version 1's preview, still ready and published.
+    await waitFor('version 2 encoding', async () =>
+      (await rendersOf(db, SLUG)).some(
+        (render) => render.asset_version === 2 && render.status === 'encoding',
+      ),
+    );
+    expect((await exerciseRow(db, SLUG))?.catalog_render_id).toBe(before.id);
+    expect((await rendersOf(db, SLUG)).find((render) => render.id === before.id)?.status).toBe('ready');
+
+    const ready = await waitForPreviews(db, SLUG, 2);
+    await catalogWatch.stop();
+    expect(catalogWatch.violations).toEqual([]);
+    expect((await exerciseRow(db, SLUG))?.catalog_render_id).toBe(primaryOf(ready, 2).id);
+    const old = (await rendersOf(db, SLUG)).filter((render) => render.asset_version === 1);
+    expect(old.map((render) => render.status)).toEqual(['superseded', 'superseded']);
+    expect(old.every((render) => render.delete_after !== null)).toBe(true);
+    await renderQueueSettled(pipeline);
+  });
+
+  it('re-uploads a failed transcode once, then fails with Bunny’s message and keeps the previous preview', async () => {
+    const previous = primaryOf(await rendersOf(db, SLUG), 2);
+    pipeline.bunny.failNextTranscodes(2 * LANGUAGES.length, FAILURE);
+    const catalogWatch = watchCatalog(pipeline, db);
+    await requestRefresh({
+      sqs: pipeline.clients.sqs,
+      queueUrl: pipeline.topology.queueUrl,
+      exercise: SLUG,
+      force: true,
+    });
+    const failed = await waitFor(
+      'both version 3 previews failed twice',
+      async () => {
+        const renders = (await rendersOf(db, SLUG)).filter((render) => render.asset_version === 3);
+        return renders.length === LANGUAGES.length &&
+          renders.every((render) => render.status === 'failed' && render.transcode_failures === 2)
+          ? renders
+          : undefined;
+      },
+      90_000,
+    );
+    await catalogWatch.stop();
+    expect(catalogWatch.violations).toEqual([]);
+    for (const render of failed) expect(render.error).toContain(FAILURE);
+    const exercise = await exerciseRow(db, SLUG);
+    expect(exercise?.catalog_render_id).toBe(previous.id);
+    expect((await rendersOf(db, SLUG)).find((render) => render.id === previous.id)?.status).toBe('ready');
+    // Two uploads per language, and Bunny keeps none of the failed videos.
+    const v3Titles = (title: unknown) =>
+      String(title).startsWith(`${SLUG} · `) && String(title).endsWith(' · v3');
+    const uploads = pipeline.bunny
+      .requestsTo('PUT', /^\/videos\/[^/]+$/)
+      .filter((request) => request.status === 200);
+    // Versions 1 and 2 uploaded once per language, version 3 twice.
+    expect(uploads).toHaveLength(4 * LANGUAGES.length);
+    expect(pipeline.bunny.videos().filter((video) => v3Titles(video.title))).toEqual([]);
+    await renderQueueSettled(pipeline);
+    // Version 2's Render Ready events come first on the observer queue, then version 3's failures.
+    const events = await waitForRenderEvents(pipeline, 2 * LANGUAGES.length, 'Render Failed of version 3');
+    const failures = events.filter((event) => event.type === 'render-failed');
+    expect(failures.map((event) => (event as { language: string }).language).sort()).toEqual(
+      [...LANGUAGES].sort(),
+    );
+  });
+});
