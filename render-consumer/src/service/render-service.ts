@@ -119,11 +119,9 @@ export async function startRenderService(options: RenderServiceOptions): Promise
     const bundleSourceFor = (slug: string) =>
       new S3BundleSource({ s3, bucket: config.assetsBucket, slug, cache });
     const composeGate = new ComposeGate(options.compose);
-    const gated = gateRenders(
-      composeGate,
-      composeRecipe,
-      options.publisher ?? createPublisher(config, { logger }),
-    );
+    const publisher = options.publisher ?? createPublisher(config, { logger });
+    // Renders and uploads take a render slot; the transcode watcher's status polls do not.
+    const gated = gateRenders(composeGate, composeRecipe, publisher);
     const inFlightSince = new Map<string, number>();
     const metrics = createPipelineMetrics({
       db,
@@ -192,6 +190,8 @@ export async function startRenderService(options: RenderServiceOptions): Promise
         {
           method: 'POST',
           path: '/v1/bunny/webhook',
+          // Bunny cannot send COMPOSER_API_TOKEN: the webhook proves itself with its signature.
+          public: true,
           handler: createBunnyWebhookHandler({
             db,
             watcher: transcodes,
