@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CONSUMER_BIN,
   freePort,
   killProcessGroup,
   trackResource,
@@ -114,12 +115,11 @@ interface ConsumerChild {
 }
 
 async function startConsumer(env: Record<string, string>): Promise<ConsumerChild> {
-  const child = spawn(`${repoRoot}node_modules/.bin/tsx`, [`${repoRoot}render-consumer/src/cli.ts`, 'run'], {
+  const child = spawn(process.execPath, [CONSUMER_BIN, 'run'], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       LOG_LEVEL: 'warn',
       ...env,
     },
