@@ -1,7 +1,25 @@
-import { describe, expect, it } from 'vitest';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it, vi } from 'vitest';
 import { createEventBridgeClient, createS3Client, createSqsClient, MAX_REQUEST_MS } from './clients.js';
 
 describe('AWS client factories', () => {
+  it('prints nothing of its own when a command fails: the caller decides what to log', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      // Nothing listens on port 1: the command fails at once with a refused connection.
+      const s3 = createS3Client({ endpoint: 'http://127.0.0.1:1', region: 'eu-central-1' });
+      Object.assign(s3.config, { maxAttempts: async () => 1 });
+      await expect(s3.send(new HeadBucketCommand({ Bucket: 'absent' }))).rejects.toThrow();
+      s3.destroy();
+      expect(errors).not.toHaveBeenCalled();
+      expect(warnings).not.toHaveBeenCalled();
+    } finally {
+      errors.mockRestore();
+      warnings.mockRestore();
+    }
+  });
+
   it('uses path-style addressing and WHEN_REQUIRED checksums against a custom endpoint', async () => {
     const s3 = createS3Client({ endpoint: 'http://127.0.0.1:5999', region: 'eu-central-1' });
     expect(s3.config.forcePathStyle).toBe(true);
