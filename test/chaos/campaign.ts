@@ -234,7 +234,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         log(`dropped ${next.folder}`);
       }
     };
-    while (Date.now() < faultEnd) {
+    // The window lasts at least until every kind came once.
+    let injected = 0;
+    while (Date.now() < faultEnd || injected < faultKinds.length) {
       await dropDue();
       await sleep(between(pauseLow, pauseHigh) * 1000);
       await dropDue();
@@ -242,6 +244,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       if (bag.length === 0) bag.push(...shuffle(faultKinds));
       const kind = bag.pop()!;
       faults[kind] += 1;
+      injected += 1;
       log(`fault: ${kind}`);
       switch (kind) {
         case 'kill-agent':
@@ -552,9 +555,10 @@ async function checkNoOrphanVideos(catalog: pg.Client, bunny: BunnyStreamDouble)
 export function formatCampaignReport(report: CampaignReport): string {
   const lines = ['fault                 injected'];
   for (const kind of FAULT_KINDS) lines.push(`${kind.padEnd(21)} ${String(report.faults[kind]).padStart(8)}`);
-  lines.push('', 'check                                                      result  detail');
+  const width = Math.max(...report.checks.map((check) => check.name.length));
+  lines.push('', `${'check'.padEnd(width)} result  detail`);
   for (const check of report.checks) {
-    lines.push(`${check.name.padEnd(58)} ${(check.ok ? 'ok' : 'FAILED').padEnd(7)} ${check.detail}`);
+    lines.push(`${check.name.padEnd(width)} ${(check.ok ? 'ok' : 'FAILED').padEnd(7)} ${check.detail}`);
   }
   lines.push('', `${report.seconds.toFixed(0)} s in all`);
   return lines.join('\n');
