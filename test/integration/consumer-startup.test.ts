@@ -4,26 +4,15 @@
  * in use or an unreachable database is one line naming the variable (never a stack trace, never the
  * password); temp renders a killed consumer left behind are removed at the next start.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CONSUMER_BIN,
-  freePort,
-  killProcessGroup,
-  trackResource,
-  useMotoServer,
-  useTempDir,
-  useTestDatabase,
-} from '../harness/index.js';
-import { openPipeline, type Pipeline, serviceConfig, startService, waitFor } from './consumer-helpers.js';
+import { freePort, trackResource, useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
+import { openPipeline, type Pipeline, serviceConfig, startService } from './consumer-helpers.js';
+import { startConsumerRun } from './consumer-run-child.js';
 import { runConsumerCli } from './ops-cli.js';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const moto = useMotoServer('consumer-startup');
 const database = useTestDatabase('consumer_startup');
 const temp = useTempDir('consumer-startup');
@@ -108,45 +97,6 @@ describe('consumer run refuses unsafe or impossible starts with one line', () =>
   });
 });
 
-interface ConsumerChild {
-  child: ChildProcess;
-  stderr(): string;
-  exited: Promise<number | null>;
-}
-
-async function startConsumer(env: Record<string, string>): Promise<ConsumerChild> {
-  const child = spawn(process.execPath, [CONSUMER_BIN, 'run'], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true,
-  });
-  const tracked = trackResource('process', 'consumer run (startup)', () => killProcessGroup(child));
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exited = once(child, 'exit').then(([code]) => {
-    tracked.release();
-    return code as number | null;
-  });
-  await waitFor(
-    'the consumer to listen',
-    async () => {
-      if (child.exitCode !== null) throw new Error(`consumer exited early: ${stderr}`);
-      return stderr.includes('render consumer listening on');
-    },
-    60_000,
-    100,
-  );
-  return { child, stderr: () => stderr, exited };
-}
-
 describe('consumer run on all interfaces with a token', () => {
   it('prints the bound address, guards every data route, and removes temp renders left behind', async () => {
     const dataDir = path.join(temp.path, 'guarded');
@@ -155,7 +105,7 @@ describe('consumer run on all interfaces with a token', () => {
     await writeFile(path.join(scratch, '41-0f3c.mp4'), 'half a render');
     await writeFile(path.join(scratch, '.compose-killed', 'render.mp4'), 'half a render');
     const port = await freePort();
-    const consumer = await startConsumer({
+    const consumer = await startConsumerRun({
       ...runEnv(dataDir),
       COMPOSER_HOST: '0.0.0.0',
       COMPOSER_PORT: String(port),
@@ -190,7 +140,7 @@ describe('consumer run on all interfaces with a token', () => {
       const script = await (await fetch(`${base}/assets/status.js`)).text();
       expect(script).toContain('sessionStorage');
     } finally {
-      consumer.child.kill('SIGTERM');
+      await consumer.stop();
     }
     expect(await consumer.exited).toBe(0);
     expect(consumer.stderr()).not.toContain(TOKEN);

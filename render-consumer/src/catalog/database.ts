@@ -102,12 +102,15 @@ async function openPostgres(databaseUrl: string, max: number): Promise<CatalogDb
 /** The embedded catalog is already open in another process (PGlite is single-process). */
 export class CatalogInUseError extends Error {
   readonly code = 'CATALOG_IN_USE';
+  /** The process holding the catalog. */
+  readonly holderPid: number;
   constructor(dir: string, pid: number) {
     super(
       `the embedded catalog ${dir} is in use by process ${pid} (a running \`pnpm consumer run\`?): ` +
         'stop that process first, or set DATABASE_URL so every process shares one PostgreSQL catalog',
     );
     this.name = 'CatalogInUseError';
+    this.holderPid = pid;
   }
 }
 

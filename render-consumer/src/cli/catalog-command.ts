@@ -1,11 +1,11 @@
 import { type CliCommand, type CliIo, EXIT, isValidSlug } from '@exercise-pipeline/shared';
-import { formatCatalogEntry, showCatalogEntry } from '../ops/catalog-show.js';
-import { createReporter, opsConfig, parseFlags, withCatalog } from './ops-context.js';
+import { formatCatalogEntry } from '../ops/catalog-show.js';
+import { createReporter, errorMessage, openCatalogReads, opsConfig, parseFlags } from './ops-context.js';
 
 export const CATALOG_USAGE = `usage: exercise-consumer catalog show <slug> [--json]
 
 Prints an exercise's catalog row and all of its renders (DATABASE_URL, else the PGlite catalog
-under DATA_DIR). --json prints {exercise: {…columns of exercises}, renders: [{…columns of exercise_renders}]}.
+under DATA_DIR; while \`consumer run\` holds that one, through the running consumer's API). --json prints {exercise: {…columns of exercises}, renders: [{…columns of exercise_renders}]}.
 `;
 
 const FLAGS = {
@@ -43,8 +43,10 @@ async function runCatalog(args: string[], io: CliIo): Promise<number> {
   }
   const config = opsConfig(io);
   if (typeof config === 'number') return config;
-  return withCatalog(config, report, async (db) => {
-    const entry = await showCatalogEntry(db, slug);
+  let catalog: Awaited<ReturnType<typeof openCatalogReads>> | undefined;
+  try {
+    catalog = await openCatalogReads(config);
+    const entry = await catalog.reads.catalogEntry(slug);
     if (!entry) {
       return report.refused(
         `the catalog has no exercise ${JSON.stringify(slug)}; it appears once its bundle was synced or it was imported`,
@@ -53,5 +55,9 @@ async function runCatalog(args: string[], io: CliIo): Promise<number> {
       );
     }
     return report.done(entry, formatCatalogEntry(entry));
-  });
+  } catch (error) {
+    return report.failed(errorMessage(error));
+  } finally {
+    await catalog?.close().catch(() => {});
+  }
 }

@@ -157,8 +157,9 @@ describe('consumer compose', () => {
     );
     expect(result.code).toBe(1);
     const { error } = JSON.parse(result.stdout);
-    expect(error.code).toBe('BUNDLE_FILE_INVALID');
-    expect(error.message).toContain(path.join(dir, 'rep-left-video-1.mp4'));
+    // Text where a video belongs is not damage but another kind of file: refused for good.
+    expect(error.code).toBe('MEDIA_CONTAINER_REFUSED');
+    expect(error.message).toContain(`${path.join(dir, 'rep-left-video-1.mp4')} is a text file`);
     expect(result.stderr).toContain(`compose failed: ${path.join(dir, 'rep-left-video-1.mp4')}`);
   });
 

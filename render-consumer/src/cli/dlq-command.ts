@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Logger } from '@exercise-pipeline/shared';
 import { type CliCommand, type CliIo, EXIT } from '@exercise-pipeline/shared';
-import type { CatalogDb } from '../catalog/database.js';
 import type { DeadLetterEntry } from '../ops/dead-letter-entry.js';
 import {
   countDeadLetters,
@@ -15,7 +14,7 @@ import {
 import {
   createReporter,
   errorMessage,
-  openCatalog,
+  openCatalogReads,
   opsConfig,
   opsLogger,
   opsSqsClient,
@@ -76,18 +75,18 @@ async function runDlq(args: string[], io: CliIo, options: DlqCommandOptions): Pr
   const logger = opsLogger(io, config.logLevel);
   const sqs = opsSqsClient(config);
   const queue: DeadLetterQueue = { sqs, dlqUrl: config.renderDlqUrl };
-  let db: CatalogDb | undefined;
+  let catalog: Awaited<ReturnType<typeof openCatalogReads>> | undefined;
   try {
     switch (action) {
       case 'list': {
-        db = await reasonsCatalog(config, logger);
-        const entries = await listDeadLetters(queue, db);
+        catalog = await reasonsCatalog(config, logger);
+        const entries = await listDeadLetters(queue, catalog?.reads.messageFailures);
         return report.done(entries, formatList(entries, queue.dlqUrl));
       }
       case 'show': {
-        db = await reasonsCatalog(config, logger);
+        catalog = await reasonsCatalog(config, logger);
         const id = ids[0]!;
-        const detail = await showDeadLetter(queue, id, db);
+        const detail = await showDeadLetter(queue, id, catalog?.reads.messageFailures);
         if (!detail)
           return report.refused(
             `the DLQ ${queue.dlqUrl} holds no message ${id}; see \`dlq list\``,
@@ -121,7 +120,7 @@ async function runDlq(args: string[], io: CliIo, options: DlqCommandOptions): Pr
     return report.failed(errorMessage(error));
   } finally {
     sqs.destroy();
-    await db?.close().catch(() => {});
+    await catalog?.close().catch(() => {});
   }
 }
 
@@ -142,13 +141,16 @@ function usageProblem(action: string | undefined, ids: string[], all: boolean): 
   }
 }
 
-/** The catalog holds the reasons of transient failures; the DLQ stays readable without it. */
+/**
+ * The catalog holds the reasons of transient failures (read through the running consumer when it
+ * holds the embedded catalog); the DLQ stays readable without it.
+ */
 async function reasonsCatalog(
-  config: { databaseUrl?: string; dataDir: string },
+  config: { databaseUrl?: string; dataDir: string; composerApiToken?: string },
   logger: Logger,
-): Promise<CatalogDb | undefined> {
+): Promise<Awaited<ReturnType<typeof openCatalogReads>> | undefined> {
   try {
-    return await openCatalog(config);
+    return await openCatalogReads(config);
   } catch (error) {
     logger.warn({ err: error }, 'catalog unavailable: reasons recorded by the consumer are not shown');
     return undefined;

@@ -13,8 +13,11 @@ import {
   type OptionalConfigKey,
   requireConfig,
 } from '@exercise-pipeline/shared';
-import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
+import { type CatalogDb, CatalogInUseError, openCatalogDb } from '../catalog/database.js';
+import { findMessageFailures } from '../catalog/failures.js';
 import { migrateCatalog } from '../catalog/migrate.js';
+import { showCatalogEntry } from '../ops/catalog-show.js';
+import { type CatalogReads, consumerApiReads, readConsumerApiAddress } from '../ops/consumer-api.js';
 
 /**
  * What the operations commands (catalog, dlq, sweep, import) share: flag parsing, configuration,
@@ -130,6 +133,34 @@ export async function withCatalog(
     return refusal?.(error) ?? report.failed(errorMessage(error));
   } finally {
     await db?.close().catch(() => {});
+  }
+}
+
+/**
+ * The catalog reads of `catalog show` and `dlq list|show`: the catalog itself, or, when a running
+ * `consumer run` holds the embedded PGlite catalog, that consumer's API (see ops/consumer-api.ts).
+ * `close` releases whichever it was.
+ */
+export async function openCatalogReads(config: {
+  databaseUrl?: string;
+  dataDir: string;
+  composerApiToken?: string;
+}): Promise<{ reads: CatalogReads; close(): Promise<void> }> {
+  try {
+    const db = await openCatalog(config);
+    return {
+      reads: {
+        via: 'the catalog',
+        catalogEntry: (slug) => showCatalogEntry(db, slug),
+        messageFailures: (ids) => findMessageFailures(db, ids),
+      },
+      close: () => db.close(),
+    };
+  } catch (error) {
+    if (!(error instanceof CatalogInUseError)) throw error;
+    const address = await readConsumerApiAddress(config.dataDir, error.holderPid);
+    if (!address) throw error;
+    return { reads: consumerApiReads(address.url, config.composerApiToken), close: async () => {} };
   }
 }
 

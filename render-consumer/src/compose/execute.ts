@@ -188,9 +188,14 @@ async function inspectFiles(
         input.probeCache.probe(cacheKey, () => loadFacts(input.runner, localPath, container)),
       );
     } catch (error) {
-      // ffprobe ran and refused the bytes: they are not that container, and never will be. A probe
-      // that timed out, was stopped or could not start says nothing about the file: retried.
-      const refused = error instanceof FfmpegError && error.code === 'FFMPEG_FAILED' && !error.timedOut;
+      // ffprobe ran and refused bytes that do not even start like the container: they are something
+      // else, and never will be that. A file that starts right but breaks later is damaged (its own
+      // code); a probe that timed out, was stopped or could not start says nothing about the file.
+      const refused =
+        sniffed !== container &&
+        error instanceof FfmpegError &&
+        error.code === 'FFMPEG_FAILED' &&
+        !error.timedOut;
       throw new BundleFileError(
         file,
         refused

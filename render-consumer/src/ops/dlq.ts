@@ -93,13 +93,16 @@ export async function releaseDeadLetters(
   }
 }
 
+/** The recorded reasons of failed messages: the catalog itself, or a lookup (the running consumer's API). */
+export type FailureSource = Queryable | ((ids: readonly string[]) => Promise<MessageFailureRow[]>);
+
 async function failuresOf(
-  db: Queryable | undefined,
+  db: FailureSource | undefined,
   messages: readonly Message[],
 ): Promise<Map<string, MessageFailureRow>> {
   if (!db) return new Map();
   const ids = messages.map((m) => m.MessageId).filter((id): id is string => id !== undefined);
-  const rows = await findMessageFailures(db, ids);
+  const rows = typeof db === 'function' ? await db(ids) : await findMessageFailures(db, ids);
   return new Map(rows.map((row) => [row.message_id, row]));
 }
 
@@ -109,7 +112,7 @@ async function failuresOf(
  */
 export async function listDeadLetters(
   queue: DeadLetterQueue,
-  db?: Queryable,
+  db?: FailureSource,
   options: WalkOptions = {},
 ): Promise<DeadLetterEntry[]> {
   const messages = await receiveDeadLetters(queue, options);
@@ -125,7 +128,7 @@ export async function listDeadLetters(
 export async function showDeadLetter(
   queue: DeadLetterQueue,
   messageId: string,
-  db?: Queryable,
+  db?: FailureSource,
   options: WalkOptions = {},
 ): Promise<DeadLetterDetail | null> {
   const messages = await receiveDeadLetters(queue, options);

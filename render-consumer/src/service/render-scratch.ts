@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -26,7 +27,7 @@ function isAlive(pid: number): boolean {
 
 /**
  * Takes the render scratch folder at start: a consumer killed mid-render leaves its partial render
- * behind, and nobody else would ever remove it. Every consumer registers its pid beside the folder;
+ * behind, and nobody else would ever remove it. Every running consumer registers beside the folder;
  * the folder is emptied only when no other live consumer on this host shares DATA_DIR, so a second
  * consumer starting never deletes the first one's render in progress.
  */
@@ -35,9 +36,11 @@ export async function claimRenderScratch(dataDir: string): Promise<RenderScratch
   const owners = path.join(dataDir, 'tmp', 'consumers');
   await mkdir(owners, { recursive: true });
   const sharedWith: number[] = [];
+  // One file per running service (not per process): two services in one process count as two.
+  const ownName = `${process.pid}-${randomUUID().slice(0, 8)}.pid`;
   for (const name of await readdir(owners)) {
-    const pid = Number(/^(\d+)\.pid$/.exec(name)?.[1]);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    const pid = Number(/^(\d+)(?:-[0-9a-f]+)?\.pid$/.exec(name)?.[1]);
+    if (!Number.isInteger(pid)) continue;
     if (isAlive(pid)) sharedWith.push(pid);
     else await rm(path.join(owners, name), { force: true });
   }
@@ -49,7 +52,7 @@ export async function claimRenderScratch(dataDir: string): Promise<RenderScratch
       removed += 1;
     }
   }
-  const own = path.join(owners, `${process.pid}.pid`);
+  const own = path.join(owners, ownName);
   await writeFile(own, String(process.pid));
   return {
     removed,

@@ -28,6 +28,8 @@ import type { Publisher } from '../publish/publisher.js';
 import { EnsureRender } from '../render/ensure-render.js';
 import { ComposeGate, gateRenders } from './compose-gate.js';
 import { claimRenderScratch, type RenderScratch } from './render-scratch.js';
+import { loopbackUrl, removeConsumerApiAddress, writeConsumerApiAddress } from '../ops/consumer-api.js';
+import { createOpsRoutes } from '../ops/ops-routes.js';
 import { createStatusRoutes } from '../status/status-api.js';
 import { DEFAULT_TRANSCODE_BACKOFF, TranscodeWatcher } from '../transcode/transcode-watcher.js';
 
@@ -208,11 +210,17 @@ export async function startRenderService(options: RenderServiceOptions): Promise
           dlqUrl: config.renderDlqUrl,
           signPlayback,
         }),
+        ...createOpsRoutes({ db }),
         ...(options.extraRoutes?.({ db, sqs }) ?? []),
       ],
       logger,
     });
-    const { port, url } = await http.start();
+    const { port, url, address } = await http.start();
+    // PGlite is this process's alone: the ops commands beside it read the catalog through this API.
+    const announce = db.kind === 'pglite';
+    if (announce) {
+      await writeConsumerApiAddress(config.dataDir, { pid: process.pid, url: loopbackUrl(address, port) });
+    }
 
     const manifests = new ManifestMemo();
     const consumer = new RenderQueueConsumer({
@@ -283,6 +291,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
               'renders still running at shutdown: closing anyway',
             );
           }
+          if (announce) await removeConsumerApiAddress(config.dataDir).catch(() => {});
           await http.stop();
           await db.close();
           await scratch?.release().catch(() => {});

@@ -1,0 +1,143 @@
+/**
+ * The operator's moment: `consumer run` is running on the embedded PGlite catalog (which is one
+ * process's), and `catalog show` and `dlq list` must work beside it. They ask the running consumer's
+ * API (with COMPOSER_API_TOKEN) instead of refusing; once it stopped they open the catalog again.
+ * On PostgreSQL they read the database as before.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CatalogEntry } from '../../render-consumer/src/ops/catalog-show.js';
+import { consumerApiFile } from '../../render-consumer/src/ops/consumer-api.js';
+import type { DeadLetterEntry } from '../../render-consumer/src/ops/dead-letter-entry.js';
+import { freePort, useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
+import {
+  makeBundle,
+  openPipeline,
+  type Pipeline,
+  startService,
+  syncAs,
+  waitFor,
+  waitForPreviews,
+} from './consumer-helpers.js';
+import { startConsumerRun } from './consumer-run-child.js';
+import { jsonOf, runConsumerCli } from './ops-cli.js';
+
+const moto = useMotoServer('ops-beside-consumer');
+const database = useTestDatabase('ops_beside_consumer');
+const temp = useTempDir('ops-beside-consumer');
+const TOKEN = 'ops-token-for-the-tests';
+
+let pipeline: Pipeline;
+
+beforeAll(async () => {
+  pipeline = await openPipeline(moto.endpoint, temp.path);
+});
+
+afterAll(async () => {
+  await pipeline?.close();
+});
+
+function env(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...moto.env,
+    ASSETS_BUCKET: pipeline.topology.bucket,
+    EVENT_BUS_NAME: pipeline.topology.busName,
+    RENDER_QUEUE_URL: pipeline.topology.queueUrl,
+    RENDER_DLQ_URL: pipeline.topology.dlqUrl,
+    DATA_DIR: dataDir,
+    ...extra,
+  };
+}
+
+describe('ops commands beside a running consumer', () => {
+  it('reads the embedded catalog through the consumer that holds it (PGlite)', async () => {
+    const slug = 'tractiuni-umar';
+    await syncAs(pipeline, slug, await makeBundle(temp.path, slug));
+    const dataDir = path.join(temp.path, 'pglite-consumer');
+    const consumer = await startConsumerRun(
+      env(dataDir, {
+        COMPOSER_API_TOKEN: TOKEN,
+        COMPOSER_PORT: String(await freePort()),
+        SETTLE_SECONDS: '1',
+        QUEUE_WAIT_SECONDS: '1',
+        QUEUE_RETRY_BASE_SECONDS: '1',
+        QUEUE_RETRY_MAX_SECONDS: '2',
+        SHUTDOWN_DEADLINE_SECONDS: '2',
+      }),
+      'consumer run (pglite)',
+    );
+    const ops = env(dataDir, { COMPOSER_API_TOKEN: TOKEN });
+    try {
+      // The fault as found: the catalog is held by the running consumer.
+      const holder = Number(await readFile(path.join(dataDir, 'catalog-pglite', 'pipeline.pid'), 'utf8'));
+      const announced = JSON.parse(await readFile(consumerApiFile(dataDir), 'utf8')) as { pid: number };
+      expect(announced.pid).toBe(holder);
+
+      const entry = await waitFor(
+        `two ready previews of ${slug} in catalog show`,
+        async () => {
+          const run = await runConsumerCli(['catalog', 'show', slug, '--json'], ops);
+          if (run.code !== 0) throw new Error(`exit ${run.code}: ${run.stderr}`);
+          const shown = jsonOf<CatalogEntry>(run);
+          return shown.renders.filter((render) => render.status === 'ready').length === 2 ? shown : undefined;
+        },
+        180_000,
+        1000,
+      );
+      expect(entry.exercise).toMatchObject({ slug, asset_version: 1, status: 'active' });
+      expect(entry.exercise.catalog_render_id).not.toBeNull();
+
+      await pipeline.clients.sqs.send(
+        new SendMessageCommand({ QueueUrl: pipeline.topology.queueUrl, MessageBody: 'not an event' }),
+      );
+      const listed = await waitFor(
+        'the junk message in dlq list',
+        async () => {
+          const run = await runConsumerCli(['dlq', 'list', '--json'], ops);
+          if (run.code !== 0) throw new Error(`exit ${run.code}: ${run.stderr}`);
+          const entries = jsonOf<DeadLetterEntry[]>(run);
+          return entries.length > 0 ? { entries, stderr: run.stderr } : undefined;
+        },
+        60_000,
+        1000,
+      );
+      expect(listed.entries[0]?.reason).toBeTruthy();
+      expect(listed.stderr).not.toContain('catalog unavailable');
+
+      const wrongToken = await runConsumerCli(['catalog', 'show', slug], {
+        ...ops,
+        COMPOSER_API_TOKEN: 'wrong',
+      });
+      expect(wrongToken.code).toBe(1);
+      expect(wrongToken.stderr).toContain('COMPOSER_API_TOKEN');
+    } finally {
+      expect(await consumer.stop()).toBe(0);
+    }
+
+    // Stopped: the address is gone and the command opens the catalog itself.
+    await expect(readFile(consumerApiFile(dataDir), 'utf8')).rejects.toThrow(/ENOENT/);
+    const direct = await runConsumerCli(['catalog', 'show', slug, '--json'], ops);
+    expect(direct.code).toBe(0);
+    expect(jsonOf<CatalogEntry>(direct).exercise.slug).toBe(slug);
+  }, 400_000);
+
+  it('reads PostgreSQL directly while a consumer runs on it', async () => {
+    const slug = 'balans-picior';
+    await syncAs(pipeline, slug, await makeBundle(temp.path, slug));
+    const dataDir = path.join(temp.path, 'postgres-consumer');
+    const service = await startService(pipeline, { databaseUrl: database.url, dataDir });
+    try {
+      await waitForPreviews(service.db, slug, 1, ['ro', 'en'], 120_000);
+      const run = await runConsumerCli(
+        ['catalog', 'show', slug, '--json'],
+        env(path.join(temp.path, 'ops-postgres'), { DATABASE_URL: database.url }),
+      );
+      expect(run.code).toBe(0);
+      expect(jsonOf<CatalogEntry>(run).renders.filter((render) => render.status === 'ready')).toHaveLength(2);
+    } finally {
+      await service.stop();
+    }
+  }, 300_000);
+});
