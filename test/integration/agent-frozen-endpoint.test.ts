@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createS3Client } from '@exercise-pipeline/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readAgentConfig } from '../../ingest-agent/src/cli/agentSettings.js';
 import { ingestDelivery } from '../../ingest-agent/src/ingest/index.js';
 import { generateDelivery } from '../fixtures/index.js';
@@ -32,15 +32,21 @@ interface LogLine {
   msg: string;
 }
 
-function recordingLogger(lines: LogLine[]) {
+function recordingLogger(lines: LogLine[], onLine: (line: LogLine) => void) {
   const at =
     (level: LogLine['level']) =>
     (fields: object | string, msg?: string): void => {
-      if (typeof fields === 'string') lines.push({ level, fields: {}, msg: fields });
-      else lines.push({ level, fields: fields as Record<string, unknown>, msg: msg ?? '' });
+      const line =
+        typeof fields === 'string'
+          ? { level, fields: {}, msg: fields }
+          : { level, fields: fields as Record<string, unknown>, msg: msg ?? '' };
+      lines.push(line);
+      onLine(line);
     };
   return { debug: at('debug'), info: at('info'), warn: at('warn') };
 }
+
+const RETRYING = 'transient S3/EventBridge failure, retrying';
 
 describe('a frozen endpoint (process stopped, connections open)', () => {
   it('times out the stalled request, logs it, retries until the endpoint thaws and completes the bundle', async () => {
@@ -74,10 +80,18 @@ describe('a frozen endpoint (process stopped, connections open)', () => {
     const lines: LogLine[] = [];
     let stoppedAt: number | undefined;
     let thawedAt: number | undefined;
+    // The SDK must stay quiet on the console: the agent's own lines say what happened.
+    const consoleError = vi.spyOn(console, 'error');
+    const consoleWarn = vi.spyOn(console, 'warn');
     try {
       await createBucket(admin, bucket);
       const pid = frozen.pid as number;
-      let thaw: NodeJS.Timeout | undefined;
+      const thaw = () => {
+        if (stoppedAt === undefined || thawedAt !== undefined) return;
+        process.kill(pid, 'SIGCONT');
+        thawedAt = performance.now();
+      };
+      let lastResort: NodeJS.Timeout | undefined;
       const result = await ingestDelivery({
         folder: dir,
         config,
@@ -87,24 +101,23 @@ describe('a frozen endpoint (process stopped, connections open)', () => {
         dataDir: join(world.root, 'data'),
         settleCheckMs: 0,
         retry: { baseMs: 100, maxMs: 500 },
-        logger: recordingLogger(lines),
+        // Thaw once the agent has noticed the silence, logged it and is about to retry.
+        logger: recordingLogger(lines, (line) => {
+          if (line.msg === RETRYING) thaw();
+        }),
         onProgress: (progress) => {
           if (stoppedAt !== undefined || progress.bytesDone === 0) return;
           // Some bytes are in, the rest is in flight: freeze the endpoint with its sockets open.
           process.kill(pid, 'SIGSTOP');
           stoppedAt = performance.now();
-          // Thaw once the agent has had time to notice (several request timeouts).
-          thaw = setTimeout(() => {
-            process.kill(pid, 'SIGCONT');
-            thawedAt = performance.now();
-          }, 12_000);
+          lastResort = setTimeout(thaw, 60_000);
         },
-      }).finally(() => clearTimeout(thaw));
+      }).finally(() => clearTimeout(lastResort));
       if (thawedAt === undefined) process.kill(pid, 'SIGCONT');
 
       expect(stoppedAt).toBeDefined();
       expect(result.status).toBe('done');
-      const retries = lines.filter((line) => line.msg === 'transient S3/EventBridge failure, retrying');
+      const retries = lines.filter((line) => line.msg === RETRYING);
       expect(retries.length, JSON.stringify(lines.map((line) => line.msg))).toBeGreaterThan(0);
       // Each names the silence as the cause and what was being done.
       expect(retries.some((line) => /no answer from the endpoint/.test(String(line.fields.problem)))).toBe(
@@ -116,7 +129,11 @@ describe('a frozen endpoint (process stopped, connections open)', () => {
         await bucketContents(world.clients.s3, referenceBucket),
       );
       expect(await listKeys(admin, bucket, 'ramane/')).toContain('ramane/manifest.json');
+      expect(consoleError).not.toHaveBeenCalled();
+      expect(consoleWarn).not.toHaveBeenCalled();
     } finally {
+      consoleError.mockRestore();
+      consoleWarn.mockRestore();
       s3.destroy();
       admin.destroy();
     }

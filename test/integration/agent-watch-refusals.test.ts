@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, rename, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parsePipelineMessage } from '@exercise-pipeline/shared';
@@ -11,7 +12,7 @@ const world = useAgentWorld('agent-watch-refusals');
 const readReport = (folder: string) => readFile(join(folder, '_REPORT.txt'), 'utf8').catch(() => null);
 
 describe('watch: a quiet delivery that cannot be ingested', () => {
-  it('gets a _REPORT.txt and "Delivery Refused" after the bounded wait (cut-off video, link to no media)', async () => {
+  it('gets a _REPORT.txt and "Delivery Refused" after the bounded wait (cut-off video, link to no media, pipe and dangling link)', async () => {
     await drainQueue(world.clients.sqs, world.route.queueUrl);
     const drop = join(world.root, 'drop');
     const outside = join(world.root, 'outside');
@@ -34,6 +35,14 @@ describe('watch: a quiet delivery that cannot be ingested', () => {
     const linkName = '401 Fandari Laterale - Intro v2.mp4';
     await symlink(notMedia, join(linked.dir, linkName));
 
+    // Nothing but a pipe and a link to nothing, both named like videos.
+    const special = join(outside, '402 Pod Special');
+    await mkdir(special);
+    const pipeName = '402 Pod Special - Intro.mp4';
+    const made = spawnSync('mkfifo', [join(special, pipeName)]);
+    expect(made.status).toBe(0);
+    await symlink(join(outside, 'gone.mp4'), join(special, '402 Pod Special - Outro.mp4'));
+
     const daemon = await startWatchDaemon({
       drop,
       root: world.root,
@@ -45,18 +54,27 @@ describe('watch: a quiet delivery that cannot be ingested', () => {
     const linkedFolder = join(drop, '401 Fandari Laterale');
     await rename(cut.dir, cutFolder);
     await rename(linked.dir, linkedFolder);
+    const specialFolder = join(drop, '402 Pod Special');
+    await rename(special, specialFolder);
 
     // First they are only reported as incomplete, with the time left before the refusal.
     await waitUntil('the incomplete warnings', () =>
-      ['400 Genuflexiuni', '401 Fandari Laterale'].every((delivery) =>
+      ['400 Genuflexiuni', '401 Fandari Laterale', '402 Pod Special'].every((delivery) =>
         daemon.logs().some((line) => line.delivery === delivery && line.refuseInSeconds !== undefined),
       ),
     );
     await waitUntil(
-      'both reports',
-      async () => (await readReport(cutFolder)) !== null && (await readReport(linkedFolder)) !== null,
+      'the three reports',
+      async () =>
+        (await readReport(cutFolder)) !== null &&
+        (await readReport(linkedFolder)) !== null &&
+        (await readReport(specialFolder)) !== null,
       120_000,
     );
+    const specialReport = (await readReport(specialFolder)) ?? '';
+    expect(specialReport).toContain('NOT accepted');
+    expect(specialReport).toContain(`File: ${pipeName}`);
+    expect(specialReport).toContain('File: 402 Pod Special - Outro.mp4');
     const cutReport = (await readReport(cutFolder)) ?? '';
     expect(cutReport).toContain('NOT accepted');
     expect(cutReport).toMatch(/Outro\.mp4/);
@@ -66,7 +84,11 @@ describe('watch: a quiet delivery that cannot be ingested', () => {
     expect(linkReport).toContain(linkName);
 
     const overdue = daemon.logs().filter((line) => line.msg.startsWith('delivery stayed incomplete'));
-    expect(overdue.map((line) => line.delivery).sort()).toEqual(['400 Genuflexiuni', '401 Fandari Laterale']);
+    expect(overdue.map((line) => line.delivery).sort()).toEqual([
+      '400 Genuflexiuni',
+      '401 Fandari Laterale',
+      '402 Pod Special',
+    ]);
     for (const line of overdue) expect(Number(line.waitedSeconds)).toBeGreaterThanOrEqual(3);
 
     const messages = (await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
@@ -78,6 +100,7 @@ describe('watch: a quiet delivery that cannot be ingested', () => {
     expect(refused.map((event) => event.delivery).sort()).toEqual([
       '400 Genuflexiuni',
       '401 Fandari Laterale',
+      '402 Pod Special',
     ]);
     expect(
       refused.find((event) => event.delivery === '401 Fandari Laterale')?.reasons.map((r) => r.file),

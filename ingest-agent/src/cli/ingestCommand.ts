@@ -25,7 +25,8 @@ to s3://$ASSETS_BUCKET/<exercise>/ (manifest last), then leaves _REPORT.txt for 
   --prune      also delete objects under s3://$ASSETS_BUCKET/<exercise>/ that the delivery no
                longer has (without it nothing in the bucket is ever deleted; needs s3:DeleteObject)
   --json       print {exercise, status, uploaded, skipped, bytesUploaded, rejected, …} on stdout
-Environment: ASSETS_BUCKET, EVENT_BUS_NAME, DATA_DIR, AWS_ENDPOINT_URL, AWS_REGION.
+Environment: ASSETS_BUCKET, EVENT_BUS_NAME, DATA_DIR, AWS_ENDPOINT_URL, AWS_REGION,
+AWS_CONNECT_TIMEOUT_SECONDS, AWS_REQUEST_TIMEOUT_SECONDS.
 Exit: 0 done, 2 refused or still being copied (reasons listed), 1 failure (run again to resume).
 `;
 

@@ -8,6 +8,14 @@ import { exercisePrefix, type Logger } from '@exercise-pipeline/shared';
 import { deliveryIdOf, deliverySignature, Journal, type JournalEntry } from '../journal/Journal.js';
 import type { RefusalReason } from '../plan/refusal.js';
 import type { AgentConfig } from '../rules/agentConfig.js';
+import {
+  checkFreeSpace,
+  estimateStagingBytes,
+  REPORTING_RESERVE_BYTES,
+  sameFileSystem,
+} from '../stage/checkFreeSpace.js';
+import { describeLocalFailure } from '../stage/LocalStorageError.js';
+import { prepareDataDir } from '../stage/prepareDataDir.js';
 import { stageBundle } from '../stage/stageBundle.js';
 import type { HashCache } from '../sync/HashCache.js';
 import {
@@ -124,6 +132,8 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestResu
   const journal = new Journal(options.dataDir);
 
   options.onStep?.('planning');
+  // A read-only, foreign or missing DATA_DIR is named now, before anything is read or staged.
+  await prepareDataDir(options.dataDir);
   const plan = await planDelivery(folder, config);
   const signature = deliverySignature(plan.scan.files, config);
   const entry = dryRun ? null : await journal.get(id);
@@ -186,8 +196,11 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestResu
       },
     )
     .catch(async (error: unknown) => {
-      // A real run keeps its staging copy to resume from; a dry run's copy is of no further use.
-      if (dryRun) await rm(stagingRoot, { recursive: true, force: true });
+      // An agent that is being stopped keeps its staging copy to resume from on the next start. Any
+      // other failure drops it: a full disk must not stay full of it, and the next attempt stages
+      // afresh (hard links: cheap). A dry run's copy is of no further use either way.
+      if (dryRun || !signal?.aborted)
+        await rm(stagingRoot, { recursive: true, force: true }).catch(() => undefined);
       throw error;
     });
   if (staged.outcome === 'refused') return refuseDelivery(result, staged.reasons, { ...context, plan });
@@ -264,6 +277,8 @@ async function stageAndSync(input: StageInput): Promise<Staged> {
   if (resume) logger?.info({ folder, state: entry?.state }, 'resuming delivery from the journal');
   else {
     options.onStep?.('staging');
+    const needed = await stagingBytes(input);
+    await checkFreeSpace(input.stagingRoot, needed, `stage "${basename(folder)}"`);
     await stageBundle({
       folder,
       bundleDir,
@@ -273,6 +288,10 @@ async function stageAndSync(input: StageInput): Promise<Staged> {
       manifest: plan.manifest!,
       ...(input.inspection.transcode ? { transcode: input.inspection.transcode } : {}),
       ...(signal ? { signal } : {}),
+    }).catch(async (error: unknown) => {
+      // ffmpeg failures and aborts explain themselves; a file system error gets its path and cause.
+      if (typeof (error as NodeJS.ErrnoException).syscall !== 'string') throw error;
+      throw await describeLocalFailure(bundleDir, error, `stage "${basename(folder)}"`);
     });
     const reasons = await checkStagedVoiceOvers(bundleDir, plan, signal);
     if (reasons.length > 0) return { outcome: 'refused', reasons };
@@ -300,11 +319,39 @@ async function stageAndSync(input: StageInput): Promise<Staged> {
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    // Once manifest.json is up the bundle is live and must be reported: anything local that can
+    // still fail (a full or read-only DATA_DIR) must fail before it, leaving the manifest unwritten.
+    beforeManifest: async () => {
+      await checkFreeSpace(options.dataDir, REPORTING_RESERVE_BYTES, `report "${basename(folder)}"`);
+      await journal.put({
+        version: 1,
+        deliveryId: id,
+        folder,
+        signature,
+        state: 'uploading',
+        exercise: slug,
+      });
+    },
     ...(signal ? { signal } : {}),
     ...(logger ? { logger } : {}),
   });
   await journal.put({ version: 1, deliveryId: id, folder, signature, state: 'synced', exercise: slug });
   return { outcome: 'synced', synced };
+}
+
+/** The most the staging copy of this delivery can take under DATA_DIR (see estimateStagingBytes). */
+async function stagingBytes(input: StageInput): Promise<number> {
+  const { plan } = input;
+  const transcoded = input.inspection.transcode?.targets;
+  const encoded = plan.renames.filter(
+    (rename) => transcoded?.has(rename.target) || (rename.convert && rename.kind === 'voice-over'),
+  );
+  return estimateStagingBytes({
+    sizes: new Map(plan.scan.files.map((file) => [file.relativePath, file.size])),
+    linked: plan.renames.filter((rename) => !encoded.includes(rename)).map((rename) => rename.source),
+    encoded: [...encoded.map((rename) => rename.source), ...plan.extractions.map((e) => e.source)],
+    sameFileSystem: await sameFileSystem(plan.folder, input.stagingRoot),
+  });
 }
 
 function defer(result: IngestResult, files: readonly string[], logger?: Pick<Logger, 'info'>): IngestResult {

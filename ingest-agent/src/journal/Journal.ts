@@ -3,6 +3,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { canonicalJson } from '@exercise-pipeline/shared';
 import { z } from 'zod';
+import { describeLocalFailure } from '../stage/LocalStorageError.js';
 
 /** Folder under DATA_DIR holding one journal file per delivery folder. */
 export const JOURNAL_DIR = 'ingest-journal';
@@ -79,18 +80,25 @@ export class Journal {
     }
   }
 
+  /** Throws LocalStorageError (path and cause named) when DATA_DIR does not take the write; no temp file stays. */
   async put(entry: JournalEntry): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
     const target = this.pathOf(entry.deliveryId);
     const temp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
-    const handle = await open(temp, 'w');
+    const text = `${JSON.stringify(entrySchema.parse(entry), null, 2)}\n`;
     try {
-      await handle.writeFile(`${JSON.stringify(entrySchema.parse(entry), null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
+      await mkdir(this.dir, { recursive: true });
+      const handle = await open(temp, 'w');
+      try {
+        await handle.writeFile(text);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw await describeLocalFailure(target, error, 'write the ingest journal');
     }
-    await rename(temp, target);
   }
 
   async remove(deliveryId: string): Promise<void> {

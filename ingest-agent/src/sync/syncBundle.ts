@@ -47,6 +47,12 @@ export interface SyncBundleOptions {
   /** Retry of each S3/EventBridge step; default: unlimited attempts, 250 ms base, 15 s cap. */
   retry?: Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs'>;
   onProgress?: (progress: SyncProgress) => void;
+  /**
+   * Runs after every media file is in (and pruning is done), just before `manifest.json` goes up:
+   * the last moment a local problem (a full or read-only DATA_DIR) can stop the bundle from going
+   * live. When it throws, the manifest is not uploaded and the sync fails with its error.
+   */
+  beforeManifest?: () => Promise<void>;
   signal?: AbortSignal;
   logger?: Pick<Logger, 'debug' | 'info' | 'warn'>;
 }
@@ -162,7 +168,10 @@ export async function syncBundle(options: SyncBundleOptions): Promise<SyncResult
       await withRetry(() => deleteObjects(s3, bucket, deleted, signal), retry(`prune ${prefix}`));
       for (const key of deleted) cache.forgetRemote(bucket, key);
     }
-    if (manifest !== undefined) await upload(manifest);
+    if (manifest !== undefined) {
+      await options.beforeManifest?.();
+      await upload(manifest);
+    }
 
     const changed = uploaded.length > 0 || deleted.length > 0;
     const after = changed

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -84,8 +84,13 @@ export class OutcomeMemory {
       await mkdir(path.dirname(file), { recursive: true });
       // Write-then-rename: a crash mid-write leaves the previous file, never half a JSON document.
       const temporary = `${file}.${process.pid}.tmp`;
-      await writeFile(temporary, `${JSON.stringify(document, null, 2)}\n`);
-      await rename(temporary, file);
+      try {
+        await writeFile(temporary, `${JSON.stringify(document, null, 2)}\n`);
+        await rename(temporary, file);
+      } catch (error) {
+        await rm(temporary, { force: true }).catch(() => undefined);
+        throw error;
+      }
     });
     // A failed write must not block later ones; the caller of this write still sees the error.
     this.#writing = next.catch(() => undefined);

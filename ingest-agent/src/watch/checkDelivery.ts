@@ -74,6 +74,13 @@ export async function checkDelivery(options: CheckDeliveryOptions): Promise<Deli
   const problems: IncompleteFile[] = [];
   if (before.length === 0) problems.push({ file: '.', problem: 'the folder holds no files yet' });
   for (const file of before) {
+    if (file.special) {
+      problems.push({
+        file: file.path,
+        problem: 'it is not a readable file (a link to nothing, a pipe or a device)',
+      });
+      continue;
+    }
     if (!isMediaFile(file.path)) continue;
     signal?.throwIfAborted();
     const { problem } = await probe(path.join(folder, file.path), signal);

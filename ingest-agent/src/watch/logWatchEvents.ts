@@ -1,4 +1,4 @@
-import type { Logger } from '@exercise-pipeline/shared';
+import { type Logger, PipelineError } from '@exercise-pipeline/shared';
 import type { DeliveryWatcher } from './DeliveryWatcher.js';
 
 /** Fields of the ingest result worth a log line, when the ingest returned them. */
@@ -69,7 +69,14 @@ export function logWatchEvents(
     ),
   );
   watcher.on('delivery:failed', ({ delivery, error, retryInSeconds }) =>
-    logger.error({ delivery, err: error, retryInSeconds }, 'ingest failed; it will be tried again'),
+    logger.error(
+      // A failure the pipeline names itself (a full DATA_DIR, access denied) is one line; only an
+      // unexpected error carries its stack.
+      error instanceof PipelineError
+        ? { delivery, code: error.code, problem: error.message, retryInSeconds }
+        : { delivery, err: error, retryInSeconds },
+      'ingest failed; it will be tried again',
+    ),
   );
   watcher.on('delivery:removed', ({ delivery }) =>
     logger.debug({ delivery }, 'delivery folder left the drop folder'),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /** One file of a delivery as the completeness check sees it. */
@@ -9,6 +9,11 @@ export interface FileState {
   path: string;
   size: number;
   mtimeMs: number;
+  /**
+   * Not a readable regular file: a link to nothing, a pipe, a socket or a device. Never opened (a
+   * pipe would block whoever reads it); it keeps the delivery from settling, and the ingest refuses it.
+   */
+  special?: true;
 }
 
 function isMissing(error: unknown): boolean {
@@ -27,6 +32,12 @@ async function statOrSkip(
     if (isMissing(error)) return undefined;
     throw error;
   }
+}
+
+/** A link to nothing, a pipe, a socket or a device, stamped by the entry itself (lstat). */
+async function pushSpecial(root: string, relative: string, out: FileState[]): Promise<void> {
+  const info = await lstat(path.join(root, relative)).catch(() => undefined);
+  if (info !== undefined) out.push({ path: relative, size: -1, mtimeMs: info.mtimeMs, special: true });
 }
 
 async function walk(
@@ -51,6 +62,9 @@ async function walk(
       // Symlinks count by their target; a link to a folder is not followed (no cycles).
       const info = await statOrSkip(path.join(root, relative));
       if (info?.isFile) out.push({ path: relative, size: info.size, mtimeMs: info.mtimeMs });
+      else if (info === undefined && entry.isSymbolicLink()) await pushSpecial(root, relative, out);
+    } else {
+      await pushSpecial(root, relative, out);
     }
   }
 }

@@ -13,7 +13,11 @@ to rejected/, "onRefusal") and are judged again only after something in them cha
                longer has (without it nothing in the bucket is ever deleted; needs s3:DeleteObject)
   --engine E   builtin (default: one watch per folder, or a tree walk when polling) or chokidar
                (one watch or poll timer per file; needs much more memory on large drop folders)
-Environment: ASSETS_BUCKET, EVENT_BUS_NAME, DATA_DIR, AWS_ENDPOINT_URL, AWS_REGION, LOG_LEVEL.
+The drop folder may go away and come back (a remount): the agent waits for it and carries on.
+Its state (watching or not, last scan, deliveries) is in DATA_DIR/watch/status.json and in a
+"watcher heartbeat" log line every heartbeatSeconds.
+Environment: ASSETS_BUCKET, EVENT_BUS_NAME, DATA_DIR, AWS_ENDPOINT_URL, AWS_REGION, LOG_LEVEL,
+AWS_CONNECT_TIMEOUT_SECONDS, AWS_REQUEST_TIMEOUT_SECONDS.
 Stops on SIGINT/SIGTERM after running ingests finish (30 s at most); a second signal stops at once.
 Exit: 0 stopped, 2 bad arguments, 1 failure.
 `;

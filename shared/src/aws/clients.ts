@@ -52,7 +52,8 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
  * The SDK prints "An error was encountered in a non-retryable streaming request." with console.warn
  * whenever an upload fails, because it cannot replay a stream itself. The pipeline retries those
  * uploads (from the file) and logs why in its own lines, so that one remark is dropped; every other
- * SDK warning still reaches stderr. Failed commands are not dumped (see `error`).
+ * SDK warning still reaches stderr. Debug, info and per-command error records are dropped, as the
+ * SDK's default (no-op) logger does.
  */
 const sdkLogger = {
   trace: () => undefined,
@@ -62,8 +63,8 @@ const sdkLogger = {
     if (typeof args[0] === 'string' && args[0].includes('non-retryable streaming request')) return;
     console.warn(...args);
   },
-  // The SDK reports every failed command here (a HeadBucket's expected 404 included) with a dump of
-  // the request and the error; the callers already log the failures that matter, once, in JSON.
+  // A client given a logger reports every failed command here, with its whole input; the caller gets
+  // the same error thrown and decides what to log (and the SDK's default logger drops it too).
   error: () => undefined,
 };
 
