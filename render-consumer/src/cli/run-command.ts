@@ -24,7 +24,8 @@ goes back to the queue at once.
 
 Tuning (optional, whole seconds): QUEUE_VISIBILITY_TIMEOUT_SECONDS (60), QUEUE_WAIT_SECONDS (20),
 QUEUE_RETRY_BASE_SECONDS (30), QUEUE_RETRY_MAX_SECONDS (900), CONSUMER_CONCURRENCY (1),
-RENDER_LEASE_SECONDS (60), TRANSCODE_POLL_SECONDS (5), SHUTDOWN_DEADLINE_SECONDS (30).
+RENDER_LEASE_SECONDS (60), TRANSCODE_POLL_SECONDS (5), TRANSCODE_TIMEOUT_SECONDS (14400),
+SHUTDOWN_DEADLINE_SECONDS (30).
 `;
 
 /** `pnpm consumer run`: the long-running service, until SIGINT or SIGTERM. */
@@ -55,7 +56,13 @@ export function createRunCommand(): CliCommand {
         io.stderr.write(`${error.message}\n`);
         return EXIT.failure;
       }
-      const { shutdownDeadlineSeconds, leaseSeconds, transcodePollSeconds, ...consumer } = tuning;
+      const {
+        shutdownDeadlineSeconds,
+        leaseSeconds,
+        transcodePollSeconds,
+        transcodeTimeoutSeconds,
+        ...consumer
+      } = tuning;
       const logger = createLogger({ name: 'render-consumer', level: config.logLevel });
       const service = await startRenderService({
         config,
@@ -63,6 +70,7 @@ export function createRunCommand(): CliCommand {
         consumer,
         ...(leaseSeconds === undefined ? {} : { leaseSeconds }),
         ...(transcodePollSeconds === undefined ? {} : { transcodePollSeconds }),
+        ...(transcodeTimeoutSeconds === undefined ? {} : { transcodeTimeoutSeconds }),
         ...(port === undefined ? {} : { port }),
       });
       io.stderr.write(`render consumer listening on ${service.url} (status page: ${service.url}/)\n`);
