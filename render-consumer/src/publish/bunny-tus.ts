@@ -33,7 +33,7 @@ export interface TusUploadOptions {
   logger?: PublishLogger | undefined;
 }
 
-export const DEFAULT_TUS_RETRY_DELAYS_MS = [0, 1000, 3000, 5000, 10_000, 20_000];
+const DEFAULT_TUS_RETRY_DELAYS_MS = [0, 1000, 3000, 5000, 10_000, 20_000];
 const DEFAULT_CHUNK_BYTES = 50 * 1024 * 1024;
 const DEFAULT_EXPIRY_SECONDS = 6 * 3600;
 
