@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type TrackedResource, trackResource } from '../harness/resources.js';
+import { BunnyTusEndpoint, TUS_PATH, type TusUploadState } from './bunny-tus-double.js';
 import {
   BunnyLibrary,
   type RecordedUpload,
@@ -118,6 +119,7 @@ export class BunnyStreamDouble {
   readonly #webhookCalls = new Set<Promise<void>>();
   readonly #transcodeFailures: string[] = [];
   #webhookUrl: string | undefined;
+  readonly #tus: BunnyTusEndpoint;
   readonly #library: BunnyLibrary;
   readonly #clock: () => number;
   readonly #server: Server;
@@ -146,6 +148,12 @@ export class BunnyStreamDouble {
       ...this.#timings,
       clock: this.#clock,
       onUploaded: (videoId) => this.#transcode(videoId),
+    });
+    this.#tus = new BunnyTusEndpoint({
+      library: this.#library,
+      libraryId: this.libraryId,
+      apiKey: this.apiKey,
+      clock: this.#clock,
     });
     this.#server = createServer((request, response) => {
       this.#handle(request, response).catch(() => response.destroy());
@@ -257,6 +265,16 @@ export class BunnyStreamDouble {
     while (this.#webhookCalls.size > 0) await Promise.all([...this.#webhookCalls]);
   }
 
+  /** The next `count` tus PATCH requests lose their connection after `afterBytes` bytes each. */
+  cutNextTusPatch(afterBytes: number, count = 1): void {
+    this.#tus.cutNextPatch(afterBytes, count);
+  }
+
+  /** The resumable uploads the double saw. */
+  tusUploads(): TusUploadState[] {
+    return [...this.#tus.uploads.values()].map(({ parts: _parts, ...state }) => ({ ...state }));
+  }
+
   /** Force a video's status, e.g. 5 (Error) to simulate a failed transcode. */
   setVideoStatus(videoId: string, status: number): void {
     const video = this.#library.videos.get(videoId);
@@ -296,6 +314,11 @@ export class BunnyStreamDouble {
       receivedAt: Date.now(),
     };
     this.requests.push(record);
+    if (url.pathname === TUS_PATH || url.pathname.startsWith(`${TUS_PATH}/`)) {
+      record.authorized = true;
+      record.status = await this.#tus.handle(request, response, url.pathname);
+      return;
+    }
     let reply: Reply;
     const outage =
       this.#failUntil && this.#clock() < this.#failUntil.until ? this.#failUntil.status : undefined;

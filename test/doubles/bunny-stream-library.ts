@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -55,6 +55,8 @@ interface StoredVideo {
   uploadedAt?: number;
   lengthSeconds: number;
   forcedStatus?: number;
+  /** Milliseconds into the video where the thumbnail is taken; null → Bunny's default. */
+  thumbnailTime: number | null;
   /** The transcode timeline in force when its upload completed. */
   timings?: { transcodingAfterMs: number; finishedAfterMs: number };
   /** Set when the transcode is to fail: status 5 from `finishedAfterMs` on, with this message. */
@@ -82,9 +84,13 @@ export class BunnyLibrary {
   constructor(readonly options: LibraryOptions) {}
 
   createVideo(body: unknown): Reply {
-    const input = (body ?? {}) as { title?: unknown; collectionId?: unknown };
+    const input = (body ?? {}) as { title?: unknown; collectionId?: unknown; thumbnailTime?: unknown };
     if (typeof input.title !== 'string' || input.title.length < 1) {
       return statusBody(400, 'The Title field is required.');
+    }
+    const thumbnailTime = input.thumbnailTime ?? null;
+    if (thumbnailTime !== null && (!Number.isInteger(thumbnailTime) || (thumbnailTime as number) < 0)) {
+      return statusBody(400, 'The field thumbnailTime must be a whole number of milliseconds.');
     }
     const collectionId = typeof input.collectionId === 'string' ? input.collectionId : '';
     if (collectionId !== '' && !this.collections.has(collectionId)) {
@@ -98,6 +104,7 @@ export class BunnyLibrary {
       createdAt: this.options.clock(),
       upload: 'none',
       lengthSeconds: 0,
+      thumbnailTime: thumbnailTime as number | null,
     };
     this.videos.set(video.guid, video);
     return { status: 200, body: this.videoModel(video) };
@@ -162,6 +169,42 @@ export class BunnyLibrary {
     const failure = this.options.onUploaded?.(videoId);
     if (failure !== undefined) video.transcodeFailure = failure;
     return statusBody(200, 'OK');
+  }
+
+  /**
+   * Takes the bytes a resumable (tus) upload assembled, as `upload` takes a raw one. False when the
+   * video is unknown or already has content (Bunny refuses a second upload).
+   */
+  async completeResumableUpload(videoId: string, data: Buffer, chunks: number): Promise<boolean> {
+    const video = this.videos.get(videoId);
+    if (video?.upload !== 'none') return false;
+    const now = this.options.clock();
+    const record: RecordedUpload = {
+      videoId,
+      bytes: data.length,
+      sha256: createHash('sha256').update(data).digest('hex'),
+      chunks,
+      firstChunkAt: now,
+      completedAt: now,
+      enabledResolutions: undefined,
+    };
+    const storage = this.options.storage;
+    if (storage === 'memory') record.data = data;
+    if (typeof storage === 'object') {
+      record.path = join(storage.dir, `${videoId}.mp4`);
+      await writeFile(record.path, data);
+    }
+    video.lengthSeconds = Math.round(mp4DurationSeconds(data) ?? 0);
+    video.upload = 'done';
+    video.uploadedAt = now;
+    video.timings = {
+      transcodingAfterMs: this.options.transcodingAfterMs,
+      finishedAfterMs: this.options.finishedAfterMs,
+    };
+    this.uploads.set(videoId, record);
+    const failure = this.options.onUploaded?.(videoId);
+    if (failure !== undefined) video.transcodeFailure = failure;
+    return true;
   }
 
   getVideo(videoId: string): Reply {
@@ -258,6 +301,7 @@ export class BunnyLibrary {
       hasMP4Fallback: false,
       collectionId: video.collectionId,
       thumbnailFileName: 'thumbnail.jpg',
+      thumbnailTime: video.thumbnailTime,
       transcodingMessages: this.transcodingMessages(video, status),
     };
   }

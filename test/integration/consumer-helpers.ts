@@ -144,6 +144,8 @@ export interface ServiceSettings {
   dataDir: string;
   settleSeconds?: number;
   graceSeconds?: number;
+  /** BUNNY_TUS_THRESHOLD_BYTES: renders above it go through the resumable upload. */
+  tusThresholdBytes?: number;
   /** BUNNY_STREAM_TOKEN_KEY: sign the playback URLs handed out. */
   tokenKey?: string;
 }
@@ -166,6 +168,7 @@ export function serviceConfig(pipeline: Pipeline, settings: ServiceSettings): Re
       apiUrl: pipeline.bunny.url,
       readOnlyApiKey: pipeline.bunny.readOnlyApiKey,
       tokenExpirySeconds: 3600,
+      tusThresholdBytes: settings.tusThresholdBytes ?? 104_857_600,
       ...(settings.tokenKey === undefined ? {} : { tokenKey: settings.tokenKey }),
     },
     composerPort: 0,

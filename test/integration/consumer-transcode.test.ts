@@ -115,7 +115,11 @@ describe.each([
     expect(catalogWatch.seen).toContain('v1:encoding');
     expect((await exerciseRow(db, SLUG))?.catalog_render_id).toBe(primaryOf(ready, 1).id);
     for (const render of ready) {
-      expect(pipeline.bunny.videos().find((video) => video.guid === render.bunny_video_id)?.status).toBe(4);
+      const video = pipeline.bunny.videos().find((candidate) => candidate.guid === render.bunny_video_id);
+      expect(video?.status).toBe(4);
+      // The thumbnail is taken inside the first rep block (left 5 reps of 0.2 s after a 0.5 s intro).
+      expect(video?.thumbnailTime).toBeGreaterThan(500);
+      expect(video?.thumbnailTime).toBeLessThan(1500);
       expect(render.encode_progress).toBe(100);
     }
     const polls = pipeline.bunny.requestsTo('GET', /^\/videos\/[^/]+$/);
@@ -195,7 +199,10 @@ describe.each([
       .filter((request) => request.status === 200);
     // Versions 1 and 2 uploaded once per language, version 3 twice.
     expect(uploads).toHaveLength(4 * LANGUAGES.length);
-    expect(pipeline.bunny.videos().filter((video) => v3Titles(video.title))).toEqual([]);
+    // The failed videos are deleted right after the render is marked failed.
+    await waitFor('no version 3 video left at Bunny', async () =>
+      pipeline.bunny.videos().every((video) => !v3Titles(video.title)),
+    );
     await renderQueueSettled(pipeline);
     // Version 2's Render Ready events come first on the observer queue, then version 3's failures.
     const events = await waitForRenderEvents(pipeline, 2 * LANGUAGES.length, 'Render Failed of version 3');

@@ -7,6 +7,8 @@ import { findExercise } from '../../render-consumer/src/catalog/exercises.js';
 import { migrateCatalog } from '../../render-consumer/src/catalog/migrate.js';
 import { getRender } from '../../render-consumer/src/catalog/renders.js';
 import { createPublisher } from '../../render-consumer/src/publish/create-publisher.js';
+import { TranscodeWatcher } from '../../render-consumer/src/transcode/transcode-watcher.js';
+import { BunnyStreamDouble } from '../doubles/bunny-stream-double.js';
 import { useTempDir, useTestDatabase } from '../harness/index.js';
 import { jsonOf, runConsumerCli, runConsumerInProcess } from './ops-cli.js';
 
@@ -141,5 +143,64 @@ describe('import and catalog show', () => {
     const missing = await runConsumerInProcess(['import', path.join(temp.path, 'plank-ro.mp4')], env());
     expect(missing.code).toBe(2);
     expect(await findExercise(db, 'plank-hold')).toEqual(before);
+  });
+});
+
+describe('import to Bunny Stream', () => {
+  it('records an encoding render that becomes the catalog preview only once Bunny has transcoded it', async () => {
+    const bunny = await new BunnyStreamDouble({ transcodingAfterMs: 100, finishedAfterMs: 300 }).start();
+    try {
+      const bunnyEnv = {
+        ...env(),
+        PUBLISH_TARGET: 'bunny',
+        BUNNY_STREAM_LIBRARY_ID: bunny.libraryId,
+        BUNNY_STREAM_API_KEY: bunny.apiKey,
+        BUNNY_STREAM_CDN_HOSTNAME: 'vz-test.b-cdn.net',
+        BUNNY_STREAM_API_URL: bunny.url,
+      };
+      const first = await runConsumerInProcess(
+        [
+          'import',
+          path.join(temp.path, 'plank-ro.mp4'),
+          '--exercise',
+          'side-plank',
+          '--language',
+          'ro',
+          '--json',
+        ],
+        bunnyEnv,
+      );
+      expect(first.code, first.stderr).toBe(0);
+      const { render } = jsonOf<{ render: Row }>(first);
+      expect(render.status).toBe('encoding');
+      expect((await findExercise(db, 'side-plank'))?.catalog_render_id).toBeNull();
+
+      // What `consumer run`'s transcode watcher does once Bunny has finished.
+      const publisher = createPublisher({
+        publishTarget: 'bunny',
+        dataDir: temp.path,
+        bunny: {
+          libraryId: bunny.libraryId,
+          apiKey: bunny.apiKey,
+          cdnHostname: 'vz-test.b-cdn.net',
+          apiUrl: bunny.url,
+        },
+      });
+      const watcher = new TranscodeWatcher({
+        db,
+        publisher,
+        ensureRender: { ensure: () => Promise.reject(new Error('an import is never re-rendered')) },
+        graceSeconds: 3600,
+        eventBusName: 'default',
+        backoff: { baseSeconds: 0, maxSeconds: 0 },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await watcher.pollOnce()).toBe(1);
+      expect((await getRender(db, Number(render.id)))?.status).toBe('ready');
+      expect((await findExercise(db, 'side-plank'))?.catalog_render_id).toBe(Number(render.id));
+      expect(bunny.videos().find((video) => video.guid === render.bunny_video_id)?.status).toBe(4);
+    } finally {
+      await bunny.stop();
+    }
   });
 });

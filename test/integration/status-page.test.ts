@@ -13,6 +13,8 @@ import { type CatalogDb, openCatalogDb } from '../../render-consumer/src/catalog
 import { recordDelivery } from '../../render-consumer/src/catalog/deliveries.js';
 import { bumpAssetVersion, lockExercise } from '../../render-consumer/src/catalog/exercises.js';
 import { migrateCatalog } from '../../render-consumer/src/catalog/migrate.js';
+import { ensureRenderRow, markRenderEncoding } from '../../render-consumer/src/catalog/renders.js';
+import { noteTranscodeProgress } from '../../render-consumer/src/catalog/transcodes.js';
 import { composeRecipe } from '../../render-consumer/src/compose/compose.js';
 import { LocalBundleSource } from '../../render-consumer/src/compose/local-bundle-source.js';
 import { handleMessage } from '../../render-consumer/src/consumer/handle-message.js';
@@ -272,6 +274,31 @@ describe('status page in headless Chromium', () => {
     // The player was left alone by the refreshes.
     expect(await page.evaluate("document.querySelector('#player').currentTime")).toBeGreaterThan(0);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  it("shows a render Bunny is still transcoding with Bunny's progress, and offers no play button", async () => {
+    const row = await ensureRenderRow(
+      db,
+      {
+        exerciseId: ready.exercise.id,
+        recipeHash: 'f'.repeat(64),
+        language: 'ro',
+        assetVersion: ready.render.asset_version,
+      },
+      { exercise: SLUG },
+    );
+    await markRenderEncoding(db, row.id, {
+      bunnyVideoId: '5b0f1c7e-0000-4000-8000-000000000001',
+      playbackUrl: 'https://vz-test.b-cdn.net/5b0f1c7e-0000-4000-8000-000000000001/playlist.m3u8',
+      durationSeconds: 12,
+    });
+    await noteTranscodeProgress(db, row.id, 45);
+    const shown = page.locator(`#renders-table tr[data-render-id="${row.id}"]`);
+    await expect.poll(() => shown.count(), { timeout: 15_000 }).toBe(1);
+    const cells = await shown.locator('td').allInnerTexts();
+    expect(cells[3]).toBe('encoding 45 %');
+    expect(await shown.locator('button.play').count()).toBe(0);
+    expect(await page.locator('#render-note').textContent()).toContain('1 encoding');
   });
 
   it('shows an error banner while the API fails and hides it once it answers again', async () => {

@@ -22,8 +22,8 @@ export async function claimDueTranscodes(
   db: Queryable,
   limit: number,
   backoff: TranscodeBackoff,
-): Promise<RenderRow[]> {
-  return db.query<RenderRow>(
+): Promise<DueTranscode[]> {
+  return db.query<DueTranscode>(
     `UPDATE exercise_renders
         SET transcode_checks = transcode_checks + 1,
             next_check_at = now() + make_interval(secs => LEAST($3::double precision,
@@ -34,10 +34,13 @@ export async function claimDueTranscodes(
          ORDER BY next_check_at NULLS FIRST, id
          LIMIT $1
          FOR UPDATE SKIP LOCKED)
-      RETURNING *`,
+      RETURNING *, EXTRACT(EPOCH FROM (now() - updated_at))::double precision AS encoding_seconds`,
     [limit, backoff.baseSeconds, backoff.maxSeconds],
   );
 }
+
+/** An encoding render the poll asks about, with how long it has been encoding (database clock). */
+export type DueTranscode = RenderRow & { encoding_seconds: number };
 
 /** The encoding render of a publisher video, or null (unknown, or no longer encoding). */
 export async function findEncodingRender(db: Queryable, videoId: string): Promise<RenderRow | null> {

@@ -27,8 +27,9 @@ goes back to the queue at once.
 
 Tuning (optional, whole seconds): QUEUE_VISIBILITY_TIMEOUT_SECONDS (60), QUEUE_WAIT_SECONDS (20),
 QUEUE_RETRY_BASE_SECONDS (30), QUEUE_RETRY_MAX_SECONDS (900), CONSUMER_CONCURRENCY (1),
-RENDER_LEASE_SECONDS (60), TRANSCODE_POLL_SECONDS (5), SHUTDOWN_DEADLINE_SECONDS (30); render slots:
-COMPOSE_MAX_CONCURRENT (half the CPUs, at least 1), COMPOSE_QUEUE_SIZE (16).
+RENDER_LEASE_SECONDS (60), TRANSCODE_POLL_SECONDS (5), TRANSCODE_TIMEOUT_SECONDS (14400),
+SHUTDOWN_DEADLINE_SECONDS (30); render slots: COMPOSE_MAX_CONCURRENT (half the CPUs, at least 1),
+COMPOSE_QUEUE_SIZE (16).
 `;
 
 /** `pnpm consumer run`: the long-running service, until SIGINT or SIGTERM. */
@@ -68,6 +69,7 @@ export function createRunCommand(): CliCommand {
         shutdownDeadlineSeconds,
         leaseSeconds,
         transcodePollSeconds,
+        transcodeTimeoutSeconds,
         composeMaxConcurrent,
         composeQueueSize,
         ...consumer
@@ -85,6 +87,7 @@ export function createRunCommand(): CliCommand {
           },
           ...(leaseSeconds === undefined ? {} : { leaseSeconds }),
           ...(transcodePollSeconds === undefined ? {} : { transcodePollSeconds }),
+          ...(transcodeTimeoutSeconds === undefined ? {} : { transcodeTimeoutSeconds }),
           ...(port === undefined ? {} : { port }),
         });
       } catch (error) {

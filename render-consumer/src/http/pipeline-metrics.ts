@@ -3,7 +3,14 @@ import type { RenderStatus } from '../catalog/renders.js';
 import type { RenderReport } from '../render/ensure-render.js';
 import { type Counter, type Gauge, type Histogram, MetricsRegistry } from './metrics.js';
 
-const RENDER_STATUSES: readonly RenderStatus[] = ['pending', 'ready', 'failed', 'superseded', 'deleted'];
+const RENDER_STATUSES: readonly RenderStatus[] = [
+  'pending',
+  'encoding',
+  'ready',
+  'failed',
+  'superseded',
+  'deleted',
+];
 
 /** Seconds; a catalog preview takes a few seconds, a long prescription re-encoded a few minutes. */
 const RENDER_DURATION_BUCKETS = [1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600];

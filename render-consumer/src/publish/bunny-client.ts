@@ -25,6 +25,7 @@ import {
   type LostCreateMatch,
   parseBunnyDate,
 } from './bunny-models.js';
+import { type TusUploadOptions, uploadWithTus } from './bunny-tus.js';
 import { BunnyApiError } from './errors.js';
 import type { PublishLogger } from './publisher.js';
 import { type RetryPolicy, resolveRetryPolicy } from './retry-policy.js';
@@ -48,6 +49,8 @@ export interface BunnyClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** For tests: jitter source in [0, 1). Default Math.random. */
   random?: () => number;
+  /** Resumable (tus) uploads: retry waits and bytes per request; see uploadWithTus. */
+  tus?: Pick<TusUploadOptions, 'retryDelaysMs' | 'chunkBytes'>;
 }
 
 export const DEFAULT_BUNNY_API_URL = 'https://video.bunnycdn.com';
@@ -65,6 +68,7 @@ export const LOST_CREATE_CLOCK_SKEW_MS = 5 * 60_000;
 export class BunnyClient {
   readonly #http: BunnyHttpOptions;
   readonly #uploadTimeoutMs: number;
+  readonly #tus: Pick<TusUploadOptions, 'retryDelaysMs' | 'chunkBytes'>;
 
   constructor(options: BunnyClientOptions) {
     if (!options.libraryId)
@@ -82,6 +86,7 @@ export class BunnyClient {
       random: options.random ?? Math.random,
     };
     this.#uploadTimeoutMs = options.uploadTimeoutMs ?? 3_600_000;
+    this.#tus = options.tus ?? {};
   }
 
   get libraryId(): string {
@@ -172,6 +177,28 @@ export class BunnyClient {
         // Still "created": Bunny is tearing down an attempt that broke off mid-body; try again.
         return video.status === BUNNY_VIDEO_STATUS.created ? 'retry' : 'fail';
       },
+    });
+  }
+
+  /**
+   * Sends `filePath` as the video's content through Bunny's resumable (tus) endpoint: a dropped
+   * connection resumes at the offset Bunny holds instead of starting over. For large files.
+   */
+  async uploadVideoResumable(
+    videoId: string,
+    filePath: string,
+    options: { title: string; collectionId?: string; thumbnailTimeMs?: number; signal?: AbortSignal },
+  ): Promise<void> {
+    await fileSize(filePath, videoId);
+    await uploadWithTus({
+      apiUrl: this.#http.apiUrl,
+      libraryId: this.#http.libraryId,
+      apiKey: this.#http.apiKey,
+      videoId,
+      filePath,
+      ...options,
+      ...this.#tus,
+      logger: this.#http.logger,
     });
   }
 

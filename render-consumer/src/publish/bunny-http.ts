@@ -228,7 +228,7 @@ function statusError(
 }
 
 /** A status body (`{success, message, statusCode}`) that says the request was not applied. */
-export function isUnsuccessfulBody(body: unknown): boolean {
+function isUnsuccessfulBody(body: unknown): boolean {
   return typeof body === 'object' && body !== null && (body as { success?: unknown }).success === false;
 }
 

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { BunnyClient } from './bunny-client.js';
 import { BUNNY_VIDEO_STATUS, type BunnyCollection, type BunnyVideo, isFailedStatus } from './bunny-models.js';
 import { BunnyApiError } from './errors.js';
@@ -15,8 +16,12 @@ export interface BunnyPublisherOptions {
   client: BunnyClient;
   /** Pull zone hostname of the library (BUNNY_STREAM_CDN_HOSTNAME), e.g. `vz-1234.b-cdn.net`. */
   cdnHostname: string;
+  /** Files larger than this go through the resumable (tus) upload; default 100 MiB (BUNNY_TUS_THRESHOLD_BYTES). */
+  tusThresholdBytes?: number;
   logger?: PublishLogger;
 }
+
+export const DEFAULT_TUS_THRESHOLD_BYTES = 100 * 1024 * 1024;
 
 /** Length of the recipe-hash prefix in titles: enough to tell renders apart at a glance. */
 export const TITLE_HASH_LENGTH = 12;
@@ -71,6 +76,7 @@ export class BunnyPublisher implements Publisher {
   readonly #client: BunnyClient;
   readonly #cdnHostname: string;
   readonly #logger: PublishLogger | undefined;
+  readonly #tusThresholdBytes: number;
   /**
    * Collection lookups by slug, kept as promises so concurrent publishes of one exercise in this
    * process share a single find-or-create instead of racing to create duplicates.
@@ -84,6 +90,7 @@ export class BunnyPublisher implements Publisher {
     this.#client = options.client;
     this.#cdnHostname = options.cdnHostname;
     this.#logger = options.logger;
+    this.#tusThresholdBytes = options.tusThresholdBytes ?? DEFAULT_TUS_THRESHOLD_BYTES;
   }
 
   async publish(input: PublishInput): Promise<PublishResult> {
@@ -91,11 +98,21 @@ export class BunnyPublisher implements Publisher {
     const { collection, video } = await this.#createVideo(input.exercise, title, input.thumbnailTimeMs);
     try {
       await input.onVideoCreated?.(video.guid);
-      await this.#client.uploadVideo(
-        video.guid,
-        input.filePath,
-        input.signal ? { signal: input.signal } : {},
-      );
+      const size = (await stat(input.filePath)).size;
+      if (size > this.#tusThresholdBytes) {
+        await this.#client.uploadVideoResumable(video.guid, input.filePath, {
+          title,
+          collectionId: collection.guid,
+          ...(input.thumbnailTimeMs === undefined ? {} : { thumbnailTimeMs: input.thumbnailTimeMs }),
+          ...(input.signal ? { signal: input.signal } : {}),
+        });
+      } else {
+        await this.#client.uploadVideo(
+          video.guid,
+          input.filePath,
+          input.signal ? { signal: input.signal } : {},
+        );
+      }
     } catch (error) {
       // An empty video left behind would show up in the dashboard forever; the error is what matters.
       await this.#client.deleteVideo(video.guid).catch((cleanupError: unknown) => {

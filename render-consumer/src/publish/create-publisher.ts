@@ -14,6 +14,7 @@ export interface PublisherConfig {
         cdnHostname: string;
         apiUrl: string;
         readOnlyApiKey?: string | undefined;
+        tusThresholdBytes?: number | undefined;
       }
     | undefined;
 }
@@ -38,5 +39,12 @@ export function createPublisher(
     logger: options.logger,
     fetch: options.fetch,
   });
-  return new BunnyPublisher({ client, cdnHostname: config.bunny.cdnHostname, logger: options.logger });
+  return new BunnyPublisher({
+    client,
+    cdnHostname: config.bunny.cdnHostname,
+    ...(config.bunny.tusThresholdBytes === undefined
+      ? {}
+      : { tusThresholdBytes: config.bunny.tusThresholdBytes }),
+    logger: options.logger,
+  });
 }

@@ -71,6 +71,8 @@ export interface RenderServiceOptions {
   transcodePollSeconds?: number;
   /** How often the transcode poll looks for due renders; default 2 s. */
   transcodeTickMs?: number;
+  /** An unfinished transcode counts as failed after this long; default 4 h. */
+  transcodeTimeoutSeconds?: number;
   /** Download cache bound in bytes; default 10 GiB. */
   cacheMaxBytes?: number;
   /** Extra HTTP routes (the status page's data). */
@@ -158,6 +160,9 @@ export async function startRenderService(options: RenderServiceOptions): Promise
         maxSeconds: Math.max(pollSeconds, DEFAULT_TRANSCODE_BACKOFF.maxSeconds),
       },
       ...(options.transcodeTickMs === undefined ? {} : { tickMs: options.transcodeTickMs }),
+      ...(options.transcodeTimeoutSeconds === undefined
+        ? {}
+        : { maxEncodingSeconds: options.transcodeTimeoutSeconds }),
       logger,
     });
 

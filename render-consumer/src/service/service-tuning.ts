@@ -60,6 +60,12 @@ export const TUNING_VARIABLES = {
     min: 1,
     max: 3600,
   },
+  TRANSCODE_TIMEOUT_SECONDS: {
+    key: 'transcodeTimeoutSeconds',
+    expects: 'whole seconds 60-604800 after which an unfinished Bunny transcode counts as failed, e.g. 14400',
+    min: 60,
+    max: 604_800,
+  },
   SHUTDOWN_DEADLINE_SECONDS: {
     key: 'shutdownDeadlineSeconds',
     expects: 'whole seconds 0-3600 a render in progress gets to finish on SIGTERM, e.g. 30',

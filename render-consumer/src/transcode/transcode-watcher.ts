@@ -29,6 +29,11 @@ export interface TranscodeWatcherOptions {
   tickMs?: number;
   /** Renders asked about per tick; default 20. */
   batchSize?: number;
+  /**
+   * A transcode still unfinished after this long counts as failed (Bunny stuck on a video);
+   * default 4 h (TRANSCODE_TIMEOUT_SECONDS).
+   */
+  maxEncodingSeconds?: number;
   logger?: {
     info(fields: object, message: string): void;
     warn(fields: object, message: string): void;
@@ -36,6 +41,8 @@ export interface TranscodeWatcherOptions {
 }
 
 export const DEFAULT_TRANSCODE_BACKOFF: TranscodeBackoff = { baseSeconds: 5, maxSeconds: 60 };
+
+export const DEFAULT_MAX_ENCODING_SECONDS = 4 * 3600;
 
 /** What became of a report about a render's transcode. */
 export type TranscodeOutcome = 'ready' | 'failed' | 'retrying' | 'processing' | 'ignored';
@@ -74,7 +81,18 @@ export class TranscodeWatcher {
       if (this.#stopping.signal.aborted) break;
       if (render.bunny_video_id === null) continue;
       try {
-        await this.settle(render, await this.#options.publisher.status(render.bunny_video_id));
+        const reported = await this.#options.publisher.status(render.bunny_video_id);
+        const limit = this.#options.maxEncodingSeconds ?? DEFAULT_MAX_ENCODING_SECONDS;
+        const stuck = reported.state === 'processing' && Number(render.encoding_seconds) > limit;
+        await this.settle(
+          render,
+          stuck
+            ? {
+                state: 'failed',
+                message: `Bunny Stream did not finish transcoding within ${limit} s (still ${describeProgress(reported)})`,
+              }
+            : reported,
+        );
       } catch (error) {
         // Bunny or the database briefly away: the backoff already moved this render's next check.
         this.#options.logger?.warn(
@@ -220,6 +238,12 @@ export class TranscodeWatcher {
       this.#options.logger?.warn({ err: error, type: event.type }, 'could not put a render event');
     }
   }
+}
+
+function describeProgress(reported: PublishedStatus): string {
+  const raw = reported.raw as { status?: unknown } | undefined;
+  const status = typeof raw?.status === 'number' ? `status ${raw.status}` : 'processing';
+  return reported.progress === undefined ? status : `${status}, ${reported.progress} % encoded`;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

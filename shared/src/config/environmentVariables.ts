@@ -126,6 +126,10 @@ export const ENVIRONMENT_VARIABLES = {
     expects: 'whole seconds a signed playback URL stays valid, 60 or more, e.g. 3600',
     parse: (raw: string) => (DIGITS.test(raw) && Number(raw) >= 60 ? Number(raw) : undefined),
   },
+  BUNNY_TUS_THRESHOLD_BYTES: {
+    expects: 'a size in bytes above which uploads to Bunny are resumable (tus), e.g. 104857600',
+    parse: (raw: string) => (DIGITS.test(raw) && Number.isSafeInteger(Number(raw)) ? Number(raw) : undefined),
+  },
   BUNNY_STREAM_READ_ONLY_API_KEY: {
     expects: "the library's read-only API key, which signs Bunny's webhook calls (one token without spaces)",
     secret: true,
@@ -162,6 +166,7 @@ export const DEFAULTS = {
   PUBLISH_TARGET: 'local',
   BUNNY_STREAM_API_URL: 'https://video.bunnycdn.com',
   BUNNY_STREAM_TOKEN_EXPIRY_SECONDS: 3600,
+  BUNNY_TUS_THRESHOLD_BYTES: 104_857_600,
   COMPOSER_PORT: 9400,
   COMPOSER_HOST: '127.0.0.1',
   METRICS_REQUIRE_TOKEN: true,

@@ -59,6 +59,7 @@ describe('loadConfig', () => {
       BUNNY_STREAM_READ_ONLY_API_KEY: 'ro-0123456789',
       BUNNY_STREAM_TOKEN_KEY: 'zone-0123456789',
       BUNNY_STREAM_TOKEN_EXPIRY_SECONDS: '600',
+      BUNNY_TUS_THRESHOLD_BYTES: '1048576',
       COMPOSER_PORT: '8081',
       COMPOSER_API_TOKEN: 'tok_abc',
       SETTLE_SECONDS: '0.5',
@@ -82,6 +83,7 @@ describe('loadConfig', () => {
         readOnlyApiKey: 'ro-0123456789',
         tokenKey: 'zone-0123456789',
         tokenExpirySeconds: 600,
+        tusThresholdBytes: 1_048_576,
       },
       composerPort: 8081,
       composerApiToken: 'tok_abc',
@@ -125,6 +127,7 @@ describe('loadConfig', () => {
     ['BUNNY_STREAM_CDN_HOSTNAME', 'https://vz-abc.b-cdn.net/'],
     ['BUNNY_STREAM_TOKEN_EXPIRY_SECONDS', '30'],
     ['BUNNY_STREAM_TOKEN_EXPIRY_SECONDS', '1h'],
+    ['BUNNY_TUS_THRESHOLD_BYTES', '100MB'],
   ])('refuses %s=%j', (name, value) => {
     const error = errorOf({ [name]: value });
     expect(error.variables).toEqual([name]);

@@ -25,6 +25,8 @@ export interface BunnyConfig {
   tokenKey?: string | undefined;
   /** BUNNY_STREAM_TOKEN_EXPIRY_SECONDS: how long a signed playback URL plays; default 3600. */
   tokenExpirySeconds: number;
+  /** BUNNY_TUS_THRESHOLD_BYTES: files larger than this are uploaded resumably (tus); default 100 MiB. */
+  tusThresholdBytes: number;
 }
 
 /** Every setting of ARCHITECTURE.md "Contract: configuration", typed and with defaults applied. */
@@ -131,6 +133,7 @@ const environmentSchema = z
             apiUrl: env.BUNNY_STREAM_API_URL ?? DEFAULTS.BUNNY_STREAM_API_URL,
             tokenExpirySeconds:
               env.BUNNY_STREAM_TOKEN_EXPIRY_SECONDS ?? DEFAULTS.BUNNY_STREAM_TOKEN_EXPIRY_SECONDS,
+            tusThresholdBytes: env.BUNNY_TUS_THRESHOLD_BYTES ?? DEFAULTS.BUNNY_TUS_THRESHOLD_BYTES,
             ...(env.BUNNY_STREAM_TOKEN_KEY === undefined ? {} : { tokenKey: env.BUNNY_STREAM_TOKEN_KEY }),
             ...(env.BUNNY_STREAM_READ_ONLY_API_KEY === undefined
               ? {}
