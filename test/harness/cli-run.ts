@@ -27,8 +27,8 @@ export interface CliProcessOptions {
  * Starts `command args…`, collects its output and resolves with its exit code once it closed.
  * stdin is a pipe that is closed at once, never a terminal, like a script or CI job. The child gets
  * a process group of its own and the group is what gets killed (on timeout, or when a test leaves
- * the child running): tsx runs the program in a child process of its own, and killing the tsx
- * process alone would leave that one running as an orphan that still holds the output pipes.
+ * the child running), so nothing it started itself (ffmpeg, a tool run through a wrapper) is left
+ * running as an orphan that still holds the output pipes.
  */
 export function runCliProcess(
   command: string,

@@ -46,6 +46,7 @@ describe('fingerprint_updated_at (migration 0003)', () => {
       '0003_fingerprint_age.sql',
       '0004_delivery_dedupe.sql',
       '0005_encoding.sql',
+      '0006_forced_refreshes.sql',
     ]);
     const rows = await listExerciseStatus(db);
     const old = rows.find((row) => row.slug === 'old-bundle')!;
