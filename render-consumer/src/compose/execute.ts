@@ -17,7 +17,8 @@ import { type ClipFacts, type ProbeCache, probeCacheKey } from './probe-cache.js
 import { copyCompatibility, profileOf, type VideoProfile, videoSecondsOf } from './profile.js';
 import { plannedVideoKeys, type TimelinePlan } from './timeline.js';
 import { onFrameGrid, type TimedTimeline, timeTimeline } from './timing.js';
-import { verifyRender } from './verify.js';
+import { readMp4Durations } from './mp4-durations.js';
+import { type RenderDurations, verifyRender } from './verify.js';
 
 export interface ExecuteRenderInput {
   source: BundleSource;
@@ -37,7 +38,8 @@ export interface ExecutedRender {
   path: string;
   mode: 'copy' | 'reencode';
   timeline: TimedTimeline;
-  output: ProbeResult;
+  /** The durations the output check read from the render. */
+  output: RenderDurations;
   /** Why the copy path was not taken (empty in copy mode). */
   differences: string[];
 }
@@ -131,7 +133,9 @@ export async function executeRender(input: ExecuteRenderInput): Promise<Executed
     const output = await verifyRender(
       partialPath,
       { totalSeconds: timeline.totalSeconds, fps: target.fps },
-      (p) => input.runner.probe(p),
+      // Our own MP4 reader first (no ffprobe start-up on every render); ffprobe for anything it
+      // cannot read.
+      async (p) => (await readMp4Durations(p)) ?? input.runner.probe(p),
     );
     await rename(partialPath, outPath);
     return { path: outPath, mode, timeline, output, differences };

@@ -1,5 +1,14 @@
-import type { ProbeResult } from '@exercise-pipeline/shared';
 import { ComposeError } from './errors.js';
+
+/**
+ * What the output check reads of a render: the container's duration and the first video and audio
+ * stream's (a RenderDurations has these, and so does the MP4 reader in mp4-durations.ts).
+ */
+export interface RenderDurations {
+  durationSeconds: number;
+  video?: { durationSeconds?: number | undefined } | undefined;
+  audio?: { durationSeconds?: number | undefined } | undefined;
+}
 
 export interface RenderExpectation {
   /** The sum of the segments' lengths. */
@@ -9,7 +18,7 @@ export interface RenderExpectation {
 }
 
 /** Why a probed render does not match what was planned; empty when it does. */
-export function renderProblems(probe: ProbeResult, expected: RenderExpectation): string[] {
+export function renderProblems(probe: RenderDurations, expected: RenderExpectation): string[] {
   const problems: string[] = [];
   // One frame, plus a millisecond for ffprobe's rounding to microseconds.
   const tolerance = 1 / (expected.fps > 0 ? expected.fps : 25) + 0.001;
@@ -34,9 +43,9 @@ export function renderProblems(probe: ProbeResult, expected: RenderExpectation):
 export async function verifyRender(
   path: string,
   expected: RenderExpectation,
-  probe: (path: string) => Promise<ProbeResult>,
-): Promise<ProbeResult> {
-  let result: ProbeResult;
+  probe: (path: string) => Promise<RenderDurations>,
+): Promise<RenderDurations> {
+  let result: RenderDurations;
   try {
     result = await probe(path);
   } catch (error) {
