@@ -32,6 +32,7 @@ import pg from 'pg';
 import { BunnyStreamDouble } from '../doubles/bunny-stream-double.js';
 import { generateDelivery } from '../fixtures/index.js';
 import { freePort, startMotoServer, TEST_AWS_ENV } from '../harness/moto-server.js';
+import { runCliProcess } from '../harness/cli-run.js';
 import { AGENT_BIN, CONSUMER_BIN } from '../harness/programs.js';
 import { type FlakyEndpoint, startFlakyEndpoint } from './flaky-endpoint.js';
 import { type PrivatePostgres, startPrivatePostgres } from './private-postgres.js';
@@ -382,24 +383,15 @@ async function stopProgram(program: Program): Promise<void> {
 }
 
 /** Runs a command to its end and resolves with its stdout; rejects with its stderr on a non-zero exit. */
-function runToEnd(command: string, args: string[], env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.once('error', reject);
-    child.once('close', (code) =>
-      code === 0
-        ? resolve(stdout)
-        : reject(new Error(`${args.join(' ')} exited ${code}: ${stderr.slice(-1000)}`)),
-    );
+async function runToEnd(command: string, args: string[], env: Record<string, string>): Promise<string> {
+  const run = await runCliProcess(command, args, {
+    cwd: ROOT,
+    env,
+    label: args.slice(1, 3).join(' '),
+    timeoutMs: 120_000,
   });
+  if (run.code !== 0) throw new Error(`${args.join(' ')} exited ${run.code}: ${run.stderr.slice(-1000)}`);
+  return run.stdout;
 }
 
 async function queueDepth(sqs: ReturnType<typeof createSqsClient>, queueUrl: string): Promise<number> {

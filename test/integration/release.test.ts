@@ -3,7 +3,7 @@
  * then the built programs run from there on plain `node`, with no dev dependency inside; the
  * Dockerfiles, systemd units and launchd plist shipped in deploy/ are checked against those folders.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { probeMedia } from '@exercise-pipeline/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SMALL_MEDIA } from '../../render-consumer/src/compose/compose.test-helper.js';
 import { generateBundle } from '../fixtures/index.js';
-import { useTempDir } from '../harness/index.js';
+import { type CliRun, runCliProcess, useTempDir } from '../harness/index.js';
 import { parseDockerfile } from './dockerfile.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -45,40 +45,23 @@ const AGENT: Program = {
 const DEV_ONLY =
   /^(tsx|typescript|vitest|@vitest\+|vite|@biomejs\+|esbuild|@types\+|@esbuild\+|rolldown)(@|\+|$)/;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `node <script> …` the way a service manager does: its own cwd, a minimal environment. */
 function runNode(
   script: string,
   args: string[],
   cwd: string,
   env: Record<string, string> = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
-      cwd,
-      env: {
-        PATH: `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
-        HOME: temp.path,
-        LOG_LEVEL: 'warn',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
+): Promise<CliRun> {
+  return runCliProcess(process.execPath, [script, ...args], {
+    cwd,
+    env: {
+      PATH: `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
+      HOME: temp.path,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    label: `${path.basename(script)} ${args[0] ?? ''}`,
+    timeoutMs: 120_000,
   });
 }
 
