@@ -10,6 +10,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../../render-consumer/src/ops/catalog-show.js';
 import { consumerApiFile } from '../../render-consumer/src/ops/consumer-api.js';
+import { BunnyClient } from '../../render-consumer/src/publish/bunny-client.js';
 import type { DeadLetterEntry } from '../../render-consumer/src/ops/dead-letter-entry.js';
 import { freePort, useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
 import {
@@ -121,6 +122,76 @@ describe('ops commands beside a running consumer', () => {
     const direct = await runConsumerCli(['catalog', 'show', slug, '--json'], ops);
     expect(direct.code).toBe(0);
     expect(jsonOf<CatalogEntry>(direct).exercise.slug).toBe(slug);
+  }, 400_000);
+
+  it('reconciles the Bunny library through the consumer that holds the catalog; --fix needs the catalog', async () => {
+    const slug = 'rotatii-trunchi';
+    await syncAs(pipeline, slug, await makeBundle(temp.path, slug));
+    const dataDir = path.join(temp.path, 'pglite-bunny-consumer');
+    const bunny = {
+      PUBLISH_TARGET: 'bunny',
+      BUNNY_STREAM_API_URL: pipeline.bunny.url,
+      BUNNY_STREAM_LIBRARY_ID: pipeline.bunny.libraryId,
+      BUNNY_STREAM_API_KEY: pipeline.bunny.apiKey,
+      BUNNY_STREAM_CDN_HOSTNAME: 'vz-test.b-cdn.net',
+    };
+    const consumer = await startConsumerRun(
+      env(dataDir, {
+        ...bunny,
+        COMPOSER_API_TOKEN: TOKEN,
+        COMPOSER_PORT: String(await freePort()),
+        SETTLE_SECONDS: '1',
+        QUEUE_WAIT_SECONDS: '1',
+        QUEUE_RETRY_BASE_SECONDS: '1',
+        QUEUE_RETRY_MAX_SECONDS: '2',
+        TRANSCODE_POLL_SECONDS: '1',
+        SHUTDOWN_DEADLINE_SECONDS: '2',
+      }),
+      'consumer run (pglite, bunny)',
+    );
+    const ops = env(dataDir, { ...bunny, COMPOSER_API_TOKEN: TOKEN });
+    try {
+      await waitFor(
+        `two ready previews of ${slug} on Bunny`,
+        async () => {
+          const run = await runConsumerCli(['catalog', 'show', slug, '--json'], ops);
+          if (run.code !== 0) throw new Error(`exit ${run.code}: ${run.stderr}`);
+          return jsonOf<CatalogEntry>(run).renders.filter((render) => render.status === 'ready').length === 2;
+        },
+        180_000,
+        1000,
+      );
+      const client = new BunnyClient({
+        libraryId: pipeline.bunny.libraryId,
+        apiKey: pipeline.bunny.apiKey,
+        apiUrl: pipeline.bunny.url,
+      });
+      const collection = await client.findCollection(slug);
+      expect(collection).not.toBeNull();
+      const orphan = await client.createVideo({
+        title: `${slug} · ro · by hand`,
+        collectionId: collection!.guid,
+      });
+
+      const report = await runConsumerCli(['reconcile', '--min-age', '0', '--json'], ops);
+      expect(report.code, report.stderr).toBe(0);
+      const result = jsonOf<{
+        fixed: boolean;
+        videos: number;
+        orphans: { videoId: string }[];
+        missing: unknown[];
+      }>(report);
+      expect(result).toMatchObject({ fixed: false, videos: 3, missing: [] });
+      expect(result.orphans.map((video) => video.videoId)).toEqual([orphan.guid]);
+
+      // Deleting and marking writes the catalog, which the running consumer holds.
+      const fix = await runConsumerCli(['reconcile', '--fix', '--min-age', '0'], ops);
+      expect(fix.code).toBe(1);
+      expect(fix.stderr).toContain('DATABASE_URL');
+      expect(pipeline.bunny.videos().map((video) => video.guid)).toContain(orphan.guid);
+    } finally {
+      expect(await consumer.stop()).toBe(0);
+    }
   }, 400_000);
 
   it('reads PostgreSQL directly while a consumer runs on it', async () => {

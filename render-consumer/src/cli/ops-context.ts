@@ -18,6 +18,7 @@ import { findMessageFailures } from '../catalog/failures.js';
 import { migrateCatalog } from '../catalog/migrate.js';
 import { showCatalogEntry } from '../ops/catalog-show.js';
 import { type CatalogReads, consumerApiReads, readConsumerApiAddress } from '../ops/consumer-api.js';
+import { listVideoRenders } from '../ops/reconcile.js';
 
 /**
  * What the operations commands (catalog, dlq, sweep, import) share: flag parsing, configuration,
@@ -153,6 +154,7 @@ export async function openCatalogReads(config: {
         via: 'the catalog',
         catalogEntry: (slug) => showCatalogEntry(db, slug),
         messageFailures: (ids) => findMessageFailures(db, ids),
+        videoRenders: () => listVideoRenders(db),
       },
       close: () => db.close(),
     };

@@ -1,7 +1,14 @@
 import { type CliCommand, type CliIo, EXIT } from '@exercise-pipeline/shared';
-import { type ReconcileResult, reconcileLibrary } from '../ops/reconcile.js';
+import { listVideoRenders, type ReconcileResult, reconcileLibrary } from '../ops/reconcile.js';
 import { BunnyClient } from '../publish/bunny-client.js';
-import { createReporter, opsConfig, opsLogger, parseFlags, withCatalog } from './ops-context.js';
+import {
+  createReporter,
+  openCatalogReads,
+  opsConfig,
+  opsLogger,
+  parseFlags,
+  withCatalog,
+} from './ops-context.js';
 
 export const RECONCILE_USAGE = `usage: exercise-consumer reconcile [--fix] [--min-age <seconds>] [--json]
 
@@ -61,17 +68,38 @@ async function runReconcile(args: string[], io: CliIo): Promise<number> {
     apiUrl: config.bunny.apiUrl,
     logger,
   });
-  return withCatalog(config, report, async (db) => {
-    const result = await reconcileLibrary({
-      db,
-      client,
-      fix: values.fix === true,
-      ...(minAge === undefined ? {} : { minAgeSeconds: Number(minAge) }),
-      logger,
-    });
+  const options = {
+    client,
+    ...(minAge === undefined ? {} : { minAgeSeconds: Number(minAge) }),
+    logger,
+  };
+  const done = (result: ReconcileResult) => {
     const failed = result.orphans.some((orphan) => orphan.error !== undefined);
     return report.done(result, formatReconcile(result), failed ? EXIT.failure : EXIT.done);
-  });
+  };
+  if (values.fix === true) {
+    // Marking renders writes the catalog: that needs the catalog itself.
+    return withCatalog(config, report, async (db) =>
+      done(
+        await reconcileLibrary({
+          ...options,
+          reads: { videoRenders: () => listVideoRenders(db) },
+          db,
+          fix: true,
+        }),
+      ),
+    );
+  }
+  // A report only reads: beside a running consumer that holds the embedded catalog, through its API.
+  let opened: Awaited<ReturnType<typeof openCatalogReads>> | undefined;
+  try {
+    opened = await openCatalogReads(config);
+    return done(await reconcileLibrary({ ...options, reads: opened.reads }));
+  } catch (error) {
+    return report.failed(error instanceof Error ? error.message : String(error));
+  } finally {
+    await opened?.close().catch(() => {});
+  }
 }
 
 function formatReconcile(result: ReconcileResult): string {

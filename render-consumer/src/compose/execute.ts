@@ -13,11 +13,11 @@ import type { BundleSource } from './bundle-source.js';
 import { BundleFileError, ComposeError, MEDIA_CONTAINER_REFUSED } from './errors.js';
 import { buildConcatList, buildRenderArgs, type ClipInput, type RenderArgsInput } from './ffmpeg-args.js';
 import type { ComposeLogger, MediaRunner } from './media-runner.js';
+import { readMp4Durations } from './mp4-durations.js';
 import { type ClipFacts, type ProbeCache, probeCacheKey } from './probe-cache.js';
 import { copyCompatibility, profileOf, type VideoProfile, videoSecondsOf } from './profile.js';
 import { plannedVideoKeys, type TimelinePlan } from './timeline.js';
 import { onFrameGrid, type TimedTimeline, timeTimeline } from './timing.js';
-import { readMp4Durations } from './mp4-durations.js';
 import { type RenderDurations, verifyRender } from './verify.js';
 
 export interface ExecuteRenderInput {

@@ -2,6 +2,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { MessageFailureRow } from '../catalog/failures.js';
 import type { CatalogEntry } from './catalog-show.js';
+import type { VideoRenders } from './reconcile.js';
 
 /**
  * How the ops commands reach a running consumer that holds the embedded PGlite catalog (PGlite is
@@ -54,12 +55,15 @@ export interface CatalogReads {
   readonly via: string;
   catalogEntry(slug: string): Promise<CatalogEntry | null>;
   messageFailures(ids: readonly string[]): Promise<MessageFailureRow[]>;
+  /** What `reconcile` compares with the Bunny library. */
+  videoRenders(): Promise<VideoRenders>;
 }
 
 /** The paths the running consumer answers them on (see createOpsRoutes). */
 export const OPS_PATHS = {
   catalog: '/api/ops/catalog/:slug',
   messageFailures: '/api/ops/message-failures',
+  videoRenders: '/api/ops/video-renders',
 } as const;
 
 /** CatalogReads through the running consumer's API, with COMPOSER_API_TOKEN when one is set. */
@@ -92,6 +96,11 @@ export function consumerApiReads(url: string, token: string | undefined): Catalo
       const response = await get(`${OPS_PATHS.messageFailures}?${query}`);
       if (!response.ok) throw await failed(response);
       return (await response.json()) as MessageFailureRow[];
+    },
+    async videoRenders() {
+      const response = await get(OPS_PATHS.videoRenders);
+      if (!response.ok) throw await failed(response);
+      return (await response.json()) as VideoRenders;
     },
   };
 }

@@ -6,13 +6,14 @@ import { sendJson } from '../http/respond.js';
 import type { Route } from '../http/router.js';
 import { showCatalogEntry } from './catalog-show.js';
 import { OPS_PATHS } from './consumer-api.js';
+import { listVideoRenders } from './reconcile.js';
 
 /** More ids than one `dlq list` ever asks about (SQS hands out at most a few hundred per walk). */
 const MAX_IDS = 1000;
 
 /**
  * The catalog reads of the ops commands, answered by the running consumer from its own connection:
- * how `catalog show` and `dlq list` work beside a consumer that holds the embedded PGlite catalog.
+ * how `catalog show`, `dlq list` and `reconcile` (without --fix) work beside a consumer that holds the embedded PGlite catalog.
  * Read-only, and behind COMPOSER_API_TOKEN like every data route.
  */
 export function createOpsRoutes(options: { db: Queryable }): Route[] {
@@ -38,6 +39,13 @@ export function createOpsRoutes(options: { db: Queryable }): Route[] {
         if (ids.length > MAX_IDS)
           throw new HttpError(400, 'TOO_MANY_IDS', `at most ${MAX_IDS} ids per request`);
         sendJson(res, 200, await findMessageFailures(options.db, ids));
+      },
+    },
+    {
+      method: 'GET',
+      path: OPS_PATHS.videoRenders,
+      handler: async ({ res }) => {
+        sendJson(res, 200, await listVideoRenders(options.db));
       },
     },
   ];

@@ -1,4 +1,4 @@
-import type { CatalogDb } from '../catalog/database.js';
+import type { CatalogDb, Queryable } from '../catalog/database.js';
 import type { BunnyClient } from '../publish/bunny-client.js';
 import { type BunnyVideo, parseBunnyDate } from '../publish/bunny-models.js';
 
@@ -13,8 +13,21 @@ import { type BunnyVideo, parseBunnyDate } from '../publish/bunny-models.js';
 /** Renders that should have a video in the library. */
 const LIVE_STATUSES = ['ready', 'encoding', 'superseded'] as const;
 
+/** What reconcile reads of the catalog: the catalog itself, or a running consumer's API. */
+export interface VideoRendersRead {
+  videoRenders(): Promise<VideoRenders>;
+}
+
+/** Every exercise slug, and every render that has a Bunny video and is not deleted. */
+export interface VideoRenders {
+  slugs: string[];
+  renders: VideoRenderRef[];
+}
+
 export interface ReconcileOptions {
-  db: CatalogDb;
+  reads: VideoRendersRead;
+  /** The catalog, for `fix` (which marks renders); report-only runs need none. */
+  db?: CatalogDb;
   client: Pick<BunnyClient, 'findCollection' | 'listVideos' | 'getVideo' | 'deleteVideo'>;
   /** Delete orphans and mark renders whose video is gone; default false (report only). */
   fix?: boolean;
@@ -55,7 +68,7 @@ export interface ReconcileResult {
   missing: MissingVideoRender[];
 }
 
-interface RenderRef {
+export interface VideoRenderRef {
   id: number;
   exercise: string;
   language: string;
@@ -67,9 +80,9 @@ interface RenderRef {
 /** What the pure comparison decides: orphaned videos, and live renders whose video was not listed. */
 export function compareLibrary(
   videos: readonly (BunnyVideo & { exercise: string })[],
-  renders: readonly RenderRef[],
+  renders: readonly VideoRenderRef[],
   options: { now: number; minAgeMs: number },
-): { orphans: (BunnyVideo & { exercise: string })[]; unlisted: RenderRef[] } {
+): { orphans: (BunnyVideo & { exercise: string })[]; unlisted: VideoRenderRef[] } {
   const referenced = new Set(renders.map((render) => render.bunny_video_id));
   const listed = new Set(videos.map((video) => video.guid));
   const orphans = videos.filter((video) => {
@@ -84,13 +97,27 @@ export function compareLibrary(
   return { orphans, unlisted };
 }
 
-export async function reconcileLibrary(options: ReconcileOptions): Promise<ReconcileResult> {
-  const { db, client, logger } = options;
-  const fix = options.fix ?? false;
-  const now = (options.now ?? new Date()).getTime();
+/** The catalog side of reconcile, read from the catalog itself. */
+export async function listVideoRenders(db: Queryable): Promise<VideoRenders> {
   const slugs = (await db.query<{ slug: string }>('SELECT slug FROM exercises ORDER BY slug')).map(
     (row) => row.slug,
   );
+  const renders = await db.query<VideoRenderRef>(
+    `SELECT r.id, e.slug AS exercise, r.language, r.asset_version, r.status, r.bunny_video_id
+       FROM exercise_renders r JOIN exercises e ON e.id = r.exercise_id
+      WHERE r.bunny_video_id IS NOT NULL AND r.status <> 'deleted'
+      ORDER BY r.id`,
+  );
+  return { slugs, renders };
+}
+
+export async function reconcileLibrary(options: ReconcileOptions): Promise<ReconcileResult> {
+  const { db, client, logger } = options;
+  const fix = options.fix ?? false;
+  if (fix && db === undefined)
+    throw new Error('reconcile --fix needs the catalog itself, not a read-only view');
+  const now = (options.now ?? new Date()).getTime();
+  const { slugs, renders } = await options.reads.videoRenders();
   const videos: (BunnyVideo & { exercise: string })[] = [];
   let collections = 0;
   for (const slug of slugs) {
@@ -108,12 +135,6 @@ export async function reconcileLibrary(options: ReconcileOptions): Promise<Recon
       }
     }
   }
-  const renders = await db.query<RenderRef>(
-    `SELECT r.id, e.slug AS exercise, r.language, r.asset_version, r.status, r.bunny_video_id
-       FROM exercise_renders r JOIN exercises e ON e.id = r.exercise_id
-      WHERE r.bunny_video_id IS NOT NULL AND r.status <> 'deleted'
-      ORDER BY r.id`,
-  );
   const compared = compareLibrary(videos, renders, { now, minAgeMs: (options.minAgeSeconds ?? 900) * 1000 });
 
   const orphans: OrphanVideo[] = [];
@@ -148,7 +169,7 @@ export async function reconcileLibrary(options: ReconcileOptions): Promise<Recon
       status: render.status,
       videoId: render.bunny_video_id,
     };
-    if (fix) {
+    if (fix && db !== undefined) {
       const markedAs = await markVideoGone(db, render);
       if (markedAs) entry.markedAs = markedAs;
     }
@@ -161,7 +182,7 @@ export async function reconcileLibrary(options: ReconcileOptions): Promise<Recon
  * A superseded render whose video is gone is simply `deleted`; a ready or encoding one is `failed`
  * (the catalog stops pointing at it), so the next refresh of the exercise renders it again.
  */
-async function markVideoGone(db: CatalogDb, render: RenderRef): Promise<string | undefined> {
+async function markVideoGone(db: CatalogDb, render: VideoRenderRef): Promise<string | undefined> {
   return db.transaction(async (tx) => {
     if (render.status === 'superseded') {
       const rows = await tx.query(

@@ -22,16 +22,16 @@ import { createBunnyWebhookHandler } from '../http/bunny-webhook-handler.js';
 import { createConsumerHttpServer } from '../http/consumer-http.js';
 import { createPipelineMetrics, type PipelineMetrics } from '../http/pipeline-metrics.js';
 import type { Route } from '../http/router.js';
+import { loopbackUrl, removeConsumerApiAddress, writeConsumerApiAddress } from '../ops/consumer-api.js';
+import { createOpsRoutes } from '../ops/ops-routes.js';
 import { createPublisher } from '../publish/create-publisher.js';
 import { playbackSigner } from '../publish/playback-token.js';
 import type { Publisher } from '../publish/publisher.js';
 import { EnsureRender } from '../render/ensure-render.js';
-import { ComposeGate, gateRenders } from './compose-gate.js';
-import { claimRenderScratch, type RenderScratch } from './render-scratch.js';
-import { loopbackUrl, removeConsumerApiAddress, writeConsumerApiAddress } from '../ops/consumer-api.js';
-import { createOpsRoutes } from '../ops/ops-routes.js';
 import { createStatusRoutes } from '../status/status-api.js';
 import { DEFAULT_TRANSCODE_BACKOFF, TranscodeWatcher } from '../transcode/transcode-watcher.js';
+import { ComposeGate, gateRenders } from './compose-gate.js';
+import { claimRenderScratch, type RenderScratch } from './render-scratch.js';
 
 /** How long stop() waits for aborted renders (and compose requests) after the deadline. */
 const RENDER_STOP_GRACE_MS = 10_000;
