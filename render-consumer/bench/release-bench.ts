@@ -3,11 +3,12 @@
  * from their production folders (`pnpm deploy --prod`) on plain node, against bare node and the bare
  * ffmpeg command the composer wraps.
  *
- *   pnpm build && npx tsx render-consumer/bench/release-bench.ts [--rounds 5] [--startup-rounds 20] [--keep]
+ *   pnpm build && npx tsx render-consumer/bench/release-bench.ts [--rounds 5] [--startup-rounds 20] [--height 1080] [--keep]
  *
  * 1. Start-up: `node -e ""`, `exercise-agent --help` and `exercise-consumer --help`, interleaved,
  *    medians compared (goal: each program at most 0.25 s more than bare node).
- * 2. A warm `exercise-consumer compose` of the seed recipe (2 sets × 10 reps of 1080p, about 105 s)
+ * 2. A warm `exercise-consumer compose` of the seed recipe (2 sets × 10 reps, about 105 s, 1080p or
+ *    the --height given)
  *    from the production folder, against the same plan's stream-copy ffmpeg command with the same
  *    audio output run directly (goal: at most 1.25×).
  * Machines are shared and noisy: only the ratios of one run mean anything. Exit 0 when both goals
@@ -36,6 +37,7 @@ const COMPOSE_GOAL_RATIO = 1.25;
 interface Flags {
   rounds: number;
   startupRounds: number;
+  height: number;
   keep: boolean;
 }
 
@@ -45,6 +47,7 @@ function readFlags(argv: string[]): Flags {
     options: {
       rounds: { type: 'string', default: '5' },
       'startup-rounds': { type: 'string', default: '20' },
+      height: { type: 'string', default: '1080' },
       keep: { type: 'boolean', default: false },
     },
   });
@@ -58,6 +61,7 @@ function readFlags(argv: string[]): Flags {
   return {
     rounds: whole('rounds', values.rounds),
     startupRounds: whole('startup-rounds', values['startup-rounds']),
+    height: whole('height', values.height),
     keep: values.keep,
   };
 }
@@ -107,7 +111,7 @@ async function main(): Promise<number> {
   }
   const benchRoot = benchCacheRoot();
   await mkdir(benchRoot, { recursive: true });
-  const bundleDir = await seedShapedBundle(benchRoot);
+  const bundleDir = await seedShapedBundle(benchRoot, flags.height);
   const work = await mkdtemp(path.join(benchRoot, 'release-'));
   try {
     log('pnpm deploy --prod of both programs…');
@@ -182,7 +186,11 @@ async function main(): Promise<number> {
         `+${consumerExtra.toFixed(3)} s`,
       ),
       `  goal: at most +${STARTUP_GOAL_SECONDS.toFixed(2)} s over bare node: ${startupOk ? 'met' : 'NOT met'}`,
-      row(`bare ffmpeg stream copy (${command.totalSeconds.toFixed(1)} s output)`, median(copy), ''),
+      row(
+        `bare ffmpeg stream copy (${flags.height}p, ${command.totalSeconds.toFixed(1)} s)`,
+        median(copy),
+        '',
+      ),
       row('exercise-consumer compose (production folder)', median(compose), `${ratio.toFixed(2)}×`),
       `  goal: at most ${COMPOSE_GOAL_RATIO.toFixed(2)}× the bare command: ${composeOk ? 'met' : 'NOT met'}`,
     ];

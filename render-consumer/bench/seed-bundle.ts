@@ -46,21 +46,24 @@ export function benchCacheRoot(): string {
   return path.resolve(process.env.DATA_DIR ?? tmpdir(), 'compose-bench');
 }
 
-/** The generated bundle's directory, generating it first when no complete one is cached. */
-export async function seedShapedBundle(benchRoot: string = benchCacheRoot()): Promise<string> {
-  const dir = path.join(benchRoot, `bundle-1080p-v${BUNDLE_VERSION}`);
+/** The generated bundle's directory (1080p unless `height` says otherwise, 16:9), generated first when no complete one is cached. */
+export async function seedShapedBundle(benchRoot: string = benchCacheRoot(), height = 1080): Promise<string> {
+  const media = { ...SEED_MEDIA, height, width: Math.round((height * 16) / 9 / 2) * 2 };
+  const dir = path.join(benchRoot, `bundle-${height}p-v${BUNDLE_VERSION}`);
   if (existsSync(path.join(dir, 'manifest.json'))) return dir;
-  process.stderr.write(`generating the 1080p bundle in ${dir} (once, a few minutes; later runs reuse it)…\n`);
+  process.stderr.write(
+    `generating the ${height}p bundle in ${dir} (once, a few minutes; later runs reuse it)…\n`,
+  );
   const started = performance.now();
   // Built aside and renamed into place: an interrupted run must not leave a bundle whose
   // manifest is there but whose videos are still the solid-colour ones.
   const partial = `${dir}.partial`;
   const generated = await generateBundle(partial, {
-    ...SEED_MEDIA,
+    ...media,
     overwrite: true,
     cacheDir: path.join(benchRoot, 'media-cache'),
   });
-  await writeMovingClips(movingClipsFor(partial, generated.files, SEED_MEDIA));
+  await writeMovingClips(movingClipsFor(partial, generated.files, media));
   await rm(dir, { recursive: true, force: true });
   await rename(partial, dir);
   process.stderr.write(`generated in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
