@@ -32,6 +32,12 @@ locals {
   # stop timeout leaves 30 s more for closing the server and the database (Fargate allows 120 s).
   consumer_stop_timeout = min(120, var.consumer_shutdown_deadline_seconds + 30)
   ecs_cluster_name      = var.ecs_cluster_arn == null ? "" : element(split("/", var.ecs_cluster_arn), 1)
+
+  # Both consumer roles are assumed by ECS tasks.
+  ecs_tasks_trust_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "ecs-tasks.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
 }
 
 resource "aws_cloudwatch_log_group" "consumer" {
@@ -48,10 +54,7 @@ resource "aws_iam_role" "consumer_execution" {
   count       = var.consumer_service_enabled ? 1 : 0
   name        = "${local.consumer_name}-execution"
   description = "ECS execution role of the render consumer: image pull, logs, its secrets."
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Principal = { Service = "ecs-tasks.amazonaws.com" }, Action = "sts:AssumeRole" }]
-  })
+  assume_role_policy = local.ecs_tasks_trust_policy
   tags = var.tags
 }
 
@@ -79,10 +82,7 @@ resource "aws_iam_role" "consumer_task" {
   count       = var.consumer_service_enabled ? 1 : 0
   name        = "${local.consumer_name}-task"
   description = "Task role of the render consumer: read assets, consume and dead-letter render messages, publish render events."
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Principal = { Service = "ecs-tasks.amazonaws.com" }, Action = "sts:AssumeRole" }]
-  })
+  assume_role_policy = local.ecs_tasks_trust_policy
   tags = var.tags
 }
 
