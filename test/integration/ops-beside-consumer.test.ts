@@ -82,7 +82,9 @@ describe('ops commands beside a running consumer', () => {
           const run = await runConsumerCli(['catalog', 'show', slug, '--json'], ops);
           if (run.code !== 0) throw new Error(`exit ${run.code}: ${run.stderr}`);
           const shown = jsonOf<CatalogEntry>(run);
-          return shown.renders.filter((render) => render.status === 'ready').length === 2 ? shown : undefined;
+          // The catalog pointer moves just after the renders turn ready: wait for both.
+          const ready = shown.renders.filter((render) => render.status === 'ready').length === 2;
+          return ready && shown.exercise.catalog_render_id !== null ? shown : undefined;
         },
         180_000,
         1000,
