@@ -8,7 +8,8 @@ module.exports = {
   forbidden: [
     {
       name: 'no-circular',
-      comment: 'An import circle makes load order matter and hides which module owns a job: move the shared part down.',
+      comment:
+        'An import circle makes load order matter and hides which module owns a job: move the shared part down.',
       severity: 'error',
       from: {},
       to: { circular: true },
@@ -36,9 +37,13 @@ module.exports = {
     },
     {
       name: 'only-catalog-talks-sql',
-      comment: 'The catalog database is reached only through render-consumer/src/catalog/ (one operation per function).',
+      comment:
+        'The catalog database is reached only through render-consumer/src/catalog/ (one operation per function).',
       severity: 'error',
-      from: { path: '^(shared|ingest-agent|render-consumer|infra)/', pathNot: '^render-consumer/src/catalog/' },
+      from: {
+        path: '^(shared|ingest-agent|render-consumer|infra)/',
+        pathNot: '^render-consumer/src/catalog/',
+      },
       to: { path: 'node_modules/(pg|@electric-sql/pglite)/' },
     },
   ],

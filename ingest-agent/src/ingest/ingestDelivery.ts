@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { exercisePrefix, type Logger } from '@exercise-pipeline/shared';
+import { exercisePrefix, type Logger, sleep } from '@exercise-pipeline/shared';
 import { deliveryIdOf, deliverySignature, Journal, type JournalEntry } from '../journal/Journal.js';
 import type { RefusalReason } from '../plan/refusal.js';
 import type { AgentConfig } from '../rules/agentConfig.js';
@@ -24,7 +24,6 @@ import {
   type SyncResult,
   syncBundle,
 } from '../sync/syncBundle.js';
-import { sleep } from '../sync/withRetry.js';
 import { checkStagedVoiceOvers } from './checkStaged.js';
 import { type ExerciseLocks, processExerciseLocks } from './ExerciseLocks.js';
 import { type Inspection, inspectDelivery } from './inspectDelivery.js';
