@@ -48,9 +48,16 @@ describe('agentConfigSchema defaults', () => {
 });
 
 describe('the shipped example config', () => {
-  it('parses and equals the built-in defaults, so the file documents what the agent does without one', () => {
+  it('parses and equals the built-in defaults but for the report language, so the file documents what the agent does without one', () => {
     const example = loadAgentConfig(readFileSync(EXAMPLE_PATH, 'utf8'), EXAMPLE_PATH);
-    expect(example).toEqual(agentConfigSchema.parse({}));
+    // The team reads Romanian; a config-less agent keeps writing English reports.
+    expect(example).toEqual({ ...agentConfigSchema.parse({}), reportLanguage: 'ro' });
+  });
+
+  it('refuses a report language it has no texts for, naming the choices', () => {
+    expect(issuesOf({ reportLanguage: 'fr' })).toEqual([
+      'agent.json: reportLanguage: expected "ro" or "en", got "fr"',
+    ]);
   });
 });
 

@@ -8,6 +8,7 @@ import {
   type Slot,
 } from '@exercise-pipeline/shared';
 import { z } from 'zod';
+import { DEFAULT_REPORT_LANGUAGE, REPORT_LANGUAGES } from '../report/language.js';
 import { DEFAULT_JUNK, DEFAULT_RULES } from './defaultRules.js';
 
 /** `expected <what>, got <value>`: every message says what to write instead. */
@@ -124,6 +125,13 @@ export const agentConfigSchema = z
         .array(ruleSchema, { error: expected('a list of rules') })
         .min(1, { error: expected('at least one rule') })
         .prefault(() => DEFAULT_RULES.map((rule) => ({ ...rule }))),
+      /**
+       * Language of `_REPORT.txt` and the refusal reasons in it, the texts the filming team reads.
+       * Logs, CLI output and events stay English. Default "en"; the shipped config sets "ro".
+       */
+      reportLanguage: z
+        .enum(REPORT_LANGUAGES, { error: expected(REPORT_LANGUAGES.map((code) => `"${code}"`).join(' or ')) })
+        .default(DEFAULT_REPORT_LANGUAGE),
       /** Language of voice-over files and framing videos whose rule names none. Default "ro". */
       defaultLanguage: languageSchema.default('ro'),
       /** Globs (micromatch) of files that are never part of a delivery. */
