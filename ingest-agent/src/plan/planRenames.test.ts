@@ -227,10 +227,8 @@ describe('planRenames', () => {
     const plan = planRenames(
       files(`${T} - Intro (0).mp4`, 'left-xyz1.mp3'),
       config({
-        rules: [
-          { match: String.raw`^left-(?<language>.+)\.mp3$`, slot: 'rep-left', kind: 'voice-over' },
-          ...agentConfigSchema.parse({}).rules,
-        ],
+        rules: [{ match: String.raw`^left-(?<language>.+)\.mp3$`, slot: 'rep-left', kind: 'voice-over' }],
+        naming: {},
       }),
     );
     expect(plan.refusals.map((reason) => [reason.file, reason.problem])).toEqual([

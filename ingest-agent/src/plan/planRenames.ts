@@ -35,8 +35,10 @@ export interface PlannedRename {
   /** The delivered container is not the bundle's (mp4/mp3), so the file is re-encoded, not copied. */
   convert: boolean;
   size: number;
-  /** Which config rule matched, for explaining a plan. */
+  /** Which rule matched, for explaining a plan: its position in compileRules' list… */
   ruleIndex: number;
+  /** …and its label: `regex #3` or `rep-left (words: stanga)`. */
+  rule: string;
 }
 
 /** A framing voice-over to cut out of a framing video, because none was delivered separately. */
@@ -120,7 +122,7 @@ function targetOf(match: FileMatch): string {
  * one silently winning.
  */
 export function planRenames(files: readonly DeliveredFile[], config: AgentConfig): RenamePlan {
-  const rules = compileRules(config.rules);
+  const rules = compileRules(config.rules, config.naming);
   const ignored: string[] = [];
   const refusals: RefusalReason[] = [];
   const candidates: PlannedRename[] = [];
@@ -161,6 +163,7 @@ export function planRenames(files: readonly DeliveredFile[], config: AgentConfig
       convert: match.ext !== BUNDLE_CONTAINER[match.kind],
       size,
       ruleIndex: match.ruleIndex,
+      rule: match.rule,
     });
   }
 
