@@ -248,7 +248,7 @@ const REFUSALS = {
       fix: 'Export it again as .{container} instead of renaming another file',
     },
     ro: {
-      problem: 'fișierul nu este de fapt {allowed} (conținutul lui este „{format}”)',
+      problem: 'fișierul nu este cu adevărat un fișier {allowed} (conținutul lui este „{format}”)',
       fix: 'Exportați-l din nou ca .{container}, în loc să redenumiți alt fișier',
     },
   },
