@@ -5,6 +5,7 @@ import { createComposeHandler } from './compose-handler.js';
 import {
   catalogCheck,
   createReadyzHandler,
+  type DescribedCheck,
   healthzHandler,
   type ReadinessCheck,
   type ReadinessLogger,
@@ -39,7 +40,7 @@ export interface ConsumerHttpOptions {
   /** Signs playback URLs handed out by the compose API (BUNNY_STREAM_TOKEN_KEY). */
   signPlayback?: (url: string) => string;
   /** Checks besides the catalog (`catalog`, always there) for `/readyz`, e.g. `{queue: …}`. */
-  readinessChecks?: Record<string, ReadinessCheck>;
+  readinessChecks?: Record<string, ReadinessCheck | DescribedCheck>;
   /** How often the checks are probed in the background (default 5 s) and each probe's deadline (1.5 s). */
   readiness?: { intervalMs?: number; timeoutMs?: number };
   /** Directory with the status page (`index.html`, `assets/`); default the one beside this file. */
@@ -64,7 +65,10 @@ export function createConsumerHttpServer(options: ConsumerHttpOptions): Consumer
   const { httpRequests, registry } = options.metrics;
   let server: HttpServer | undefined;
   const readiness = new ReadinessMonitor({
-    checks: { catalog: catalogCheck(options.db), ...options.readinessChecks },
+    checks: {
+      catalog: { probe: catalogCheck(options.db), target: 'the catalog database' },
+      ...options.readinessChecks,
+    },
     ...options.readiness,
     ...(options.logger ? { logger: options.logger } : {}),
   });

@@ -76,13 +76,16 @@ describe('ReadinessMonitor', () => {
   it('fails a frozen check at its deadline and sends no second probe until the first settles', async () => {
     const catalog = controllableCheck();
     catalog.set('freeze');
-    const monitor = new ReadinessMonitor({ checks: { catalog: catalog.check }, timeoutMs: 150 });
+    const monitor = new ReadinessMonitor({
+      checks: { catalog: { probe: catalog.check, target: 'the catalog database' } },
+      timeoutMs: 150,
+    });
     const began = performance.now();
     const readiness = await monitor.current();
     expect(performance.now() - began).toBeLessThan(1000);
     expect(readiness).toMatchObject({
       ready: false,
-      checks: { catalog: { ok: false, error: 'no answer within 150 ms' } },
+      checks: { catalog: { ok: false, error: 'the catalog database did not answer within 150 ms' } },
     });
     expect(catalog.aborted).toBe(1);
 
@@ -91,7 +94,7 @@ describe('ReadinessMonitor', () => {
     await monitor.refresh();
     expect(catalog.calls).toBe(1);
     expect(monitor.snapshot().checks.catalog!.error).toMatch(
-      /^no answer within 150 ms \(still waiting after \d+ s\)$/,
+      /^the catalog database did not answer within 150 ms \(still waiting after \d+ s\)$/,
     );
 
     // Once it settled, the next round probes afresh, and a healthy answer makes it ready again.

@@ -8,6 +8,13 @@ import type { Handler } from './router.js';
  */
 export type ReadinessCheck = (signal: AbortSignal) => Promise<void>;
 
+/** A check with the name of what it reaches, used when the probe does not answer in time. */
+export interface DescribedCheck {
+  probe: ReadinessCheck;
+  /** E.g. `the render queue https://sqs…/renders`; never a secret. */
+  target: string;
+}
+
 /** The latest outcome of one check, as `/readyz` shows it. */
 export interface CheckState {
   ok: boolean;
@@ -31,7 +38,7 @@ export interface ReadinessLogger {
 
 export interface ReadinessMonitorOptions {
   /** Named checks, typically `catalog` and `queue`. */
-  checks: Record<string, ReadinessCheck>;
+  checks: Record<string, ReadinessCheck | DescribedCheck>;
   /** A probe unanswered after this long counts as failed; default 1500 ms. */
   timeoutMs?: number;
   /** How often every check is probed in the background; default 5000 ms. */
@@ -42,6 +49,8 @@ export interface ReadinessMonitorOptions {
 
 interface CheckSlot {
   check: ReadinessCheck;
+  /** Names the unanswering endpoint in the deadline's message. */
+  target: string | undefined;
   state: CheckState;
   /** The probe still running, if any: a frozen endpoint gets one probe at a time, never a pile. */
   running?: Promise<void>;
@@ -72,7 +81,8 @@ export class ReadinessMonitor {
     const startedAt = this.#iso();
     for (const [name, check] of Object.entries(options.checks)) {
       this.#slots.set(name, {
-        check,
+        check: typeof check === 'function' ? check : check.probe,
+        target: typeof check === 'function' ? undefined : check.target,
         state: { ok: false, error: 'not checked yet', since: startedAt, checkedAt: null },
       });
     }
@@ -117,11 +127,8 @@ export class ReadinessMonitor {
       // Still unanswered from an earlier round: that is the answer, and no second probe is sent.
       const waited = this.#now() - (slot.began ?? this.#now());
       if (waited > this.timeoutMs) {
-        this.#record(
-          name,
-          slot,
-          `no answer within ${this.timeoutMs} ms (still waiting after ${Math.round(waited / 1000)} s)`,
-        );
+        const still = `(still waiting after ${Math.round(waited / 1000)} s)`;
+        this.#record(name, slot, `${this.#noAnswer(slot)} ${still}`);
       }
       return;
     }
@@ -147,9 +154,14 @@ export class ReadinessMonitor {
     const first = await Promise.race([running.then(() => 'answered' as const), deadline]);
     clearTimeout(timer);
     if (first === 'deadline') {
-      controller.abort(new Error(`no answer within ${this.timeoutMs} ms`));
-      this.#record(name, slot, `no answer within ${this.timeoutMs} ms`);
+      const reason = this.#noAnswer(slot);
+      controller.abort(new Error(reason));
+      this.#record(name, slot, reason);
     }
+  }
+
+  #noAnswer(slot: CheckSlot): string {
+    return `${slot.target === undefined ? 'no answer' : `${slot.target} did not answer`} within ${this.timeoutMs} ms`;
   }
 
   #record(name: string, slot: CheckSlot, error: string | undefined): void {

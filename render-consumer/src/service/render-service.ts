@@ -199,9 +199,13 @@ export async function startRenderService(options: RenderServiceOptions): Promise
       apiToken: config.composerApiToken,
       metricsRequireToken: config.metricsRequireToken,
       readinessChecks: {
-        queue: async () => {
-          const queue = await readQueueDepth(sqs, config.renderQueueUrl, readinessTimeoutMs);
-          if (queue.depth === null) throw new Error(queue.error ?? `${config.renderQueueUrl} did not answer`);
+        queue: {
+          target: `the render queue ${config.renderQueueUrl}`,
+          probe: async () => {
+            const queue = await readQueueDepth(sqs, config.renderQueueUrl, readinessTimeoutMs);
+            if (queue.depth === null)
+              throw new Error(queue.error ?? `${config.renderQueueUrl} did not answer`);
+          },
         },
       },
       ...(options.readiness ? { readiness: options.readiness } : {}),
