@@ -116,6 +116,21 @@ async function asAdmin(sql: string): Promise<void> {
   }
 }
 
+/** Waits until `/metrics` shows `count` renders in flight and `count` leases held under `owner`. */
+function consumerGaugesReach(owner: string, count: number): Promise<true> {
+  return waitFor(
+    `${count} render(s) in flight and ${count} lease(s) held by ${owner}`,
+    async () => {
+      const metrics = parseMetrics(await (await fetch(`${service.url}/metrics`)).text());
+      return (
+        metrics.get(`exercise_pipeline_consumer_renders_in_flight{consumer="${owner}"}`) === count &&
+        metrics.get(`exercise_pipeline_consumer_leases_held{consumer="${owner}"}`) === count
+      );
+    },
+    60_000,
+  );
+}
+
 describe('a render in flight, seen by /metrics and the status page', () => {
   it('shows the held lease and the in-flight render under this consumer id, then both drop to 0', async () => {
     const owner = service.ensureRender.owner;
@@ -129,16 +144,7 @@ describe('a render in flight, seen by /metrics and the status page', () => {
     );
     expect(held?.lease_owner).toBe(owner);
 
-    const inFlight = `exercise_pipeline_consumer_renders_in_flight{consumer="${owner}"}`;
-    const leasesHeld = `exercise_pipeline_consumer_leases_held{consumer="${owner}"}`;
-    await waitFor(
-      'one render in flight and one lease held',
-      async () => {
-        const metrics = parseMetrics(await (await fetch(`${service.url}/metrics`)).text());
-        return metrics.get(inFlight) === 1 && metrics.get(leasesHeld) === 1;
-      },
-      60_000,
-    );
+    await consumerGaugesReach(owner, 1);
 
     const profile = await createTempDir('chromium-profile');
     const browser: BrowserContext = await chromium.launchPersistentContext(profile.path, {
@@ -170,14 +176,7 @@ describe('a render in flight, seen by /metrics and the status page', () => {
 
     hold.release();
     await waitForPreviews(service.db, SLUG, 1, ['ro'], 60_000);
-    await waitFor(
-      'no render in flight and no lease held',
-      async () => {
-        const metrics = parseMetrics(await (await fetch(`${service.url}/metrics`)).text());
-        return metrics.get(inFlight) === 0 && metrics.get(leasesHeld) === 0;
-      },
-      30_000,
-    );
+    await consumerGaugesReach(owner, 0);
   }, 180_000);
 });
 
