@@ -183,14 +183,17 @@ describe('loudness at compose', () => {
   });
 
   it('brings the render to the target in its one audio encode, its true peak under -1 dBTP', async () => {
+    const render = (name: string, runner: MediaRunner, loudness?: false) =>
+      composeRecipe({
+        source: new LocalBundleSource(bundle.dir),
+        recipeInput,
+        assetVersion: 1,
+        outPath: path.join(root.dir, 'out', name),
+        runner,
+        ...(loudness === false ? { loudness } : {}),
+      });
     const runner = recordingRunner();
-    const normalised = await composeRecipe({
-      source: new LocalBundleSource(bundle.dir),
-      recipeInput,
-      assetVersion: 1,
-      outPath: path.join(root.dir, 'out', 'normalised.mp4'),
-      runner,
-    });
+    const normalised = await render('normalised.mp4', runner);
     // Each voice-over measured once, then one render.
     expect(runner.measuredFiles.map((file) => path.relative(bundle.dir, file.replace(/^file:/, '')))).toEqual(
       expect.arrayContaining(VOICE_OVERS),
@@ -207,14 +210,7 @@ describe('loudness at compose', () => {
     // Switched off, the same recipe keeps the delivered levels (so the check above can fail), and
     // nothing is measured.
     const offRunner = recordingRunner();
-    const asDelivered = await composeRecipe({
-      source: new LocalBundleSource(bundle.dir),
-      recipeInput,
-      assetVersion: 1,
-      outPath: path.join(root.dir, 'out', 'as-delivered.mp4'),
-      runner: offRunner,
-      loudness: false,
-    });
+    const asDelivered = await render('as-delivered.mp4', offRunner, false);
     expect(offRunner.measuredFiles).toEqual([]);
     const delivered = await measureLoudness(defaultMediaRunner, asDelivered.path, 'mp4');
     expect(delivered.integratedLufs).toBeGreaterThan(-12);
