@@ -14,6 +14,12 @@ export interface Loudness {
   truePeakDbtp: number;
 }
 
+/**
+ * Ends the probe-cache keys of facts that include the loudness (see probeCacheKey), so an entry
+ * without it is never taken for one with it.
+ */
+export const LOUDNESS_KEY_SUFFIX = ' +loudness';
+
 /** What a render brings every voice-over to. */
 export interface LoudnessTarget {
   /** Integrated loudness of each clip, so of the whole output: COMPOSE_LOUDNESS_TARGET_LUFS, default -16. */

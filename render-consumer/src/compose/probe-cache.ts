@@ -1,5 +1,5 @@
 import type { ProbeResult } from '@exercise-pipeline/shared';
-import type { Loudness } from './loudness.js';
+import { type Loudness, LOUDNESS_KEY_SUFFIX } from './loudness.js';
 import type { ProbeStore } from './probe-store.js';
 
 /** What a render needs to know about one bundle file. */
@@ -82,9 +82,6 @@ export function sharedProbeCache(): ProbeCache {
   processCache ??= new ProbeCache();
   return processCache;
 }
-
-/** Marks the keys of facts that include the loudness, so an entry without it is never taken for one. */
-export const LOUDNESS_KEY_SUFFIX = ' +loudness';
 
 /**
  * `file` as messages name it (S3 key or path) plus its content tag; undefined when there is no tag.

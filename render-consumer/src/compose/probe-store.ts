@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type ClipFacts, LOUDNESS_KEY_SUFFIX } from './probe-cache.js';
+import { LOUDNESS_KEY_SUFFIX } from './loudness.js';
+import type { ClipFacts } from './probe-cache.js';
 
 /** Probe results that outlive the process, so a CLI render of an unchanged bundle runs no ffprobe. */
 export interface ProbeStore {
