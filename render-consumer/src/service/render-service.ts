@@ -14,6 +14,7 @@ import { S3BundleSource } from '../bundle/s3-bundle-source.js';
 import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
 import { migrateCatalog } from '../catalog/migrate.js';
 import { composeRecipe } from '../compose/compose.js';
+import { loudnessTargetOf } from '../compose/loudness.js';
 import { ManifestMemo } from '../consumer/manifest-memo.js';
 import { refreshExercise } from '../consumer/refresh-exercise.js';
 import { RenderQueueConsumer } from '../consumer/render-queue-consumer.js';
@@ -128,7 +129,8 @@ export async function startRenderService(options: RenderServiceOptions): Promise
     const composeGate = new ComposeGate(options.compose);
     const publisher = options.publisher ?? createPublisher(config, { logger });
     // Renders and uploads take a render slot; the transcode watcher's status polls do not.
-    const gated = gateRenders(composeGate, composeRecipe, publisher);
+    const loudness = loudnessTargetOf(config);
+    const gated = gateRenders(composeGate, (compose) => composeRecipe({ ...compose, loudness }), publisher);
     const inFlightSince = new Map<string, number>();
     // This consumer's id is the lease owner it records in the catalog. The in-flight count is read
     // when scraped, after EnsureRender (created just below) exists.
