@@ -19,6 +19,11 @@ export interface CatalogDb extends Queryable {
   close(): Promise<void>;
 }
 
+/** One trivial query: throws when the catalog database does not answer. */
+export async function pingCatalog(db: Queryable): Promise<void> {
+  await db.query('SELECT 1');
+}
+
 export interface OpenCatalogOptions {
   /** PostgreSQL connection string; when absent the embedded PGlite database is used. */
   databaseUrl?: string | undefined;

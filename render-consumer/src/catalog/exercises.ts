@@ -20,6 +20,17 @@ export async function findExercise(db: Queryable, slug: string): Promise<Exercis
   return rows[0] ?? null;
 }
 
+export async function getExercise(db: Queryable, id: number): Promise<ExerciseRow | null> {
+  const rows = await db.query<ExerciseRow>('SELECT * FROM exercises WHERE id = $1', [id]);
+  return rows[0] ?? null;
+}
+
+/** Every exercise's slug, in order. */
+export async function listExerciseSlugs(db: Queryable): Promise<string[]> {
+  const rows = await db.query<{ slug: string }>('SELECT slug FROM exercises ORDER BY slug');
+  return rows.map((row) => row.slug);
+}
+
 export async function listExercises(db: Queryable): Promise<ExerciseRow[]> {
   return db.query<ExerciseRow>('SELECT * FROM exercises ORDER BY slug');
 }
@@ -68,6 +79,30 @@ export async function setCatalogRender(
     exerciseId,
     renderId,
   ]);
+}
+
+/** The render that becomes the exercise's catalog preview once its transcode finishes. */
+export async function setNextCatalogRender(
+  db: Queryable,
+  exerciseId: number,
+  renderId: number,
+): Promise<void> {
+  await db.query('UPDATE exercises SET next_catalog_render_id = $2, updated_at = now() WHERE id = $1', [
+    exerciseId,
+    renderId,
+  ]);
+}
+
+/** Exercises whose catalog preview (or the one waiting to become it) is `renderId` stop pointing at it. */
+export async function dropCatalogRender(db: Queryable, renderId: number): Promise<void> {
+  await db.query(
+    `UPDATE exercises
+        SET catalog_render_id = CASE WHEN catalog_render_id = $1 THEN NULL ELSE catalog_render_id END,
+            next_catalog_render_id = CASE WHEN next_catalog_render_id = $1 THEN NULL ELSE next_catalog_render_id END,
+            updated_at = now()
+      WHERE catalog_render_id = $1 OR next_catalog_render_id = $1`,
+    [renderId],
+  );
 }
 
 export async function archiveExercise(tx: Queryable, id: number): Promise<ExerciseRow> {

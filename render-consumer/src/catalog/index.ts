@@ -2,6 +2,8 @@ export * from './database.js';
 export * from './deliveries.js';
 export * from './exercises.js';
 export * from './failures.js';
+export * from './leases.js';
 export * from './migrate.js';
 export * from './renders.js';
+export * from './status.js';
 export * from './transcodes.js';

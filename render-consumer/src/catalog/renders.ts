@@ -156,15 +156,9 @@ export interface ReadyFields {
   durationSeconds: number;
 }
 
+/** Marks a render ready whoever holds it: a one-off import. */
 export async function markRenderReady(db: Queryable, id: number, fields: ReadyFields): Promise<RenderRow> {
-  const rows = await db.query<RenderRow>(
-    `UPDATE exercise_renders
-        SET status = 'ready', bunny_video_id = $2, playback_url = $3, duration_seconds = $4, error = NULL,
-            lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-      WHERE id = $1 RETURNING *`,
-    [id, fields.bunnyVideoId, fields.playbackUrl, fields.durationSeconds],
-  );
-  return rows[0]!;
+  return (await publishRender(db, id, { status: 'ready' }, fields))!;
 }
 
 /**
@@ -178,27 +172,12 @@ export async function markRenderReadyIfHeld(
   owner: string,
   fields: ReadyFields,
 ): Promise<RenderRow | null> {
-  const rows = await db.query<RenderRow>(
-    `UPDATE exercise_renders
-        SET status = 'ready', bunny_video_id = $3, playback_url = $4, duration_seconds = $5, error = NULL,
-            lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-      WHERE id = $1 AND lease_owner = $2 AND status = 'pending' RETURNING *`,
-    [id, owner, fields.bunnyVideoId, fields.playbackUrl, fields.durationSeconds],
-  );
-  return rows[0] ?? null;
+  return publishRender(db, id, { status: 'ready' }, fields, owner);
 }
 
 /** Marks a render `encoding` (uploaded, not playable yet) whoever holds it: a one-off import. */
 export async function markRenderEncoding(db: Queryable, id: number, fields: ReadyFields): Promise<RenderRow> {
-  const rows = await db.query<RenderRow>(
-    `UPDATE exercise_renders
-        SET status = 'encoding', bunny_video_id = $2, playback_url = $3, duration_seconds = $4, error = NULL,
-            encode_progress = 0, transcode_checks = 0, next_check_at = now(),
-            lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-      WHERE id = $1 RETURNING *`,
-    [id, fields.bunnyVideoId, fields.playbackUrl, fields.durationSeconds],
-  );
-  return rows[0]!;
+  return (await publishRender(db, id, { status: 'encoding', firstCheckSeconds: 0 }, fields))!;
 }
 
 /**
@@ -211,14 +190,53 @@ export async function markRenderEncodingIfHeld(
   owner: string,
   fields: ReadyFields & { firstCheckSeconds: number },
 ): Promise<RenderRow | null> {
+  return publishRender(
+    db,
+    id,
+    { status: 'encoding', firstCheckSeconds: fields.firstCheckSeconds },
+    fields,
+    owner,
+  );
+}
+
+/** What a published render becomes: playable now, or encoding with the first transcode check due later. */
+type PublishedOutcome = { status: 'ready' } | { status: 'encoding'; firstCheckSeconds: number };
+
+/**
+ * Records the publisher's video on a render and releases its lease. With `heldBy`, only while that
+ * owner still holds the lease and the render is pending (null otherwise); without it, whoever holds it.
+ */
+async function publishRender(
+  db: Queryable,
+  id: number,
+  outcome: PublishedOutcome,
+  fields: ReadyFields,
+  heldBy?: string,
+): Promise<RenderRow | null> {
+  const params: (number | string)[] = [
+    id,
+    outcome.status,
+    fields.bunnyVideoId,
+    fields.playbackUrl,
+    fields.durationSeconds,
+  ];
+  let transcode = '';
+  if (outcome.status === 'encoding') {
+    params.push(outcome.firstCheckSeconds);
+    transcode = `encode_progress = 0, transcode_checks = 0,
+            next_check_at = now() + make_interval(secs => $${params.length}::double precision),`;
+  }
+  let held = '';
+  if (heldBy !== undefined) {
+    params.push(heldBy);
+    held = ` AND lease_owner = $${params.length} AND status = 'pending'`;
+  }
   const rows = await db.query<RenderRow>(
     `UPDATE exercise_renders
-        SET status = 'encoding', bunny_video_id = $3, playback_url = $4, duration_seconds = $5, error = NULL,
-            encode_progress = 0, transcode_checks = 0,
-            next_check_at = now() + make_interval(secs => $6::double precision),
-            lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-      WHERE id = $1 AND lease_owner = $2 AND status = 'pending' RETURNING *`,
-    [id, owner, fields.bunnyVideoId, fields.playbackUrl, fields.durationSeconds, fields.firstCheckSeconds],
+        SET status = $2, bunny_video_id = $3, playback_url = $4, duration_seconds = $5, error = NULL,
+            ${transcode} lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+      WHERE id = $1${held} RETURNING *`,
+    params,
   );
   return rows[0] ?? null;
 }
@@ -296,4 +314,48 @@ export async function listRenders(db: Queryable, exerciseId?: number): Promise<R
   return db.query<RenderRow>('SELECT * FROM exercise_renders WHERE exercise_id = $1 ORDER BY id', [
     exerciseId,
   ]);
+}
+
+/** How many renders the catalog holds in each status (statuses with none are absent). */
+export async function countRendersByStatus(
+  db: Queryable,
+): Promise<{ status: RenderStatus; count: number }[]> {
+  const rows = await db.query<{ status: RenderStatus; count: string | number }>(
+    'SELECT status, count(*) AS count FROM exercise_renders GROUP BY status',
+  );
+  return rows.map((row) => ({ status: row.status, count: Number(row.count) }));
+}
+
+/** A render that has a publisher video, with its exercise's slug. */
+export interface VideoRenderRef {
+  id: number;
+  exercise: string;
+  language: string;
+  asset_version: number;
+  status: string;
+  bunny_video_id: string;
+}
+
+/** Every render that has a publisher video and is not deleted, by id. */
+export async function listVideoRenderRefs(db: Queryable): Promise<VideoRenderRef[]> {
+  return db.query<VideoRenderRef>(
+    `SELECT r.id, e.slug AS exercise, r.language, r.asset_version, r.status, r.bunny_video_id
+       FROM exercise_renders r JOIN exercises e ON e.id = r.exercise_id
+      WHERE r.bunny_video_id IS NOT NULL AND r.status <> 'deleted'
+      ORDER BY r.id`,
+  );
+}
+
+/**
+ * A ready or encoding render that cannot play any more is `failed` with `error` (and no transcode
+ * check due), so the next refresh of its exercise renders it again. False when it was neither.
+ */
+export async function failPlayableRender(db: Queryable, id: number, error: string): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE exercise_renders
+        SET status = 'failed', error = $2, next_check_at = NULL, updated_at = now()
+      WHERE id = $1 AND status IN ('ready', 'encoding') RETURNING id`,
+    [id, error],
+  );
+  return rows.length > 0;
 }

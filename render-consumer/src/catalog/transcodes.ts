@@ -1,4 +1,5 @@
 import type { CatalogDb, Queryable } from './database.js';
+import { setNextCatalogRender } from './exercises.js';
 import { IMPORTED_RECIPE_HASH, type RenderRow, supersedeRenders } from './renders.js';
 
 /**
@@ -143,10 +144,7 @@ export async function offerCatalogRender(
       return 'promoted';
     }
     if (render?.status === 'encoding') {
-      await tx.query('UPDATE exercises SET next_catalog_render_id = $2, updated_at = now() WHERE id = $1', [
-        exercise.id,
-        render.id,
-      ]);
+      await setNextCatalogRender(tx, exercise.id, render.id);
       return 'waiting';
     }
     return 'stale';

@@ -1,4 +1,4 @@
-import type { Queryable } from '../catalog/database.js';
+import { pingCatalog, type Queryable } from '../catalog/database.js';
 import { sendJson } from './respond.js';
 import type { Handler } from './router.js';
 
@@ -215,7 +215,7 @@ export function createReadyzHandler(options: ReadyzOptions): Handler {
 export function catalogCheck(db: Queryable): ReadinessCheck {
   return async () => {
     try {
-      await db.query('SELECT 1');
+      await pingCatalog(db);
     } catch (error) {
       throw new Error(`the catalog database did not answer SELECT 1: ${reasonOf(error)}`, { cause: error });
     }

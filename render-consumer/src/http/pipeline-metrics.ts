@@ -1,6 +1,6 @@
 import type { Queryable } from '../catalog/database.js';
 import { countLeasesHeld } from '../catalog/leases.js';
-import type { RenderStatus } from '../catalog/renders.js';
+import { countRendersByStatus, type RenderStatus } from '../catalog/renders.js';
 import type { RenderReport } from '../render/ensure-render.js';
 import { type Counter, type Gauge, type Histogram, MetricsRegistry } from './metrics.js';
 
@@ -176,11 +176,9 @@ export function ageCollector(
 }
 
 async function collectRenderCounts(db: Queryable, gauge: Gauge): Promise<void> {
-  const rows = await db.query<{ status: string; count: string | number }>(
-    'SELECT status, count(*) AS count FROM exercise_renders GROUP BY status',
-  );
+  const rows = await countRendersByStatus(db);
   gauge.reset();
   // Every status is written, zero included, so a dashboard sees a series drop to 0 instead of vanish.
   for (const status of RENDER_STATUSES) gauge.set({ status }, 0);
-  for (const row of rows) gauge.set({ status: row.status }, Number(row.count));
+  for (const row of rows) gauge.set({ status: row.status }, row.count);
 }

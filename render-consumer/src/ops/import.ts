@@ -16,9 +16,11 @@ import {
   bumpAssetVersion,
   type ExerciseRow,
   findExercise,
+  getExercise,
   lockExercise,
   setCatalogRender,
   setExerciseKind,
+  setNextCatalogRender,
 } from '../catalog/exercises.js';
 import {
   ensureRenderRow,
@@ -173,14 +175,9 @@ export async function importDurationVideo(options: ImportOptions): Promise<Impor
         : await markRenderEncoding(tx, row.id, fields);
       if (playable) await setCatalogRender(tx, bumped.id, render.id);
       else {
-        await tx.query('UPDATE exercises SET next_catalog_render_id = $2, updated_at = now() WHERE id = $1', [
-          bumped.id,
-          render.id,
-        ]);
+        await setNextCatalogRender(tx, bumped.id, render.id);
       }
-      const exercise = (
-        await tx.query<ExerciseRow>('SELECT * FROM exercises WHERE id = $1', [bumped.id])
-      )[0]!;
+      const exercise = (await getExercise(tx, bumped.id))!;
       return { exercise, render, superseded };
     });
   } catch (error) {

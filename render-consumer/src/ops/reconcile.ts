@@ -1,4 +1,11 @@
 import type { CatalogDb, Queryable } from '../catalog/database.js';
+import { dropCatalogRender, listExerciseSlugs } from '../catalog/exercises.js';
+import {
+  failPlayableRender,
+  listVideoRenderRefs,
+  markRenderDeleted,
+  type VideoRenderRef,
+} from '../catalog/renders.js';
 import type { BunnyClient } from '../publish/bunny-client.js';
 import { type BunnyVideo, parseBunnyDate } from '../publish/bunny-models.js';
 
@@ -68,15 +75,6 @@ export interface ReconcileResult {
   missing: MissingVideoRender[];
 }
 
-export interface VideoRenderRef {
-  id: number;
-  exercise: string;
-  language: string;
-  asset_version: number;
-  status: string;
-  bunny_video_id: string;
-}
-
 /** What the pure comparison decides: orphaned videos, and live renders whose video was not listed. */
 export function compareLibrary(
   videos: readonly (BunnyVideo & { exercise: string })[],
@@ -99,16 +97,7 @@ export function compareLibrary(
 
 /** The catalog side of reconcile, read from the catalog itself. */
 export async function listVideoRenders(db: Queryable): Promise<VideoRenders> {
-  const slugs = (await db.query<{ slug: string }>('SELECT slug FROM exercises ORDER BY slug')).map(
-    (row) => row.slug,
-  );
-  const renders = await db.query<VideoRenderRef>(
-    `SELECT r.id, e.slug AS exercise, r.language, r.asset_version, r.status, r.bunny_video_id
-       FROM exercise_renders r JOIN exercises e ON e.id = r.exercise_id
-      WHERE r.bunny_video_id IS NOT NULL AND r.status <> 'deleted'
-      ORDER BY r.id`,
-  );
-  return { slugs, renders };
+  return { slugs: await listExerciseSlugs(db), renders: await listVideoRenderRefs(db) };
 }
 
 export async function reconcileLibrary(options: ReconcileOptions): Promise<ReconcileResult> {
@@ -185,30 +174,15 @@ export async function reconcileLibrary(options: ReconcileOptions): Promise<Recon
 async function markVideoGone(db: CatalogDb, render: VideoRenderRef): Promise<string | undefined> {
   return db.transaction(async (tx) => {
     if (render.status === 'superseded') {
-      const rows = await tx.query(
-        `UPDATE exercise_renders SET status = 'deleted', updated_at = now() WHERE id = $1 AND status = 'superseded' RETURNING id`,
-        [render.id],
-      );
-      return rows.length > 0 ? 'deleted' : undefined;
+      return (await markRenderDeleted(tx, render.id)) ? 'deleted' : undefined;
     }
-    const rows = await tx.query(
-      `UPDATE exercise_renders
-          SET status = 'failed', error = $2, next_check_at = NULL, updated_at = now()
-        WHERE id = $1 AND status IN ('ready', 'encoding') RETURNING id`,
-      [
-        render.id,
-        `video ${render.bunny_video_id} is gone from the Bunny Stream library (found by reconcile)`,
-      ],
+    const failed = await failPlayableRender(
+      tx,
+      render.id,
+      `video ${render.bunny_video_id} is gone from the Bunny Stream library (found by reconcile)`,
     );
-    if (rows.length === 0) return undefined;
-    await tx.query(
-      `UPDATE exercises
-          SET catalog_render_id = CASE WHEN catalog_render_id = $1 THEN NULL ELSE catalog_render_id END,
-              next_catalog_render_id = CASE WHEN next_catalog_render_id = $1 THEN NULL ELSE next_catalog_render_id END,
-              updated_at = now()
-        WHERE catalog_render_id = $1 OR next_catalog_render_id = $1`,
-      [render.id],
-    );
+    if (!failed) return undefined;
+    await dropCatalogRender(tx, render.id);
     return 'failed';
   });
 }

@@ -4,7 +4,7 @@ import { createTempDir, type TempDir } from '../../../test/harness/index.js';
 import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
 import { bumpAssetVersion, lockExercise, setExerciseKind } from '../catalog/exercises.js';
 import { migrateCatalog, splitStatements } from '../catalog/migrate.js';
-import { listExerciseStatus } from './status-queries.js';
+import { listExerciseStatus } from '../catalog/status.js';
 
 const MIGRATIONS = new URL('../catalog/migrations/', import.meta.url);
 

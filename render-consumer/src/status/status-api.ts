@@ -3,12 +3,12 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Queryable } from '../catalog/database.js';
 import { listDeliveries } from '../catalog/deliveries.js';
 import { listRenderLeases } from '../catalog/leases.js';
+import { listExerciseStatus, listRecentRenders } from '../catalog/status.js';
 import { HttpError } from '../http/http-error.js';
 import { sendJson } from '../http/respond.js';
 import type { Handler, Route } from '../http/router.js';
 import { sendFile } from '../http/send-file.js';
 import { createDeadLetterReader, readQueueDepth } from './queue-snapshot.js';
-import { listExerciseStatus, listRecentRenders } from './status-queries.js';
 import {
   type StatusDocument,
   toConsumersView,

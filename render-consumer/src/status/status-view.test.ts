@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DeliveryRow } from '../catalog/deliveries.js';
+import type { RenderStatusRow } from '../catalog/status.js';
 import {
   isoOf,
-  type RenderStatusRow,
   resolvePlaybackUrl,
   shortHash,
   toConsumersView,

@@ -5,6 +5,7 @@
 import type { DeliveryRow } from '../catalog/deliveries.js';
 import type { RenderLeaseRow } from '../catalog/leases.js';
 import type { RenderStatus } from '../catalog/renders.js';
+import type { ExerciseStatusRow, RenderStatusRow } from '../catalog/status.js';
 import type { DeadLetterEntry } from '../ops/dead-letter-entry.js';
 
 /** Characters of a fingerprint or recipe hash shown: enough to tell versions apart at a glance. */
@@ -107,35 +108,6 @@ export interface StatusDocument {
   exercises: ExerciseView[];
   renders: RenderView[];
   consumers: ConsumersView;
-}
-
-/** The exercise columns the status page reads, with the age computed by the database. */
-export interface ExerciseStatusRow {
-  slug: string;
-  kind: string;
-  status: string;
-  asset_version: number;
-  asset_fingerprint: string | null;
-  fingerprint_updated_at: Date | string | null;
-  fingerprint_age_seconds: number | string | null;
-  catalog_render_id: number | null;
-}
-
-/** The render columns the status page reads, joined with the exercise's slug. */
-export interface RenderStatusRow {
-  id: number;
-  exercise: string;
-  language: string;
-  status: RenderStatus;
-  asset_version: number;
-  duration_seconds: number | null;
-  playback_url: string | null;
-  delete_after: Date | string | null;
-  error: string | null;
-  recipe_hash: string;
-  encode_progress?: number | null;
-  created_at: Date | string;
-  updated_at: Date | string;
 }
 
 export function shortHash(value: string | null | undefined): string | null {

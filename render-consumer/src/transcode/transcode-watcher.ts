@@ -2,6 +2,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { sleep, toPutEventsEntry } from '@exercise-pipeline/shared';
 import type { CatalogDb } from '../catalog/database.js';
+import { getExercise } from '../catalog/exercises.js';
 import { type RenderRow, TRANSCODE_ATTEMPTS } from '../catalog/renders.js';
 import {
   claimDueTranscodes,
@@ -173,7 +174,7 @@ export class TranscodeWatcher {
    */
   async #reRender(render: RenderRow): Promise<boolean> {
     if (render.recipe === null) return false;
-    const exercise = await this.#exerciseOf(render);
+    const exercise = await getExercise(this.#options.db, render.exercise_id);
     if (exercise?.status !== 'active' || exercise.asset_version !== render.asset_version) {
       return false;
     }
@@ -193,16 +194,8 @@ export class TranscodeWatcher {
     return true;
   }
 
-  async #exerciseOf(render: RenderRow) {
-    const rows = await this.#options.db.query<{ slug: string; status: string; asset_version: number }>(
-      'SELECT slug, status, asset_version FROM exercises WHERE id = $1',
-      [render.exercise_id],
-    );
-    return rows[0];
-  }
-
   async #announceReady(render: RenderRow): Promise<void> {
-    const exercise = await this.#exerciseOf(render);
+    const exercise = await getExercise(this.#options.db, render.exercise_id);
     if (!exercise) return;
     await this.#putEvent({
       type: 'render-ready',
@@ -218,7 +211,7 @@ export class TranscodeWatcher {
   }
 
   async #announceFailed(render: RenderRow, message: string): Promise<void> {
-    const exercise = await this.#exerciseOf(render);
+    const exercise = await getExercise(this.#options.db, render.exercise_id);
     if (!exercise) return;
     await this.#putEvent({
       type: 'render-failed',

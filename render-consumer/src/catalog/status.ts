@@ -1,5 +1,34 @@
-import type { Queryable } from '../catalog/database.js';
-import type { ExerciseStatusRow, RenderStatusRow } from './status-view.js';
+import type { Queryable } from './database.js';
+import type { RenderStatus } from './renders.js';
+
+/** The exercise columns the status page reads, with the age computed by the database. */
+export interface ExerciseStatusRow {
+  slug: string;
+  kind: string;
+  status: string;
+  asset_version: number;
+  asset_fingerprint: string | null;
+  fingerprint_updated_at: Date | string | null;
+  fingerprint_age_seconds: number | string | null;
+  catalog_render_id: number | null;
+}
+
+/** The render columns the status page reads, joined with the exercise's slug. */
+export interface RenderStatusRow {
+  id: number;
+  exercise: string;
+  language: string;
+  status: RenderStatus;
+  asset_version: number;
+  duration_seconds: number | null;
+  playback_url: string | null;
+  delete_after: Date | string | null;
+  error: string | null;
+  recipe_hash: string;
+  encode_progress?: number | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
 
 /** Every exercise with the age of its fingerprint, measured by the database's own clock. */
 export async function listExerciseStatus(db: Queryable): Promise<ExerciseStatusRow[]> {
