@@ -23,12 +23,19 @@ let temp: TempDir;
 let bunny: BunnyStreamDouble;
 let client: BunnyClient;
 let clip: string;
+let bunnyNow = Date.now();
 
 beforeAll(async () => {
   temp = await createTempDir('transcode-watcher');
   clip = path.join(temp.path, 'clip.mp4');
   await writeFile(clip, randomBytes(4096));
-  bunny = await new BunnyStreamDouble({ transcodingAfterMs: 50, finishedAfterMs: 150 }).start();
+  // The double's transcodes follow a clock the tests move, so a slow machine cannot finish one
+  // before the test looks at it.
+  bunny = await new BunnyStreamDouble({
+    transcodingAfterMs: 50,
+    finishedAfterMs: 150,
+    clock: () => bunnyNow,
+  }).start();
   client = new BunnyClient({ libraryId: bunny.libraryId, apiKey: bunny.apiKey, apiUrl: bunny.url });
 });
 
@@ -108,7 +115,7 @@ describe.each(['postgres', 'pglite'] as const)('TranscodeWatcher on %s', (kind) 
     expect((await getRender(db, next.render.id))?.status).toBe('encoding');
     expect((await findExercise(db, slug))?.catalog_render_id).toBe(previous.render.id);
 
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    bunnyNow += 200;
     await watcher.pollOnce();
     expect((await getRender(db, next.render.id))?.status).toBe('ready');
     expect((await findExercise(db, slug))?.catalog_render_id).toBe(next.render.id);
@@ -119,7 +126,7 @@ describe.each(['postgres', 'pglite'] as const)('TranscodeWatcher on %s', (kind) 
   it('fails a render whose transcode Bunny failed, with its message, and deletes the video', async () => {
     bunny.failNextTranscodes(1, 'Invalid video stream');
     const failing = await uploadedRender(3, 'encoding');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    bunnyNow += 200;
     await watcher.pollOnce();
     const render = await getRender(db, failing.render.id);
     expect(render).toMatchObject({ status: 'failed', transcode_failures: 2 });
