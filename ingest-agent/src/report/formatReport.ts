@@ -1,5 +1,6 @@
 import type { IngestResult } from '../ingest/types.js';
 import type { RefusalReason } from '../plan/refusal.js';
+import { qcMessage } from '../qc/messages.js';
 import { visibleText } from './visibleText.js';
 
 function section(title: string, lines: readonly string[]): string[] {
@@ -14,6 +15,18 @@ function numbered(reasons: readonly RefusalReason[]): string[] {
     `   How to fix: ${reason.fix}`,
     '',
   ]);
+}
+
+/**
+ * The picture and sound check's warnings, one line each with file, second, problem and fix (its
+ * refusals are among the numbered problems already).
+ */
+function qcWarnings(result: IngestResult): string[] {
+  const warnings = (result.findings ?? []).filter((finding) => finding.action === 'warn');
+  return section(
+    'Picture and sound check, worth fixing',
+    warnings.map((finding) => qcMessage(finding, 'en')),
+  );
 }
 
 /** Full keys are long and all share the prefix; the team recognises the short name. */
@@ -41,6 +54,7 @@ export function formatReport(result: IngestResult): string {
         : 'The agent tries again once the files stop changing.',
       '',
       ...numbered(result.rejected),
+      ...qcWarnings(result),
     );
   } else {
     lines.push(
@@ -63,6 +77,7 @@ export function formatReport(result: IngestResult): string {
       ...section('Ignored', result.ignored),
     );
     if (result.warnings.length > 0) lines.push('Worth fixing next time:', '', ...numbered(result.warnings));
+    lines.push(...qcWarnings(result));
   }
   // Each entry is one line; a name with a newline in it must not make it two.
   return `${lines.map(visibleText).join('\n').trimEnd()}\n`;
