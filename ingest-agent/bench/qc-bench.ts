@@ -20,8 +20,9 @@ import { parseArgs } from 'node:util';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '@exercise-pipeline/shared';
 import { startMoto } from '../../render-consumer/bench/bench-moto.js';
-import { median } from '../../render-consumer/bench/bench-report.js';
+import { median, wholeNumberFlag } from '../../render-consumer/bench/bench-report.js';
 import { MOVING_SOURCE_NOTE, writeMovingClips } from '../../render-consumer/bench/moving-media.js';
+import { SEED_MEDIA } from '../../render-consumer/bench/seed-bundle.js';
 import { generateDelivery } from '../../test/fixtures/index.js';
 import { ingestDelivery } from '../src/ingest/index.js';
 import { agentConfigSchema } from '../src/rules/agentConfig.js';
@@ -32,16 +33,8 @@ const DELIVERY_VERSION = 1;
 const FOLDER_NAME = '001 Detensionari Lombare';
 
 /** The seed's shape (render-consumer/bench/seed-bundle.ts) as the team delivers it. */
-const SEED_DELIVERY = {
-  fps: 25,
-  repSeconds: 4,
-  framingSeconds: 8.4,
-  repsPerBlock: 5,
-  countsPerMaster: 20,
-  variants: { 'rep-left': 2, 'rep-right': 2 },
-  // Framing videos carry their voice-over as sound (it is cut out at staging, and checked there).
-  concurrency: 2,
-} as const;
+const { fps, repSeconds, framingSeconds, repsPerBlock, countsPerMaster, variants } = SEED_MEDIA;
+const SEED_DELIVERY = { fps, repSeconds, framingSeconds, repsPerBlock, countsPerMaster, variants };
 
 interface Flags {
   rounds: number;
@@ -58,16 +51,9 @@ function readFlags(argv: string[]): Flags {
       keep: { type: 'boolean', default: false },
     },
   });
-  const whole = (name: string, text: string) => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1) {
-      throw new Error(`--${name} must be a whole number >= 1, got ${JSON.stringify(text)}`);
-    }
-    return value;
-  };
   return {
-    rounds: whole('rounds', values.rounds),
-    height: whole('height', values.height),
+    rounds: wholeNumberFlag('rounds', values.rounds),
+    height: wholeNumberFlag('height', values.height),
     keep: values.keep,
   };
 }
