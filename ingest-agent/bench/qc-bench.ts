@@ -105,6 +105,13 @@ async function main(): Promise<void> {
   }
   const root = path.resolve(process.env.DATA_DIR ?? tmpdir(), 'qc-bench');
   const delivery = await seedShapedDelivery(root, flags.height);
+  // The bench talks only to its own moto_server: dummy credentials, never a developer's real ones.
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+  delete process.env.AWS_PROFILE;
   const moto = await startMoto();
   const work = path.join(root, `run-${process.pid}`);
   const times: Record<'on' | 'off', number[]> = { on: [], off: [] };

@@ -1,5 +1,5 @@
 import { FfmpegError, type ProbeResult, probeMedia } from '@exercise-pipeline/shared';
-import { QcLogParser, type QcStream, qcOutputArgs } from '../qc/qcGraph.js';
+import { QcLogParser, type QcStream, qcInputArgs, qcOutputArgs } from '../qc/qcGraph.js';
 import type { QcConfig } from '../rules/agentConfig.js';
 import { runPool } from '../sync/runPool.js';
 import { type MediaFile, type ProbedFile, pinnedInputFor } from './mediaFile.js';
@@ -73,7 +73,7 @@ export async function probeFiles(
           : { outputArgs: qcOutputArgs(stream, options.qc), parser: new QcLogParser() };
       const incomplete = await readAllPackets(path, {
         declaredSeconds: probe.durationSeconds,
-        inputArgs,
+        inputArgs: stream === undefined ? inputArgs : [...qcInputArgs(stream), ...inputArgs],
         ...(analysis ? { analysis } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
