@@ -12,7 +12,7 @@
  * always gets a warm page cache. Goal: QC on at most 1.25× QC off. Machines are shared and noisy:
  * only the ratio of one run means anything. Exit 0 when the goal holds, 1 when not, 2 for bad flags.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -95,6 +95,22 @@ async function seedShapedDelivery(root: string, height: number): Promise<string>
   return dir;
 }
 
+/**
+ * CPU seconds of this process and of the children it waited for (every ffmpeg and ffprobe), from
+ * /proc/self/stat; undefined without /proc. Unlike wall time, it hardly moves with other load.
+ */
+function agentCpuSeconds(): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync('/proc/self/stat', 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Fields after the parenthesised command name: utime, stime, cutime, cstime are 14 to 17.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+}
+
 async function main(): Promise<void> {
   let flags: Flags;
   try {
@@ -115,6 +131,7 @@ async function main(): Promise<void> {
   const moto = await startMoto();
   const work = path.join(root, `run-${process.pid}`);
   const times: Record<'on' | 'off', number[]> = { on: [], off: [] };
+  const cpu: Record<'on' | 'off', number[]> = { on: [], off: [] };
   try {
     process.stdout.write(
       `delivery: ${delivery} (${flags.height}p); ${MOVING_SOURCE_NOTE}\nmoto at ${moto.endpoint}; ${flags.rounds} round(s)\n`,
@@ -137,6 +154,7 @@ async function main(): Promise<void> {
           }),
         );
         const config = agentConfigSchema.parse({ qc: { enabled: mode === 'on' } });
+        const cpuBefore = agentCpuSeconds();
         const started = performance.now();
         const result = await ingestDelivery({
           folder: path.join(drop, FOLDER_NAME),
@@ -148,6 +166,10 @@ async function main(): Promise<void> {
           settleCheckMs: 0,
         });
         const seconds = (performance.now() - started) / 1000;
+        const cpuAfter = agentCpuSeconds();
+        const cpuSeconds =
+          cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+        if (cpuSeconds !== undefined) cpu[mode].push(cpuSeconds);
         s3.destroy();
         if (result.status !== 'done') {
           throw new Error(
@@ -155,7 +177,10 @@ async function main(): Promise<void> {
           );
         }
         times[mode].push(seconds);
-        line.push(`QC ${mode} ${seconds.toFixed(2)} s (${(result.findings ?? []).length} findings)`);
+        const cpuText = cpuSeconds === undefined ? '' : `, agent+ffmpeg CPU ${cpuSeconds.toFixed(1)} s`;
+        line.push(
+          `QC ${mode} ${seconds.toFixed(2)} s (${(result.findings ?? []).length} findings${cpuText})`,
+        );
         await rm(runDir, { recursive: true, force: true });
       }
       process.stdout.write(`round ${round}: ${line.join(', ')}\n`);
@@ -173,6 +198,11 @@ async function main(): Promise<void> {
       `median ingest, QC off: ${off.toFixed(2)} s`,
       `median ingest, QC on:  ${on.toFixed(2)} s`,
       `ratio on/off: ${ratio.toFixed(3)} (goal <= ${GOAL_RATIO}) ${ratio <= GOAL_RATIO ? 'OK' : 'NOT MET'}`,
+      ...(cpu.on.length > 0 && cpu.off.length > 0
+        ? [
+            `median agent+ffmpeg CPU seconds: QC off ${median(cpu.off).toFixed(1)}, QC on ${median(cpu.on).toFixed(1)} (moto's own CPU not counted)`,
+          ]
+        : []),
       '',
     ].join('\n'),
   );
