@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { RefusalReason } from '../plan/refusal.js';
+import { type RefusalReason, refusal } from '../plan/refusal.js';
 import { collectQc, type QcOutcome, qcRefusals } from '../qc/inspectQc.js';
 import type { QcConfig } from '../rules/agentConfig.js';
 import { probeFiles } from '../validate/probeFiles.js';
@@ -37,10 +37,6 @@ export async function checkStagedVoiceOvers(
   const qc = collectQc(probed, qcConfig, true);
   const reasons = probed
     .filter((file) => file.probe?.audio === undefined || !(file.probe.durationSeconds > 0))
-    .map((file) => ({
-      file: file.file.name,
-      problem: `the ${file.file.slot} voice-over taken from this video's sound is empty or unreadable`,
-      fix: `Export the video again with its sound, or deliver the ${file.file.slot} voice-over as a separate .mp3`,
-    }));
+    .map((file) => refusal('extractedVoiceEmpty', { slot: file.file.slot }, file.file.name));
   return { reasons: [...reasons, ...qcRefusals(qc.findings)], qc };
 }

@@ -3,10 +3,17 @@
  * Romanian: one line naming the file, the second and the problem, then how to fix it. Kept as a
  * function of (finding, language) so the report can follow the agent's report language.
  */
+import { REPORT_LANGUAGES, type ReportLanguage } from '../report/language.js';
 import type { QcFinding, QcKind } from './findings.js';
 
-export const REPORT_LANGUAGES = ['en', 'ro'] as const;
-export type ReportLanguage = (typeof REPORT_LANGUAGES)[number];
+export { REPORT_LANGUAGES, type ReportLanguage };
+
+/** The report's heading above the check's warnings. */
+export function qcSectionTitle(language: ReportLanguage): string {
+  return language === 'ro'
+    ? 'Verificarea imaginii și a sunetului, de corectat data viitoare'
+    : 'Picture and sound check, worth fixing';
+}
 
 /** `3.2` in English, `3,2` in Romanian: always one decimal. */
 function seconds(value: number, language: ReportLanguage): string {

@@ -1,7 +1,6 @@
-import { FfmpegError, type ProbeResult, probeMedia } from '@exercise-pipeline/shared';
+import { FfmpegError, type ProbeResult, probeMedia, runPool } from '@exercise-pipeline/shared';
 import { QcLogParser, type QcStream, qcInputArgs, qcOutputArgs } from '../qc/qcGraph.js';
 import type { QcConfig } from '../rules/agentConfig.js';
-import { runPool } from '../sync/runPool.js';
 import { type MediaFile, type ProbedFile, pinnedInputFor } from './mediaFile.js';
 import { readAllPackets } from './readAllPackets.js';
 
