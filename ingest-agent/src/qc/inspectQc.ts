@@ -54,13 +54,18 @@ export function qcRefusals(findings: readonly QcFinding[]): RefusalReason[] {
 /** User metadata names of a voice-over's loudness on its S3 object (read by the composer). */
 export const LOUDNESS_METADATA = { lufs: 'loudness-lufs', truePeak: 'true-peak-dbtp' } as const;
 
-/** `{"loudness-lufs": "-23.4", "true-peak-dbtp": "-3.2"}`; a true peak of silence (-inf) is left out. */
+/** ebur128's floor (its absolute gate); digital silence is stated as this rather than minus infinity. */
+const FLOOR_DB = -70;
+
+/**
+ * `{"loudness-lufs": "-23.4", "true-peak-dbtp": "-3.2"}`, always both (readers take half a pair as
+ * unusable); the true peak of digital silence, minus infinity, is stated as the floor, -70.0.
+ */
 export function loudnessMetadata(loudness: Loudness): Record<string, string> {
+  const floored = (value: number) => (Number.isFinite(value) ? value : FLOOR_DB).toFixed(1);
   return {
-    [LOUDNESS_METADATA.lufs]: loudness.integratedLufs.toFixed(1),
-    ...(Number.isFinite(loudness.truePeakDbtp)
-      ? { [LOUDNESS_METADATA.truePeak]: loudness.truePeakDbtp.toFixed(1) }
-      : {}),
+    [LOUDNESS_METADATA.lufs]: floored(loudness.integratedLufs),
+    [LOUDNESS_METADATA.truePeak]: floored(loudness.truePeakDbtp),
   };
 }
 
