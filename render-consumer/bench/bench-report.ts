@@ -20,6 +20,15 @@ export interface BenchSamples {
   composeInProcess: number[];
 }
 
+/** A `--name` flag's text as a whole number of at least `min`; throws a message naming the flag. */
+export function wholeNumberFlag(name: string, text: string, min = 1): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`--${name} must be a whole number >= ${min}, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);

@@ -267,9 +267,24 @@ describe('status page in headless Chromium', () => {
       outcome: 'synced',
       exercise: 'late-arrival',
       changed_keys: ['late-arrival/manifest.json'],
+      findings: [
+        {
+          kind: 'black',
+          file: 'Late Arrival - Intro.mp4',
+          atSeconds: 0,
+          untilSeconds: 3.2,
+          action: 'warn',
+          message:
+            'Late Arrival - Intro.mp4: black picture from 0.0 s to 3.2 s — trim the black start or re-export the clip',
+        },
+      ],
     });
     const late = page.locator('#deliveries-table tr.delivery-synced', { hasText: 'late-arrival' });
     await expect.poll(() => late.count(), { timeout: 15_000 }).toBe(1);
+    // The agent's picture and sound findings are listed with the delivery.
+    expect(await late.locator('ul.findings li[data-finding-kind="black"]').allInnerTexts()).toEqual([
+      'warning Late Arrival - Intro.mp4: black picture from 0.0 s to 3.2 s — trim the black start or re-export the clip',
+    ]);
     expect(await page.evaluate('window.loadedOnce')).toBe(true);
     // The player was left alone by the refreshes.
     expect(await page.evaluate("document.querySelector('#player').currentTime")).toBeGreaterThan(0);

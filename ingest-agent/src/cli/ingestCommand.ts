@@ -10,6 +10,7 @@ import {
 } from '@exercise-pipeline/shared';
 import { ingestDelivery } from '../ingest/ingestDelivery.js';
 import type { IngestResult } from '../ingest/types.js';
+import { qcMessage } from '../qc/messages.js';
 import { agentAwsOptions, readAgentConfig } from './agentSettings.js';
 import { parseAgentArgs } from './args.js';
 import { listSection, reasonLines, reportFailure, usageError, writeJson, writeLines } from './output.js';
@@ -52,6 +53,12 @@ function summary(result: IngestResult): string[] {
     ...listSection('Uploaded', result.uploaded),
     ...(result.rejected.length > 0 ? ['Reasons:', ...reasonLines(result.rejected)] : []),
     ...(result.warnings.length > 0 ? ['Warnings:', ...reasonLines(result.warnings)] : []),
+    ...listSection(
+      'Picture and sound check',
+      (result.findings ?? [])
+        .filter((finding) => finding.action === 'warn')
+        .map((finding) => qcMessage(finding, 'en')),
+    ),
     ...(result.report === null ? [] : [`Report: ${result.report}`]),
   ];
 }

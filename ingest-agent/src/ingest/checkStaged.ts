@@ -1,17 +1,21 @@
 import { join } from 'node:path';
 import { type RefusalReason, refusal } from '../plan/refusal.js';
+import { collectQc, type QcOutcome, qcRefusals } from '../qc/inspectQc.js';
+import type { QcConfig } from '../rules/agentConfig.js';
 import { probeFiles } from '../validate/probeFiles.js';
 import type { DeliveryPlan } from './planDelivery.js';
 
 /**
  * Probes the voice-overs cut out of the framing videos: a video whose sound track is present but
- * empty or undecodable only shows here, after extraction.
+ * empty or undecodable only shows here, after extraction. With the picture and sound check on, each
+ * is also decoded once to check its sound and measure its loudness.
  */
 export async function checkStagedVoiceOvers(
   bundleDir: string,
   plan: DeliveryPlan,
+  qcConfig: QcConfig,
   signal?: AbortSignal,
-): Promise<RefusalReason[]> {
+): Promise<{ reasons: RefusalReason[]; qc: QcOutcome }> {
   const probed = await probeFiles(
     plan.extractions.map((extraction) => ({
       file: {
@@ -26,10 +30,13 @@ export async function checkStagedVoiceOvers(
       },
       path: join(bundleDir, extraction.target),
     })),
-    // The agent's own ffmpeg output, checked right after writing: the probe is enough.
-    { readPackets: false, ...(signal ? { signal } : {}) },
+    // The agent's own ffmpeg output, checked right after writing: the probe is enough, unless the
+    // sound is to be checked, which reads it through anyway.
+    { readPackets: qcConfig.enabled, qc: qcConfig, ...(signal ? { signal } : {}) },
   );
-  return probed
+  const qc = collectQc(probed, qcConfig, true);
+  const reasons = probed
     .filter((file) => file.probe?.audio === undefined || !(file.probe.durationSeconds > 0))
     .map((file) => refusal('extractedVoiceEmpty', { slot: file.file.slot }, file.file.name));
+  return { reasons: [...reasons, ...qcRefusals(qc.findings)], qc };
 }

@@ -7,6 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { exercisePrefix, type Logger, sleep } from '@exercise-pipeline/shared';
 import { deliveryIdOf, deliverySignature, Journal, type JournalEntry } from '../journal/Journal.js';
 import { type RefusalReason, refusal } from '../plan/refusal.js';
+import { findingDetails, loudnessMetadata, type QcOutcome } from '../qc/inspectQc.js';
 import type { AgentConfig } from '../rules/agentConfig.js';
 import {
   checkFreeSpace,
@@ -154,6 +155,7 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestResu
   const inspection = await inspectDelivery(plan, config, signal);
   result.warnings = inspection.warnings;
   result.transcoded = inspection.transcoded;
+  result.findings = inspection.qc.findings;
 
   options.onStep?.('settling');
   await sleep(options.settleCheckMs ?? 1000, signal);
@@ -198,6 +200,7 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestResu
         await rm(stagingRoot, { recursive: true, force: true }).catch(() => undefined);
       throw error;
     });
+  result.findings = [...inspection.qc.findings, ...(staged.qc?.findings ?? [])];
   if (staged.outcome === 'refused') return refuseDelivery(result, staged.reasons, { ...context, plan });
   if (staged.outcome === 'deferred') {
     await rm(stagingRoot, { recursive: true, force: true });
@@ -250,11 +253,15 @@ interface StageInput {
   stagingRoot: string;
 }
 
-type Staged =
+type Staged = (
   | { outcome: 'synced'; synced: SyncResult }
   | { outcome: 'refused'; reasons: RefusalReason[] }
   | { outcome: 'deferred'; files: string[] }
-  | { outcome: 'dry-run' };
+  | { outcome: 'dry-run' }
+) & {
+  /** The picture and sound check of the voice-overs cut out of videos (absent when none was staged). */
+  qc?: QcOutcome;
+};
 
 /**
  * Builds (or, after a crash, reuses) the staged bundle and syncs it. The staging copy stays when
@@ -269,8 +276,12 @@ async function stageAndSync(input: StageInput): Promise<Staged> {
   const bundleDir = join(input.stagingRoot, 'bundle');
   const resume =
     entry !== null && RESUMABLE.has(entry.state) && (await exists(join(bundleDir, 'manifest.json')));
-  if (resume) logger?.info({ folder, state: entry?.state }, 'resuming delivery from the journal');
-  else {
+  let extracted: QcOutcome;
+  if (resume) {
+    logger?.info({ folder, state: entry?.state }, 'resuming delivery from the journal');
+    // Their verdict was given before the crash; their findings and loudness are needed again.
+    extracted = (await checkStagedVoiceOvers(bundleDir, plan, options.config.qc, signal)).qc;
+  } else {
     options.onStep?.('staging');
     const needed = await stagingBytes(input);
     await checkFreeSpace(input.stagingRoot, needed, `stage "${basename(folder)}"`);
@@ -288,15 +299,18 @@ async function stageAndSync(input: StageInput): Promise<Staged> {
       if (typeof (error as NodeJS.ErrnoException).syscall !== 'string') throw error;
       throw await describeLocalFailure(bundleDir, error, `stage "${basename(folder)}"`);
     });
-    const reasons = await checkStagedVoiceOvers(bundleDir, plan, signal);
-    if (reasons.length > 0) return { outcome: 'refused', reasons };
-    if (dryRun) return { outcome: 'dry-run' };
+    const checked = await checkStagedVoiceOvers(bundleDir, plan, options.config.qc, signal);
+    extracted = checked.qc;
+    if (checked.reasons.length > 0) return { outcome: 'refused', reasons: checked.reasons, qc: extracted };
+    if (dryRun) return { outcome: 'dry-run', qc: extracted };
     await journal.put({ version: 1, deliveryId: id, folder, signature, state: 'staged', exercise: slug });
   }
   // Staging can take minutes; a file that changed meanwhile makes the staged copy suspect.
   const changed = changedFiles(plan.scan, await scanDelivery(folder));
   if (changed.length > 0) return { outcome: 'deferred', files: changed };
 
+  const loudness = new Map([...input.inspection.qc.loudness, ...extracted.loudness]);
+  const findings = [...input.inspection.qc.findings, ...extracted.findings];
   options.onStep?.('uploading');
   await journal.put({ version: 1, deliveryId: id, folder, signature, state: 'uploading', exercise: slug });
   const synced = await syncBundle({
@@ -310,6 +324,8 @@ async function stageAndSync(input: StageInput): Promise<Staged> {
     dataDir: options.dataDir,
     delivery: basename(folder),
     host: options.host ?? hostname(),
+    objectMetadata: new Map([...loudness].map(([key, value]) => [key, loudnessMetadata(value)])),
+    ...(options.config.qc.enabled ? { findings: findingDetails(findings) } : {}),
     ...(options.hashCache ? { hashCache: options.hashCache } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
@@ -331,7 +347,7 @@ async function stageAndSync(input: StageInput): Promise<Staged> {
     ...(logger ? { logger } : {}),
   });
   await journal.put({ version: 1, deliveryId: id, folder, signature, state: 'synced', exercise: slug });
-  return { outcome: 'synced', synced };
+  return { outcome: 'synced', synced, qc: extracted };
 }
 
 /** The most the staging copy of this delivery can take under DATA_DIR (see estimateStagingBytes). */

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { PlannedRename } from '../plan/planRenames.js';
+import { collectQc, type QcOutcome, qcRefusals } from '../qc/inspectQc.js';
 import type { RefusalReason } from '../plan/refusal.js';
 import type { AgentConfig } from '../rules/agentConfig.js';
 import { mezzanineProfile, needsTranscode } from '../stage/mezzanine.js';
@@ -16,6 +17,8 @@ export interface Inspection {
   transcode?: { targets: Set<string>; profile: VideoProfile };
   /** Delivered names of the videos in `transcode`. */
   transcoded: string[];
+  /** The picture and sound check of the delivered files (refusals among them are in `refusals`). */
+  qc: QcOutcome;
 }
 
 function extension(path: string): string {
@@ -39,7 +42,8 @@ function mediaFileOf(rename: PlannedRename, plan: DeliveryPlan): MediaFile {
 /**
  * Reads every delivered media file with ffprobe and judges the delivery as a whole: damaged or
  * fake files, missing slots or voice-overs, counting masters too short for the rep videos' pace,
- * and videos that differ from the rest (warned about, or re-encoded when `normalize` is on).
+ * and videos that differ from the rest (warned about, or re-encoded when `normalize` is on). The
+ * same read of each file decodes it once for the picture and sound check (`qc` in the config).
  */
 export async function inspectDelivery(
   plan: DeliveryPlan,
@@ -51,14 +55,16 @@ export async function inspectDelivery(
       file: mediaFileOf(rename, plan),
       path: join(plan.folder, rename.source),
     })),
-    signal ? { signal } : {},
+    { qc: config.qc, ...(signal ? { signal } : {}) },
   );
   const refusals = probed.flatMap((file) => checkMedia(file, config.allowedContainers));
-  if (plan.manifest === null) return { refusals, warnings: [], transcoded: [] };
+  const qc = collectQc(probed, config.qc);
+  refusals.push(...qcRefusals(qc.findings));
+  if (plan.manifest === null) return { refusals, warnings: [], transcoded: [], qc };
   const bundle = checkBundle({ manifest: plan.manifest, probed, extracted: plan.extractions });
   refusals.push(...bundle.refusals);
   if (!config.normalize || bundle.profile === null) {
-    return { refusals, warnings: bundle.warnings, transcoded: [] };
+    return { refusals, warnings: bundle.warnings, transcoded: [], qc };
   }
   const profile = mezzanineProfile(bundle.profile);
   const videos = probed.filter(
@@ -69,6 +75,7 @@ export async function inspectDelivery(
     refusals,
     warnings: [],
     transcoded: videos.map((file) => file.file.name),
+    qc,
     ...(videos.length > 0
       ? { transcode: { targets: new Set(videos.map((file) => file.file.target)), profile } }
       : {}),

@@ -1,4 +1,5 @@
 import type { RefusalReason } from '../plan/refusal.js';
+import type { QcFinding } from '../qc/findings.js';
 
 /**
  * - `done`: the bundle is in the bucket (possibly unchanged) and the team was told.
@@ -39,6 +40,12 @@ export interface IngestResult {
   rejected: RefusalReason[];
   /** Accepted, but worth fixing (videos that differ from the rest). */
   warnings: RefusalReason[];
+  /**
+   * What the picture and sound check found (black or frozen stretches, silent or clipped
+   * voice-overs…); those the config makes refusals are in `rejected` as well. Absent from results
+   * journalled before the check existed.
+   */
+  findings?: QcFinding[];
   fingerprint: string | null;
   /** Where the delivery folder went (`processed/…`, `rejected/…`); null when it stayed. */
   movedTo: string | null;
@@ -64,6 +71,7 @@ export function emptyResult(delivery: string, exercise: string | null): IngestRe
     bytesUploaded: 0,
     rejected: [],
     warnings: [],
+    findings: [],
     fingerprint: null,
     movedTo: null,
     report: null,

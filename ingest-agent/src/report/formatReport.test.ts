@@ -47,4 +47,29 @@ describe('formatReport', () => {
       'Exercițiul „(necunoscut)” a fost livrat (totul era deja încărcat de dinainte).',
     );
   });
+
+  it("lists the picture and sound check's warnings in the report language, refusals only among the problems", () => {
+    const done = {
+      ...emptyResult('/drop/001 Squat', 'squat'),
+      status: 'done' as const,
+      findings: [
+        {
+          kind: 'black' as const,
+          file: 'Intro.mp4',
+          atSeconds: 0,
+          untilSeconds: 3.2,
+          action: 'warn' as const,
+        },
+        { kind: 'silent' as const, file: 'Stanga.mp3', atSeconds: 0, action: 'refuse' as const },
+      ],
+    };
+    const english = formatReport(done, 'en');
+    expect(english).toContain(
+      'Picture and sound check, worth fixing (1):\n  Intro.mp4: black picture from 0.0 s to 3.2 s — trim the black start or re-export the clip',
+    );
+    expect(english).not.toContain('Stanga.mp3');
+    expect(formatReport(done, 'ro')).toContain(
+      'Verificarea imaginii și a sunetului, de corectat data viitoare (1):\n  Intro.mp4: imagine neagră de la 0,0 s la 3,2 s — tăiați începutul negru sau exportați clipul din nou',
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import type { IngestResult } from '../ingest/types.js';
 import { type RefusalReason, reasonIn } from '../plan/refusal.js';
+import { qcMessage, qcSectionTitle } from '../qc/messages.js';
 import type { ReportLanguage } from './language.js';
 import { line } from './messages.js';
 import { visibleText } from './visibleText.js';
@@ -21,6 +22,18 @@ export function numbered(reasons: readonly RefusalReason[], language: ReportLang
       '',
     ];
   });
+}
+
+/**
+ * The picture and sound check's warnings, one line each with file, second, problem and fix (its
+ * refusals are among the numbered problems already).
+ */
+function qcWarnings(result: IngestResult, language: ReportLanguage): string[] {
+  const warnings = (result.findings ?? []).filter((finding) => finding.action === 'warn');
+  return section(
+    qcSectionTitle(language),
+    warnings.map((finding) => qcMessage(finding, language)),
+  );
 }
 
 /** Full keys are long and all share the prefix; the team recognises the short name. */
@@ -45,6 +58,7 @@ export function formatReport(result: IngestResult, language: ReportLanguage): st
       line(language, refused ? 'report.refused.next' : 'report.deferred.next'),
       '',
       ...numbered(result.rejected, language),
+      ...qcWarnings(result, language),
     );
   } else {
     const pairs = (files: IngestResult['renamed']) => files.map((file) => `${file.from}  ->  ${file.to}`);
@@ -63,6 +77,7 @@ export function formatReport(result: IngestResult, language: ReportLanguage): st
     );
     if (result.warnings.length > 0)
       lines.push(line(language, 'report.warnings'), '', ...numbered(result.warnings, language));
+    lines.push(...qcWarnings(result, language));
   }
   // Each entry is one line; a name with a newline in it must not make it two.
   return `${lines.map(visibleText).join('\n').trimEnd()}\n`;

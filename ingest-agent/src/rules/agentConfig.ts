@@ -118,6 +118,66 @@ const manifestDefaultsSchema = z
     }
   });
 
+/** What a QC finding of one kind does: a warning in the report, a refusal, or nothing. */
+export const QC_ACTIONS = ['warn', 'refuse', 'off'] as const;
+export type QcAction = (typeof QC_ACTIONS)[number];
+
+const qcActionSchema = z.enum(QC_ACTIONS, { error: expected('"warn", "refuse" or "off"') });
+
+function qcNumber(what: string, min: number, max: number) {
+  const message = expected(`${what} from ${min} to ${max}`);
+  return z.number({ error: message }).min(min, { error: message }).max(max, { error: message });
+}
+
+/**
+ * The picture and sound check (see config/README.md "Picture and sound check"): per kind of finding
+ * what it does, and the thresholds that decide what counts.
+ */
+const qcSchema = z
+  .strictObject(
+    {
+      /** Decode every media file once to check it (and measure voice-over loudness). Default true. */
+      enabled: booleanSchema.default(true),
+      /** A black picture for at least `blackMinSeconds`. */
+      black: qcActionSchema.default('warn'),
+      /** A picture that does not change for at least `freezeMinSeconds`. */
+      freeze: qcActionSchema.default('warn'),
+      /** A voice-over whose loudest moment stays below `silentPeakDbfs`. */
+      silent: qcActionSchema.default('warn'),
+      /** A silence of at least `silenceMinSeconds` inside a voice-over. */
+      silence: qcActionSchema.default('warn'),
+      /** A voice-over reaching full scale in at least `clippingMinPlaces` places. */
+      clipping: qcActionSchema.default('warn'),
+      /** A video whose frames do not come at one steady rate. */
+      vfr: qcActionSchema.default('warn'),
+      /** A video meant to be shown turned (rotation metadata). */
+      rotation: qcActionSchema.default('warn'),
+      blackMinSeconds: qcNumber('seconds', 0.1, 60).default(0.5),
+      /** Luma below this share of the range counts as black (blackdetect pix_th). */
+      blackPixelThreshold: qcNumber('a fraction', 0, 1).default(0.1),
+      freezeMinSeconds: qcNumber('seconds', 0.2, 600).default(2),
+      /** Frames closer than this count as the same picture (freezedetect noise, in dB). */
+      freezeNoiseDb: qcNumber('decibels', -90, 0).default(-50),
+      silentPeakDbfs: qcNumber('dBFS', -120, 0).default(-40),
+      silenceMinSeconds: qcNumber('seconds', 0.5, 600).default(8),
+      /** Quieter than this counts as silence (silencedetect noise, in dB). */
+      silenceNoiseDb: qcNumber('decibels', -120, 0).default(-50),
+      /** A stretch of sound whose peak reaches this counts as at full scale. */
+      clippingPeakDbfs: qcNumber('dBFS', -6, 0).default(-0.5),
+      clippingMinPlaces: z
+        .int({ error: expected('a whole number from 1 to 100000') })
+        .min(1, { error: expected('a whole number from 1 to 100000') })
+        .max(100_000, { error: expected('a whole number from 1 to 100000') })
+        .default(10),
+      /** Average and nominal frame rate may differ by this much before it counts as variable. */
+      vfrTolerancePercent: qcNumber('percent', 0, 100).default(0.5),
+    },
+    { error: expected('an object such as {"black": "warn", "freeze": "refuse"}') },
+  )
+  .prefault({});
+
+export type QcConfig = z.output<typeof qcSchema>;
+
 /** A word as names are compared: lowercase, no diacritics, runs of spaces as one. */
 export function foldWord(word: string): string {
   return normalizeName(word.trim()).replace(/\s+/g, ' ');
@@ -304,6 +364,7 @@ export const agentConfigSchema = z
           { error: expected('an object {"video": [...], "voice-over": [...]}') },
         )
         .prefault({}),
+      qc: qcSchema,
     },
     { error: expected('a JSON object') },
   )

@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { assertManifest, ManifestInvalidError, toPutEventsEntry } from '@exercise-pipeline/shared';
+import {
+  assertManifest,
+  ManifestInvalidError,
+  type QcFindingDetail,
+  toPutEventsEntry,
+} from '@exercise-pipeline/shared';
 import { EventPublishError } from './errors.js';
 import type { LocalBundleFile } from './listBundleFiles.js';
 import { MANIFEST_KEY } from './planSync.js';
@@ -15,6 +20,8 @@ export interface BundleSyncedInput {
   /** The delivery folder and the agent's host, when the sync came from a delivery. */
   delivery?: string;
   host?: string;
+  /** What the ingest agent's picture and sound check found in the delivery. */
+  findings?: QcFindingDetail[];
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
@@ -162,6 +162,31 @@ describe('syncBundle against moto_server', () => {
     } finally {
       s3.destroy();
     }
+  });
+
+  it("stores extra metadata (a voice-over's loudness) with the object, and still skips it when unchanged", async () => {
+    const fixture = await fixtureWith();
+    const loudness = { 'loudness-lufs': '-23.4', 'true-peak-dbtp': '-3.2' };
+    const objectMetadata = new Map([['audio/ro/intro-vo-1.mp3', loudness]]);
+    await syncBundle(options(fixture, aws.s3, { objectMetadata }));
+    const key = `${fixture.slug}/audio/ro/intro-vo-1.mp3`;
+    const head = await aws.s3.send(new HeadObjectCommand({ Bucket: fixture.bucket, Key: key }));
+    expect(head.Metadata).toEqual({
+      ...loudness,
+      'content-sha256': sha256(fixture.files['audio/ro/intro-vo-1.mp3']!),
+    });
+    const other = await aws.s3.send(
+      new HeadObjectCommand({ Bucket: fixture.bucket, Key: `${fixture.slug}/intro-video-1.mp4` }),
+    );
+    expect(other.Metadata).not.toHaveProperty('loudness-lufs');
+
+    // The same bytes measure the same: the object is skipped and keeps its values.
+    const again = await syncBundle(options(fixture, aws.s3, { objectMetadata }));
+    expect(again.uploaded).toEqual([]);
+    expect(again.skipped).toContain(key);
+    expect((await aws.s3.send(new HeadObjectCommand({ Bucket: fixture.bucket, Key: key }))).Metadata).toEqual(
+      head.Metadata,
+    );
   });
 
   it('without a cache proves equality by HeadObject, and re-uploads an object lacking the stored hash', async () => {

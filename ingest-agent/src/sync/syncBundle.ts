@@ -12,7 +12,7 @@ import {
 import { HashCache } from './HashCache.js';
 import { type LocalBundleFile, listBundleFiles } from './listBundleFiles.js';
 import { type LocalObject, MANIFEST_KEY, planSync, type RemoteObject } from './planSync.js';
-import { publishBundleSynced, readManifestLanguages } from './publishBundleSynced.js';
+import { type BundleSyncedInput, publishBundleSynced, readManifestLanguages } from './publishBundleSynced.js';
 import { deleteObjects, headObject, type ListedObject, listObjects } from './s3Objects.js';
 import { uploadFile } from './uploadFile.js';
 
@@ -38,6 +38,14 @@ export interface SyncBundleOptions {
   /** Named in "Bundle Synced": the delivery folder this bundle came from, and the agent's host. */
   delivery?: string;
   host?: string;
+  /**
+   * Extra user metadata per key relative to the prefix (a voice-over's loudness), set when the
+   * object is uploaded. An object skipped as unchanged keeps the metadata it was uploaded with: the
+   * values are measured from its bytes, so the same bytes carry the same values.
+   */
+  objectMetadata?: ReadonlyMap<string, Record<string, string>>;
+  /** What the picture and sound check found, announced with "Bundle Synced". */
+  findings?: BundleSyncedInput['findings'];
   /** Where the hash cache lives (DATA_DIR). */
   dataDir: string;
   /** An already open cache, so a daemon shares one across syncs; default: loaded from `dataDir`. */
@@ -149,6 +157,9 @@ export async function syncBundle(options: SyncBundleOptions): Promise<SyncResult
             size: object.size,
             sha256,
             contentType: file.contentType,
+            ...(options.objectMetadata?.has(object.key)
+              ? { metadata: options.objectMetadata.get(object.key)! }
+              : {}),
             multipartThresholdBytes: options.multipartThresholdBytes ?? 16 * MiB,
             partSizeBytes: options.partSizeBytes ?? 8 * MiB,
             partConcurrency: options.partConcurrency ?? 4,
@@ -200,6 +211,7 @@ export async function syncBundle(options: SyncBundleOptions): Promise<SyncResult
               fingerprint,
               ...(options.delivery === undefined ? {} : { delivery: options.delivery }),
               ...(options.host === undefined ? {} : { host: options.host }),
+              ...(options.findings === undefined ? {} : { findings: options.findings }),
             },
             signal,
           ),

@@ -12,6 +12,8 @@ export interface UploadFileInput {
   size: number;
   sha256: string;
   contentType: string;
+  /** Further user metadata (a voice-over's loudness); the sha256 key is always the agent's own. */
+  metadata?: Record<string, string>;
   /** Files at or above this size go multipart. */
   multipartThresholdBytes: number;
   partSizeBytes: number;
@@ -112,7 +114,7 @@ export async function uploadFile(s3: S3Client, input: UploadFileInput): Promise<
     Bucket: input.bucket,
     Key: input.key,
     ContentType: input.contentType,
-    Metadata: { [SHA256_METADATA_KEY]: input.sha256 },
+    Metadata: { ...input.metadata, [SHA256_METADATA_KEY]: input.sha256 },
     ServerSideEncryption: 'AES256',
   };
   const multipart = input.size >= input.multipartThresholdBytes;

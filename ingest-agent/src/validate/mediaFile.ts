@@ -1,4 +1,5 @@
 import type { ProbeResult, Slot } from '@exercise-pipeline/shared';
+import type { QcMeasurements } from '../qc/findings.js';
 import type { FileKind } from '../rules/agentConfig.js';
 
 /**
@@ -27,6 +28,8 @@ export interface ProbedFile {
   error?: string;
   /** Why the file's packets stop short of its declared length (a cut-off copy), in ffmpeg's words. */
   incomplete?: string;
+  /** What the picture and sound check measured, when it ran (see ProbeFilesOptions.qc). */
+  qc?: QcMeasurements;
 }
 
 /**
@@ -53,4 +56,20 @@ export function containerAllowed(formatName: string, allowedExtensions: readonly
   return allowedExtensions.some((ext) =>
     (CONTAINER_FORMATS[ext] ?? [ext]).some((format) => reported.includes(format)),
   );
+}
+
+/** Demuxers of the containers above, as the first name of ffprobe's `format_name`. */
+const MEDIA_DEMUXERS = new Set(['mov', 'matroska', 'avi', 'mxf', 'mp3', 'wav', 'aac', 'flac']);
+
+/**
+ * Input options that open a file again only as the media container its probe found (`-f mov
+ * -format_whitelist mov,mp4,…`), so nothing inside it can switch ffmpeg to another demuxer; undefined
+ * for anything that is not plain media (a playlist, a concat script, images), which is never read
+ * further.
+ */
+export function pinnedInputFor(formatName: string): string[] | undefined {
+  const names = formatName.split(',').map((part) => part.trim());
+  const demuxer = names[0];
+  if (demuxer === undefined || !MEDIA_DEMUXERS.has(demuxer)) return undefined;
+  return ['-f', demuxer, '-format_whitelist', names.join(',')];
 }

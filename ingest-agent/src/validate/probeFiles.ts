@@ -1,5 +1,7 @@
-import { FfmpegError, probeMedia, runPool } from '@exercise-pipeline/shared';
-import type { MediaFile, ProbedFile } from './mediaFile.js';
+import { FfmpegError, type ProbeResult, probeMedia, runPool } from '@exercise-pipeline/shared';
+import { QcLogParser, type QcStream, qcInputArgs, qcOutputArgs } from '../qc/qcGraph.js';
+import type { QcConfig } from '../rules/agentConfig.js';
+import { type MediaFile, type ProbedFile, pinnedInputFor } from './mediaFile.js';
 import { readAllPackets } from './readAllPackets.js';
 
 export interface ProbeTarget {
@@ -19,6 +21,17 @@ export interface ProbeFilesOptions {
    * readAllPackets); default true. Off only for files the agent wrote itself.
    */
   readPackets?: boolean;
+  /**
+   * Decode each file once in the packet read to check its picture (videos) or sound (voice-overs);
+   * skipped when `enabled` is false or packets are not read.
+   */
+  qc?: QcConfig;
+}
+
+/** Which stream of a file the check decodes: a video's picture, a voice-over's sound. */
+function qcStream(kind: MediaFile['kind'], probe: ProbeResult): QcStream | undefined {
+  if (kind === 'video') return probe.video === undefined ? undefined : 'video';
+  return probe.audio === undefined ? undefined : 'audio';
 }
 
 /** The last non-empty stderr line: ffprobe puts the reason there (`moov atom not found`). */
@@ -49,11 +62,24 @@ export async function probeFiles(
         ...(options.signal ? { signal: options.signal } : {}),
       });
       if (options.readPackets === false || !(probe.durationSeconds > 0)) return { file, probe };
+      // Anything but plain media is refused by its container (checkMedia), never read further.
+      const inputArgs = pinnedInputFor(probe.formatName);
+      if (inputArgs === undefined) return { file, probe };
+      const stream = options.qc?.enabled ? qcStream(file.kind, probe) : undefined;
+      const analysis =
+        stream === undefined || options.qc === undefined
+          ? undefined
+          : { outputArgs: qcOutputArgs(stream, options.qc), parser: new QcLogParser() };
       const incomplete = await readAllPackets(path, {
         declaredSeconds: probe.durationSeconds,
+        inputArgs: stream === undefined ? inputArgs : [...qcInputArgs(stream), ...inputArgs],
+        ...(analysis ? { analysis } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      return incomplete === undefined ? { file, probe } : { file, probe, incomplete };
+      if (incomplete !== undefined) return { file, probe, incomplete };
+      return analysis === undefined
+        ? { file, probe }
+        : { file, probe, qc: analysis.parser.finish(probe.durationSeconds) };
     } catch (error) {
       if (!(error instanceof FfmpegError)) throw error;
       if (error.code === 'FFMPEG_NOT_FOUND' || error.code === 'FFMPEG_ABORTED') throw error;

@@ -1,4 +1,5 @@
 import { FfmpegError, runFfmpeg } from '@exercise-pipeline/shared';
+import type { QcLogParser } from '../qc/qcGraph.js';
 
 export interface ReadAllPacketsOptions {
   /**
@@ -6,9 +7,16 @@ export interface ReadAllPacketsOptions {
    * index, an mp3's Xing/Info frame), so it stays the full length when the tail of the file is gone.
    */
   declaredSeconds: number;
+  /** Input options placed before `-i`, such as the pinned container (pinnedInputFor). */
+  inputArgs?: readonly string[];
   signal?: AbortSignal;
   /** Default 10 minutes: a copy runs at disk speed, and a NAS share may be slow. */
   timeoutMs?: number;
+  /**
+   * The picture and sound check, done in the same run: its outputs (qcOutputArgs) decode the file
+   * beside the packet copy, and its parser reads what the filters print. The file is read once.
+   */
+  analysis?: { outputArgs: readonly string[]; parser: QcLogParser };
 }
 
 /** Errors that are about the agent (no ffmpeg, an abort), never about the file. */
@@ -51,12 +59,16 @@ export async function readAllPackets(
 ): Promise<string | undefined> {
   let readSeconds = 0;
   let stderr: string;
+  const { analysis } = options;
+  // The analysis filters report at info level; `level+` tags each line so warnings stay apart.
+  const logLevel = analysis === undefined ? 'warning' : 'level+info';
   try {
     const run = await runFfmpeg(
       [
         '-v',
-        'warning',
+        logLevel,
         '-xerror',
+        ...(options.inputArgs ?? []),
         '-i',
         path,
         '-map',
@@ -68,20 +80,22 @@ export async function readAllPackets(
         '-f',
         'null',
         '-',
+        ...(analysis?.outputArgs ?? []),
       ],
       {
         timeoutMs: options.timeoutMs ?? 600_000,
+        ...(analysis ? { onStderrLine: (line: string) => analysis.parser.line(line) } : {}),
         onProgress: (progress) => {
           readSeconds = Math.max(readSeconds, progress.outTimeSeconds);
         },
         ...(options.signal ? { signal: options.signal } : {}),
       },
     );
-    stderr = run.stderr;
+    stderr = analysis === undefined ? run.stderr : analysis.parser.problems.join('\n');
   } catch (error) {
     if (!(error instanceof FfmpegError) || AGENT_PROBLEMS.has(error.code)) throw error;
     if (error.timedOut) throw error;
-    const detail = lastLine(error.stderrTail);
+    const detail = lastLine(analysis === undefined ? error.stderrTail : analysis.parser.problems.join('\n'));
     return detail === '' ? 'ffmpeg cannot read it to the end' : detail;
   }
   if (ESTIMATED_DURATION.test(stderr)) return undefined;

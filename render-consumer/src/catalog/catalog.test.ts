@@ -202,15 +202,26 @@ describe.each([postgresDriver(), pgliteDriver()])('catalog on $name', (driver) =
     });
     const [latest] = await listDeliveries(db);
     expect(latest?.reasons).toEqual([{ file: 'x.mp4', problem: 'unknown name', fix: 'rename it' }]);
+    expect(latest?.findings).toEqual([]);
     // The same event delivered again adds no second row.
     const synced = {
       outcome: 'synced' as const,
       exercise: 'neck-tilt',
       fingerprint: 'fp',
       changed_keys: ['neck-tilt/manifest.json'],
+      findings: [
+        {
+          kind: 'silent',
+          file: 'Neck Tilt 1-20 Stanga.mp3',
+          atSeconds: 0,
+          action: 'warn' as const,
+          message: 'Neck Tilt 1-20 Stanga.mp3: the voice-over is silent — export the recording again',
+        },
+      ],
       event_time: new Date('2026-11-27T09:00:00Z'),
     };
     const first = await recordDelivery(db, synced);
+    expect(first.findings).toEqual(synced.findings);
     expect((await recordDelivery(db, synced)).id).toBe(first.id);
     expect(
       (await recordDelivery(db, { ...synced, event_time: new Date('2026-11-27T09:05:00Z') })).id,

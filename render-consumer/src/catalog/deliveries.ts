@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex } from '@exercise-pipeline/shared';
+import { canonicalJson, type QcFindingDetail, sha256Hex } from '@exercise-pipeline/shared';
 import type { Queryable } from './database.js';
 
 /** What an agent told the pipeline about one delivery: synced, or refused with every reason. */
@@ -10,6 +10,8 @@ export interface DeliveryRow {
   host: string | null;
   reasons: { file?: string; problem: string; fix: string }[];
   changed_keys: string[];
+  /** The agent's picture and sound check findings ("Bundle Synced" `findings`); empty when none. */
+  findings: QcFindingDetail[];
   fingerprint: string | null;
   event_time: Date | null;
   received_at: Date;
@@ -19,7 +21,14 @@ export type NewDelivery = Pick<DeliveryRow, 'outcome'> &
   Partial<
     Pick<
       DeliveryRow,
-      'delivery' | 'exercise' | 'host' | 'reasons' | 'changed_keys' | 'fingerprint' | 'event_time'
+      | 'delivery'
+      | 'exercise'
+      | 'host'
+      | 'reasons'
+      | 'changed_keys'
+      | 'findings'
+      | 'fingerprint'
+      | 'event_time'
     >
   >;
 
@@ -41,8 +50,8 @@ export async function recordDelivery(db: Queryable, delivery: NewDelivery): Prom
   );
   const inserted = await db.query<DeliveryRow>(
     `INSERT INTO deliveries
-       (outcome, delivery, exercise, host, fingerprint, event_time, reasons, changed_keys, dedupe_key)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9)
+       (outcome, delivery, exercise, host, fingerprint, event_time, reasons, changed_keys, dedupe_key, findings)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10::jsonb)
      ON CONFLICT (dedupe_key) DO NOTHING
      RETURNING *`,
     [
@@ -55,6 +64,7 @@ export async function recordDelivery(db: Queryable, delivery: NewDelivery): Prom
       JSON.stringify(delivery.reasons ?? []),
       JSON.stringify(delivery.changed_keys ?? []),
       dedupeKey,
+      JSON.stringify(delivery.findings ?? []),
     ],
   );
   if (inserted[0]) return inserted[0];

@@ -99,6 +99,7 @@ export async function handleMessage(deps: HandleDeps, message: Message): Promise
             host: action.message.host ?? null,
             reasons: [],
             changed_keys: action.message.changedKeys,
+            findings: action.message.findings ?? [],
             fingerprint: action.message.fingerprint,
             event_time: new Date(action.message.envelope.time),
           });

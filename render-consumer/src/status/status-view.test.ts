@@ -51,6 +51,7 @@ describe('status view mapping', () => {
         { problem: 'no manifest', fix: 'add manifest.json' },
       ],
       changed_keys: [],
+      findings: [],
       fingerprint: null,
       event_time: when,
       received_at: when,
@@ -66,10 +67,36 @@ describe('status view mapping', () => {
         { file: null, problem: 'no manifest', fix: 'add manifest.json' },
       ],
       changed_keys: [],
+      findings: [],
       fingerprint: null,
       event_time: '2026-03-01T10:00:00.000Z',
       received_at: '2026-03-01T10:00:00.000Z',
     });
+  });
+
+  it("shows a synced delivery's picture and sound findings, and none for rows recorded without them", () => {
+    const message =
+      'intro.mp4: black picture from 0.0 s to 3.2 s — trim the black start or re-export the clip';
+    const row: DeliveryRow = {
+      id: 4,
+      outcome: 'synced',
+      delivery: '001 Detensionari Lombare',
+      exercise: 'detensionari-lombare',
+      host: 'nas-1',
+      reasons: [],
+      changed_keys: ['detensionari-lombare/manifest.json'],
+      findings: [
+        { kind: 'black', file: 'intro.mp4', atSeconds: 0, untilSeconds: 3.2, action: 'warn', message },
+      ],
+      fingerprint: 'a'.repeat(64),
+      event_time: when,
+      received_at: when,
+    };
+    expect(toDeliveryView(row).findings).toEqual([
+      { kind: 'black', file: 'intro.mp4', at_seconds: 0, action: 'warn', message },
+    ]);
+    const older = { ...row, findings: undefined } as unknown as DeliveryRow;
+    expect(toDeliveryView(older).findings).toEqual([]);
   });
 
   it('rounds the fingerprint age and never shows a negative one', () => {

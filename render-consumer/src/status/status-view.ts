@@ -38,6 +38,8 @@ export interface DeliveryView {
   /** Every reason of a refusal; empty for a synced delivery. */
   reasons: { file: string | null; problem: string; fix: string }[];
   changed_keys: string[];
+  /** What the agent's picture and sound check found in a synced delivery; empty when nothing. */
+  findings: { kind: string; file: string; at_seconds: number; action: string; message: string }[];
   fingerprint: string | null;
   event_time: string | null;
   received_at: string;
@@ -146,6 +148,13 @@ export function toDeliveryView(row: DeliveryRow): DeliveryView {
       fix: String(reason.fix ?? ''),
     })),
     changed_keys: Array.isArray(row.changed_keys) ? row.changed_keys.map(String) : [],
+    findings: (Array.isArray(row.findings) ? row.findings : []).map((finding) => ({
+      kind: String(finding.kind ?? ''),
+      file: String(finding.file ?? ''),
+      at_seconds: Number(finding.atSeconds ?? 0),
+      action: String(finding.action ?? 'warn'),
+      message: String(finding.message ?? ''),
+    })),
     fingerprint: shortHash(row.fingerprint),
     event_time: isoOf(row.event_time),
     received_at: isoOf(row.received_at) ?? '',

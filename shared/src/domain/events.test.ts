@@ -188,6 +188,38 @@ describe("parsePipelineMessage: the pipeline's own events", () => {
     });
   });
 
+  it("reads Bundle Synced with the agent's picture and sound findings, and refuses malformed ones", () => {
+    const finding = {
+      kind: 'black',
+      file: '001 Detensionari Lombare - Intro.mp4',
+      atSeconds: 0,
+      untilSeconds: 3.2,
+      action: 'warn',
+      message: 'black picture from 0.0 s to 3.2 s — trim the black start or re-export the clip',
+    };
+    const detail = {
+      exercise: 'wall-squat',
+      bucket: 'assets',
+      languages: ['ro'],
+      changedKeys: ['wall-squat/manifest.json'],
+      fingerprint: 'f'.repeat(64),
+      findings: [finding, { ...finding, kind: 'a-newer-kind', untilSeconds: undefined }],
+    };
+    const result = parsePipelineMessage(pipelineEvent('exercise-pipeline.ingest', 'Bundle Synced', detail));
+    expect(result.ok && result.message.type === 'bundle-synced' && result.message.findings).toEqual([
+      finding,
+      { ...finding, kind: 'a-newer-kind', untilSeconds: undefined },
+    ]);
+    expect(
+      reasonOf(
+        pipelineEvent('exercise-pipeline.ingest', 'Bundle Synced', {
+          ...detail,
+          findings: [{ ...finding, atSeconds: -1 }],
+        }),
+      ),
+    ).toBe('"Bundle Synced" detail.findings.0.atSeconds: expected 0 or more seconds, got -1');
+  });
+
   it('reads Delivery Refused with and without exercise and file', () => {
     const detail = {
       delivery: '001 Detensionari Lombare',

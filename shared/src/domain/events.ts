@@ -77,6 +77,34 @@ export const s3ObjectDetailSchema = z.object({
   'deletion-type': optionalText,
 });
 
+/** Findings one "Bundle Synced" carries at most; the event must stay far below EventBridge's 256 KiB. */
+export const MAX_QC_FINDINGS = 200;
+
+const secondsSchema = z
+  .number({ error: expected('a number of seconds') })
+  .min(0, { error: expected('0 or more seconds') });
+
+/**
+ * One thing the ingest agent's picture and sound check noticed in a delivered file (a black or
+ * frozen stretch, a silent or clipped voice-over…). `kind` stays open text, so a newer agent's kinds
+ * reach an older consumer, which shows `message` as it is.
+ */
+export const qcFindingSchema = z.object(
+  {
+    kind: text('the kind of finding, e.g. "black"'),
+    file: text('the delivered file name'),
+    /** Where it starts, in seconds from the start of the file. */
+    atSeconds: secondsSchema,
+    /** Where it ends, for a stretch. */
+    untilSeconds: secondsSchema.optional(),
+    /** `refuse` only in a "Delivery Refused"; a synced delivery carries warnings. */
+    action: z.enum(['warn', 'refuse'], { error: expected('"warn" or "refuse"') }),
+    /** What is wrong and how to fix it, in the team's words (English). */
+    message: text('the finding in words'),
+  },
+  { error: expected('an object {"kind", "file", "atSeconds", "action", "message"}') },
+);
+
 export const bundleSyncedDetailSchema = z.object({
   exercise: slugSchema,
   bucket: text('the bucket name'),
@@ -86,6 +114,11 @@ export const bundleSyncedDetailSchema = z.object({
   /** The delivery folder the sync came from, and the agent's host (for the operators' view). */
   delivery: text('the delivery folder name').optional(),
   host: text('the agent host name').optional(),
+  /** What the picture and sound check found in the delivery; absent from agents without it. */
+  findings: z
+    .array(qcFindingSchema, { error: expected('a list of findings') })
+    .max(MAX_QC_FINDINGS, { error: expected(`at most ${MAX_QC_FINDINGS} findings`) })
+    .optional(),
 });
 
 export const refusalReasonSchema = z.object(
@@ -154,6 +187,7 @@ export const refreshRequestedDetailSchema = z.object({
 
 export type RefreshRequestedDetail = z.output<typeof refreshRequestedDetailSchema>;
 export type BundleSyncedDetail = z.output<typeof bundleSyncedDetailSchema>;
+export type QcFindingDetail = z.output<typeof qcFindingSchema>;
 export type DeliveryRefusedDetail = z.output<typeof deliveryRefusedDetailSchema>;
 export type RefusalReason = z.output<typeof refusalReasonSchema>;
 export type RenderReadyDetail = z.output<typeof renderReadyDetailSchema>;

@@ -17,6 +17,16 @@ export interface ProbeResult {
     frameRate: string;
     /** frameRate as a number, rounded to 3 decimals (29.97). */
     fps: number;
+    /**
+     * `avg_frame_rate` (frames divided by duration), e.g. `25/1`; differs from frameRate when frames
+     * do not come at one steady rate (variable frame rate). Absent when ffprobe prints none.
+     */
+    avgFrameRate?: string;
+    /**
+     * Degrees the picture is meant to be turned when shown (display matrix side data, or the older
+     * `rotate` tag); absent or 0 when upright.
+     */
+    rotation?: number;
     /** e.g. `1/12800`. */
     timeBase: string;
     durationSeconds?: number;
@@ -45,6 +55,13 @@ const streamSchema = z.object({
   height: z.number().optional(),
   pix_fmt: z.string().optional(),
   r_frame_rate: z.string().optional(),
+  avg_frame_rate: z.string().optional().catch(undefined),
+  // Informational: a tag or side data ffprobe prints differently never makes the probe unreadable.
+  tags: z.record(z.string(), z.unknown()).optional().catch(undefined),
+  side_data_list: z
+    .array(z.object({ rotation: z.number().optional().catch(undefined) }))
+    .optional()
+    .catch(undefined),
   time_base: z.string().optional(),
   duration: z.string().optional(),
   sample_rate: z.string().optional(),
@@ -82,9 +99,20 @@ export function rationalToNumber(rational: string): number | undefined {
   return Math.round((numerator / denominator) * 1000) / 1000;
 }
 
+/** The display matrix's rotation, else the `rotate` tag; undefined when neither says anything. */
+function rotationOf(stream: Stream): number | undefined {
+  const matrix = stream.side_data_list?.find((side) => typeof side.rotation === 'number');
+  if (matrix?.rotation !== undefined) return matrix.rotation;
+  const tag = stream.tags?.rotate;
+  return typeof tag === 'string' ? numberOf(tag) : undefined;
+}
+
 function video(stream: Stream): ProbeResult['video'] {
   const frameRate = stream.r_frame_rate ?? '0/0';
+  const rotation = rotationOf(stream);
   const setup = {
+    ...(stream.avg_frame_rate !== undefined ? { avgFrameRate: stream.avg_frame_rate } : {}),
+    ...(rotation !== undefined && rotation !== 0 ? { rotation } : {}),
     ...(stream.profile !== undefined ? { profile: stream.profile } : {}),
     ...(stream.level !== undefined ? { level: stream.level } : {}),
     ...(stream.extradata_hash !== undefined ? { extradataHash: stream.extradata_hash } : {}),

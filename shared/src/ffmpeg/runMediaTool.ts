@@ -13,6 +13,11 @@ export interface MediaToolOptions {
   cwd?: string;
   /** Milliseconds between SIGTERM (ffmpeg finishes its files) and SIGKILL; default 2000. */
   killGraceMs?: number;
+  /**
+   * Receives every complete stderr line as it arrives (analysis filters report there, and may report
+   * more than the bounded tail keeps). A handler that throws stops the process like `onStdout`.
+   */
+  onStderrLine?: (line: string) => void;
 }
 
 export interface MediaToolRun extends MediaToolOptions {
@@ -91,7 +96,28 @@ export function runMediaTool(
     };
 
     child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => stderr.push(chunk));
+    const onStderrLine = run.onStderrLine;
+    let partialLine = '';
+    child.stderr?.on('data', (chunk: string) => {
+      stderr.push(chunk);
+      if (onStderrLine === undefined) return;
+      const lines = (partialLine + chunk).split(/\r\n|\r|\n/);
+      partialLine = lines.pop() ?? '';
+      try {
+        for (const line of lines) onStderrLine(line);
+      } catch (error) {
+        requestStop({ reason: 'callback', cause: error });
+      }
+    });
+    child.stderr?.on('end', () => {
+      if (onStderrLine === undefined || partialLine === '') return;
+      try {
+        onStderrLine(partialLine);
+      } catch (error) {
+        requestStop({ reason: 'callback', cause: error });
+      }
+      partialLine = '';
+    });
     if (run.onStdout !== undefined) {
       const onStdout = run.onStdout;
       child.stdout?.setEncoding('utf8');

@@ -179,9 +179,25 @@ function deliveryDetails(delivery) {
     );
   }
   const keys = delivery.changed_keys;
+  // Older rows and older consumers' answers have no findings.
+  const findings = delivery.findings ?? [];
   return h(
     'td',
     {},
+    findings.length === 0
+      ? null
+      : h(
+          'ul',
+          { className: 'findings' },
+          ...findings.map((finding) =>
+            h(
+              'li',
+              { attrs: { 'data-finding-kind': finding.kind } },
+              badge('finding', finding.action === 'refuse' ? 'refused' : 'warning'),
+              h('span', { text: ` ${finding.message}` }),
+            ),
+          ),
+        ),
     delivery.fingerprint ? h('span', {}, 'fingerprint ', code(delivery.fingerprint), ' ') : null,
     keys.length === 0
       ? h('span', { className: 'muted', text: 'no changed files listed' })

@@ -1,0 +1,212 @@
+/**
+ * What the picture and sound check adds to an ingest, measured side by side in one run: the same
+ * seed-shaped delivery at 1080p (2 sets × 10 reps: two takes per rep side, intro, pauza, outro, the
+ * four counting voice-overs; about 105 s of moving picture) ingested with `qc.enabled` true and
+ * false, into an empty bucket each time, several rounds, medians and their ratio.
+ *
+ *   npx tsx ingest-agent/bench/qc-bench.ts [--rounds 5] [--height 1080] [--keep]
+ *
+ * Each ingest runs in this process against a local moto_server with a fresh bucket and DATA_DIR
+ * (so every file is hashed and uploaded), `settleCheckMs: 0` (the watcher's own setting; the
+ * default 1 s wait would only hide the cost), and the modes alternate who goes first so neither
+ * always gets a warm page cache. Goal: QC on at most 1.25× QC off. Machines are shared and noisy:
+ * only the ratio of one run means anything. Exit 0 when the goal holds, 1 when not, 2 for bad flags.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdir, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { createS3Client } from '@exercise-pipeline/shared';
+import { startMoto } from '../../render-consumer/bench/bench-moto.js';
+import { median, wholeNumberFlag } from '../../render-consumer/bench/bench-report.js';
+import { MOVING_SOURCE_NOTE, writeMovingClips } from '../../render-consumer/bench/moving-media.js';
+import { SEED_MEDIA } from '../../render-consumer/bench/seed-bundle.js';
+import { generateDelivery } from '../../test/fixtures/index.js';
+import { ingestDelivery } from '../src/ingest/index.js';
+import { agentConfigSchema } from '../src/rules/agentConfig.js';
+
+const GOAL_RATIO = 1.25;
+/** Bump when the delivery's shape changes so a cached one of another shape is never reused. */
+const DELIVERY_VERSION = 1;
+const FOLDER_NAME = '001 Detensionari Lombare';
+
+/** The seed's shape (render-consumer/bench/seed-bundle.ts) as the team delivers it. */
+const { fps, repSeconds, framingSeconds, repsPerBlock, countsPerMaster, variants } = SEED_MEDIA;
+const SEED_DELIVERY = { fps, repSeconds, framingSeconds, repsPerBlock, countsPerMaster, variants };
+
+interface Flags {
+  rounds: number;
+  height: number;
+  keep: boolean;
+}
+
+function readFlags(argv: string[]): Flags {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rounds: { type: 'string', default: '5' },
+      height: { type: 'string', default: '1080' },
+      keep: { type: 'boolean', default: false },
+    },
+  });
+  return {
+    rounds: wholeNumberFlag('rounds', values.rounds),
+    height: wholeNumberFlag('height', values.height),
+    keep: values.keep,
+  };
+}
+
+/** The delivery folder (generated once, then reused), its videos replaced by moving footage. */
+async function seedShapedDelivery(root: string, height: number): Promise<string> {
+  const width = Math.round((height * 16) / 9 / 2) * 2;
+  const parent = path.join(root, `delivery-${height}p-v${DELIVERY_VERSION}`);
+  const dir = path.join(parent, FOLDER_NAME);
+  if (existsSync(dir)) return dir;
+  process.stderr.write(`generating the ${height}p delivery in ${dir} (once; later runs reuse it)…\n`);
+  const partial = `${parent}.partial`;
+  await rm(partial, { recursive: true, force: true });
+  const generated = await generateDelivery(partial, {
+    ...SEED_DELIVERY,
+    width,
+    height,
+    folderName: FOLDER_NAME,
+    cacheDir: path.join(root, 'media-cache'),
+  });
+  // Solid colours decode (and compress) almost for free; filmed footage does not.
+  await writeMovingClips(
+    generated.files
+      .filter((file) => file.kind === 'video')
+      .map((file, index) => ({
+        path: path.join(generated.dir, file.name),
+        width,
+        height,
+        fps: SEED_DELIVERY.fps,
+        seconds:
+          file.slot?.startsWith('rep-') === true
+            ? SEED_DELIVERY.repsPerBlock * SEED_DELIVERY.repSeconds
+            : SEED_DELIVERY.framingSeconds,
+        index,
+      })),
+  );
+  await rm(parent, { recursive: true, force: true });
+  await rename(partial, parent);
+  return dir;
+}
+
+/**
+ * CPU seconds of this process and of the children it waited for (every ffmpeg and ffprobe), from
+ * /proc/self/stat; undefined without /proc. Unlike wall time, it hardly moves with other load.
+ */
+function agentCpuSeconds(): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync('/proc/self/stat', 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Fields after the parenthesised command name: utime, stime, cutime, cstime are 14 to 17.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+async function main(): Promise<void> {
+  let flags: Flags;
+  try {
+    flags = readFlags(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const root = path.resolve(process.env.DATA_DIR ?? tmpdir(), 'qc-bench');
+  const delivery = await seedShapedDelivery(root, flags.height);
+  // The bench talks only to its own moto_server: dummy credentials, never a developer's real ones.
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+  delete process.env.AWS_PROFILE;
+  const moto = await startMoto();
+  const work = path.join(root, `run-${process.pid}`);
+  const times: Record<'on' | 'off', number[]> = { on: [], off: [] };
+  const cpu: Record<'on' | 'off', number[]> = { on: [], off: [] };
+  try {
+    process.stdout.write(
+      `delivery: ${delivery} (${flags.height}p); ${MOVING_SOURCE_NOTE}\nmoto at ${moto.endpoint}; ${flags.rounds} round(s)\n`,
+    );
+    for (let round = 1; round <= flags.rounds; round += 1) {
+      const order: ('on' | 'off')[] = round % 2 === 1 ? ['on', 'off'] : ['off', 'on'];
+      const line: string[] = [];
+      for (const mode of order) {
+        const runDir = path.join(work, `${round}-${mode}`);
+        const drop = path.join(runDir, 'drop');
+        await mkdir(drop, { recursive: true });
+        // A copy per ingest: the agent moves the folder to processed/ once done.
+        await cp(delivery, path.join(drop, FOLDER_NAME), { recursive: true });
+        const bucket = `qc-bench-${round}-${mode}`;
+        const s3 = createS3Client({ endpoint: moto.endpoint, region: 'eu-central-1' });
+        await s3.send(
+          new CreateBucketCommand({
+            Bucket: bucket,
+            CreateBucketConfiguration: { LocationConstraint: 'eu-central-1' },
+          }),
+        );
+        const config = agentConfigSchema.parse({ qc: { enabled: mode === 'on' } });
+        const cpuBefore = agentCpuSeconds();
+        const started = performance.now();
+        const result = await ingestDelivery({
+          folder: path.join(drop, FOLDER_NAME),
+          config,
+          s3,
+          bucket,
+          eventBusName: 'default',
+          dataDir: path.join(runDir, 'data'),
+          settleCheckMs: 0,
+        });
+        const seconds = (performance.now() - started) / 1000;
+        const cpuAfter = agentCpuSeconds();
+        const cpuSeconds =
+          cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+        if (cpuSeconds !== undefined) cpu[mode].push(cpuSeconds);
+        s3.destroy();
+        if (result.status !== 'done') {
+          throw new Error(
+            `ingest with QC ${mode} ended ${result.status}: ${JSON.stringify(result.rejected)}`,
+          );
+        }
+        times[mode].push(seconds);
+        const cpuText = cpuSeconds === undefined ? '' : `, agent+ffmpeg CPU ${cpuSeconds.toFixed(1)} s`;
+        line.push(
+          `QC ${mode} ${seconds.toFixed(2)} s (${(result.findings ?? []).length} findings${cpuText})`,
+        );
+        await rm(runDir, { recursive: true, force: true });
+      }
+      process.stdout.write(`round ${round}: ${line.join(', ')}\n`);
+    }
+  } finally {
+    await moto.stop();
+    if (!flags.keep) await rm(work, { recursive: true, force: true });
+  }
+  const on = median(times.on);
+  const off = median(times.off);
+  const ratio = on / off;
+  process.stdout.write(
+    [
+      '',
+      `median ingest, QC off: ${off.toFixed(2)} s`,
+      `median ingest, QC on:  ${on.toFixed(2)} s`,
+      `ratio on/off: ${ratio.toFixed(3)} (goal <= ${GOAL_RATIO}) ${ratio <= GOAL_RATIO ? 'OK' : 'NOT MET'}`,
+      ...(cpu.on.length > 0 && cpu.off.length > 0
+        ? [
+            `median agent+ffmpeg CPU seconds: QC off ${median(cpu.off).toFixed(1)}, QC on ${median(cpu.on).toFixed(1)} (moto's own CPU not counted)`,
+          ]
+        : []),
+      '',
+    ].join('\n'),
+  );
+  process.exitCode = ratio <= GOAL_RATIO ? 0 : 1;
+}
+
+await main();
