@@ -25,31 +25,18 @@
  * at the end of the drain and again once the consumers stopped; a violation is printed loudly and
  * the bench exits with status 1).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { createEventBridgeClient, createS3Client, createSqsClient } from '@exercise-pipeline/shared';
 import pg from 'pg';
 import { syncBundle } from '../../ingest-agent/src/sync/index.js';
 import { BunnyStreamDouble } from '../../test/doubles/bunny-stream-double.js';
 import { generateBundle } from '../../test/fixtures/index.js';
-import { startMoto } from './bench-moto.js';
-import { type BenchContext, ConsumerFleet, stage } from './consumer-bench-stage.js';
+import { count, openBenchServices, option } from './bench-setup.js';
+import { ConsumerFleet, stage } from './consumer-bench-stage.js';
 import { cpuBetween, cpuSnapshot, processTreeSeconds } from './cpu-usage.js';
 import { formatScaleReport, type ScaleRun, summariseLogs } from './scale-bench-report.js';
-
-const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
-function count(name: string, fallback: number, min = 1): number {
-  const value = Number(option(name, String(fallback)));
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} expects a whole number >= ${min}`);
-  return value;
-}
 
 const exercises = count('--exercises', 10);
 const consumerCounts = option('--consumers', '1,2,4,8')
@@ -67,23 +54,8 @@ const logsDir = option('--logs', '');
 /** Longest drain before the bench gives up on a run. */
 const DRAIN_LIMIT_SECONDS = 900;
 
-// The bench talks only to its own moto_server: dummy credentials, never a developer's real ones.
-Object.assign(process.env, {
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_REGION: 'eu-central-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-});
-delete process.env.AWS_PROFILE;
-
-const root = await mkdtemp(path.join(tmpdir(), 'scale-bench-'));
-const moto = await startMoto();
-const aws = { endpoint: moto.endpoint, region: 'eu-central-1' };
-const s3 = createS3Client(aws);
-const sqs = createSqsClient(aws);
-const events = createEventBridgeClient(aws);
-const admin = new pg.Client({ connectionString: ADMIN_URL });
-await admin.connect();
+const services = await openBenchServices('scale-bench');
+const { root, moto, sqs } = services;
 let fleet: ConsumerFleet | undefined;
 let violations = 0;
 
@@ -116,12 +88,7 @@ try {
   );
 } finally {
   fleet?.killAll();
-  await admin.end();
-  s3.destroy();
-  sqs.destroy();
-  events.destroy();
-  await moto.stop();
-  await rm(root, { recursive: true, force: true });
+  await services.close();
 }
 if (violations > 0) process.exitCode = 1;
 
@@ -132,18 +99,7 @@ async function measure(n: number, slugs: string[], dirs: string[]): Promise<Scal
     latencyMs,
   }).start();
   fleet = new ConsumerFleet(root, moto, bunny);
-  const context: BenchContext = {
-    root,
-    moto,
-    s3,
-    sqs,
-    events,
-    bunny,
-    admin,
-    adminUrl: ADMIN_URL,
-    consumers: fleet,
-  };
-  const target = await stage(context, `scale${n}`);
+  const target = await stage({ ...services, bunny, consumers: fleet }, `scale${n}`);
   const db = new pg.Client({ connectionString: target.databaseUrl });
   try {
     await fleet.start(n, target, `scale${n}`, {
@@ -164,8 +120,8 @@ async function measure(n: number, slugs: string[], dirs: string[]): Promise<Scal
         const dataDir = path.join(root, `agent-${n}`, slug);
         await mkdir(dataDir, { recursive: true });
         await syncBundle({
-          s3,
-          events,
+          s3: services.s3,
+          events: services.events,
           bucket: target.bucket,
           slug,
           localDir: dirs[i]!,

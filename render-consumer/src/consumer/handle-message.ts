@@ -125,6 +125,7 @@ export async function handleMessage(deps: HandleDeps, message: Message): Promise
           ...(action.force && forcedVersion === undefined ? { force: true } : {}),
           ...(action.forceRequestId ? { forceRequestId: action.forceRequestId } : {}),
           ...(languageOffset === undefined ? {} : { languageOffset }),
+          ...(action.trigger === 'object' && languageOffset === undefined ? { coalescible: true } : {}),
           // Sharing only speeds the change up: this handling renders whatever no copy took, so a
           // copy that could not be sent loses nothing.
           shareLanguages: async (copies, assetVersion) => {

@@ -26,7 +26,7 @@ import { offerCatalogRender } from '../catalog/transcodes.js';
 import { type BundleSource, readBundle } from '../compose/bundle-source.js';
 import { type EnsureRender, isHeldElsewhere } from '../render/ensure-render.js';
 import type { ManifestMemo } from './manifest-memo.js';
-import { decideSettle, MAX_DELAY_SECONDS } from './settle.js';
+import { decideSettle, MAX_DELAY_SECONDS, type SettlingMemo } from './settle.js';
 
 export interface RefreshDeps {
   db: CatalogDb;
@@ -41,6 +41,8 @@ export interface RefreshDeps {
   graceSeconds: number;
   /** Opens an exercise's bundle for reading (S3 through the download cache). */
   bundleSourceFor: (slug: string) => BundleSource;
+  /** Deferred copies still to come back, which cover later object events; absent → none kept. */
+  settling?: SettlingMemo;
   /** Manifests already read, so a message finding its exercise current reads none; absent → none kept. */
   manifests?: ManifestMemo;
   logger?: Pick<Logger, 'info' | 'warn'>;
@@ -62,6 +64,11 @@ export interface RefreshRequest {
    * missing instead of bumping again.
    */
   forceRequestId?: string;
+  /**
+   * An object event (not "Bundle Synced", an operator's request or a shared copy): one that a
+   * deferred copy of the same exercise still to come back covers needs no handling (SettlingMemo).
+   */
+  coalescible?: boolean;
   /**
    * The language (index in the manifest's list) this handling starts with; the others follow in
    * order. A copy made by `shareLanguages` starts with the language it was made for.
@@ -86,6 +93,8 @@ export type RefreshOutcome =
   /** `forcedVersion`: the version a forced refresh bumped to before deferring (see handle-message). */
   | { outcome: 'deferred'; delaySeconds: number; forcedVersion?: number }
   | { outcome: 'unchanged'; assetVersion: number }
+  /** An object event covered by a deferred copy of its exercise that is still to come back. */
+  | { outcome: 'covered' }
   | { outcome: 'no-manifest' }
   | { outcome: 'archived'; superseded: number }
   | { outcome: 'superseded-while-rendering'; assetVersion: number }
@@ -101,6 +110,7 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
   const { db, s3, bucket } = deps;
   const slug = request.exercise;
   const now = deps.now?.() ?? new Date();
+  if (request.coalescible && deps.settling?.covers(slug, now.getTime())) return { outcome: 'covered' };
   const objects = await listPrefixObjects(s3, bucket, slug);
 
   if (!objects.some((object) => object.key === manifestKey(slug))) {
@@ -129,7 +139,10 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
   if (!settle.settled && (await hasSyncedDelivery(db, slug, fingerprint))) {
     settle = decideSettle({ ...settleInput, coveredBySync: true });
   }
-  if (!settle.settled) return { outcome: 'deferred', delaySeconds: settle.delaySeconds };
+  if (!settle.settled) {
+    deps.settling?.deferred(slug, settle.delaySeconds, now.getTime());
+    return { outcome: 'deferred', delaySeconds: settle.delaySeconds };
+  }
 
   const manifestEtag = objects.find((object) => object.key === manifestKey(slug))?.etag ?? '';
   const manifest = await currentManifest(deps, slug, manifestEtag);

@@ -17,6 +17,7 @@ import { composeRecipe } from '../compose/compose.js';
 import { ManifestMemo } from '../consumer/manifest-memo.js';
 import { refreshExercise } from '../consumer/refresh-exercise.js';
 import { RenderQueueConsumer } from '../consumer/render-queue-consumer.js';
+import { SettlingMemo } from '../consumer/settle.js';
 import { settlesWithin } from '../consumer/settles-within.js';
 import { createBunnyWebhookHandler } from '../http/bunny-webhook-handler.js';
 import { createConsumerHttpServer } from '../http/consumer-http.js';
@@ -228,6 +229,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
     }
 
     const manifests = new ManifestMemo();
+    const settling = new SettlingMemo();
     const consumer = new RenderQueueConsumer({
       db,
       sqs,
@@ -249,6 +251,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
             graceSeconds: config.renderGraceSeconds,
             bundleSourceFor,
             manifests,
+            settling,
             logger,
           },
           request,
