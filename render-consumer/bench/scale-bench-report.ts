@@ -11,12 +11,15 @@ export interface LogSummary {
   /** Times a consumer waited on a render another consumer held, and for how long in all. */
   leaseWaits: number;
   leaseWaitSeconds: number;
+  /** Mean seconds from a render's start to its upload's end (compose, probes and upload). */
+  meanRenderSeconds: number;
 }
 
 export interface ScaleRun {
   consumers: number;
-  /** From the start of the syncs to every exercise's catalog preview ready. */
+  /** From every bundle synced to every exercise's catalog preview ready. */
   drainSeconds: number;
+  /** From the start of the syncs to their end (the consumers already at work meanwhile). */
   syncSeconds: number;
   /** User + system CPU of the consumer processes over the drain, their ffmpeg runs included. */
   consumerCpuSeconds: number;
@@ -51,20 +54,29 @@ export function summariseLogs(outputs: readonly string[]): LogSummary {
     unchanged: 0,
     leaseWaits: 0,
     leaseWaitSeconds: 0,
+    meanRenderSeconds: Number.NaN,
   };
+  const renderSeconds: number[] = [];
   for (const output of outputs) {
     let renders = 0;
+    const startedAt = new Map<unknown, number>();
     for (const line of output.split('\n')) {
       if (!line.startsWith('{')) continue;
-      let record: { msg?: unknown; waitedMs?: unknown };
+      let record: { msg?: unknown; waitedMs?: unknown; renderId?: unknown; time?: unknown };
       try {
         record = JSON.parse(line) as typeof record;
       } catch {
         continue;
       }
       const msg = String(record.msg ?? '');
-      if (msg === 'render started') renders += 1;
-      else if (msg.endsWith(': deferred')) summary.deferred += 1;
+      const at = Date.parse(String(record.time));
+      if (msg === 'render started') {
+        renders += 1;
+        startedAt.set(record.renderId, at);
+      } else if (msg === 'render uploaded; waiting for the transcode' || msg === 'render ready') {
+        const start = startedAt.get(record.renderId);
+        if (start !== undefined) renderSeconds.push((at - start) / 1000);
+      } else if (msg.endsWith(': deferred')) summary.deferred += 1;
       else if (msg === 'exercise unchanged') summary.unchanged += 1;
       else if (msg === 'waited for a render another consumer held') {
         summary.leaseWaits += 1;
@@ -72,6 +84,9 @@ export function summariseLogs(outputs: readonly string[]): LogSummary {
       }
     }
     summary.rendersPerConsumer.push(renders);
+  }
+  if (renderSeconds.length > 0) {
+    summary.meanRenderSeconds = renderSeconds.reduce((a, b) => a + b, 0) / renderSeconds.length;
   }
   return summary;
 }
@@ -83,10 +98,12 @@ export function formatScaleReport(runs: readonly ScaleRun[], settings: ScaleSett
     'N',
     'drain',
     'ratio',
+    'sync',
     'goal',
     'consumer CPU',
     'moto CPU',
     'host busy',
+    'render',
     'ready/uploads',
     'renders per consumer',
     'deferred',
@@ -101,10 +118,12 @@ export function formatScaleReport(runs: readonly ScaleRun[], settings: ScaleSett
       String(run.consumers),
       `${run.drainSeconds.toFixed(2)} s`,
       `${ratio.toFixed(2)}×`,
+      `${run.syncSeconds.toFixed(1)} s`,
       goal === undefined ? '' : `≤ ${goal.toFixed(2)}× ${ratio <= goal ? 'met' : 'NOT MET'}`,
       `${run.consumerCpuSeconds.toFixed(1)} s`,
       run.motoCpuSeconds === undefined ? '?' : `${run.motoCpuSeconds.toFixed(1)} s`,
       run.busyCores === undefined ? '?' : `${run.busyCores.toFixed(2)} of ${settings.cores}`,
+      `${run.logs.meanRenderSeconds.toFixed(1)} s`,
       `${run.readyRenders}/${run.uploads}`,
       run.logs.rendersPerConsumer.join(','),
       String(run.logs.deferred),
@@ -124,14 +143,20 @@ export function formatScaleReport(runs: readonly ScaleRun[], settings: ScaleSett
     '',
     `${settings.exercises} exercises × ${settings.languages.length} languages (${settings.languages.join(',')}) = ${renders} catalog previews, synced at once; CONSUMER_CONCURRENCY=1, SETTLE_SECONDS=${settings.settleSeconds}, ${settings.cores} CPU cores.`,
     `Bunny double: ${settings.uploadKiBps} KiB/s per upload connection, ${settings.latencyMs} ms per request; a render is ${(meanBytes / 1024).toFixed(0)} KiB, so its upload alone takes ${uploadSeconds.toFixed(1)} s (network-bound, as in production).`,
-    'drain: from the start of the syncs until every exercise has a ready preview in every language and the catalog points at it.',
+    'drain: from every bundle synced until every exercise has a ready preview in every language and the catalog points at it; sync: the syncs themselves (10 agents at once; the consumers already handle their events).',
     `Floor: ${renders} uploads of ${uploadSeconds.toFixed(1)} s over N connections take at least ⌈${renders}/N⌉ × ${uploadSeconds.toFixed(1)} s.`,
+    `render: mean seconds from a render's start to its upload's end; of it, ${uploadSeconds.toFixed(1)} s is the upload itself and the rest compose, probes and waiting for a CPU.`,
     'CPU: consumer CPU is user+system of the consumer processes with their ffmpeg runs over the drain; divided by the drain it is the cores they kept busy:',
     ...runs.map((run) => {
       const consumerCores = run.consumerCpuSeconds / run.drainSeconds;
       const motoCores = (run.motoCpuSeconds ?? 0) / run.drainSeconds;
-      const bound = consumerCores + motoCores >= 0.8 * settings.cores ? '  ← CPU-bound on this host' : '';
-      return `  N=${run.consumers}: consumers ${consumerCores.toFixed(2)} cores, moto ${motoCores.toFixed(2)} cores, sync ${run.syncSeconds.toFixed(2)} s${bound}`;
+      const bound =
+        consumerCores + motoCores >= 0.8 * settings.cores
+          ? '  ← CPU-bound: the consumers and moto use the host'
+          : (run.busyCores ?? 0) >= 0.95 * settings.cores
+            ? '  ← the host was saturated (other work included): renders waited for a CPU'
+            : '';
+      return `  N=${run.consumers}: consumers ${consumerCores.toFixed(2)} cores, moto ${motoCores.toFixed(2)} cores${bound}`;
     }),
   ];
   const broken = runs.filter((run) => run.violations.length > 0);

@@ -17,8 +17,9 @@
  *
  * For each N: the consumers are started and polling; then every bundle is synced at once with the
  * agent's own sync (its object events and a "Bundle Synced" each, all on the render queue). The
- * drain runs from the start of the syncs until every exercise has a ready catalog preview in every
- * language of its current asset version and the catalog points at it. Printed per N: drain time,
+ * drain runs from the end of the syncs (every bundle synced) until every exercise has a ready
+ * catalog preview in every language of its current asset version and the catalog points at it;
+ * the sync's own time is printed beside it. Printed per N: drain time,
  * ratio to N = 1, CPU seconds of the consumer processes (ffmpeg included) and of moto_server,
  * renders per consumer, messages deferred, time spent waiting on another consumer's lease, and the
  * ready renders per exercise, language and asset version, which must be exactly one each (checked
@@ -110,11 +111,7 @@ async function measure(n: number, slugs: string[], dirs: string[]): Promise<Scal
       LOG_LEVEL: 'debug',
     });
     await db.connect();
-    const pids = fleet.members.map((member) => member.child.pid);
-    const cpuBefore = await Promise.all(pids.map(processTreeSeconds));
-    const hostBefore = await cpuSnapshot(moto.pid);
-
-    const started = performance.now();
+    const syncStarted = performance.now();
     await Promise.all(
       slugs.map(async (slug, i) => {
         const dataDir = path.join(root, `agent-${n}`, slug);
@@ -131,7 +128,11 @@ async function measure(n: number, slugs: string[], dirs: string[]): Promise<Scal
         });
       }),
     );
-    const syncSeconds = (performance.now() - started) / 1000;
+    const started = performance.now();
+    const syncSeconds = (started - syncStarted) / 1000;
+    const pids = fleet.members.map((member) => member.child.pid);
+    const cpuBefore = await Promise.all(pids.map(processTreeSeconds));
+    const hostBefore = await cpuSnapshot(moto.pid);
 
     for (;;) {
       if ((await previewedExercises(db, languages.length)) >= slugs.length) break;
