@@ -142,7 +142,7 @@ export function formatScaleReport(runs: readonly ScaleRun[], settings: ScaleSett
   const notes = [
     '',
     `${settings.exercises} exercises × ${settings.languages.length} languages (${settings.languages.join(',')}) = ${renders} catalog previews, synced at once; CONSUMER_CONCURRENCY=1, SETTLE_SECONDS=${settings.settleSeconds}, ${settings.cores} CPU cores.`,
-    `Bunny double: ${settings.uploadKiBps} KiB/s per upload connection, ${settings.latencyMs} ms per request; a render is ${(meanBytes / 1024).toFixed(0)} KiB, so its upload alone takes ${uploadSeconds.toFixed(1)} s (network-bound, as in production).`,
+    `Bunny double: ${settings.uploadKiBps} KiB/s per upload connection, ${settings.latencyMs} ms per request; a render is ${(meanBytes / 1024).toFixed(0)} KiB, so its upload alone takes ${uploadSeconds.toFixed(1)} s.`,
     'drain: from every bundle synced until every exercise has a ready preview in every language and the catalog points at it; sync: the syncs themselves (10 agents at once; the consumers already handle their events).',
     `Floor: ${renders} uploads of ${uploadSeconds.toFixed(1)} s over N connections take at least ⌈${renders}/N⌉ × ${uploadSeconds.toFixed(1)} s.`,
     `render: mean seconds from a render's start to its upload's end; of it, ${uploadSeconds.toFixed(1)} s is the upload itself and the rest compose, probes and waiting for a CPU.`,

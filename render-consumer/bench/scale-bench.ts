@@ -11,9 +11,9 @@
  * N on 127.0.0.1:5432 (BENCH_POSTGRES_URL), the BUILT consumer (`render-consumer/bin/…`, one process
  * per consumer, CONSUMER_CONCURRENCY=1 each), real ffmpeg, and the Bunny Stream double of
  * test/doubles, which reads every upload connection at `--upload-kbps` KiB/s and answers every
- * request `--latency-ms` late. The bundles are the fixture generator's small ones (320x180): their
- * renders take a fraction of a CPU second, and the bandwidth is set so that uploading one takes
- * seconds, so the network, not this host's CPU, is what a render waits on.
+ * request `--latency-ms` late. The bundles are the fixture generator's small ones (320x180): a
+ * render costs the consumer ~2.5 CPU seconds (compose and probes, ffmpeg included) and its upload,
+ * at the default bandwidth, ~6 s, so on an idle host the network is what a render waits on most.
  *
  * For each N: the consumers are started and polling; then every bundle is synced at once with the
  * agent's own sync (its object events and a "Bundle Synced" each, all on the render queue). The
