@@ -135,6 +135,18 @@ export async function claimRender(
   return rows[0] ?? null;
 }
 
+/**
+ * Seconds until a render's lease runs out, by the database's clock (0 when it has no live lease):
+ * the earliest moment another consumer could take the render over.
+ */
+export async function leaseSecondsLeft(db: Queryable, id: number): Promise<number> {
+  const rows = await db.query<{ seconds_left: number | string | null }>(
+    `SELECT EXTRACT(EPOCH FROM (lease_expires_at - now())) AS seconds_left FROM exercise_renders WHERE id = $1`,
+    [id],
+  );
+  return Math.max(0, Number(rows[0]?.seconds_left ?? 0) || 0);
+}
+
 /** Keeps a lease alive while a long render runs; false when the lease was lost. */
 export async function extendLease(
   db: Queryable,

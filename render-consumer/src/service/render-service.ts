@@ -18,6 +18,7 @@ import { loudnessTargetOf } from '../compose/loudness.js';
 import { ManifestMemo } from '../consumer/manifest-memo.js';
 import { refreshExercise } from '../consumer/refresh-exercise.js';
 import { RenderQueueConsumer } from '../consumer/render-queue-consumer.js';
+import { SettlingMemo } from '../consumer/settle.js';
 import { settlesWithin } from '../consumer/settles-within.js';
 import { createBunnyWebhookHandler } from '../http/bunny-webhook-handler.js';
 import { createConsumerHttpServer } from '../http/consumer-http.js';
@@ -247,6 +248,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
     }
 
     const manifests = new ManifestMemo();
+    const settling = new SettlingMemo();
     const consumer = new RenderQueueConsumer({
       db,
       sqs,
@@ -268,6 +270,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
             graceSeconds: config.renderGraceSeconds,
             bundleSourceFor,
             manifests,
+            settling,
             logger,
           },
           request,
