@@ -124,7 +124,7 @@ async function measure(n: number, slugs: string[], dirs: string[]): Promise<Scal
           localDir: dirs[i]!,
           eventBusName: 'default',
           dataDir,
-          retry: { attempts: 5, baseMs: 100, maxMs: 1000 },
+          retry: { attempts: 5, baseDelayMs: 100, maxDelayMs: 1000 },
         });
       }),
     );
