@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createS3Client } from '@exercise-pipeline/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readAgentConfig } from '../../ingest-agent/src/cli/agentSettings.js';
+import { readAgentConfig } from '../../ingest-agent/src/cli/agent-settings.js';
 import { ingestDelivery } from '../../ingest-agent/src/ingest/index.js';
 import { generateDelivery } from '../fixtures/index.js';
 import { type MotoServer, startMotoServer, uniqueName } from '../harness/index.js';

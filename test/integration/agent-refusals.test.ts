@@ -2,7 +2,7 @@ import { appendFile, chmod, copyFile, readFile, stat, symlink, writeFile } from 
 import { join } from 'node:path';
 import { parsePipelineMessage } from '@exercise-pipeline/shared';
 import { describe, expect, it } from 'vitest';
-import { readAgentConfig } from '../../ingest-agent/src/cli/agentSettings.js';
+import { readAgentConfig } from '../../ingest-agent/src/cli/agent-settings.js';
 import { ingestDelivery } from '../../ingest-agent/src/ingest/index.js';
 import { type BrokenKind, type DeliveryOptions, generateDelivery } from '../fixtures/index.js';
 import { drainQueue, listKeys, runAgent, useAgentWorld } from './agent-helpers.js';

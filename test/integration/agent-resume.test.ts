@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createS3Client } from '@exercise-pipeline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAgentConfig } from '../../ingest-agent/src/cli/agentSettings.js';
+import { readAgentConfig } from '../../ingest-agent/src/cli/agent-settings.js';
 import { ingestDelivery } from '../../ingest-agent/src/ingest/index.js';
 import { generateDelivery } from '../fixtures/index.js';
 import { freePort, uniqueName } from '../harness/index.js';

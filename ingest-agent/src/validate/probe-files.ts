@@ -1,0 +1,90 @@
+import { FfmpegError, type ProbeResult, probeMedia, runPool } from '@exercise-pipeline/shared';
+import { QcLogParser, type QcStream, qcInputArgs, qcOutputArgs } from '../qc/qc-graph.js';
+import type { QcConfig } from '../rules/agent-config.js';
+import { type MediaFile, type ProbedFile, pinnedInputFor } from './media-file.js';
+import { readAllPackets } from './read-all-packets.js';
+
+export interface ProbeTarget {
+  file: MediaFile;
+  /** Absolute path of the bytes to probe. */
+  path: string;
+}
+
+export interface ProbeFilesOptions {
+  /** ffprobe processes at once; default 2 (the agent often runs on a small NAS). */
+  concurrency?: number;
+  signal?: AbortSignal;
+  /** Per file; default 30 s. */
+  timeoutMs?: number;
+  /**
+   * Also read every packet of each file that probes, to catch copies cut off at the end (see
+   * readAllPackets); default true. Off only for files the agent wrote itself.
+   */
+  readPackets?: boolean;
+  /**
+   * Decode each file once in the packet read to check its picture (videos) or sound (voice-overs);
+   * skipped when `enabled` is false or packets are not read.
+   */
+  qc?: QcConfig;
+}
+
+/** Which stream of a file the check decodes: a video's picture, a voice-over's sound. */
+function qcStream(kind: MediaFile['kind'], probe: ProbeResult): QcStream | undefined {
+  if (kind === 'video') return probe.video === undefined ? undefined : 'video';
+  return probe.audio === undefined ? undefined : 'audio';
+}
+
+/** The last non-empty stderr line: ffprobe puts the reason there (`moov atom not found`). */
+function lastLine(text: string): string | undefined {
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  const line = lines.at(-1);
+  // The path is already named by the refusal; repeating it only makes the line longer.
+  return line?.replace(/^.*?:\s+(?=[A-Za-z])/, '');
+}
+
+/**
+ * Probes every file with ffprobe, then reads its packets through (see readAllPackets). A file
+ * ffprobe cannot read becomes a ProbedFile with `error`, one whose packets stop short gets
+ * `incomplete` (refusal reasons later); a missing ffmpeg or an abort is a failure of the agent and
+ * is thrown. Both steps of a file share one pool slot, so at most `concurrency` processes run.
+ */
+export async function probeFiles(
+  targets: readonly ProbeTarget[],
+  options: ProbeFilesOptions = {},
+): Promise<ProbedFile[]> {
+  return runPool(targets, options.concurrency ?? 2, async ({ file, path }) => {
+    try {
+      const probe = await probeMedia(path, {
+        timeoutMs: options.timeoutMs ?? 30_000,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      if (options.readPackets === false || !(probe.durationSeconds > 0)) return { file, probe };
+      // Anything but plain media is refused by its container (checkMedia), never read further.
+      const inputArgs = pinnedInputFor(probe.formatName);
+      if (inputArgs === undefined) return { file, probe };
+      const stream = options.qc?.enabled ? qcStream(file.kind, probe) : undefined;
+      const analysis =
+        stream === undefined || options.qc === undefined
+          ? undefined
+          : { outputArgs: qcOutputArgs(stream, options.qc), parser: new QcLogParser() };
+      const incomplete = await readAllPackets(path, {
+        declaredSeconds: probe.durationSeconds,
+        inputArgs: stream === undefined ? inputArgs : [...qcInputArgs(stream), ...inputArgs],
+        ...(analysis ? { analysis } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      if (incomplete !== undefined) return { file, probe, incomplete };
+      return analysis === undefined
+        ? { file, probe }
+        : { file, probe, qc: analysis.parser.finish(probe.durationSeconds) };
+    } catch (error) {
+      if (!(error instanceof FfmpegError)) throw error;
+      if (error.code === 'FFMPEG_NOT_FOUND' || error.code === 'FFMPEG_ABORTED') throw error;
+      const detail = lastLine(error.stderrTail);
+      return detail === undefined ? { file } : { file, error: detail };
+    }
+  });
+}
