@@ -15,6 +15,7 @@ import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
 import { migrateCatalog } from '../catalog/migrate.js';
 import { composeRecipe } from '../compose/compose.js';
 import { ManifestMemo } from '../consumer/manifest-memo.js';
+import { defaultStatusPageUrl } from '../consumer/preview-link.js';
 import { refreshExercise } from '../consumer/refresh-exercise.js';
 import { RenderQueueConsumer } from '../consumer/render-queue-consumer.js';
 import { settlesWithin } from '../consumer/settles-within.js';
@@ -221,6 +222,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
       logger,
     });
     const { port, url, address } = await http.start();
+    const statusPageUrl = config.statusPageUrl ?? defaultStatusPageUrl(address, port);
     // PGlite is this process's alone: the ops commands beside it read the catalog through this API.
     const announce = db.kind === 'pglite';
     if (announce) {
@@ -245,6 +247,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
             ensureRender,
             events,
             eventBusName: config.eventBusName,
+            statusPageUrl,
             settleSeconds: config.settleSeconds,
             graceSeconds: config.renderGraceSeconds,
             bundleSourceFor,

@@ -193,10 +193,14 @@ export class TranscodeWatcher {
   }
 
   async #exerciseOf(render: RenderRow) {
-    const rows = await this.#options.db.query<{ slug: string; status: string; asset_version: number }>(
-      'SELECT slug, status, asset_version FROM exercises WHERE id = $1',
-      [render.exercise_id],
-    );
+    const rows = await this.#options.db.query<{
+      slug: string;
+      status: string;
+      asset_version: number;
+      asset_fingerprint: string | null;
+    }>('SELECT slug, status, asset_version, asset_fingerprint FROM exercises WHERE id = $1', [
+      render.exercise_id,
+    ]);
     return rows[0];
   }
 
@@ -213,6 +217,11 @@ export class TranscodeWatcher {
       ...(render.bunny_video_id ? { bunnyVideoId: render.bunny_video_id } : {}),
       playbackUrl: render.playback_url ?? '',
       durationSeconds: render.duration_seconds ?? 0,
+      ...noticeFields(render, exercise),
+      // Bunny's playback URLs are absolute: that is the link people open.
+      ...(render.playback_url && /^https?:\/\//i.test(render.playback_url)
+        ? { previewUrl: render.playback_url }
+        : {}),
     });
   }
 
@@ -225,6 +234,7 @@ export class TranscodeWatcher {
       language: render.language,
       assetVersion: render.asset_version,
       error: message,
+      ...noticeFields(render, exercise),
     });
   }
 
@@ -257,4 +267,16 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/**
+ * The fingerprint is the exercise's current one, so it is sent only while the render is of the
+ * current asset version: a render of an older version finishing late must not be tied to a newer sync.
+ */
+function noticeFields(
+  render: RenderRow,
+  exercise: { asset_version: number; asset_fingerprint: string | null },
+): { catalogPreview: true; fingerprint?: string } {
+  const current = exercise.asset_version === render.asset_version && exercise.asset_fingerprint !== null;
+  return { catalogPreview: true, ...(current ? { fingerprint: exercise.asset_fingerprint as string } : {}) };
 }
