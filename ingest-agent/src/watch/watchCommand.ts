@@ -6,6 +6,7 @@ import {
   createEventBridgeClient,
   createLogger,
   createS3Client,
+  createSqsClient,
   EXIT,
   type Logger,
   loadConfig,
@@ -17,6 +18,8 @@ import { reportFailure, usageError } from '../cli/output.js';
 import { folderProblem } from '../cli/planCommand.js';
 import { ingestDelivery } from '../ingest/ingestDelivery.js';
 import type { IngestResult } from '../ingest/types.js';
+import { PreviewNotices } from '../notices/PreviewNotices.js';
+import type { ReportLanguage } from '../notices/noticeLine.js';
 import type { AgentConfig } from '../rules/agentConfig.js';
 import { HashCache } from '../sync/HashCache.js';
 import { DeliveryWatcher } from './DeliveryWatcher.js';
@@ -140,6 +143,7 @@ export async function runWatchCommand(
   if (problem !== null) return usageError(io.stderr, problem, WATCH_USAGE);
 
   const cleanup: (() => void)[] = [];
+  let notices: ReturnType<typeof startPreviewNotices>;
   try {
     const env = loadConfig(io.env);
     const config = await readAgentConfig(args.config);
@@ -179,12 +183,46 @@ export async function runWatchCommand(
     });
     logWatchEvents(watcher, logger);
     writeStatusFile(watcher, statusFileIn(env.dataDir), logger);
+    notices = startPreviewNotices(env, config, logger);
+    if (notices !== undefined) {
+      const sqs = notices.sqs;
+      cleanup.push(() => sqs.destroy());
+    }
     return await runUntilStopped(watcher, logger, deps);
   } catch (error) {
     return reportFailure(io.stderr, error);
   } finally {
+    await notices?.loop.stop();
     for (const close of cleanup) close();
   }
+}
+
+/** The report language of the agent config (`reportLanguage`), English when it has none. */
+function reportLanguageOf(config: AgentConfig): ReportLanguage {
+  const language = (config as { reportLanguage?: unknown }).reportLanguage;
+  return language === 'ro' ? 'ro' : 'en';
+}
+
+/**
+ * With AGENT_NOTICES_QUEUE_URL set, long-polls the notices queue and adds "Preview ready" / failure
+ * lines to the reports of the deliveries concerned; without it the feature is off (one info line).
+ */
+function startPreviewNotices(env: PipelineConfig, config: AgentConfig, logger: Logger) {
+  if (env.agentNoticesQueueUrl === undefined) {
+    logger.info('AGENT_NOTICES_QUEUE_URL is not set: reports get no "Preview ready" lines');
+    return undefined;
+  }
+  const sqs = createSqsClient(agentAwsOptions(env));
+  const loop = new PreviewNotices({
+    sqs,
+    queueUrl: env.agentNoticesQueueUrl,
+    dataDir: env.dataDir,
+    language: reportLanguageOf(config),
+    logger: logger.child({ part: 'preview-notices' }),
+  });
+  loop.start();
+  logger.info({ queueUrl: env.agentNoticesQueueUrl }, 'reading preview notices');
+  return { sqs, loop };
 }
 
 /** Starts the watcher and resolves with the exit code once a signal (or deps.signal) stopped it. */
