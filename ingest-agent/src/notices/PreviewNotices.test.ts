@@ -92,7 +92,9 @@ describe('PreviewNotices', () => {
     const gate = await startTcpGate(Number(new URL(moto.endpoint).port));
     const sqs = createSqsClient({ endpoint: `http://127.0.0.1:${gate.port}`, region: 'eu-central-1' });
     const lines: { level: string; message: string }[] = [];
-    const log = (level: string) => (_fields: unknown, message: string) => lines.push({ level, message });
+    const log = (level: string) => (_fields: unknown, message?: string) => {
+      lines.push({ level, message: message ?? '' });
+    };
     const loop = new PreviewNotices({
       sqs,
       queueUrl: queueUrl.replace(new URL(moto.endpoint).host, `127.0.0.1:${gate.port}`),
@@ -100,7 +102,7 @@ describe('PreviewNotices', () => {
       waitSeconds: 1,
       retryBaseMs: 100,
       retryMaxMs: 300,
-      logger: { debug: log('debug'), info: log('info'), warn: log('warn') },
+      logger: { debug: log('debug'), info: log('info'), warn: log('warn') } as never,
     });
     loop.start();
     try {
