@@ -100,6 +100,15 @@ describe.each([
     expect(
       events.map((event) => (event.type === 'render-ready' ? [event.language, event.renderId] : [])).sort(),
     ).toEqual(ready.map((render) => [render.language, String(render.id)]).sort());
+    // What the agent's preview notices need: the marker, the synced fingerprint, the link to open.
+    for (const event of events) {
+      const render = ready.find((row) => String(row.id) === (event as { renderId: string }).renderId);
+      expect(event).toMatchObject({
+        catalogPreview: true,
+        fingerprint: synced.fingerprint,
+        previewUrl: render?.playback_url,
+      });
+    }
   });
 
   it('renders nothing new when the same bundle arrives again', async () => {

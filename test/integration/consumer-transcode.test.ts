@@ -107,7 +107,7 @@ describe.each([
 
   it('keeps a new exercise out of the catalog until Bunny has finished its preview', async () => {
     const catalogWatch = watchCatalog(pipeline, db);
-    await syncAs(pipeline, SLUG, bundleDir);
+    const synced = await syncAs(pipeline, SLUG, bundleDir);
     const ready = await waitForPreviews(db, SLUG, 1);
     await catalogWatch.stop();
 
@@ -138,6 +138,15 @@ describe.each([
     expect(ready1.map((event) => (event as { language: string }).language).sort()).toEqual(
       [...LANGUAGES].sort(),
     );
+    // What the agent's preview notices need: the marker, the synced fingerprint, Bunny's link.
+    for (const event of ready1) {
+      const render = ready.find((row) => String(row.id) === (event as { renderId: string }).renderId);
+      expect(event).toMatchObject({
+        catalogPreview: true,
+        fingerprint: synced.fingerprint,
+        previewUrl: render?.playback_url,
+      });
+    }
   });
 
   it('moves the preview to the new version only once it plays, then supersedes the old one', async () => {
