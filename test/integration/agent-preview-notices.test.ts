@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import { mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { ensureLocalTopology, type LocalTopology } from '@exercise-pipeline/infra';
 import { parsePipelineMessage, toPutEventsEntry } from '@exercise-pipeline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import {
 } from '../harness/index.js';
 import { drainQueue } from './agent-helpers.js';
 import { waitUntil } from './agent-watch-helpers.js';
+import { queueDepth } from './consumer-helpers.js';
 
 // The preview comes back to the team: the built agent in watch mode reads the notices queue that
 // the real topology's rule feeds, and adds a line to the report of the delivery that synced the
@@ -44,19 +44,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await clients?.close();
 });
-
-async function noticesInQueue(): Promise<number> {
-  const { Attributes } = await clients.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: topology.noticesQueueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(Attributes?.ApproximateNumberOfMessages) +
-    Number(Attributes?.ApproximateNumberOfMessagesNotVisible)
-  );
-}
 
 async function put(event: Parameters<typeof toPutEventsEntry>[1]): Promise<number> {
   const result = await clients.events.send(
@@ -154,7 +141,11 @@ describe('agent watch with AGENT_NOTICES_QUEUE_URL', () => {
       // Delivered again, and a preview of an exercise this agent never synced: the report stays.
       await put(ready);
       await put({ ...ready, exercise: 'fandari-laterale', previewUrl: 'http://127.0.0.1:9400/#render=4' });
-      await waitUntil('both notices handled', async () => (await noticesInQueue()) === 0, 30_000);
+      await waitUntil(
+        'both notices handled',
+        async () => (await queueDepth(clients.sqs, topology.noticesQueueUrl)) === 0,
+        30_000,
+      );
       await waitUntil(
         'the unknown exercise logged',
         () => agentLog.includes('for no delivery of this agent'),
