@@ -11,6 +11,9 @@
  *    the --height given)
  *    from the production folder, against the same plan's stream-copy ffmpeg command with the same
  *    audio output run directly (goal: at most 1.25×).
+ * 3. The same warm compose with loudness normalisation (the default) against `COMPOSE_LOUDNESS=off`,
+ *    interleaved in the same rounds (goal: at most 1.10×), plus the first compose of each into an
+ *    empty DATA_DIR, where normalisation also measures every voice-over once (reported, no goal).
  * Machines are shared and noisy: only the ratios of one run mean anything. Exit 0 when both goals
  * hold, 1 when one does not, 2 for bad flags.
  */
@@ -33,6 +36,7 @@ import {
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const STARTUP_GOAL_SECONDS = 0.25;
 const COMPOSE_GOAL_RATIO = 1.25;
+const LOUDNESS_GOAL_RATIO = 1.1;
 
 interface Flags {
   rounds: number;
@@ -153,20 +157,27 @@ async function main(): Promise<number> {
     const composeArgs = [consumerBin, 'compose', '--bundle', bundleDir, '--language', SEED_LANGUAGE];
     composeArgs.push('--sets', SEED_SETS_FLAG, '--seed', String(SEED_RECIPE_SEED), '--out', composeOut);
     const composeEnv = { ...env, DATA_DIR: path.join(work, 'data') };
+    // Its own DATA_DIR, so its first run is as cold as the normalised one's.
+    const offEnv = { ...env, DATA_DIR: path.join(work, 'data-off'), COMPOSE_LOUDNESS: 'off' };
     const runCompose = () => timed(process.execPath, composeArgs, work, composeEnv);
+    const runComposeOff = () => timed(process.execPath, composeArgs, work, offEnv);
     const runCopy = () =>
       timed('ffmpeg', ['-hide_banner', '-nostdin', '-nostats', ...command.args], work, env);
 
     log(`plan: ${command.totalSeconds.toFixed(3)} s of output; warm-up (not counted)…`);
-    await runCompose();
+    const firstOff = await runComposeOff();
+    const firstOn = await runCompose();
     await runCopy();
     const compose: number[] = [];
+    const composeOff: number[] = [];
     const copy: number[] = [];
     for (let round = 1; round <= flags.rounds; round += 1) {
       compose.push(await runCompose());
+      composeOff.push(await runComposeOff());
       copy.push(await runCopy());
       log(
-        `round ${round}/${flags.rounds}: compose ${compose.at(-1)!.toFixed(3)} s, bare ffmpeg ${copy.at(-1)!.toFixed(3)} s`,
+        `round ${round}/${flags.rounds}: compose ${compose.at(-1)!.toFixed(3)} s, ` +
+          `COMPOSE_LOUDNESS=off ${composeOff.at(-1)!.toFixed(3)} s, bare ffmpeg ${copy.at(-1)!.toFixed(3)} s`,
       );
     }
 
@@ -176,6 +187,8 @@ async function main(): Promise<number> {
     const ratio = median(compose) / median(copy);
     const startupOk = agentExtra <= STARTUP_GOAL_SECONDS && consumerExtra <= STARTUP_GOAL_SECONDS;
     const composeOk = ratio <= COMPOSE_GOAL_RATIO;
+    const loudnessRatio = median(compose) / median(composeOff);
+    const loudnessOk = loudnessRatio <= LOUDNESS_GOAL_RATIO;
     const lines = [
       `Node ${process.version}; medians of ${flags.startupRounds} start-ups and ${flags.rounds} renders`,
       row('node -e ""', node, ''),
@@ -193,10 +206,19 @@ async function main(): Promise<number> {
       ),
       row('exercise-consumer compose (production folder)', median(compose), `${ratio.toFixed(2)}×`),
       `  goal: at most ${COMPOSE_GOAL_RATIO.toFixed(2)}× the bare command: ${composeOk ? 'met' : 'NOT met'}`,
+      row('compose, COMPOSE_LOUDNESS=off', median(composeOff), ''),
+      row('compose, loudness to -16 LUFS (default)', median(compose), `${loudnessRatio.toFixed(2)}×`),
+      `  goal: at most ${LOUDNESS_GOAL_RATIO.toFixed(2)}× compose without normalisation: ${loudnessOk ? 'met' : 'NOT met'}`,
+      row('first compose, empty DATA_DIR, off', firstOff, ''),
+      row(
+        'first compose, empty DATA_DIR, loudness',
+        firstOn,
+        `${(firstOn / firstOff).toFixed(2)}× (measures each voice-over once)`,
+      ),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (flags.keep) log(`kept ${work}`);
-    return startupOk && composeOk ? 0 : 1;
+    return startupOk && composeOk && loudnessOk ? 0 : 1;
   } finally {
     if (!flags.keep) await rm(work, { recursive: true, force: true });
   }

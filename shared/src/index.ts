@@ -1,3 +1,4 @@
+export * from './async/index.js';
 export * from './aws/clients.js';
 export * from './cli/index.js';
 export * from './config/index.js';

@@ -78,9 +78,12 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Starts moto_server on a free loopback port, waits until it answers, and tracks it as a `server`. */
-export async function startMotoServer(label = 'moto'): Promise<MotoServer> {
-  const port = await freePort();
+/**
+ * Starts moto_server on a free loopback port (or on `port`, e.g. to bring a stopped one back on the
+ * address its clients know), waits until it answers, and tracks it as a `server`.
+ */
+export async function startMotoServer(label = 'moto', port?: number): Promise<MotoServer> {
+  port ??= await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -100,7 +100,7 @@ describe('a frozen endpoint (process stopped, connections open)', () => {
         eventBusName: 'default',
         dataDir: join(world.root, 'data'),
         settleCheckMs: 0,
-        retry: { baseMs: 100, maxMs: 500 },
+        retry: { baseDelayMs: 100, maxDelayMs: 500 },
         // Thaw once the agent has noticed the silence, logged it and is about to retry.
         logger: recordingLogger(lines, (line) => {
           if (line.msg === RETRYING) thaw();

@@ -111,7 +111,7 @@ describe('reporting after a crash', () => {
     const down = createEventBridgeClient({ endpoint: 'http://127.0.0.1:1' });
     try {
       await expect(
-        ingest(dir, { config: moving, events: down, retry: { attempts: 1, baseMs: 1, maxMs: 1 } }),
+        ingest(dir, { config: moving, events: down, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
       ).rejects.toThrow();
     } finally {
       down.destroy();

@@ -119,7 +119,7 @@ describe('agent resume', () => {
         eventBusName: 'default',
         dataDir: join(world.root, 'data-outage'),
         settleCheckMs: 0,
-        retry: { baseMs: 100, maxMs: 400 },
+        retry: { baseDelayMs: 100, maxDelayMs: 400 },
       });
       expect(result.status).toBe('done');
       expect(result.uploaded).toHaveLength(11);

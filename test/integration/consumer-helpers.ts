@@ -135,7 +135,7 @@ export async function syncAs(pipeline: Pipeline, slug: string, bundleDir: string
     localDir: bundleDir,
     eventBusName: pipeline.topology.busName,
     dataDir,
-    retry: { attempts: 3, baseMs: 50, maxMs: 200 },
+    retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 },
   });
 }
 

@@ -203,7 +203,11 @@ describe.each([
     expect(health.status).toBe(200);
     const ready = await fetch(`${service.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { db: 'ok', queue: 'ok' } });
+    expect(await ready.json()).toMatchObject({
+      ready: true,
+      status: 'ready',
+      checks: { catalog: { ok: true }, queue: { ok: true } },
+    });
 
     const metrics = parseMetrics(await (await fetch(`${service.url}/metrics`)).text());
     const received = metrics.get('exercise_pipeline_messages_received_total') ?? 0;

@@ -10,6 +10,7 @@ export const PLAN_USAGE = `usage: exercise-agent plan <folder> [--config F] [--j
 Shows what an ingest of the delivery folder would rename, extract and upload. Reads only.
   --config F   agent config file (default: built-in rules, see ingest-agent/config/)
   --json       print {exercise, renames, extractions, uploads, ignored, manifest, refusals} on stdout
+Each rename names the rule that matched it: "rep-left (words: stanga)" or "regex #3" (the third of "rules").
 Exit: 0 the delivery can be ingested, 2 it would be refused (reasons listed), 1 failure.
 `;
 
@@ -45,7 +46,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     const document = {
       exercise: plan.exercise,
       folder: plan.folder,
-      renames: plan.renames.map((r) => ({ from: r.source, to: r.target, convert: r.convert })),
+      renames: plan.renames.map((r) => ({ from: r.source, to: r.target, convert: r.convert, rule: r.rule })),
       extractions: plan.extractions.map((e) => ({ from: e.source, to: e.target })),
       uploads: plan.exercise === null ? [] : plan.uploads.map((key) => prefix + key),
       ignored: plan.ignored,
@@ -58,7 +59,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         `Exercise: ${plan.exercise ?? '(unknown)'}`,
         ...listSection(
           'Rename',
-          document.renames.map((r) => `${r.from}  ->  ${r.to}${r.convert ? ' (re-encoded)' : ''}`),
+          document.renames.map(
+            (r) => `${r.from}  ->  ${r.to}${r.convert ? ' (re-encoded)' : ''}  [rule: ${r.rule}]`,
+          ),
         ),
         ...listSection(
           'Extract voice-over',

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { RefusalReason } from '../plan/refusal.js';
+import { type RefusalReason, refusal } from '../plan/refusal.js';
 import { probeFiles } from '../validate/probeFiles.js';
 import type { DeliveryPlan } from './planDelivery.js';
 
@@ -31,9 +31,5 @@ export async function checkStagedVoiceOvers(
   );
   return probed
     .filter((file) => file.probe?.audio === undefined || !(file.probe.durationSeconds > 0))
-    .map((file) => ({
-      file: file.file.name,
-      problem: `the ${file.file.slot} voice-over taken from this video's sound is empty or unreadable`,
-      fix: `Export the video again with its sound, or deliver the ${file.file.slot} voice-over as a separate .mp3`,
-    }));
+    .map((file) => refusal('extractedVoiceEmpty', { slot: file.file.slot }, file.file.name));
 }

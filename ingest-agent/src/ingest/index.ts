@@ -1,4 +1,4 @@
-export { ExerciseLocks } from './ExerciseLocks.js';
+export type { ExerciseLocks } from './ExerciseLocks.js';
 export { type IngestOptions, type IngestStep, ingestDelivery } from './ingestDelivery.js';
 export { composeDeliveryPlan, type DeliveryPlan, planDelivery } from './planDelivery.js';
 export { publishDeliveryRefused } from './publishDeliveryRefused.js';

@@ -4,9 +4,9 @@ import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { exercisePrefix, type Logger } from '@exercise-pipeline/shared';
+import { exercisePrefix, type Logger, sleep } from '@exercise-pipeline/shared';
 import { deliveryIdOf, deliverySignature, Journal, type JournalEntry } from '../journal/Journal.js';
-import type { RefusalReason } from '../plan/refusal.js';
+import { type RefusalReason, refusal } from '../plan/refusal.js';
 import type { AgentConfig } from '../rules/agentConfig.js';
 import {
   checkFreeSpace,
@@ -24,7 +24,6 @@ import {
   type SyncResult,
   syncBundle,
 } from '../sync/syncBundle.js';
-import { sleep } from '../sync/withRetry.js';
 import { checkStagedVoiceOvers } from './checkStaged.js';
 import { type ExerciseLocks, processExerciseLocks } from './ExerciseLocks.js';
 import { type Inspection, inspectDelivery } from './inspectDelivery.js';
@@ -88,11 +87,7 @@ export interface IngestOptions {
 const RESUMABLE = new Set<JournalEntry['state']>(['staged', 'uploading', 'synced', 'done']);
 
 function stillCopying(paths: readonly string[]): RefusalReason[] {
-  return paths.map((file) => ({
-    file,
-    problem: 'the file changed while the agent was reading the folder (it is probably still being copied)',
-    fix: 'Wait until the copy has finished; the agent tries again once nothing changes any more',
-  }));
+  return paths.map((file) => refusal('stillCopying', {}, file));
 }
 
 async function exists(path: string): Promise<boolean> {

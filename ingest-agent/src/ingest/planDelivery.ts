@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import type { Manifest } from '@exercise-pipeline/shared';
 import { buildManifest, manifestRefusals } from '../plan/buildManifest.js';
 import { type PlannedExtraction, type PlannedRename, planRenames } from '../plan/planRenames.js';
-import type { RefusalReason } from '../plan/refusal.js';
+import { type RefusalReason, refusal } from '../plan/refusal.js';
 import { resolveSlug } from '../plan/slug.js';
 import type { AgentConfig } from '../rules/agentConfig.js';
 import { isJunk } from '../rules/isJunk.js';
@@ -58,11 +58,8 @@ export function composeDeliveryPlan(input: ComposePlanInput): DeliveryPlan {
     try {
       delivered = JSON.parse(input.manifestText);
     } catch (error) {
-      refusals.push({
-        file: renamePlan.manifestFile,
-        problem: `manifest.json is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-        fix: 'Correct the file (check commas and quotes), or remove it to use the defaults',
-      });
+      const detail = error instanceof Error ? error.message : String(error);
+      refusals.push(refusal('manifestNotJson', { detail }, renamePlan.manifestFile));
     }
   }
 

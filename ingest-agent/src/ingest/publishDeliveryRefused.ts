@@ -1,6 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PipelineError, toPutEventsEntry } from '@exercise-pipeline/shared';
-import type { RefusalReason } from '../plan/refusal.js';
+import { englishReason, type RefusalReason } from '../plan/refusal.js';
 
 export interface DeliveryRefusedInput {
   /** The delivery folder's name, as the team knows it. */
@@ -24,11 +24,14 @@ export class RefusalPublishError extends PipelineError {
 /** Enough for any real delivery; beyond it the event would near EventBridge's 256 KiB entry limit. */
 const MAX_REASONS = 50;
 
-/** The first reasons, and one that says how many more the report in the folder lists. */
+/**
+ * The first reasons, and one that says how many more the report in the folder lists. Operators
+ * read the event: English problem and fix, whatever language the team's report is in.
+ */
 export function eventReasons(reasons: readonly RefusalReason[]): RefusalReason[] {
-  if (reasons.length <= MAX_REASONS) return reasons.map((reason) => ({ ...reason }));
+  if (reasons.length <= MAX_REASONS) return reasons.map(englishReason);
   return [
-    ...reasons.slice(0, MAX_REASONS - 1).map((reason) => ({ ...reason })),
+    ...reasons.slice(0, MAX_REASONS - 1).map(englishReason),
     {
       problem: `${reasons.length - MAX_REASONS + 1} more problems`,
       fix: 'Read _REPORT.txt in the delivery folder for the full list',

@@ -1,10 +1,10 @@
 import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
+import { describeTransient, withRetry } from '@exercise-pipeline/shared';
 import type { Journal, JournalEntry } from '../journal/Journal.js';
 import type { RefusalReason } from '../plan/refusal.js';
 import { tellTeam } from '../report/tellTeam.js';
-import { describeTransient, withRetry } from '../sync/withRetry.js';
 import type { IngestOptions } from './ingestDelivery.js';
 import type { DeliveryPlan } from './planDelivery.js';
 import { publishDeliveryRefused } from './publishDeliveryRefused.js';
@@ -57,8 +57,8 @@ async function announceRefusal(result: IngestResult, context: ReportContext): Pr
       ),
     {
       attempts: options.retry?.attempts ?? Number.POSITIVE_INFINITY,
-      baseMs: options.retry?.baseMs ?? 250,
-      maxMs: options.retry?.maxMs ?? 15_000,
+      baseDelayMs: options.retry?.baseDelayMs ?? 250,
+      maxDelayMs: options.retry?.maxDelayMs ?? 15_000,
       ...(options.signal ? { signal: options.signal } : {}),
       onRetry: ({ error, attempt, delayMs }) =>
         options.logger?.warn(

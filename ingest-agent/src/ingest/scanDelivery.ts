@@ -2,7 +2,7 @@ import { constants, type Dirent } from 'node:fs';
 import { access, lstat, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeliveredFile } from '../plan/planRenames.js';
-import type { RefusalReason } from '../plan/refusal.js';
+import { type RefusalReason, refusal } from '../plan/refusal.js';
 
 /** The agent's own note to the team inside a delivery; never part of the delivery itself. */
 export const REPORT_FILE_NAME = '_REPORT.txt';
@@ -21,11 +21,7 @@ export interface DeliveryScan {
 }
 
 function unreadable(path: string, why: string): RefusalReason {
-  return {
-    file: path,
-    problem: `the file cannot be read (${why})`,
-    fix: 'Copy the file into the folder again, and make sure the agent’s user may read it',
-  };
+  return refusal('unreadableFile', { detail: why }, path);
 }
 
 async function canRead(path: string): Promise<string | null> {

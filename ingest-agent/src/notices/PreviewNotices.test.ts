@@ -100,8 +100,7 @@ describe('PreviewNotices', () => {
       queueUrl: queueUrl.replace(new URL(moto.endpoint).host, `127.0.0.1:${gate.port}`),
       dataDir: join(temp.path, 'data'),
       waitSeconds: 1,
-      retryBaseMs: 100,
-      retryMaxMs: 300,
+      retry: { baseDelayMs: 100, maxDelayMs: 300 },
       logger: { debug: log('debug'), info: log('info'), warn: log('warn') } as never,
     });
     loop.start();

@@ -5,12 +5,12 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Logger } from '@exercise-pipeline/shared';
+import { type Backoff, backoffDelay, describeTransient, type Logger, sleep } from '@exercise-pipeline/shared';
 import { Journal } from '../journal/Journal.js';
-import { backoffDelay, describeTransient, sleep } from '../sync/withRetry.js';
+import type { ReportLanguage } from '../report/language.js';
 import { appendReportLine } from './appendReportLine.js';
 import { deliveriesFor } from './deliveriesFor.js';
-import { noticeLine, type ReportLanguage } from './noticeLine.js';
+import { noticeLine } from './noticeLine.js';
 import { parsePreviewNotice } from './previewNotice.js';
 
 export interface PreviewNoticesOptions {
@@ -25,11 +25,12 @@ export interface PreviewNoticesOptions {
   waitSeconds?: number;
   /** A notice for a delivery still being reported comes back after this long; default 5 s. */
   notYetSeconds?: number;
-  /** Backoff while the queue cannot be reached: base and cap; default 1 s doubling to 30 s. */
-  retryBaseMs?: number;
-  retryMaxMs?: number;
+  /** Backoff while the queue cannot be reached; default 1 s doubling up to 30 s. */
+  retry?: Backoff;
   logger: Pick<Logger, 'debug' | 'info' | 'warn'>;
 }
+
+const UNREACHABLE_BACKOFF: Backoff = { baseDelayMs: 1000, maxDelayMs: 30_000 };
 
 /** What became of one message. */
 export type NoticeOutcome = 'written' | 'present' | 'not-yet' | 'unknown-exercise' | 'no-report' | 'ignored';
@@ -75,12 +76,7 @@ export class PreviewNotices {
         if (signal.aborted) break;
         failures += 1;
         this.#noteLoss(error);
-        const delayMs = backoffDelay(
-          failures,
-          this.#options.retryBaseMs ?? 1000,
-          this.#options.retryMaxMs ?? 30_000,
-          Math.random,
-        );
+        const delayMs = backoffDelay(failures, this.#options.retry ?? UNREACHABLE_BACKOFF, Math.random);
         await sleep(Math.max(delayMs, 100), signal).catch(() => undefined);
         continue;
       }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { agentConfigSchema } from '../rules/agentConfig.js';
 import { buildManifest, manifestRefusals } from './buildManifest.js';
+import { englishReason } from './refusal.js';
 
 const config = agentConfigSchema.parse({});
 const base = { slug: 'detensionari-lombare', sides: ['left', 'right'] as const, languages: ['ro'], config };
@@ -118,7 +119,7 @@ describe('manifestRefusals', () => {
       ],
       ['sides'],
     );
-    expect(refusals).toEqual([
+    expect(refusals.map(englishReason)).toEqual([
       {
         file: 'manifest.json',
         problem: 'sides.0: expected one of "left", "right", "bilateral", got "up"',

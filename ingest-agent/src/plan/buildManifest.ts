@@ -1,6 +1,6 @@
 import { type FieldIssue, type Manifest, parseManifest, type Side } from '@exercise-pipeline/shared';
 import type { AgentConfig } from '../rules/agentConfig.js';
-import type { RefusalReason } from './refusal.js';
+import { type RefusalReason, refusal } from './refusal.js';
 
 export interface BuildManifestInput {
   /** The parsed `manifest.json` of the delivery (any JSON value), if it had one. */
@@ -68,15 +68,9 @@ export function manifestRefusals(
   return issues.map((issue) => {
     const topField = issue.field.split('.')[0] ?? issue.field;
     const fromDelivery = deliveredFields.includes(topField) || issue.field === '(root)';
+    const params = { field: issue.field, detail: issue.message };
     return fromDelivery
-      ? {
-          file: 'manifest.json',
-          problem: `${issue.field}: ${issue.message}`,
-          fix: 'Correct this field in manifest.json, or remove it to use the default',
-        }
-      : {
-          problem: `the manifest built for this exercise is invalid: ${issue.field}: ${issue.message}`,
-          fix: 'Correct manifestDefaults in the agent config, or set this field in a manifest.json in the folder',
-        };
+      ? refusal('manifestField', params, 'manifest.json')
+      : refusal('builtManifestInvalid', params);
   });
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type AgentConfigInput, agentConfigSchema, loadAgentConfig } from '../rules/agentConfig.js';
 import { type DeliveredFile, planRenames } from './planRenames.js';
+import { englishReason } from './refusal.js';
 
 const EXAMPLE_PATH = fileURLToPath(new URL('../../config/agent.config.example.json', import.meta.url));
 const defaults = agentConfigSchema.parse({});
@@ -194,7 +195,7 @@ describe('planRenames', () => {
       ],
       defaults,
     );
-    expect(plan.refusals).toEqual([
+    expect(plan.refusals.map(englishReason)).toEqual([
       {
         file: `${T} - Intro.mov`,
         problem: '.mov files are not accepted; videos must be .mp4',
@@ -226,10 +227,8 @@ describe('planRenames', () => {
     const plan = planRenames(
       files(`${T} - Intro (0).mp4`, 'left-xyz1.mp3'),
       config({
-        rules: [
-          { match: String.raw`^left-(?<language>.+)\.mp3$`, slot: 'rep-left', kind: 'voice-over' },
-          ...agentConfigSchema.parse({}).rules,
-        ],
+        rules: [{ match: String.raw`^left-(?<language>.+)\.mp3$`, slot: 'rep-left', kind: 'voice-over' }],
+        naming: {},
       }),
     );
     expect(plan.refusals.map((reason) => [reason.file, reason.problem])).toEqual([
@@ -241,7 +240,7 @@ describe('planRenames', () => {
   it('reads only a top-level manifest.json and refuses a nested one', () => {
     const plan = planRenames(files(...TEAM_DELIVERY, 'old/manifest.json'), defaults);
     expect(plan.manifestFile).toBeNull();
-    expect(plan.refusals).toEqual([
+    expect(plan.refusals.map(englishReason)).toEqual([
       {
         file: 'old/manifest.json',
         problem: 'a manifest.json inside a sub-folder is not read',

@@ -13,7 +13,8 @@ import {
 import { type AgentConfig, BUNDLE_CONTAINER, type FileKind } from '../rules/agentConfig.js';
 import { isJunk, toPosixPath } from '../rules/isJunk.js';
 import { compileRules, type FileMatch, matchFileName } from '../rules/matchFileName.js';
-import type { RefusalReason } from './refusal.js';
+import type { Translated } from '../report/language.js';
+import { type RefusalReason, refusal } from './refusal.js';
 
 export interface DeliveredFile {
   /** Path inside the delivery folder; `/` or `\` separated. */
@@ -34,8 +35,10 @@ export interface PlannedRename {
   /** The delivered container is not the bundle's (mp4/mp3), so the file is re-encoded, not copied. */
   convert: boolean;
   size: number;
-  /** Which config rule matched, for explaining a plan. */
+  /** Which rule matched, for explaining a plan: its position in compileRules' list… */
   ruleIndex: number;
+  /** …and its label: `regex #3` or `rep-left (words: stanga)`. */
+  rule: string;
 }
 
 /** A framing voice-over to cut out of a framing video, because none was delivered separately. */
@@ -66,8 +69,6 @@ export interface RenamePlan {
   refusals: RefusalReason[];
 }
 
-const NAMING_EXAMPLES = '"001 Detensionari Lombare - Intro.mp4", "… 5 Stanga.mp4" or "… 1-20 Dreapta.mp3"';
-
 function isFramingSlot(slot: Slot): slot is FramingSlot {
   return (FRAMING_SLOTS as readonly string[]).includes(slot);
 }
@@ -76,41 +77,33 @@ function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-function kindWord(kind: FileKind): string {
-  return kind === 'video' ? 'videos' : 'voice-over files';
-}
+const KIND_WORDS: Record<FileKind, Translated> = {
+  video: { en: 'videos', ro: 'videoclipurile' },
+  'voice-over': { en: 'voice-over files', ro: 'fișierele audio (voice-over)' },
+};
 
 /** What is wrong with a matched file on its own, before it meets the others. */
 function fileProblems(path: string, size: number, match: FileMatch, config: AgentConfig): RefusalReason[] {
   const reasons: RefusalReason[] = [];
-  if (size === 0) {
-    reasons.push({
-      file: path,
-      problem: 'the file is empty (0 bytes)',
-      fix: 'Copy the file into the folder again',
-    });
-  }
+  if (size === 0) reasons.push(refusal('emptyFile', {}, path));
   const allowed = config.allowedContainers[match.kind];
   if (!allowed.includes(match.ext)) {
-    reasons.push({
-      file: path,
-      problem: `${match.ext === '' ? 'the file has no extension' : `.${match.ext} files are not accepted`}; ${kindWord(match.kind)} must be ${allowed.map((ext) => `.${ext}`).join(' or ')}`,
-      fix: `Export it again as .${BUNDLE_CONTAINER[match.kind]}`,
-    });
+    const params = {
+      kinds: KIND_WORDS[match.kind],
+      allowed: allowed.map((ext) => `.${ext}`),
+      container: BUNDLE_CONTAINER[match.kind],
+    };
+    reasons.push(
+      match.ext === ''
+        ? refusal('noExtension', params, path)
+        : refusal('containerNotAccepted', { ...params, ext: match.ext }, path),
+    );
   }
   if (!isValidVariant(match.variant)) {
-    reasons.push({
-      file: path,
-      problem: `the name marks take ${match.variant}, but takes are numbered from 1 to ${MAX_VARIANT}`,
-      fix: 'End the name with " v2", " v3" … for extra takes, or with nothing for the first take',
-    });
+    reasons.push(refusal('badVariant', { variant: match.variant, max: MAX_VARIANT }, path));
   }
   if (!isValidLanguage(match.language)) {
-    reasons.push({
-      file: path,
-      problem: `the name gives the language "${match.language}", which is not a language code`,
-      fix: 'Use a language code such as "ro", "en" or "pt-BR" in the name',
-    });
+    reasons.push(refusal('badLanguage', { language: match.language }, path));
   }
   return reasons;
 }
@@ -129,7 +122,7 @@ function targetOf(match: FileMatch): string {
  * one silently winning.
  */
 export function planRenames(files: readonly DeliveredFile[], config: AgentConfig): RenamePlan {
-  const rules = compileRules(config.rules);
+  const rules = compileRules(config.rules, config.naming);
   const ignored: string[] = [];
   const refusals: RefusalReason[] = [];
   const candidates: PlannedRename[] = [];
@@ -147,22 +140,12 @@ export function planRenames(files: readonly DeliveredFile[], config: AgentConfig
     const name = baseName(path);
     if (name.toLowerCase() === 'manifest.json') {
       if (!path.includes('/')) manifestFile = path;
-      else
-        refusals.push({
-          file: path,
-          problem: 'a manifest.json inside a sub-folder is not read',
-          fix: 'Move manifest.json to the top of the exercise folder',
-        });
+      else refusals.push(refusal('nestedManifest', {}, path));
       continue;
     }
     const match = matchFileName(name, rules, config.defaultLanguage);
     if (!match) {
-      refusals.push({
-        file: path,
-        problem:
-          'the name does not say which part of the exercise this is (intro, pauza, outro, left or right)',
-        fix: `Rename it like ${NAMING_EXAMPLES}, or remove it from the folder`,
-      });
+      refusals.push(refusal('unmatchedName', {}, path));
       continue;
     }
     const problems = fileProblems(path, size, match, config);
@@ -180,6 +163,7 @@ export function planRenames(files: readonly DeliveredFile[], config: AgentConfig
       convert: match.ext !== BUNDLE_CONTAINER[match.kind],
       size,
       ruleIndex: match.ruleIndex,
+      rule: match.rule,
     });
   }
 
@@ -195,20 +179,13 @@ export function planRenames(files: readonly DeliveredFile[], config: AgentConfig
     }
     const names = group.map((candidate) => `"${candidate.source}"`).join(', ');
     for (const candidate of group) {
-      refusals.push({
-        file: candidate.source,
-        problem: `${names} would all become ${target}`,
-        fix: 'Keep only one of them, or mark the other takes by ending their names with " v2", " v3" …',
-      });
+      refusals.push(refusal('sameTarget', { names, target }, candidate.source));
     }
   }
   renames.sort((a, b) => (a.target < b.target ? -1 : 1));
 
   if (renames.length === 0 && refusals.length === 0) {
-    refusals.push({
-      problem: 'the folder holds no videos or voice-over files',
-      fix: `Copy the exercise's files (${NAMING_EXAMPLES}) into the folder`,
-    });
+    refusals.push(refusal('nothingToIngest', {}));
   }
 
   const targets = new Set(renames.map((rename) => rename.target));

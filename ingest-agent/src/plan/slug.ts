@@ -1,6 +1,6 @@
 import { describeValue, isValidSlug, MAX_SLUG_LENGTH } from '@exercise-pipeline/shared';
 import { stripDiacritics } from '../rules/normalizeName.js';
-import type { RefusalReason } from './refusal.js';
+import { type RefusalReason, refusal } from './refusal.js';
 
 /** Letters that carry no combining mark, so decomposition alone would drop them. */
 const LETTER_FOLDS: Record<string, string> = {
@@ -36,9 +36,6 @@ export type SlugResolution =
   | { ok: true; slug: string; source: SlugSource }
   | { ok: false; reason: RefusalReason };
 
-const SLUG_RULE =
-  'lowercase letters and digits in words joined by single hyphens, such as "detensionari-lombare"';
-
 export interface ResolveSlugInput {
   /** The `exercise` field of a delivered manifest.json, as parsed (any JSON value); undefined when absent. */
   manifestExercise?: unknown;
@@ -69,11 +66,11 @@ export function resolveSlug(input: ResolveSlugInput): SlugResolution {
       return { ok: true, slug: input.manifestExercise, source: 'manifest' };
     return {
       ok: false,
-      reason: {
-        file: 'manifest.json',
-        problem: `"exercise" is ${describeValue(input.manifestExercise)}, which is not a valid exercise name`,
-        fix: `Write the exercise as ${SLUG_RULE} (at most ${MAX_SLUG_LENGTH} characters), or remove the field to use the folder name`,
-      },
+      reason: refusal(
+        'manifestExerciseInvalid',
+        { value: describeValue(input.manifestExercise), max: MAX_SLUG_LENGTH },
+        'manifest.json',
+      ),
     };
   }
   const mapped = lookupFolder(input.folderSlugs, input.folderName);
@@ -81,19 +78,16 @@ export function resolveSlug(input: ResolveSlugInput): SlugResolution {
     if (isValidSlug(mapped)) return { ok: true, slug: mapped, source: 'config' };
     return {
       ok: false,
-      reason: {
-        problem: `the agent config maps folder ${describeValue(input.folderName)} to ${describeValue(mapped)}, which is not a valid exercise name`,
-        fix: `Correct folderSlugs in the agent config to ${SLUG_RULE}`,
-      },
+      reason: refusal('folderSlugInvalid', {
+        folder: describeValue(input.folderName),
+        value: describeValue(mapped),
+      }),
     };
   }
   const slug = slugify(input.folderName);
   if (isValidSlug(slug)) return { ok: true, slug, source: 'folder' };
   return {
     ok: false,
-    reason: {
-      problem: `the folder name ${describeValue(input.folderName)} does not give an exercise name`,
-      fix: 'Rename the folder to the exercise title (for example "001 Detensionari Lombare"), or put a manifest.json with "exercise" in it',
-    },
+    reason: refusal('folderNameNoSlug', { folder: describeValue(input.folderName) }),
   };
 }

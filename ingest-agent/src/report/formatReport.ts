@@ -1,19 +1,26 @@
 import type { IngestResult } from '../ingest/types.js';
-import type { RefusalReason } from '../plan/refusal.js';
+import { type RefusalReason, reasonIn } from '../plan/refusal.js';
+import type { ReportLanguage } from './language.js';
+import { line } from './messages.js';
 import { visibleText } from './visibleText.js';
 
-function section(title: string, lines: readonly string[]): string[] {
-  if (lines.length === 0) return [];
-  return [`${title} (${lines.length}):`, ...lines.map((line) => `  ${line}`), ''];
+/** `Uploaded (3):` and the entries indented below it; nothing when there are none. */
+export function section(title: string, entries: readonly string[]): string[] {
+  if (entries.length === 0) return [];
+  return [`${title} (${entries.length}):`, ...entries.map((entry) => `  ${entry}`), ''];
 }
 
-function numbered(reasons: readonly RefusalReason[]): string[] {
-  return reasons.flatMap((reason, index) => [
-    `${index + 1}. ${reason.file === undefined ? 'The folder as a whole' : `File: ${reason.file}`}`,
-    `   Problem: ${reason.problem}`,
-    `   How to fix: ${reason.fix}`,
-    '',
-  ]);
+/** Reasons as numbered entries of three lines: where, what is wrong, what to do. */
+export function numbered(reasons: readonly RefusalReason[], language: ReportLanguage): string[] {
+  return reasons.flatMap((reason, index) => {
+    const { problem, fix } = reasonIn(reason, language);
+    return [
+      `${index + 1}. ${reason.file === undefined ? line(language, 'report.reason.folder') : line(language, 'report.reason.file', { file: reason.file })}`,
+      `   ${line(language, 'report.reason.problem', { problem })}`,
+      `   ${line(language, 'report.reason.fix', { fix })}`,
+      '',
+    ];
+  });
 }
 
 /** Full keys are long and all share the prefix; the team recognises the short name. */
@@ -23,46 +30,39 @@ function shortKey(key: string, exercise: string | null): string {
 }
 
 /**
- * The `_REPORT.txt` left for the filming team, in their terms: file names as they delivered them,
- * what happened to each, and for a refusal every problem with how to fix it. Plain text, CRLF-free
- * on purpose (every editor on the share's clients reads LF); control characters in names are shown
- * escaped (visibleText).
+ * The `_REPORT.txt` left for the filming team, in their terms and in the config's `reportLanguage`:
+ * file names as they delivered them, what happened to each, and for a refusal every problem with
+ * how to fix it. Plain text, CRLF-free on purpose (every editor on the share's clients reads LF);
+ * control characters in names are shown escaped (visibleText).
  */
-export function formatReport(result: IngestResult): string {
-  const exercise = result.exercise ?? '(unknown)';
+export function formatReport(result: IngestResult, language: ReportLanguage): string {
+  const exercise = result.exercise ?? line(language, 'report.unknownExercise');
   const lines: string[] = [];
   if (result.status === 'refused' || result.status === 'deferred') {
+    const refused = result.status === 'refused';
     lines.push(
-      result.status === 'refused'
-        ? `This delivery was NOT accepted. Nothing was uploaded for exercise "${exercise}".`
-        : `This delivery is still being copied. Nothing was uploaded for exercise "${exercise}" yet.`,
-      result.status === 'refused'
-        ? 'Fix the problems below. The agent looks at the folder again as soon as something in it changes.'
-        : 'The agent tries again once the files stop changing.',
+      line(language, refused ? 'report.refused.title' : 'report.deferred.title', { exercise }),
+      line(language, refused ? 'report.refused.next' : 'report.deferred.next'),
       '',
-      ...numbered(result.rejected),
+      ...numbered(result.rejected, language),
     );
   } else {
+    const pairs = (files: IngestResult['renamed']) => files.map((file) => `${file.from}  ->  ${file.to}`);
+    const keys = (all: readonly string[]) => all.map((key) => shortKey(key, result.exercise)).sort();
     lines.push(
-      `Exercise "${exercise}" was delivered${result.uploaded.length === 0 ? ' (the bucket already had all of it)' : ''}.`,
+      line(language, result.uploaded.length === 0 ? 'report.done.titleUnchanged' : 'report.done.title', {
+        exercise,
+      }),
       '',
-      ...section(
-        'Renamed',
-        result.renamed.map((file) => `${file.from}  ->  ${file.to}`),
-      ),
-      ...section(
-        'Voice-over taken from the video',
-        result.extracted.map((file) => `${file.from}  ->  ${file.to}`),
-      ),
-      ...section('Re-encoded', result.transcoded),
-      ...section('Uploaded', result.uploaded.map((key) => shortKey(key, result.exercise)).sort()),
-      ...section(
-        'Already up to date (skipped)',
-        result.skipped.map((key) => shortKey(key, result.exercise)).sort(),
-      ),
-      ...section('Ignored', result.ignored),
+      ...section(line(language, 'report.section.renamed'), pairs(result.renamed)),
+      ...section(line(language, 'report.section.extracted'), pairs(result.extracted)),
+      ...section(line(language, 'report.section.transcoded'), result.transcoded),
+      ...section(line(language, 'report.section.uploaded'), keys(result.uploaded)),
+      ...section(line(language, 'report.section.skipped'), keys(result.skipped)),
+      ...section(line(language, 'report.section.ignored'), result.ignored),
     );
-    if (result.warnings.length > 0) lines.push('Worth fixing next time:', '', ...numbered(result.warnings));
+    if (result.warnings.length > 0)
+      lines.push(line(language, 'report.warnings'), '', ...numbered(result.warnings, language));
   }
   // Each entry is one line; a name with a newline in it must not make it two.
   return `${lines.map(visibleText).join('\n').trimEnd()}\n`;

@@ -43,17 +43,18 @@ export interface TellTeamOutcome {
  * Leaves `_REPORT.txt` in the delivery folder and moves the folder as the config says: to
  * `processed/` after success (unless `onSuccess: "leave"`), to `rejected/` after a refusal when
  * `onRefusal: "move"`. A read-only share must not turn a finished upload into a failure, so
- * problems here are logged and reported as "not written / not moved".
+ * problems here are logged and reported as "not written / not moved". The report is in
+ * `config.reportLanguage`.
  */
 export async function tellTeam(
   result: IngestResult,
-  config: Pick<AgentConfig, 'onSuccess' | 'onRefusal'>,
+  config: Pick<AgentConfig, 'onSuccess' | 'onRefusal' | 'reportLanguage'>,
   logger?: Pick<Logger, 'warn'>,
 ): Promise<TellTeamOutcome> {
   const folder = result.delivery;
   let report: string | null = join(folder, REPORT_FILE_NAME);
   try {
-    await writeFile(report, formatReport(result));
+    await writeFile(report, formatReport(result, config.reportLanguage));
   } catch (error) {
     logger?.warn({ err: error, folder }, 'cannot write the report into the delivery folder');
     report = null;

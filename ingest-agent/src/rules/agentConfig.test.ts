@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AgentConfigError, agentConfigSchema, formatConfigPath, loadAgentConfig } from './agentConfig.js';
-import { DEFAULT_JUNK, DEFAULT_RULES } from './defaultRules.js';
+import { DEFAULT_JUNK, DEFAULT_NAMING } from './defaultRules.js';
 
 const EXAMPLE_PATH = fileURLToPath(new URL('../../config/agent.config.example.json', import.meta.url));
 
@@ -36,9 +36,19 @@ describe('agentConfigSchema defaults', () => {
     expect(config.manifestDefaults.languages).toBeUndefined();
   });
 
-  it('uses the team rules, insensitive to case and diacritics', () => {
-    expect(config.rules.map((rule) => rule.match)).toEqual(DEFAULT_RULES.map((rule) => rule.match));
-    expect(config.rules.every((rule) => !rule.caseSensitive && !rule.diacriticSensitive)).toBe(true);
+  it('names files by the team’s words, with no regular expressions', () => {
+    expect(config.rules).toEqual([]);
+    expect(config.naming).toEqual(DEFAULT_NAMING);
+  });
+
+  it('keeps a file’s regular expressions alone unless it also has naming, as before the keyword form', () => {
+    const rules = [{ match: 'intro', slot: 'intro', kind: 'video' }] as const;
+    expect(agentConfigSchema.parse({ rules }).naming).toBeNull();
+    expect(agentConfigSchema.parse({ rules, naming: {} }).naming).toEqual(DEFAULT_NAMING);
+    expect(agentConfigSchema.parse({ naming: { languages: ['en'] } }).naming).toEqual({
+      ...DEFAULT_NAMING,
+      languages: ['en'],
+    });
   });
 
   it('does not share default lists between parses', () => {
@@ -48,9 +58,16 @@ describe('agentConfigSchema defaults', () => {
 });
 
 describe('the shipped example config', () => {
-  it('parses and equals the built-in defaults, so the file documents what the agent does without one', () => {
+  it('parses and equals the built-in defaults but for the report language, so the file documents what the agent does without one', () => {
     const example = loadAgentConfig(readFileSync(EXAMPLE_PATH, 'utf8'), EXAMPLE_PATH);
-    expect(example).toEqual(agentConfigSchema.parse({}));
+    // The team reads Romanian; a config-less agent keeps writing English reports.
+    expect(example).toEqual({ ...agentConfigSchema.parse({}), reportLanguage: 'ro' });
+  });
+
+  it('refuses a report language it has no texts for, naming the choices', () => {
+    expect(issuesOf({ reportLanguage: 'fr' })).toEqual([
+      'agent.json: reportLanguage: expected "ro" or "en", got "fr"',
+    ]);
   });
 });
 
@@ -124,6 +141,41 @@ describe('loadAgentConfig errors', () => {
       'agent.json',
     );
     expect(config.allowedContainers.video).toEqual(['mp4', 'mov']);
+  });
+
+  it('names the field of every bad word, marker and extension of the keyword form', () => {
+    const issues = issuesOf({
+      naming: {
+        words: { 'rep-left': ['stanga', ''], 'rep-right': ['Stângă ', 'dreapta'], up: ['sus'], intro: [] },
+        variants: ['v', 'take{n}{n}'],
+        languages: ['english'],
+        extensions: { video: ['mp4'], 'voice-over': ['.mp3', 'MP4'] },
+      },
+    });
+    expect(issues).toEqual([
+      'agent.json: naming.words.intro: expected at least one word, or leave the part out, got an array of 0',
+      'agent.json: naming.words["rep-left"][1]: expected a word with letters or digits, such as "stanga", got ""',
+      'agent.json: naming.words.up: unknown field; check its spelling (fields are described in config/README.md)',
+      'agent.json: naming.variants[0]: expected a marker with {n} where the take number goes, such as "v{n}" or "({n})", got "v"',
+      'agent.json: naming.variants[1]: expected a marker with {n} where the take number goes, such as "v{n}" or "({n})", got "take{n}{n}"',
+      'agent.json: naming.languages[0]: expected a language code such as "ro", "en" or "pt-BR", got "english"',
+      'agent.json: naming.extensions["voice-over"][0]: expected a lowercase extension without the dot, such as "mp4", got ".mp3"',
+      'agent.json: naming.extensions["voice-over"][1]: expected a lowercase extension without the dot, such as "mp4", got "MP4"',
+      'agent.json: naming.words["rep-right"][0]: "Stângă " is already a word of rep-left (naming.words["rep-left"][0]); a word can name only one part, so remove it from one of them',
+    ]);
+    expect(
+      issuesOf({
+        naming: {
+          words: { 'rep-left': ['stanga'], 'rep-right': ['Stângă ', 'de'] },
+          languages: ['de'],
+          extensions: { 'voice-over': ['mp3', 'mp4'] },
+        },
+      }),
+    ).toEqual([
+      'agent.json: naming.words["rep-right"][0]: "Stângă " is already a word of rep-left (naming.words["rep-left"][0]); a word can name only one part, so remove it from one of them',
+      'agent.json: naming.languages[0]: "de" is also a word of rep-right (naming.words["rep-right"][1]); a name could not say which it means, so remove one',
+      'agent.json: naming.extensions["voice-over"][1]: "mp4" is also a video extension; an extension can make a file only one kind, so remove it from one list',
+    ]);
   });
 
   it('refuses a file that is not JSON, or not an object', () => {

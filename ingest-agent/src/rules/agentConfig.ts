@@ -8,7 +8,9 @@ import {
   type Slot,
 } from '@exercise-pipeline/shared';
 import { z } from 'zod';
-import { DEFAULT_JUNK, DEFAULT_RULES } from './defaultRules.js';
+import { DEFAULT_REPORT_LANGUAGE, REPORT_LANGUAGES } from '../report/language.js';
+import { DEFAULT_JUNK, DEFAULT_NAMING } from './defaultRules.js';
+import { normalizeName } from './normalizeName.js';
 
 /** `expected <what>, got <value>`: every message says what to write instead. */
 function expected(what: string) {
@@ -116,14 +118,130 @@ const manifestDefaultsSchema = z
     }
   });
 
+/** A word as names are compared: lowercase, no diacritics, runs of spaces as one. */
+export function foldWord(word: string): string {
+  return normalizeName(word.trim()).replace(/\s+/g, ' ');
+}
+
+const WORD_EXPECTED = 'a word with letters or digits, such as "stanga"';
+const wordSchema = z
+  .string({ error: expected(WORD_EXPECTED) })
+  .refine((word) => /[\p{L}\p{N}]/u.test(word), { error: expected(WORD_EXPECTED) });
+
+const MARKER_EXPECTED = 'a marker with {n} where the take number goes, such as "v{n}" or "({n})"';
+const markerSchema = z
+  .string({ error: expected(MARKER_EXPECTED) })
+  .refine((marker) => marker.split('{n}').length === 2 && marker.trim() === marker, {
+    error: expected(MARKER_EXPECTED),
+  });
+
+const slotWordsSchema = z
+  .strictObject(
+    Object.fromEntries(
+      SLOTS.map((slot) => [
+        slot,
+        z
+          .array(wordSchema, { error: expected('a list of words such as ["stanga", "left"]') })
+          .min(1, { error: expected('at least one word, or leave the part out') })
+          .optional(),
+      ]),
+    ) as Record<Slot, z.ZodOptional<z.ZodArray<typeof wordSchema>>>,
+    { error: expected(`an object {"<part>": ["word", …]} with parts ${SLOTS.join(', ')}`) },
+  )
+  .refine((words) => Object.values(words).some((list) => list !== undefined), {
+    error: expected('words for at least one part, such as {"intro": ["intro"]}'),
+  });
+
+/**
+ * The keyword form of the rename rules: per slot the words that name it, the variant and language
+ * markers that may follow, and the extensions of each kind. Compiled to the same matcher as `rules`.
+ */
+const namingSchema = z
+  .strictObject(
+    {
+      /** Slot → its words. Default: the team's words. */
+      words: slotWordsSchema.prefault(() =>
+        Object.fromEntries(Object.entries(DEFAULT_NAMING.words).map(([slot, words]) => [slot, [...words]])),
+      ),
+      /** Text around `{n}` after the slot word that marks take n. Default ` v2`, ` (2)`. */
+      variants: z
+        .array(markerSchema, { error: expected('a list of markers such as ["v{n}", "({n})"]') })
+        .default(() => [...DEFAULT_NAMING.variants]),
+      /** Language codes that may follow the slot word (`Stanga EN.mp3`). Default none. */
+      languages: z
+        .array(languageSchema, { error: expected('a list of language codes such as ["en"]') })
+        .default(() => [...DEFAULT_NAMING.languages]),
+      /** Extensions that make a file a video or a voice-over. */
+      extensions: z
+        .strictObject(
+          {
+            video: extensionsSchema.default(() => [...DEFAULT_NAMING.extensions.video]),
+            'voice-over': extensionsSchema.default(() => [...DEFAULT_NAMING.extensions['voice-over']]),
+          },
+          { error: expected('an object {"video": [...], "voice-over": [...]}') },
+        )
+        .prefault({}),
+    },
+    { error: expected('an object {"words", "variants", "languages", "extensions"}') },
+  )
+  .superRefine((naming, ctx) => {
+    // A word names one slot: the same word under two would make the first listed win silently.
+    const seen = new Map<string, string>();
+    for (const slot of SLOTS) {
+      naming.words[slot]?.forEach((word, index) => {
+        const folded = foldWord(word);
+        const earlier = seen.get(folded);
+        if (earlier !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['words', slot, index],
+            message: `${describeValue(word)} is already a word of ${earlier}; a word can name only one part, so remove it from one of them`,
+          });
+        } else seen.set(folded, `${slot} (naming.words${formatConfigPath([slot, index])})`);
+      });
+    }
+    naming.languages.forEach((language, index) => {
+      const earlier = seen.get(foldWord(language));
+      if (earlier === undefined) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['languages', index],
+        message: `${describeValue(language)} is also a word of ${earlier}; a name could not say which it means, so remove one`,
+      });
+    });
+    const video = new Set(naming.extensions.video);
+    naming.extensions['voice-over'].forEach((ext, index) => {
+      if (!video.has(ext)) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['extensions', 'voice-over', index],
+        message: `"${ext}" is also a video extension; an extension can make a file only one kind, so remove it from one list`,
+      });
+    });
+  });
+
+export type Naming = z.output<typeof namingSchema>;
+
 export const agentConfigSchema = z
   .strictObject(
     {
-      /** Ordered; the first rule whose expression matches decides. Default: the team's naming. */
+      /**
+       * Rename rules as regular expressions, for experts; tried in order before `naming`. A file with
+       * `rules` and no `naming` is matched by its rules alone.
+       */
       rules: z
         .array(ruleSchema, { error: expected('a list of rules') })
         .min(1, { error: expected('at least one rule') })
-        .prefault(() => DEFAULT_RULES.map((rule) => ({ ...rule }))),
+        .optional(),
+      /** Rename rules as words per slot. Default (when the file has neither): the team's naming. */
+      naming: namingSchema.optional(),
+      /**
+       * Language of `_REPORT.txt` and the refusal reasons in it, the texts the filming team reads.
+       * Logs, CLI output and events stay English. Default "en"; the shipped config sets "ro".
+       */
+      reportLanguage: z
+        .enum(REPORT_LANGUAGES, { error: expected(REPORT_LANGUAGES.map((code) => `"${code}"`).join(' or ')) })
+        .default(DEFAULT_REPORT_LANGUAGE),
       /** Language of voice-over files and framing videos whose rule names none. Default "ro". */
       defaultLanguage: languageSchema.default('ro'),
       /** Globs (micromatch) of files that are never part of a delivery. */
@@ -201,7 +319,12 @@ export const agentConfigSchema = z
         });
       });
     }
-  });
+  })
+  .transform(({ rules, naming, ...rest }) => ({
+    ...rest,
+    rules: rules ?? [],
+    naming: naming ?? (rules === undefined ? namingSchema.parse({}) : null),
+  }));
 
 export type AgentConfig = z.output<typeof agentConfigSchema>;
 export type AgentConfigInput = z.input<typeof agentConfigSchema>;

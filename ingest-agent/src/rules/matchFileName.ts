@@ -1,10 +1,13 @@
 import type { Slot } from '@exercise-pipeline/shared';
-import type { AgentRule, FileKind } from './agentConfig.js';
+import type { AgentRule, FileKind, Naming } from './agentConfig.js';
+import { type LabelledRule, namingRules } from './namingRules.js';
 import { normalizeName, stripDiacritics } from './normalizeName.js';
 
 export interface CompiledRule {
-  /** Position in the config's `rules`, for messages (`rules[3]`). */
+  /** Position in the compiled list: the config's `rules` first, then those made from `naming`. */
   index: number;
+  /** How a plan names the rule: `regex #3` (the third of `rules`) or `rep-left (words: stanga)`. */
+  label: string;
   rule: AgentRule;
   regex: RegExp;
 }
@@ -15,6 +18,8 @@ export interface CompiledRule {
  */
 export interface FileMatch {
   ruleIndex: number;
+  /** The matching rule's label (CompiledRule.label). */
+  rule: string;
   slot: Slot;
   kind: FileKind;
   variant: number;
@@ -24,13 +29,19 @@ export interface FileMatch {
 }
 
 /**
- * Compiles the rules once per delivery. The expression gets the same folding as the names it is
- * tested against, so a rule written `Stânga` still matches `stanga` when diacritics are ignored.
+ * Compiles the rules once per delivery: the config's regular expressions (`rules`) in order, then
+ * the keyword form (`naming`) turned into the same kind of rule. The expression gets the same
+ * folding as the names it is tested against, so a rule written `Stânga` still matches `stanga`
+ * when diacritics are ignored.
  */
-export function compileRules(rules: readonly AgentRule[]): CompiledRule[] {
-  return rules.map((rule, index) => {
+export function compileRules(rules: readonly AgentRule[], naming: Naming | null = null): CompiledRule[] {
+  const labelled: LabelledRule[] = [
+    ...rules.map((rule, index) => ({ rule, label: `regex #${index + 1}` })),
+    ...namingRules(naming),
+  ];
+  return labelled.map(({ rule, label }, index) => {
     const source = rule.diacriticSensitive ? rule.match.normalize('NFC') : stripDiacritics(rule.match);
-    return { index, rule, regex: new RegExp(source, rule.caseSensitive ? 'u' : 'iu') };
+    return { index, label, rule, regex: new RegExp(source, rule.caseSensitive ? 'u' : 'iu') };
   });
 }
 
@@ -60,7 +71,7 @@ export function matchFileName(
   rules: readonly CompiledRule[],
   defaultLanguage: string,
 ): FileMatch | null {
-  for (const { index, rule, regex } of rules) {
+  for (const { index, label, rule, regex } of rules) {
     const name = normalizeName(fileName, rule);
     const found = regex.exec(name);
     if (!found) continue;
@@ -70,6 +81,7 @@ export function matchFileName(
       groups.language !== undefined ? canonicalLanguage(groups.language) : (rule.language ?? defaultLanguage);
     return {
       ruleIndex: index,
+      rule: label,
       slot: rule.slot,
       kind: rule.kind,
       variant,

@@ -19,12 +19,3 @@ export {
 export { type BundleSyncedInput, publishBundleSynced, readManifestLanguages } from './publishBundleSynced.js';
 export { SHA256_METADATA_KEY } from './s3Objects.js';
 export { type SyncBundleOptions, type SyncProgress, type SyncResult, syncBundle } from './syncBundle.js';
-export {
-  backoffDelay,
-  isRetryableError,
-  RETRYABLE_ERROR_NAMES,
-  RETRYABLE_NETWORK_CODES,
-  type RetryOptions,
-  sleep,
-  withRetry,
-} from './withRetry.js';

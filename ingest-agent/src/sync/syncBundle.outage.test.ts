@@ -50,7 +50,7 @@ describe('syncBundle while the endpoint is down', () => {
           partSizeBytes: 5 * MiB,
           multipartThresholdBytes: 6 * MiB,
           partConcurrency: 1,
-          retry: { baseMs: 50, maxMs: 300 },
+          retry: { baseDelayMs: 50, maxDelayMs: 300 },
           logger: logger as never,
           onProgress: (update) => {
             if (!cut && update.bytesDone > 0) {
@@ -88,7 +88,7 @@ describe('syncBundle while the endpoint is down', () => {
     const controller = new AbortController();
     try {
       const sync = syncBundle(
-        options(fixture, s3, { retry: { baseMs: 50, maxMs: 200 }, signal: controller.signal }),
+        options(fixture, s3, { retry: { baseDelayMs: 50, maxDelayMs: 200 }, signal: controller.signal }),
       );
       setTimeout(() => controller.abort(new Error('agent stopping')), 500);
       await expect(sync).rejects.toThrow('agent stopping');

@@ -1,14 +1,20 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { bundleFingerprint, exercisePrefix, type Logger } from '@exercise-pipeline/shared';
+import {
+  bundleFingerprint,
+  describeTransient,
+  exercisePrefix,
+  type Logger,
+  type RetryOptions,
+  runPool,
+  withRetry,
+} from '@exercise-pipeline/shared';
 import { HashCache } from './HashCache.js';
 import { type LocalBundleFile, listBundleFiles } from './listBundleFiles.js';
 import { type LocalObject, MANIFEST_KEY, planSync, type RemoteObject } from './planSync.js';
 import { publishBundleSynced, readManifestLanguages } from './publishBundleSynced.js';
-import { runPool } from './runPool.js';
 import { deleteObjects, headObject, type ListedObject, listObjects } from './s3Objects.js';
 import { uploadFile } from './uploadFile.js';
-import { describeTransient, type RetryOptions, withRetry } from './withRetry.js';
 
 export interface SyncProgress {
   filesDone: number;
@@ -45,7 +51,7 @@ export interface SyncBundleOptions {
   /** Parts of one file uploaded at once; default 4. */
   partConcurrency?: number;
   /** Retry of each S3/EventBridge step; default: unlimited attempts, 250 ms base, 15 s cap. */
-  retry?: Pick<RetryOptions, 'attempts' | 'baseMs' | 'maxMs'>;
+  retry?: Pick<RetryOptions, 'attempts' | 'baseDelayMs' | 'maxDelayMs'>;
   onProgress?: (progress: SyncProgress) => void;
   /**
    * Runs after every media file is in (and pruning is done), just before `manifest.json` goes up:
@@ -92,8 +98,8 @@ export async function syncBundle(options: SyncBundleOptions): Promise<SyncResult
     }));
   const retry = (what: string): RetryOptions => ({
     attempts: options.retry?.attempts ?? Number.POSITIVE_INFINITY,
-    baseMs: options.retry?.baseMs ?? 250,
-    maxMs: options.retry?.maxMs ?? 15_000,
+    baseDelayMs: options.retry?.baseDelayMs ?? 250,
+    maxDelayMs: options.retry?.maxDelayMs ?? 15_000,
     signal,
     onRetry: ({ error, attempt, delayMs }) =>
       logger?.warn(

@@ -1,5 +1,6 @@
 import { FRAMING_SLOTS, type Manifest, repSlot, type Slot } from '@exercise-pipeline/shared';
-import type { RefusalReason } from '../plan/refusal.js';
+import { type RefusalReason, refusal } from '../plan/refusal.js';
+import type { Translated } from '../report/language.js';
 import type { MediaFile, ProbedFile } from './mediaFile.js';
 
 /** A voice-over the bundle will get by extraction rather than delivery. */
@@ -36,13 +37,13 @@ export interface BundleCheckResult {
   mismatched: MediaFile[];
 }
 
-const SLOT_WORDS: Record<Slot, string> = {
-  intro: 'intro',
-  pauza: 'pauza (pause)',
-  outro: 'outro',
-  'rep-left': 'left side (Stanga)',
-  'rep-right': 'right side (Dreapta)',
-  'rep-bilateral': 'both sides (bilateral)',
+const SLOT_WORDS: Record<Slot, Translated> = {
+  intro: { en: 'intro', ro: 'intro' },
+  pauza: { en: 'pauza (pause)', ro: 'pauză' },
+  outro: { en: 'outro', ro: 'outro' },
+  'rep-left': { en: 'left side (Stanga)', ro: 'partea stângă (Stanga)' },
+  'rep-right': { en: 'right side (Dreapta)', ro: 'partea dreaptă (Dreapta)' },
+  'rep-bilateral': { en: 'both sides (bilateral)', ro: 'ambele părți (bilateral)' },
 };
 
 /** The slots a bundle declaring these sides needs: every framing slot and one rep slot per side. */
@@ -75,10 +76,7 @@ function coverage(input: BundleCheckInput): RefusalReason[] {
   const files = input.probed.map((probed) => probed.file);
   for (const slot of requiredSlots(input.manifest)) {
     if (!files.some((file) => file.kind === 'video' && file.slot === slot)) {
-      reasons.push({
-        problem: `there is no ${SLOT_WORDS[slot]} video`,
-        fix: `Add the ${SLOT_WORDS[slot]} video to the folder`,
-      });
+      reasons.push(refusal('missingVideo', { part: SLOT_WORDS[slot] }));
       continue;
     }
     for (const language of input.manifest.languages) {
@@ -87,12 +85,12 @@ function coverage(input: BundleCheckInput): RefusalReason[] {
       );
       const extracted = input.extracted.some((vo) => vo.slot === slot && vo.language === language);
       if (delivered || extracted) continue;
-      reasons.push({
-        problem: `there is no ${SLOT_WORDS[slot]} voice-over in language "${language}"`,
-        fix: slot.startsWith('rep-')
-          ? `Add the counting recording (1-${input.manifest.counts_per_audio_master}) for the ${SLOT_WORDS[slot]} as .mp3`
-          : `Add the ${SLOT_WORDS[slot]} voice-over as .mp3, or deliver the ${SLOT_WORDS[slot]} video with its sound`,
-      });
+      const part = SLOT_WORDS[slot];
+      reasons.push(
+        slot.startsWith('rep-')
+          ? refusal('missingRepVoice', { part, language, counts: input.manifest.counts_per_audio_master })
+          : refusal('missingFramingVoice', { part, language }),
+      );
     }
   }
   return reasons;
@@ -119,11 +117,13 @@ function tempo(input: BundleCheckInput): RefusalReason[] {
       const duration = probed.probe?.durationSeconds;
       if (duration === undefined || duration <= 0) continue;
       if (duration >= needed - secondsPerRep / 2) continue;
-      reasons.push({
-        file: probed.file.name,
-        problem: `the counting lasts ${duration.toFixed(1)} s, but ${counts} counts at the pace of the rep videos (${secondsPerRep.toFixed(2)} s per rep) need ${needed.toFixed(1)} s`,
-        fix: `Record the count 1-${counts} at the pace of the rep videos, or set counts_per_audio_master in manifest.json to what was recorded`,
-      });
+      const params = {
+        duration: duration.toFixed(1),
+        counts,
+        pace: secondsPerRep.toFixed(2),
+        needed: needed.toFixed(1),
+      };
+      reasons.push(refusal('countingTooShort', params, probed.file.name));
     }
   }
   return reasons;
@@ -157,11 +157,13 @@ function mismatches(input: BundleCheckInput): Pick<BundleCheckResult, 'profile' 
   return {
     profile: majority,
     mismatched: odd.map((entry) => entry.probed.file),
-    warnings: odd.map((entry) => ({
-      file: entry.probed.file.name,
-      problem: `the video is ${describeProfile(entry.profile)} while the others are ${describeProfile(majority)}; exercises built from it are slower to render`,
-      fix: `Export it like the others (${describeProfile(majority)}), or set "normalize": true in the agent config to convert it automatically`,
-    })),
+    warnings: odd.map((entry) =>
+      refusal(
+        'videoProfileDiffers',
+        { profile: describeProfile(entry.profile), majority: describeProfile(majority) },
+        entry.probed.file.name,
+      ),
+    ),
   };
 }
 

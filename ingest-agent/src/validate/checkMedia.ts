@@ -1,12 +1,12 @@
-import type { RefusalReason } from '../plan/refusal.js';
+import { type RefusalReason, refusal } from '../plan/refusal.js';
+import type { Translated } from '../report/language.js';
 import { BUNDLE_CONTAINER, type FileKind } from '../rules/agentConfig.js';
 import { containerAllowed, type ProbedFile } from './mediaFile.js';
 
-const DAMAGED_FIX = 'Export or copy the file again from the original and check that it plays';
-
-function kindNoun(kind: FileKind): string {
-  return kind === 'video' ? 'video' : 'voice-over';
-}
+const KIND_NOUNS: Record<FileKind, Translated> = {
+  video: { en: 'video', ro: 'video' },
+  'voice-over': { en: 'voice-over', ro: 'audio' },
+};
 
 /**
  * What is wrong with one probed media file on its own: unreadable or damaged, not really media of
@@ -18,63 +18,35 @@ export function checkMedia(
   allowedContainers: Readonly<Record<FileKind, readonly string[]>>,
 ): RefusalReason[] {
   const { file, probe } = probed;
-  const noun = kindNoun(file.kind);
+  const noun = KIND_NOUNS[file.kind];
   if (probe === undefined) {
-    return [
-      {
-        file: file.name,
-        problem: `the ${noun} cannot be read: it is damaged, incomplete or not a media file${probed.error ? ` (${probed.error})` : ''}`,
-        fix: DAMAGED_FIX,
-      },
-    ];
+    const detail = probed.error ? ` (${probed.error})` : '';
+    return [refusal('mediaUnreadable', { noun, detail }, file.name)];
   }
   const allowed = allowedContainers[file.kind];
   if (!containerAllowed(probe.formatName, allowed)) {
-    return [
-      {
-        file: file.name,
-        problem: `the file is not a real ${allowed.map((ext) => `.${ext}`).join(' or ')} file (its content is "${probe.formatName}")`,
-        fix: `Export it again as .${BUNDLE_CONTAINER[file.kind]} instead of renaming another file`,
-      },
-    ];
+    const params = {
+      allowed: allowed.map((ext) => `.${ext}`),
+      format: probe.formatName,
+      container: BUNDLE_CONTAINER[file.kind],
+    };
+    return [refusal('notRealContainer', params, file.name)];
   }
   if (probed.incomplete !== undefined) {
-    return [
-      {
-        file: file.name,
-        problem: `the ${noun} is incomplete or damaged (the copy may have stopped early): ${probed.incomplete}`,
-        fix: 'Copy it again from the original (camera card or export) and check that it plays to the end',
-      },
-    ];
+    return [refusal('mediaIncomplete', { noun, detail: probed.incomplete }, file.name)];
   }
   const reasons: RefusalReason[] = [];
   if (file.kind === 'video' && probe.video === undefined) {
-    reasons.push({
-      file: file.name,
-      problem: 'the file has no picture (no video stream)',
-      fix: 'Export the video again with its picture',
-    });
+    reasons.push(refusal('noPicture', {}, file.name));
   }
   if (file.kind === 'voice-over' && probe.audio === undefined) {
-    reasons.push({
-      file: file.name,
-      problem: 'the voice-over has no sound (no audio stream)',
-      fix: 'Export the recording again as an mp3 with sound',
-    });
+    reasons.push(refusal('noSound', {}, file.name));
   }
   if (!(probe.durationSeconds > 0)) {
-    reasons.push({
-      file: file.name,
-      problem: `the ${noun} has no length (0 seconds)`,
-      fix: DAMAGED_FIX,
-    });
+    reasons.push(refusal('noLength', { noun }, file.name));
   }
   if (file.extractsVoiceOver && probe.audio === undefined) {
-    reasons.push({
-      file: file.name,
-      problem: `the video has no sound, so the ${file.slot} voice-over cannot be taken from it`,
-      fix: `Export the video again with its sound, or deliver the ${file.slot} voice-over as a separate .mp3 named like the video`,
-    });
+    reasons.push(refusal('framingVideoSilent', { slot: file.slot }, file.name));
   }
   return reasons;
 }

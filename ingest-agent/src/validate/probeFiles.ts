@@ -1,5 +1,4 @@
-import { FfmpegError, probeMedia } from '@exercise-pipeline/shared';
-import { runPool } from '../sync/runPool.js';
+import { FfmpegError, probeMedia, runPool } from '@exercise-pipeline/shared';
 import type { MediaFile, ProbedFile } from './mediaFile.js';
 import { readAllPackets } from './readAllPackets.js';
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { Slots } from '@exercise-pipeline/shared';
 import { DEFAULT_JUNK } from '../rules/defaultRules.js';
 import { type ChangeSource, createChokidarSource, type FileEventType } from './changeSource.js';
 import { checkDelivery, type DeliveryCheck } from './checkDelivery.js';
@@ -17,8 +18,7 @@ import { OutcomeMemory } from './OutcomeMemory.js';
 import { RescanningSource } from './RescanningSource.js';
 import { ScanPoller } from './ScanPoller.js';
 import { type CheckOutcome, SettleTracker } from './SettleTracker.js';
-import { Slots } from './Slots.js';
-import type { IngestReport, WatcherStatus, WatchEvents } from './watchEvents.js';
+import type { IngestReport, WatchEvents, WatcherStatus } from './watchEvents.js';
 
 /** After the grace period, aborted ingests get this long to unwind before stop() gives up on them. */
 const FORCE_WAIT_MS = 5000;

@@ -19,7 +19,6 @@ import { folderProblem } from '../cli/planCommand.js';
 import { ingestDelivery } from '../ingest/ingestDelivery.js';
 import type { IngestResult } from '../ingest/types.js';
 import { PreviewNotices } from '../notices/PreviewNotices.js';
-import type { ReportLanguage } from '../notices/noticeLine.js';
 import type { AgentConfig } from '../rules/agentConfig.js';
 import { HashCache } from '../sync/HashCache.js';
 import { DeliveryWatcher } from './DeliveryWatcher.js';
@@ -197,12 +196,6 @@ export async function runWatchCommand(
   }
 }
 
-/** The report language of the agent config (`reportLanguage`), English when it has none. */
-function reportLanguageOf(config: AgentConfig): ReportLanguage {
-  const language = (config as { reportLanguage?: unknown }).reportLanguage;
-  return language === 'ro' ? 'ro' : 'en';
-}
-
 /**
  * With AGENT_NOTICES_QUEUE_URL set, long-polls the notices queue and adds "Preview ready" / failure
  * lines to the reports of the deliveries concerned; without it the feature is off (one info line).
@@ -217,7 +210,7 @@ function startPreviewNotices(env: PipelineConfig, config: AgentConfig, logger: L
     sqs,
     queueUrl: env.agentNoticesQueueUrl,
     dataDir: env.dataDir,
-    language: reportLanguageOf(config),
+    language: config.reportLanguage,
     logger: logger.child({ part: 'preview-notices' }),
   });
   loop.start();

@@ -69,6 +69,44 @@ describe('S3BundleSource', () => {
     expect(cache.stats.misses).toBe(3);
   });
 
+  it("reads a voice-over's user metadata, from the download when there was one, else with a HEAD", async () => {
+    const tags = { 'loudness-lufs': '-23.4', 'true-peak-dbtp': '-3.2' };
+    await aws.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'tagged/audio/ro/intro-vo-1.mp3',
+        Body: 'vo',
+        Metadata: tags,
+      }),
+    );
+    await put('tagged/audio/ro/outro-vo-1.mp3', 'plain');
+    const cache = new DownloadCache({ dir: path.join(temp.path, 'cache-metadata') });
+    const downloaded = new S3BundleSource({ s3: aws.s3, bucket, slug: 'tagged', cache });
+    await downloaded.localPath('audio/ro/intro-vo-1.mp3');
+    expect(await downloaded.metadata('audio/ro/intro-vo-1.mp3')).toEqual(tags);
+    // A later render finds the file cached, so nothing was downloaded: the metadata comes from HEAD.
+    const cached = new S3BundleSource({ s3: aws.s3, bucket, slug: 'tagged', cache });
+    await cached.localPath('audio/ro/intro-vo-1.mp3');
+    expect(cache.stats.hits).toBe(1);
+    expect(await cached.metadata('audio/ro/intro-vo-1.mp3')).toEqual(tags);
+    expect(await cached.metadata('audio/ro/outro-vo-1.mp3')).toEqual({});
+
+    // Replaced after the listing: the HEAD must not describe bytes other than the listed ones.
+    await aws.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'tagged/audio/ro/outro-vo-1.mp3',
+        Body: 'replaced',
+        Metadata: { 'loudness-lufs': '-9.0', 'true-peak-dbtp': '-1.0' },
+      }),
+    );
+    const error = await cached.metadata('audio/ro/outro-vo-1.mp3').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BundleObjectError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^could not read the metadata of s3://${bucket}/tagged/audio/ro/outro-vo-1\\.mp3: `),
+    );
+  });
+
   it('names the S3 key of a missing object', async () => {
     const cache = new DownloadCache({ dir: path.join(temp.path, 'cache-missing') });
     const source = new S3BundleSource({ s3: aws.s3, bucket, slug: 'squat', cache });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { exercisePrefix, parseBundleKey } from '@exercise-pipeline/shared';
 import type { BundleObject, BundleSource } from '../compose/bundle-source.js';
 import type { DownloadCache } from './download-cache.js';
@@ -87,6 +87,8 @@ export interface S3BundleSourceOptions {
  */
 export class S3BundleSource implements BundleSource {
   private objects: Promise<S3BundleObject[]> | undefined;
+  /** User metadata that came with a download, so asking for it after one costs no request. */
+  private readonly downloadedMetadata = new Map<string, Record<string, string>>();
 
   constructor(private readonly options: S3BundleSourceOptions) {}
 
@@ -101,13 +103,7 @@ export class S3BundleSource implements BundleSource {
   }
 
   async localPath(relativeKey: string): Promise<string> {
-    const object = (await this.list()).find((item) => item.key === relativeKey);
-    if (!object) {
-      throw new BundleObjectError(
-        this.describe(relativeKey),
-        `${this.describe(relativeKey)} is missing from the bundle`,
-      );
-    }
+    const object = await this.listed(relativeKey);
     const { s3, bucket, cache } = this.options;
     const key = `${exercisePrefix(this.options.slug)}${relativeKey}`;
     try {
@@ -115,6 +111,7 @@ export class S3BundleSource implements BundleSource {
         const response = await s3.send(
           new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: `"${object.etag}"` }),
         );
+        this.downloadedMetadata.set(relativeKey, response.Metadata ?? {});
         return response.Body as Readable;
       });
     } catch (error) {
@@ -124,6 +121,41 @@ export class S3BundleSource implements BundleSource {
         { cause: error },
       );
     }
+  }
+
+  /**
+   * The user metadata of the listed version (HeadObject with `If-Match`, so a newer version fails
+   * rather than describing other bytes); none of it is trusted by the caller.
+   */
+  async metadata(relativeKey: string): Promise<Readonly<Record<string, string>>> {
+    const downloaded = this.downloadedMetadata.get(relativeKey);
+    if (downloaded) return downloaded;
+    const object = await this.listed(relativeKey);
+    const { s3, bucket } = this.options;
+    const key = `${exercisePrefix(this.options.slug)}${relativeKey}`;
+    try {
+      const response = await s3.send(
+        new HeadObjectCommand({ Bucket: bucket, Key: key, IfMatch: `"${object.etag}"` }),
+      );
+      return response.Metadata ?? {};
+    } catch (error) {
+      throw new BundleObjectError(
+        this.describe(relativeKey),
+        `could not read the metadata of ${this.describe(relativeKey)}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  private async listed(relativeKey: string): Promise<S3BundleObject> {
+    const object = (await this.list()).find((item) => item.key === relativeKey);
+    if (!object) {
+      throw new BundleObjectError(
+        this.describe(relativeKey),
+        `${this.describe(relativeKey)} is missing from the bundle`,
+      );
+    }
+    return object;
   }
 
   async readManifest(): Promise<string> {

@@ -17,6 +17,7 @@ import {
 import type { BundleSource } from '../compose/bundle-source.js';
 import { type ComposeResult, composeRecipe } from '../compose/compose.js';
 import { LocalBundleSource } from '../compose/local-bundle-source.js';
+import { loudnessTargetOf } from '../compose/loudness.js';
 import { ProbeCache } from '../compose/probe-cache.js';
 import { directoryProbeStore } from '../compose/probe-store.js';
 import { COMPOSE_USAGE, type ComposeRequest, parseComposeArgs } from './compose-args.js';
@@ -81,6 +82,7 @@ async function runCompose(args: string[], io: CliIo, factories: BundleSourceFact
       // One render per process: only a cache on disk spares the next run its ffprobes.
       probeCache: new ProbeCache({ store: directoryProbeStore(path.join(config.dataDir, 'probe-cache')) }),
       logger,
+      loudness: loudnessTargetOf(config),
       signal: controller.signal,
     });
     return report.done(result);

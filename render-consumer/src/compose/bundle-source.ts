@@ -24,6 +24,11 @@ export interface BundleSource {
   localPath(relativeKey: string): Promise<string>;
   /** How messages name the file: the S3 key (`squat/intro-video-1.mp4`) or the local path. */
   describe(relativeKey: string): string;
+  /**
+   * The object's user metadata (S3 `x-amz-meta-*`, names lower-case without the prefix), of the
+   * version `localPath` returns; absent for sources that have none (a local directory). Untrusted.
+   */
+  metadata?(relativeKey: string): Promise<Readonly<Record<string, string>>>;
 }
 
 /** What a render needs to know about a bundle before touching any media. */

@@ -258,7 +258,9 @@ describe('composeRecipe with bad input', () => {
     const remote: BundleSource = {
       list: () => local.list(),
       readManifest: () => local.readManifest(),
-      localPath: async (key) => (key.endsWith('.mp4') ? `http://127.0.0.1:9/${key}` : local.localPath(key)),
+      // One object only: probes run side by side, so with several the first refusal would be any of them.
+      localPath: async (key) =>
+        key === 'intro-video-1.mp4' ? `http://127.0.0.1:9/${key}` : local.localPath(key),
       describe: (key) => `${exercise}/${key}`,
     };
     const error = await composeRecipe({

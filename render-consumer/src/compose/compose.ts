@@ -3,6 +3,7 @@ import { type Recipe, RecipeInvalidError, recipeHash, validateRecipe } from '@ex
 import { type BundleSource, readBundle } from './bundle-source.js';
 import { executeRender, prepareRender, renderArgsInput } from './execute.js';
 import { buildConcatList, buildRenderArgs, type RenderArgsInput } from './ffmpeg-args.js';
+import { DEFAULT_LOUDNESS_TARGET, type LoudnessTarget } from './loudness.js';
 import { type ComposeLogger, defaultMediaRunner, type MediaRunner, silentLogger } from './media-runner.js';
 import { ProbeCache, sharedProbeCache } from './probe-cache.js';
 import { planTimeline } from './timeline.js';
@@ -22,6 +23,11 @@ export interface ComposeRecipeOptions {
   probeCache?: ProbeCache;
   /** Default: silent. */
   logger?: ComposeLogger;
+  /**
+   * What every voice-over is brought to (one gain per clip, inside the render's one audio encode);
+   * `false` leaves them as delivered. Default DEFAULT_LOUDNESS_TARGET: -16 LUFS, peaks at most -1 dBTP.
+   */
+  loudness?: LoudnessTarget | false;
   signal?: AbortSignal;
 }
 
@@ -42,7 +48,7 @@ export interface ComposeResult {
  * damaged file, or ComposeError when ffmpeg or the output check fails.
  */
 export async function composeRecipe(options: ComposeRecipeOptions): Promise<ComposeResult> {
-  const { recipe, hash, plan, bundle, runner, probeCache, logger } = await resolveRecipe(options);
+  const { recipe, hash, plan, bundle, runner, probeCache, logger, loudness } = await resolveRecipe(options);
   logger.info(
     {
       exercise: recipe.exercise,
@@ -61,6 +67,7 @@ export async function composeRecipe(options: ComposeRecipeOptions): Promise<Comp
     runner,
     probeCache,
     logger,
+    loudness,
     signal: options.signal,
   });
   const result: ComposeResult = {
@@ -103,7 +110,8 @@ async function resolveRecipe(options: ResolveOptions) {
     recipeHash: hash,
     assetVersion: options.assetVersion,
   });
-  return { recipe, hash, plan, bundle, runner, probeCache, logger };
+  const loudness = options.loudness === false ? undefined : (options.loudness ?? DEFAULT_LOUDNESS_TARGET);
+  return { recipe, hash, plan, bundle, runner, probeCache, logger, loudness };
 }
 
 export interface RenderCommandOptions extends ResolveOptions {
@@ -130,7 +138,7 @@ export interface RenderCommand {
  * validation, variant choices and probes, so timings and debugging can use the bare command.
  */
 export async function planRenderCommand(options: RenderCommandOptions): Promise<RenderCommand> {
-  const { hash, plan, bundle, runner, probeCache, logger } = await resolveRecipe(options);
+  const { hash, plan, bundle, runner, probeCache, logger, loudness } = await resolveRecipe(options);
   const prepared = await prepareRender({
     source: options.source,
     etags: bundle.etags,
@@ -138,6 +146,7 @@ export async function planRenderCommand(options: RenderCommandOptions): Promise<
     runner,
     probeCache,
     logger,
+    loudness,
   });
   const renderInput = renderArgsInput(
     prepared,

@@ -12,6 +12,13 @@ import {
 import type { BundleSource } from './bundle-source.js';
 import { BundleFileError, ComposeError, MEDIA_CONTAINER_REFUSED } from './errors.js';
 import { buildConcatList, buildRenderArgs, type ClipInput, type RenderArgsInput } from './ffmpeg-args.js';
+import {
+  type Loudness,
+  type LoudnessTarget,
+  loudnessFromMetadata,
+  loudnessGainDb,
+  measureLoudness,
+} from './loudness.js';
 import type { ComposeLogger, MediaRunner } from './media-runner.js';
 import { readMp4Durations } from './mp4-durations.js';
 import { type ClipFacts, type ProbeCache, probeCacheKey } from './probe-cache.js';
@@ -29,6 +36,8 @@ export interface ExecuteRenderInput {
   runner: MediaRunner;
   probeCache: ProbeCache;
   logger: ComposeLogger;
+  /** Bring every voice-over to this loudness; undefined leaves the voice-overs as they are. */
+  loudness?: LoudnessTarget;
   signal?: AbortSignal;
   /** Limit for the ffmpeg run; default 2 minutes plus 10 s per second of output. */
   ffmpegTimeoutMs?: number;
@@ -92,10 +101,12 @@ export async function prepareRender(input: PrepareRenderInput): Promise<Prepared
     path: files.get(key)!.path,
     seconds: seconds(key),
   }));
-  const audio: ClipInput[] = timeline.segments.map((segment) => ({
-    path: files.get(segment.voiceOver.key)!.path,
-    seconds: segment.durationSeconds,
-  }));
+  const audio: ClipInput[] = timeline.segments.map((segment) => {
+    const file = files.get(segment.voiceOver.key)!;
+    const gainDb =
+      input.loudness && file.loudness ? loudnessGainDb(file.loudness, input.loudness) : undefined;
+    return { path: file.path, seconds: segment.durationSeconds, ...(gainDb ? { gainDb } : {}) };
+  });
   return { mode, timeline, videos, audio, target, differences, files };
 }
 
@@ -125,8 +136,18 @@ export async function executeRender(input: ExecuteRenderInput): Promise<Executed
     const partialPath = path.join(workDir, 'render.mp4');
     if (mode === 'copy') await writeFile(concatListPath, buildConcatList(videos));
     const args = buildRenderArgs(renderArgsInput(prepared, concatListPath, partialPath));
+    const loudness = input.loudness && {
+      targetLufs: input.loudness.integratedLufs,
+      gainsDb: prepared.audio.map((clip) => clip.gainDb ?? 0),
+    };
     input.logger.info(
-      { mode, segments: timeline.segments.length, clips: videos.length, seconds: timeline.totalSeconds },
+      {
+        mode,
+        segments: timeline.segments.length,
+        clips: videos.length,
+        seconds: timeline.totalSeconds,
+        ...(loudness ? { loudness } : {}),
+      },
       'rendering',
     );
     await runRender(input, args, prepared.files, timeline.totalSeconds);
@@ -149,10 +170,52 @@ export interface InspectedFile {
   path: string;
   probe: ProbeResult;
   profile?: VideoProfile;
+  /** Voice-overs of a loudness-normalised render. */
+  loudness?: Loudness;
 }
 
-function loadFacts(runner: MediaRunner, file: string, container: MediaContainer): Promise<ClipFacts> {
-  return runner.probe(file, { container }).then((media) => ({ media }));
+/**
+ * One probe, then for a voice-over of a normalised render its loudness. Only a file the probe found
+ * to be the right container with audio is measured; any other is refused by the caller with the
+ * probe's reason.
+ */
+async function loadFacts(
+  input: PrepareRenderInput,
+  key: string,
+  file: string,
+  container: MediaContainer,
+  withLoudness: boolean,
+): Promise<ClipFacts> {
+  const media = await input.runner.probe(file, { container });
+  if (!withLoudness || !media.audio || !isContainer(media.formatName, container)) return { media };
+  return { media, loudness: await voiceOverLoudness(input, key, file) };
+}
+
+/**
+ * The loudness the object's metadata states (set by the ingest agent) when it is there and sane,
+ * else measured here with ebur128; either way the probe cache keeps it, so it costs once per file
+ * version. Metadata that cannot be read or believed is logged and measured past, never fatal.
+ */
+async function voiceOverLoudness(input: PrepareRenderInput, key: string, file: string): Promise<Loudness> {
+  const { source, logger } = input;
+  const metadata = await source.metadata?.(key).catch((error: unknown) => {
+    logger.warn(
+      { file: source.describe(key), err: error instanceof Error ? error.message : String(error) },
+      'could not read the voice-over metadata; measuring its loudness instead',
+    );
+    return undefined;
+  });
+  const stated = loudnessFromMetadata(metadata);
+  if (stated.kind === 'valid') return stated.loudness;
+  if (stated.kind === 'invalid') {
+    logger.warn(
+      { file: source.describe(key), problem: stated.problem },
+      'ignoring the voice-over loudness metadata; measuring the file instead',
+    );
+  }
+  const measured = await measureLoudness(input.runner, file, 'mp3');
+  logger.info({ file: source.describe(key), ...measured }, 'measured voice-over loudness');
+  return measured;
 }
 
 /**
@@ -186,10 +249,11 @@ async function inspectFiles(
       );
     }
     let facts: ClipFacts;
+    const withLoudness = kind === 'voice-over' && input.loudness !== undefined;
     try {
-      const cacheKey = probeCacheKey(file, input.etags.get(key));
+      const cacheKey = probeCacheKey(file, input.etags.get(key), withLoudness);
       facts = await probeSlot(() =>
-        input.probeCache.probe(cacheKey, () => loadFacts(input.runner, localPath, container)),
+        input.probeCache.probe(cacheKey, () => loadFacts(input, key, localPath, container, withLoudness)),
       );
     } catch (error) {
       // ffprobe ran and refused bytes that do not even start like the container: they are something
@@ -217,7 +281,7 @@ async function inspectFiles(
     }
     if (kind === 'voice-over') {
       if (!probe.audio) throw new BundleFileError(file, 'has no audio stream', replaceFix(kind));
-      return { key, path: localPath, probe };
+      return { key, path: localPath, probe, ...(facts.loudness ? { loudness: facts.loudness } : {}) };
     }
     const profile = profileOf(probe);
     if (!profile || videoSecondsOf(probe) <= 0) {

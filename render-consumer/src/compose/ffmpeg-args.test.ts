@@ -77,6 +77,37 @@ describe('buildRenderArgs (copy)', () => {
   });
 });
 
+describe('buildRenderArgs (loudness)', () => {
+  const args = buildRenderArgs(
+    input('copy', {
+      audio: [
+        { path: '/b/audio/ro/intro-vo-1.mp3', seconds: 2, gainDb: -7.9 },
+        { path: '/b/audio/ro/rep-left-vo-1.mp3', seconds: 2 },
+        { path: '/b/audio/ro/outro-vo-1.mp3', seconds: 2, gainDb: 13.25 },
+      ],
+    }),
+  );
+
+  it('turns each voice-over by its own gain after resampling and before its silence padding', () => {
+    const chains = filterOf(args).split(';');
+    expect(chains[0]).toMatch(/aformat=sample_fmts=fltp:channel_layouts=stereo,volume=-7\.90dB,apad=/);
+    expect(chains[1]).not.toContain('volume');
+    expect(chains[2]).toContain(',volume=13.25dB,apad=whole_dur=2.000000[a2]');
+  });
+
+  it('still encodes the audio once, in the same run', () => {
+    expect(args.filter((arg) => arg === '-c:a')).toHaveLength(1);
+    expect(args.filter((arg) => arg === '-filter_complex')).toHaveLength(1);
+  });
+
+  it('refuses a gain that is not a number', () => {
+    const bad = input('copy', {
+      audio: [{ path: '/b/audio/ro/intro-vo-1.mp3', seconds: 2, gainDb: Number.NaN }],
+    });
+    expect(() => buildRenderArgs(bad)).toThrow(/gain must be finite/);
+  });
+});
+
 describe('buildRenderArgs (reencode)', () => {
   const args = buildRenderArgs(
     input('reencode', {

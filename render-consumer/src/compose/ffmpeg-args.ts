@@ -13,6 +13,8 @@ export interface ClipInput {
   path: string;
   /** Seconds this clip fills on the output's time axis. */
   seconds: number;
+  /** Voice-overs: the loudness gain in dB applied before the clip is padded (none when absent or 0). */
+  gainDb?: number;
 }
 
 export interface RenderArgsInput {
@@ -54,7 +56,9 @@ export function buildRenderArgs(input: RenderArgsInput): string[] {
   }
   for (const audio of input.audio) args.push(...pinnedInputArgs('mp3'), ...localInput(audio.path));
 
-  const graph = input.audio.map((audio, i) => audioChain(videoInputs + i, audio.seconds, `a${i}`));
+  const graph = input.audio.map((audio, i) =>
+    audioChain(videoInputs + i, audio.seconds, audio.gainDb ?? 0, `a${i}`),
+  );
   graph.push(`${input.audio.map((_, i) => `[a${i}]`).join('')}concat=n=${input.audio.length}:v=0:a=1[aout]`);
   if (input.mode === 'reencode') {
     input.videos.forEach((video, i) => {
@@ -111,12 +115,17 @@ export function fileUrl(file: string): string {
   return `file:${file}`;
 }
 
-/** The voice-over fitted to its segment: cut at `length`, or padded with silence up to it. */
-function audioChain(inputIndex: number, length: number, label: string): string {
+/**
+ * The voice-over fitted to its segment: cut at `length`, brought to its loudness by `gainDb` (in
+ * the same graph, so the render still encodes its audio once), then padded with silence up to it.
+ */
+function audioChain(inputIndex: number, length: number, gainDb: number, label: string): string {
   const d = seconds(length);
+  if (!Number.isFinite(gainDb)) throw new RangeError(`a voice-over gain must be finite, got ${gainDb}`);
+  const gain = gainDb === 0 ? '' : `volume=${gainDb.toFixed(2)}dB,`;
   return (
     `[${inputIndex}:a:0]asetpts=PTS-STARTPTS,atrim=end=${d},aresample=48000,` +
-    `aformat=sample_fmts=fltp:channel_layouts=stereo,apad=whole_dur=${d}[${label}]`
+    `aformat=sample_fmts=fltp:channel_layouts=stereo,${gain}apad=whole_dur=${d}[${label}]`
   );
 }
 

@@ -2,7 +2,11 @@ import { type MediaContainer, type ProbeResult, probeMedia, runFfmpeg } from '@e
 
 /** The media programs a render runs; tests and benchmarks may wrap them. */
 export interface MediaRunner {
-  ffmpeg(args: readonly string[], options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<unknown>;
+  /** Resolves with the tail of ffmpeg's stderr (where analysis filters such as ebur128 report). */
+  ffmpeg(
+    args: readonly string[],
+    options?: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<{ stderr: string }>;
   /**
    * One ffprobe per file: streams, durations and the video's encoder setup (see codecSetupOf).
    * With `container`, the file is opened only as that container (bundle files are untrusted).

@@ -1,10 +1,13 @@
 import type { ProbeResult } from '@exercise-pipeline/shared';
+import { type Loudness, LOUDNESS_KEY_SUFFIX } from './loudness.js';
 import type { ProbeStore } from './probe-store.js';
 
 /** What a render needs to know about one bundle file. */
 export interface ClipFacts {
   /** For videos this includes the encoder setup (profile, level, SPS/PPS hash). */
   media: ProbeResult;
+  /** Voice-overs of a loudness-normalised render: from the object's metadata, else measured. */
+  loudness?: Loudness;
 }
 
 export interface ProbeCacheOptions {
@@ -80,7 +83,16 @@ export function sharedProbeCache(): ProbeCache {
   return processCache;
 }
 
-/** `file` as messages name it (S3 key or path) plus its content tag; undefined when there is no tag. */
-export function probeCacheKey(file: string, etag: string | undefined): string | undefined {
-  return etag ? `${etag} ${file}` : undefined;
+/**
+ * `file` as messages name it (S3 key or path) plus its content tag; undefined when there is no tag.
+ * With `withLoudness` the key is that of the facts including the loudness (a render with
+ * normalisation off never pays for the measurement).
+ */
+export function probeCacheKey(
+  file: string,
+  etag: string | undefined,
+  withLoudness = false,
+): string | undefined {
+  if (!etag) return undefined;
+  return `${etag} ${file}${withLoudness ? LOUDNESS_KEY_SUFFIX : ''}`;
 }

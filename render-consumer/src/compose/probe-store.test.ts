@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ProbeResult } from '@exercise-pipeline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClipFacts, ProbeCache } from './probe-cache.js';
+import { type ClipFacts, ProbeCache, probeCacheKey } from './probe-cache.js';
 import { directoryProbeStore } from './probe-store.js';
 
 let dir: string;
@@ -68,6 +68,23 @@ describe('directoryProbeStore', () => {
       expect(await store.read('k'), text).toBeUndefined();
     }
     expect(await store.read('never written')).toBeUndefined();
+  });
+
+  it("keeps a voice-over's loudness, and never takes an entry without it for one with it", async () => {
+    const store = directoryProbeStore(path.join(dir, 'loudness'));
+    const key = probeCacheKey('/b/audio/ro/intro-vo-1.mp3', 'local-1-2', true)!;
+    const measured: ClipFacts = { ...factsOf(2), loudness: { integratedLufs: -23.4, truePeakDbtp: -3.2 } };
+    await store.write(key, measured);
+    expect(await store.read(key)).toEqual(measured);
+    for (const loudness of [undefined, { integratedLufs: null, truePeakDbtp: -3 }, { integratedLufs: -20 }]) {
+      await store.write(key, { ...factsOf(2), loudness } as ClipFacts);
+      expect(await store.read(key), JSON.stringify(loudness)).toBeUndefined();
+    }
+    // The plain probe of the same file is another entry, which needs no loudness.
+    const plain = probeCacheKey('/b/audio/ro/intro-vo-1.mp3', 'local-1-2')!;
+    expect(plain).not.toBe(key);
+    await store.write(plain, factsOf(2));
+    expect(await store.read(plain)).toEqual(factsOf(2));
   });
 
   it('never fails a render when the directory cannot be written', async () => {

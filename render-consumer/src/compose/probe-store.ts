@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { LOUDNESS_KEY_SUFFIX } from './loudness.js';
 import type { ClipFacts } from './probe-cache.js';
 
 /** Probe results that outlive the process, so a CLI render of an unchanged bundle runs no ffprobe. */
@@ -61,10 +62,13 @@ function parseEntry(text: string, key: string): ClipFacts | undefined {
     return undefined;
   }
   const media = entry.facts?.media;
+  const loudness = entry.facts?.loudness;
   const usable =
     entry.version === STORE_VERSION &&
     entry.key === key &&
     typeof media?.formatName === 'string' &&
-    typeof media.durationSeconds === 'number';
+    typeof media.durationSeconds === 'number' &&
+    (!key.endsWith(LOUDNESS_KEY_SUFFIX) ||
+      (Number.isFinite(loudness?.integratedLufs) && Number.isFinite(loudness?.truePeakDbtp)));
   return usable ? entry.facts : undefined;
 }

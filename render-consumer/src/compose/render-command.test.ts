@@ -50,7 +50,10 @@ describe('planRenderCommand', () => {
       outPath: path.join(root.dir, 'out', 'composed.mp4'),
       runner,
     });
-    const ran = runner.runs[0]!;
+    // The voice-overs' loudness measurements run first; the render is the one run with a graph.
+    const renders = runner.runs.filter((args) => args.includes('-filter_complex'));
+    expect(renders).toHaveLength(1);
+    const ran = renders[0]!;
     // composeRecipe works in a temporary directory; ask for the command with the same paths.
     const concatListPath = ran.find((arg) => arg.endsWith('.ffconcat'))!.replace(/^file:/, '');
     const outPath = ran.at(-1)!.replace(/^file:/, '');

@@ -2,7 +2,15 @@ import type { Queryable } from '../catalog/database.js';
 import type { EnsureRender } from '../render/ensure-render.js';
 import type { ComposeGate } from '../service/compose-gate.js';
 import { createComposeHandler } from './compose-handler.js';
-import { createReadyzHandler, databaseCheck, healthzHandler, type ReadinessCheck } from './health.js';
+import {
+  catalogCheck,
+  createReadyzHandler,
+  type DescribedCheck,
+  healthzHandler,
+  type ReadinessCheck,
+  type ReadinessLogger,
+  ReadinessMonitor,
+} from './health.js';
 import { guardRoutes } from './listener-policy.js';
 import { createMediaHandler } from './media-handler.js';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics.js';
@@ -31,24 +39,39 @@ export interface ConsumerHttpOptions {
   maxBodyBytes?: number;
   /** Signs playback URLs handed out by the compose API (BUNNY_STREAM_TOKEN_KEY). */
   signPlayback?: (url: string) => string;
-  /** Checks besides the database for `/readyz`, e.g. `{queue: …}`. */
-  readinessChecks?: Record<string, ReadinessCheck>;
+  /** Checks besides the catalog (`catalog`, always there) for `/readyz`, e.g. `{queue: …}`. */
+  readinessChecks?: Record<string, ReadinessCheck | DescribedCheck>;
+  /** How often the checks are probed in the background (default 5 s) and each probe's deadline (1.5 s). */
+  readiness?: { intervalMs?: number; timeoutMs?: number };
   /** Directory with the status page (`index.html`, `assets/`); default the one beside this file. */
   statusPageDir?: string;
   /** Routes added by other components (status page data, ops); matched after the built-in ones. */
   extraRoutes?: readonly Route[];
   shutdownTimeoutMs?: number;
-  logger?: HttpServerLogger;
+  logger?: HttpServerLogger & ReadinessLogger;
+}
+
+/** The consumer's HTTP server and the readiness monitor behind its `/readyz`. */
+export interface ConsumerHttpServer extends HttpServer {
+  readonly readiness: ReadinessMonitor;
 }
 
 /**
  * The consumer's HTTP server: the compose API, health and readiness, metrics, the local
  * publisher's media, and the status page.
  */
-export function createConsumerHttpServer(options: ConsumerHttpOptions): HttpServer {
+export function createConsumerHttpServer(options: ConsumerHttpOptions): ConsumerHttpServer {
   const statusPageDir = options.statusPageDir ?? STATUS_PAGE_DIR;
   const { httpRequests, registry } = options.metrics;
   let server: HttpServer | undefined;
+  const readiness = new ReadinessMonitor({
+    checks: {
+      catalog: { probe: catalogCheck(options.db), target: 'the catalog database' },
+      ...options.readinessChecks,
+    },
+    ...options.readiness,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   const routes: Route[] = [
     {
       method: 'POST',
@@ -66,10 +89,7 @@ export function createConsumerHttpServer(options: ConsumerHttpOptions): HttpServ
     {
       method: 'GET',
       path: '/readyz',
-      handler: createReadyzHandler({
-        checks: { db: databaseCheck(options.db), ...options.readinessChecks },
-        isStopping: () => server?.stopping ?? false,
-      }),
+      handler: createReadyzHandler({ monitor: readiness, isStopping: () => server?.stopping ?? false }),
     },
     {
       method: 'GET',
@@ -94,5 +114,28 @@ export function createConsumerHttpServer(options: ConsumerHttpOptions): HttpServ
     ...(options.logger ? { logger: options.logger } : {}),
     onResponse: ({ route, method, status }) => httpRequests.inc({ route, method, status }),
   });
-  return server;
+  const http = server;
+  return {
+    readiness,
+    get stopping() {
+      return http.stopping;
+    },
+    get port() {
+      return http.port;
+    },
+    start() {
+      readiness.start();
+      return http.start().catch((error: unknown) => {
+        readiness.stop();
+        throw error;
+      });
+    },
+    async stop() {
+      try {
+        await http.stop();
+      } finally {
+        readiness.stop();
+      }
+    },
+  };
 }

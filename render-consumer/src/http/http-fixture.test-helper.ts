@@ -2,12 +2,15 @@
 import { request } from 'node:http';
 import { afterEach } from 'vitest';
 import { trackResource } from '../../../test/harness/index.js';
-import { type ConsumerHttpOptions, createConsumerHttpServer } from './consumer-http.js';
+import {
+  type ConsumerHttpOptions,
+  type ConsumerHttpServer,
+  createConsumerHttpServer,
+} from './consumer-http.js';
 import { createPipelineMetrics } from './pipeline-metrics.js';
-import type { HttpServer } from './server.js';
 
 export interface StartedServer {
-  server: HttpServer;
+  server: ConsumerHttpServer;
   url: string;
   port: number;
 }

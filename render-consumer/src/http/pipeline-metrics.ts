@@ -1,4 +1,5 @@
 import type { Queryable } from '../catalog/database.js';
+import { countLeasesHeld } from '../catalog/leases.js';
 import type { RenderStatus } from '../catalog/renders.js';
 import type { RenderReport } from '../render/ensure-render.js';
 import { type Counter, type Gauge, type Histogram, MetricsRegistry } from './metrics.js';
@@ -34,6 +35,10 @@ export interface PipelineMetrics {
   renders: Gauge;
   /** HTTP answers by route pattern, method and status code. */
   httpRequests: Counter;
+  /** Renders in flight in this process, labelled with the consumer's id. */
+  consumerRendersInFlight: Gauge;
+  /** Unexpired render leases this consumer holds in the catalog, labelled with its id. */
+  consumerLeasesHeld: Gauge;
   /** Feeds EnsureRender's `onRendered` into `renderDuration`. */
   observeRender(report: RenderReport): void;
 }
@@ -45,6 +50,11 @@ export interface PipelineMetricsOptions {
   oldestMessageAgeSeconds?: () => number | undefined | Promise<number | undefined>;
   /** The render slots (COMPOSE_MAX_CONCURRENT); without it the slot gauges stay 0. */
   renderSlots?: { running: number; waiting: number; peak: number; rejected: number; maxConcurrent: number };
+  /**
+   * This consumer: its id (the lease owner it records in the catalog) and its renders in flight.
+   * Without it the consumer gauges stay empty; their leases are read from `db` when scraped.
+   */
+  consumer?: { id: string; rendersInFlight: () => number };
 }
 
 export function createPipelineMetrics(options: PipelineMetricsOptions = {}): PipelineMetrics {
@@ -90,6 +100,26 @@ export function createPipelineMetrics(options: PipelineMetricsOptions = {}): Pip
     help: 'HTTP answers of the consumer, by route, method and status code.',
     labelNames: ['route', 'method', 'status'],
   });
+  const consumer = options.consumer;
+  const consumerRendersInFlight = registry.gauge({
+    name: `${prefix}_consumer_renders_in_flight`,
+    help: 'Renders in flight in this consumer process (rendering, uploading, or waiting for a lease), by consumer id.',
+    labelNames: ['consumer'],
+    ...(consumer
+      ? { collect: (gauge: Gauge) => gauge.set({ consumer: consumer.id }, consumer.rendersInFlight()) }
+      : {}),
+  });
+  const consumerLeasesHeld = registry.gauge({
+    name: `${prefix}_consumer_leases_held`,
+    help: 'Unexpired render leases this consumer holds in the catalog, by consumer id.',
+    labelNames: ['consumer'],
+    ...(consumer && db
+      ? {
+          collect: async (gauge: Gauge) =>
+            gauge.set({ consumer: consumer.id }, await countLeasesHeld(db, consumer.id)),
+        }
+      : {}),
+  });
   const slots = options.renderSlots;
   const slotGauge = (name: string, help: string, read: () => number) =>
     registry.gauge({
@@ -128,6 +158,8 @@ export function createPipelineMetrics(options: PipelineMetricsOptions = {}): Pip
     renderDuration,
     renders,
     httpRequests,
+    consumerRendersInFlight,
+    consumerLeasesHeld,
     observeRender(report) {
       renderDuration.observe({ outcome: report.outcome }, report.seconds);
     },

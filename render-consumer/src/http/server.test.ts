@@ -48,11 +48,15 @@ describe('consumer HTTP server', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
-  it('answers /readyz with 200 when the database and every check are reachable, 503 naming a failed one', async () => {
+  it('answers /readyz with 200 when the catalog and every check are reachable, 503 naming a failed one', async () => {
     const healthy = await start({ readinessChecks: { queue: async () => {} } });
     const ok = await fetch(`${healthy.url}/readyz`);
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ status: 'ready', checks: { db: 'ok', queue: 'ok' } });
+    expect(await ok.json()).toMatchObject({
+      ready: true,
+      status: 'ready',
+      checks: { catalog: { ok: true }, queue: { ok: true } },
+    });
 
     const broken = await start({
       readinessChecks: {
@@ -61,24 +65,32 @@ describe('consumer HTTP server', () => {
     });
     const failed = await fetch(`${broken.url}/readyz`);
     expect(failed.status).toBe(503);
-    expect(await failed.json()).toEqual({
+    const body = (await failed.json()) as { ready: boolean; checks: Record<string, Record<string, unknown>> };
+    expect(body).toMatchObject({
+      ready: false,
       status: 'not-ready',
-      checks: { db: 'ok', queue: 'failed: AWS.SimpleQueueService.NonExistentQueue' },
+      checks: {
+        catalog: { ok: true },
+        queue: { ok: false, error: 'AWS.SimpleQueueService.NonExistentQueue' },
+      },
     });
+    expect(Date.parse(String(body.checks.queue!.since))).not.toBeNaN();
   });
 
   it('answers /readyz with 503 once the catalog database is closed', async () => {
     const dir = await createTempDir('readyz-db');
     const own = await openCatalogDb({ dataDir: dir.path });
     const tracked = trackResource('database', 'pglite readyz', () => own.close());
-    const { url } = await start({ db: own });
+    const { url, server } = await start({ db: own, readiness: { intervalMs: 60_000 } });
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
 
     await tracked.close();
+    await server.readiness.refresh();
     const res = await fetch(`${url}/readyz`);
     expect(res.status).toBe(503);
-    const body = (await res.json()) as { checks: { db: string } };
-    expect(body.checks.db).toMatch(/^failed: /);
+    const body = (await res.json()) as { checks: { catalog: { ok: boolean; error: string } } };
+    expect(body.checks.catalog.ok).toBe(false);
+    expect(body.checks.catalog.error).toMatch(/^the catalog database did not answer SELECT 1: /);
     await dir.remove();
   });
 

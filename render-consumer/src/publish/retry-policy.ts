@@ -2,14 +2,13 @@
  * When and how long to wait before repeating a Bunny request. Pure: the client owns the clock
  * and the randomness and passes them in, so these decisions are tested without waiting.
  */
+import { type Backoff, backoffDelay } from '@exercise-pipeline/shared';
 
-export interface RetryPolicy {
+export interface RetryPolicy extends Omit<Backoff, 'jitter'> {
   /** Total attempts including the first; 1 disables retries. Default 5. */
   attempts: number;
-  /** Upper bound of the first wait; doubles per failed attempt. Default 500 ms. */
-  baseDelayMs: number;
-  /** No single wait exceeds this, whatever the attempt number or Retry-After says. Default 15 s. */
-  maxDelayMs: number;
+  // baseDelayMs (default 500 ms) and maxDelayMs (default 15 s, whatever the attempt number or
+  // Retry-After says) as in every retry of both programs.
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 5, baseDelayMs: 500, maxDelayMs: 15_000 };
@@ -28,8 +27,7 @@ export function isRetryableStatus(status: number): boolean {
  * failed together do not retry together.
  */
 export function backoffDelayMs(failedAttempt: number, policy: RetryPolicy, random: () => number): number {
-  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, failedAttempt - 1));
-  return Math.round(step / 2 + random() * (step / 2));
+  return backoffDelay(failedAttempt, { ...policy, jitter: 'equal' }, random);
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   RecipeInvalidError,
   recipeHash,
   recipeSchema,
+  SingleFlight,
   toFieldIssues,
   validateRecipe,
 } from '@exercise-pipeline/shared';
@@ -40,7 +41,6 @@ import {
   RenderWaitTimeoutError,
 } from './errors.js';
 import { keepLease } from './lease-keeper.js';
-import { SingleFlight } from './single-flight.js';
 
 /** What EnsureRender needs from the composer; `composeRecipe` fits, and so does a test double. */
 export type ComposeFn = (

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   createEventBridgeClient,
   createS3Client,
@@ -14,6 +14,7 @@ import { S3BundleSource } from '../bundle/s3-bundle-source.js';
 import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
 import { migrateCatalog } from '../catalog/migrate.js';
 import { composeRecipe } from '../compose/compose.js';
+import { loudnessTargetOf } from '../compose/loudness.js';
 import { ManifestMemo } from '../consumer/manifest-memo.js';
 import { defaultStatusPageUrl } from '../consumer/preview-link.js';
 import { refreshExercise } from '../consumer/refresh-exercise.js';
@@ -28,7 +29,8 @@ import { createOpsRoutes } from '../ops/ops-routes.js';
 import { createPublisher } from '../publish/create-publisher.js';
 import { playbackSigner } from '../publish/playback-token.js';
 import type { Publisher } from '../publish/publisher.js';
-import { EnsureRender } from '../render/ensure-render.js';
+import { createLeaseOwner, EnsureRender } from '../render/ensure-render.js';
+import { readQueueDepth } from '../status/queue-snapshot.js';
 import { createStatusRoutes } from '../status/status-api.js';
 import { DEFAULT_TRANSCODE_BACKOFF, TranscodeWatcher } from '../transcode/transcode-watcher.js';
 import { ComposeGate, gateRenders } from './compose-gate.js';
@@ -76,6 +78,8 @@ export interface RenderServiceOptions {
   transcodeTimeoutSeconds?: number;
   /** Download cache bound in bytes; default 10 GiB. */
   cacheMaxBytes?: number;
+  /** `/readyz` probes: every `intervalMs` (default 5 s), each bounded by `timeoutMs` (default 1.5 s). */
+  readiness?: { intervalMs?: number; timeoutMs?: number };
   /** Extra HTTP routes (the status page's data). */
   extraRoutes?: (service: { db: CatalogDb; sqs: SQSClient }) => readonly Route[];
 }
@@ -126,11 +130,19 @@ export async function startRenderService(options: RenderServiceOptions): Promise
     const composeGate = new ComposeGate(options.compose);
     const publisher = options.publisher ?? createPublisher(config, { logger });
     // Renders and uploads take a render slot; the transcode watcher's status polls do not.
-    const gated = gateRenders(composeGate, composeRecipe, publisher);
+    const loudness = loudnessTargetOf(config);
+    const gated = gateRenders(composeGate, (compose) => composeRecipe({ ...compose, loudness }), publisher);
     const inFlightSince = new Map<string, number>();
+    // This consumer's id is the lease owner it records in the catalog. The in-flight count is read
+    // when scraped, after EnsureRender (created just below) exists.
+    const consumerIdentity = {
+      id: createLeaseOwner(),
+      rendersInFlight: () => ensureRender.inFlight,
+    };
     const metrics = createPipelineMetrics({
       db,
       renderSlots: composeGate,
+      consumer: consumerIdentity,
       oldestMessageAgeSeconds: () => {
         const oldest = Math.min(...inFlightSince.values());
         return Number.isFinite(oldest) ? (Date.now() - oldest) / 1000 : undefined;
@@ -139,6 +151,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
     const pollSeconds = options.transcodePollSeconds ?? DEFAULT_TRANSCODE_BACKOFF.baseSeconds;
     const ensureRender = new EnsureRender({
       db,
+      owner: consumerIdentity.id,
       bundleSourceFor,
       compose: gated.compose,
       publisher: gated.publisher,
@@ -176,6 +189,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
             cdnHostname: config.bunny.cdnHostname,
           },
     );
+    const readinessTimeoutMs = options.readiness?.timeoutMs ?? 1500;
     const http = createConsumerHttpServer({
       signPlayback,
       port: options.port ?? config.composerPort,
@@ -188,12 +202,16 @@ export async function startRenderService(options: RenderServiceOptions): Promise
       apiToken: config.composerApiToken,
       metricsRequireToken: config.metricsRequireToken,
       readinessChecks: {
-        queue: async () => {
-          await sqs.send(
-            new GetQueueAttributesCommand({ QueueUrl: config.renderQueueUrl, AttributeNames: ['QueueArn'] }),
-          );
+        queue: {
+          target: `the render queue ${config.renderQueueUrl}`,
+          probe: async () => {
+            const queue = await readQueueDepth(sqs, config.renderQueueUrl, readinessTimeoutMs);
+            if (queue.depth === null)
+              throw new Error(queue.error ?? `${config.renderQueueUrl} did not answer`);
+          },
         },
       },
+      ...(options.readiness ? { readiness: options.readiness } : {}),
       extraRoutes: [
         {
           method: 'POST',
@@ -215,6 +233,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
           queueUrl: config.renderQueueUrl,
           dlqUrl: config.renderDlqUrl,
           signPlayback,
+          consumer: consumerIdentity,
         }),
         ...createOpsRoutes({ db }),
         ...(options.extraRoutes?.({ db, sqs }) ?? []),

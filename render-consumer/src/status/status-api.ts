@@ -2,13 +2,20 @@ import { createRequire } from 'node:module';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Queryable } from '../catalog/database.js';
 import { listDeliveries } from '../catalog/deliveries.js';
+import { listRenderLeases } from '../catalog/leases.js';
 import { HttpError } from '../http/http-error.js';
 import { sendJson } from '../http/respond.js';
 import type { Handler, Route } from '../http/router.js';
 import { sendFile } from '../http/send-file.js';
 import { createDeadLetterReader, readQueueDepth } from './queue-snapshot.js';
 import { listExerciseStatus, listRecentRenders } from './status-queries.js';
-import { type StatusDocument, toDeliveryView, toExerciseView, toRenderView } from './status-view.js';
+import {
+  type StatusDocument,
+  toConsumersView,
+  toDeliveryView,
+  toExerciseView,
+  toRenderView,
+} from './status-view.js';
 
 export interface StatusRoutesOptions {
   db: Queryable;
@@ -32,6 +39,8 @@ export interface StatusRoutesOptions {
   dlqCacheMs?: number;
   /** Deadline of each SQS call; default 5 s. */
   sqsTimeoutMs?: number;
+  /** The consumer serving the page: its lease owner id and its renders in flight. */
+  consumer?: { id: string; rendersInFlight: () => number };
 }
 
 /** Where the page loads hls.js from (served from the installed package, no copy checked in). */
@@ -48,13 +57,15 @@ export function createStatusReader(options: StatusRoutesOptions): () => Promise<
     ...(options.dlqCacheMs === undefined ? {} : { cacheMs: options.dlqCacheMs }),
   });
   return async () => {
-    const [queue, dlq, deliveries, exercises, renders] = await Promise.all([
+    const [queue, dlq, deliveries, exercises, renders, leases] = await Promise.all([
       readQueueDepth(options.sqs, options.queueUrl, timeoutMs),
       readDeadLetters(),
       listDeliveries(options.db, options.deliveriesLimit ?? 50),
       listExerciseStatus(options.db),
       listRecentRenders(options.db, options.rendersLimit ?? 100),
+      listRenderLeases(options.db),
     ]);
+    const consumer = options.consumer;
     return {
       generatedAt: new Date().toISOString(),
       queue,
@@ -67,6 +78,10 @@ export function createStatusReader(options: StatusRoutesOptions): () => Promise<
           ? { ...view, playback_url: options.signPlayback(view.playback_url) }
           : view;
       }),
+      consumers: toConsumersView(
+        leases,
+        consumer ? { id: consumer.id, rendersInFlight: consumer.rendersInFlight() } : undefined,
+      ),
     };
   };
 }

@@ -5,6 +5,7 @@ import {
   type RenderStatusRow,
   resolvePlaybackUrl,
   shortHash,
+  toConsumersView,
   toDeliveryView,
   toExerciseView,
   toRenderView,
@@ -141,5 +142,36 @@ describe('status view mapping', () => {
     };
     expect(toRenderView(row)).toMatchObject({ status: 'encoding', encode_progress: 45 });
     expect(toRenderView({ ...row, status: 'ready', encode_progress: 100 }).encode_progress).toBeNull();
+  });
+
+  it("lists every lease with its holder and counts only this consumer's unexpired ones as held", () => {
+    const lease = {
+      render_id: 4,
+      exercise: 'plank-hold',
+      language: 'ro',
+      status: 'pending' as const,
+      asset_version: 2,
+      lease_owner: 'host-a:41:0f3c9a1b',
+      lease_expires_at: when,
+      expires_in_seconds: '12.6',
+    };
+    const view = toConsumersView(
+      [
+        lease,
+        { ...lease, render_id: 5, language: 'en', expires_in_seconds: -3 },
+        { ...lease, render_id: 6, lease_owner: 'host-b:7:aa11bb22', expires_in_seconds: 30 },
+      ],
+      { id: 'host-a:41:0f3c9a1b', rendersInFlight: 3 },
+    );
+    expect(view.self).toEqual({ id: 'host-a:41:0f3c9a1b', renders_in_flight: 3, leases_held: 1 });
+    expect(
+      view.leases.map((l) => [l.render_id, l.holder, l.expired, l.this_consumer, l.expires_in_seconds]),
+    ).toEqual([
+      [4, 'host-a:41:0f3c9a1b', false, true, 13],
+      [5, 'host-a:41:0f3c9a1b', true, true, 0],
+      [6, 'host-b:7:aa11bb22', false, false, 30],
+    ]);
+    expect(view.leases[0]!.lease_expires_at).toBe('2026-03-01T10:00:00.000Z');
+    expect(toConsumersView([lease]).self).toBeNull();
   });
 });

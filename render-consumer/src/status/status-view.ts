@@ -3,6 +3,7 @@
  * strings and fingerprints are shortened here, so the page only ever formats what it is given.
  */
 import type { DeliveryRow } from '../catalog/deliveries.js';
+import type { RenderLeaseRow } from '../catalog/leases.js';
 import type { RenderStatus } from '../catalog/renders.js';
 import type { DeadLetterEntry } from '../ops/dead-letter-entry.js';
 
@@ -72,6 +73,32 @@ export interface RenderView {
   updated_at: string;
 }
 
+/** One render lease of the catalog: which consumer renders what, and until when it holds it. */
+export interface LeaseView {
+  /** The consumer holding it (its lease owner id, `{host}:{pid}:{random}`). */
+  holder: string;
+  render_id: number;
+  exercise: string;
+  language: string;
+  status: RenderStatus;
+  asset_version: number;
+  lease_expires_at: string | null;
+  /** Seconds left by the database's clock, rounded; 0 once expired. */
+  expires_in_seconds: number | null;
+  /** The holder stopped renewing it; the next consumer that needs the render takes it over. */
+  expired: boolean;
+  /** Held by the consumer serving this page. */
+  this_consumer: boolean;
+}
+
+/** The consumers sharing the catalog, as their leases show them, and the one serving the page. */
+export interface ConsumersView {
+  /** The consumer serving this page; null when the server was started without one. */
+  self: { id: string; renders_in_flight: number; leases_held: number } | null;
+  /** Every lease recorded in the catalog, by holder. */
+  leases: LeaseView[];
+}
+
 export interface StatusDocument {
   generatedAt: string;
   queue: QueueView;
@@ -79,6 +106,7 @@ export interface StatusDocument {
   deliveries: DeliveryView[];
   exercises: ExerciseView[];
   renders: RenderView[];
+  consumers: ConsumersView;
 }
 
 /** The exercise columns the status page reads, with the age computed by the database. */
@@ -185,5 +213,41 @@ export function toRenderView(row: RenderStatusRow, publicBase?: string): RenderV
         : null,
     created_at: isoOf(row.created_at) ?? '',
     updated_at: isoOf(row.updated_at) ?? '',
+  };
+}
+
+export function toLeaseView(row: RenderLeaseRow, selfId?: string): LeaseView {
+  const left = row.expires_in_seconds === null ? null : Number(row.expires_in_seconds);
+  const known = left !== null && Number.isFinite(left);
+  return {
+    holder: row.lease_owner,
+    render_id: row.render_id,
+    exercise: row.exercise,
+    language: row.language,
+    status: row.status,
+    asset_version: row.asset_version,
+    lease_expires_at: isoOf(row.lease_expires_at),
+    expires_in_seconds: known ? Math.max(0, Math.round(left)) : null,
+    expired: !known || left <= 0,
+    this_consumer: selfId !== undefined && row.lease_owner === selfId,
+  };
+}
+
+/** The Consumers panel: every lease, and this consumer's renders in flight and unexpired leases. */
+export function toConsumersView(
+  rows: readonly RenderLeaseRow[],
+  self?: { id: string; rendersInFlight: number },
+): ConsumersView {
+  const leases = rows.map((row) => toLeaseView(row, self?.id));
+  return {
+    self:
+      self === undefined
+        ? null
+        : {
+            id: self.id,
+            renders_in_flight: self.rendersInFlight,
+            leases_held: leases.filter((lease) => lease.this_consumer && !lease.expired).length,
+          },
+    leases,
   };
 }

@@ -1,6 +1,6 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { toPutEventsEntry } from '@exercise-pipeline/shared';
+import { sleep, toPutEventsEntry } from '@exercise-pipeline/shared';
 import type { CatalogDb } from '../catalog/database.js';
 import { type RenderRow, TRANSCODE_ATTEMPTS } from '../catalog/renders.js';
 import {
@@ -161,7 +161,8 @@ export class TranscodeWatcher {
       } catch (error) {
         this.#options.logger?.warn({ err: error }, 'transcode poll failed; trying again');
       }
-      await sleep(tickMs, this.#stopping.signal);
+      // A stop ends the wait early; the loop then sees it and returns.
+      await sleep(tickMs, this.#stopping.signal).catch(() => undefined);
     }
   }
 
@@ -254,19 +255,6 @@ function describeProgress(reported: PublishedStatus): string {
   const raw = reported.raw as { status?: unknown } | undefined;
   const status = typeof raw?.status === 'number' ? `status ${raw.status}` : 'processing';
   return reported.progress === undefined ? status : `${status}, ${reported.progress} % encoded`;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**

@@ -55,6 +55,13 @@ function seconds(raw: string): number | undefined {
   return DECIMAL.test(raw) ? Number(raw) : undefined;
 }
 
+/** A loudness target in LUFS: a plain decimal from -40 to -5 (streaming platforms use -14 to -24). */
+function loudnessLufs(raw: string): number | undefined {
+  if (!/^[+-]?\d{1,2}(?:\.\d{1,3})?$/.test(raw)) return undefined;
+  const value = Number(raw);
+  return value >= -40 && value <= -5 ? value : undefined;
+}
+
 function positiveSeconds(raw: string): number | undefined {
   const value = seconds(raw);
   return value !== undefined && value > 0 ? value : undefined;
@@ -154,6 +161,14 @@ export const ENVIRONMENT_VARIABLES = {
     expects: 'true or false (whether /metrics needs COMPOSER_API_TOKEN when one is set)',
     parse: flag,
   },
+  COMPOSE_LOUDNESS: {
+    expects: 'on or off (whether renders bring every voice-over to COMPOSE_LOUDNESS_TARGET_LUFS)',
+    parse: flag,
+  },
+  COMPOSE_LOUDNESS_TARGET_LUFS: {
+    expects: 'an integrated loudness in LUFS from -40 to -5, e.g. -16',
+    parse: loudnessLufs,
+  },
   SETTLE_SECONDS: { expects: 'a number of seconds >= 0, e.g. 20', parse: seconds },
   RENDER_GRACE_SECONDS: { expects: 'a number of seconds >= 0, e.g. 604800', parse: seconds },
   LOG_LEVEL: { expects: `one of ${LOG_LEVELS.join(', ')}`, parse: oneOf(LOG_LEVELS) },
@@ -175,6 +190,8 @@ export const DEFAULTS = {
   COMPOSER_PORT: 9400,
   COMPOSER_HOST: '127.0.0.1',
   METRICS_REQUIRE_TOKEN: true,
+  COMPOSE_LOUDNESS: true,
+  COMPOSE_LOUDNESS_TARGET_LUFS: -16,
   SETTLE_SECONDS: 20,
   RENDER_GRACE_SECONDS: 604800,
   LOG_LEVEL: 'info',

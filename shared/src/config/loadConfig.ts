@@ -62,6 +62,13 @@ export interface PipelineConfig {
   statusPageUrl?: string;
   /** METRICS_REQUIRE_TOKEN; default true: `/metrics` needs the token too when one is set. */
   metricsRequireToken: boolean;
+  /**
+   * COMPOSE_LOUDNESS; default true: each voice-over gets one gain bringing it to
+   * composeLoudnessTargetLufs (true peak at most -1 dBTP). Hand-built configs may omit it.
+   */
+  composeLoudness?: boolean;
+  /** COMPOSE_LOUDNESS_TARGET_LUFS; default -16. */
+  composeLoudnessTargetLufs?: number;
   /** SETTLE_SECONDS; default 20. */
   settleSeconds: number;
   /** RENDER_GRACE_SECONDS; default 604800 (7 days). */
@@ -161,6 +168,8 @@ const environmentSchema = z
       composerApiToken: env.COMPOSER_API_TOKEN,
       statusPageUrl: env.STATUS_PAGE_URL,
       metricsRequireToken: env.METRICS_REQUIRE_TOKEN ?? DEFAULTS.METRICS_REQUIRE_TOKEN,
+      composeLoudness: env.COMPOSE_LOUDNESS ?? DEFAULTS.COMPOSE_LOUDNESS,
+      composeLoudnessTargetLufs: env.COMPOSE_LOUDNESS_TARGET_LUFS ?? DEFAULTS.COMPOSE_LOUDNESS_TARGET_LUFS,
       settleSeconds: env.SETTLE_SECONDS ?? DEFAULTS.SETTLE_SECONDS,
       renderGraceSeconds: env.RENDER_GRACE_SECONDS ?? DEFAULTS.RENDER_GRACE_SECONDS,
       logLevel: env.LOG_LEVEL ?? DEFAULTS.LOG_LEVEL,

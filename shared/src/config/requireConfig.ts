@@ -22,6 +22,8 @@ const VARIABLES_OF: Record<OptionalConfigKey, readonly EnvironmentVariable[]> = 
   composerApiToken: ['COMPOSER_API_TOKEN'],
   awsConnectTimeoutSeconds: ['AWS_CONNECT_TIMEOUT_SECONDS'],
   awsRequestTimeoutSeconds: ['AWS_REQUEST_TIMEOUT_SECONDS'],
+  composeLoudness: ['COMPOSE_LOUDNESS'],
+  composeLoudnessTargetLufs: ['COMPOSE_LOUDNESS_TARGET_LUFS'],
 };
 
 /**

@@ -68,7 +68,7 @@ export function syncOptions(
     localDir: fixture.localDir,
     eventBusName: 'default',
     dataDir: fixture.dataDir,
-    retry: { attempts: 3, baseMs: 20, maxMs: 100 },
+    retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
     ...extra,
   };
 }

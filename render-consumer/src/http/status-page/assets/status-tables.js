@@ -99,6 +99,62 @@ export function drawDeadLetters(dlq) {
   );
 }
 
+// ---- consumers ------------------------------------------------------------------------------
+
+function leaseExpiry(lease) {
+  const when = h('time', {
+    text: formatDateTime(lease.lease_expires_at),
+    attrs: lease.lease_expires_at ? { datetime: lease.lease_expires_at } : {},
+  });
+  const note = lease.expired
+    ? h('span', { className: 'inline-error', text: ' expired: its holder stopped renewing it' })
+    : h('span', { className: 'muted', text: ` in ${formatAge(lease.expires_in_seconds)}` });
+  return h('td', { className: 'nowrap' }, when, note);
+}
+
+export function drawConsumers(consumers) {
+  const summary = $('consumers-summary');
+  const self = consumers.self;
+  const holders = new Set(consumers.leases.filter((lease) => !lease.expired).map((lease) => lease.holder));
+  summary.replaceChildren(
+    ...(self
+      ? [
+          'This consumer: ',
+          code(self.id),
+          ` · ${self.renders_in_flight} render${self.renders_in_flight === 1 ? '' : 's'} in flight`,
+          ` · ${self.leases_held} lease${self.leases_held === 1 ? '' : 's'} held · `,
+        ]
+      : []),
+    `${holders.size} consumer${holders.size === 1 ? '' : 's'} holding a lease now`,
+  );
+  const tbody = $('consumers-table').tBodies[0];
+  if (consumers.leases.length === 0) return emptyRow(tbody, 6, 'No consumer holds a render lease now.');
+  tbody.replaceChildren(
+    ...consumers.leases.map((lease) =>
+      h(
+        'tr',
+        {
+          className: [lease.this_consumer ? 'lease-self' : '', lease.expired ? 'lease-expired' : '']
+            .join(' ')
+            .trim(),
+          attrs: { 'data-render-id': lease.render_id, 'data-holder': lease.holder },
+        },
+        h(
+          'td',
+          {},
+          code(lease.holder),
+          lease.this_consumer ? h('span', { className: 'muted', text: ' (this consumer)' }) : null,
+        ),
+        h('td', { className: 'num', text: lease.render_id }),
+        h('td', { text: lease.exercise }),
+        h('td', { text: lease.language }),
+        h('td', { className: 'num', text: lease.asset_version }),
+        leaseExpiry(lease),
+      ),
+    ),
+  );
+}
+
 // ---- deliveries -----------------------------------------------------------------------------
 
 function deliveryDetails(delivery) {

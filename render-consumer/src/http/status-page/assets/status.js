@@ -3,6 +3,7 @@
 // the API is put into the page as text (textContent / text nodes), never parsed as HTML.
 import { $, formatDuration, formatTime, h } from './status-dom.js';
 import {
+  drawConsumers,
   drawDeadLetters,
   drawDeliveries,
   drawExercises,
@@ -185,6 +186,7 @@ window.addEventListener('hashchange', () => {
 
 function drawAll(data) {
   drawOverview(data);
+  drawIfChanged('consumers', data.consumers, drawConsumers);
   drawIfChanged('dlq', data.dlq, drawDeadLetters);
   drawIfChanged('deliveries', data.deliveries, drawDeliveries);
   drawIfChanged('renders', data.renders, (renders) => drawRenders(renders, state.playing));

@@ -1,6 +1,7 @@
 import { PipelineError } from '@exercise-pipeline/shared';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, isRetryableError, withRetry } from './withRetry.js';
+import { backoffDelay, withRetry } from './retry.js';
+import { isRetryableError } from './transient-errors.js';
 
 function networkError(code: string): Error {
   return Object.assign(new Error(`connect ${code}`), { code });
@@ -47,11 +48,19 @@ describe('isRetryableError', () => {
 describe('backoffDelay', () => {
   it('grows exponentially up to the cap, scaled by the random draw', () => {
     const top = () => 0.999_999;
-    expect(backoffDelay(1, 100, 1000, top)).toBe(99);
-    expect(backoffDelay(3, 100, 1000, top)).toBe(399);
-    expect(backoffDelay(10, 100, 1000, top)).toBe(999);
-    expect(backoffDelay(500, 100, 1000, top)).toBe(999);
-    expect(backoffDelay(4, 100, 1000, () => 0)).toBe(0);
+    const steps = { baseDelayMs: 100, maxDelayMs: 1000 };
+    expect(backoffDelay(1, steps, top)).toBe(99);
+    expect(backoffDelay(3, steps, top)).toBe(399);
+    expect(backoffDelay(10, steps, top)).toBe(999);
+    expect(backoffDelay(500, steps, top)).toBe(999);
+    expect(backoffDelay(4, steps, () => 0)).toBe(0);
+  });
+
+  it('with equal jitter keeps half of each step fixed, so waits really grow', () => {
+    const steps = { baseDelayMs: 100, maxDelayMs: 1_000, jitter: 'equal' as const };
+    expect([1, 2, 3].map((attempt) => backoffDelay(attempt, steps, () => 0))).toEqual([50, 100, 200]);
+    expect([1, 2, 3].map((attempt) => backoffDelay(attempt, steps, () => 0.999999))).toEqual([100, 200, 400]);
+    expect(backoffDelay(30, steps, () => 0.999999)).toBe(1_000);
   });
 });
 
@@ -65,7 +74,7 @@ describe('withRetry', () => {
         if (calls < 3) throw networkError('ECONNREFUSED');
         return 'done';
       },
-      { baseMs: 1, maxMs: 2, onRetry: ({ delayMs }) => delays.push(delayMs) },
+      { baseDelayMs: 1, maxDelayMs: 2, onRetry: ({ delayMs }) => delays.push(delayMs) },
     );
     expect(result).toBe('done');
     expect(calls).toBe(3);
@@ -81,7 +90,7 @@ describe('withRetry', () => {
           calls += 1;
           throw failure;
         },
-        { baseMs: 1 },
+        { baseDelayMs: 1 },
       ),
     ).rejects.toBe(failure);
     expect(calls).toBe(1);
@@ -95,7 +104,7 @@ describe('withRetry', () => {
           calls += 1;
           throw networkError(`ECONNRESET`);
         },
-        { attempts: 4, baseMs: 1, maxMs: 1 },
+        { attempts: 4, baseDelayMs: 1, maxDelayMs: 1 },
       ),
     ).rejects.toMatchObject({ code: 'ECONNRESET' });
     expect(calls).toBe(4);
@@ -109,7 +118,7 @@ describe('withRetry', () => {
         if (calls < 25) throw networkError('ECONNREFUSED');
         return calls;
       },
-      { attempts: Number.POSITIVE_INFINITY, baseMs: 1, maxMs: 2 },
+      { attempts: Number.POSITIVE_INFINITY, baseDelayMs: 1, maxDelayMs: 2 },
     );
     expect(result).toBe(25);
   });
@@ -123,8 +132,8 @@ describe('withRetry', () => {
       },
       {
         attempts: Number.POSITIVE_INFINITY,
-        baseMs: 60_000,
-        maxMs: 60_000,
+        baseDelayMs: 60_000,
+        maxDelayMs: 60_000,
         random: () => 0.5,
         signal: controller.signal,
       },

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ExerciseLocks } from './ExerciseLocks.js';
+import { KeyLocks } from './key-locks.js';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
-describe('ExerciseLocks', () => {
+describe('KeyLocks', () => {
   it('runs tasks for one slug one after the other and tasks for other slugs alongside', async () => {
-    const locks = new ExerciseLocks();
+    const locks = new KeyLocks();
     const log: string[] = [];
     const task = (name: string) => async () => {
       log.push(`${name} start`);
@@ -25,7 +25,7 @@ describe('ExerciseLocks', () => {
   });
 
   it('gives up a waiting place on abort and still lets the next one run after a failed holder', async () => {
-    const locks = new ExerciseLocks();
+    const locks = new KeyLocks();
     let release: () => void = () => undefined;
     const first = locks.run(
       'squat',

@@ -1,0 +1,63 @@
+/**
+ * Architecture rules, checked by `pnpm arch` (part of `pnpm check`): the boundaries the README's
+ * "Layout" section describes. A violation names the rule, the importing file and the imported one.
+ */
+const PROGRAMS = '^(ingest-agent|render-consumer)/';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment:
+        'An import circle makes load order matter and hides which module owns a job: move the shared part down.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'agent-not-consumer',
+      comment: 'The ingest agent and the render consumer are separate programs: share code through shared/.',
+      severity: 'error',
+      from: { path: '^ingest-agent/' },
+      to: { path: '^render-consumer/' },
+    },
+    {
+      name: 'consumer-not-agent',
+      comment: 'The ingest agent and the render consumer are separate programs: share code through shared/.',
+      severity: 'error',
+      from: { path: '^render-consumer/' },
+      to: { path: '^ingest-agent/' },
+    },
+    {
+      name: 'shared-imports-no-program',
+      comment: 'shared/ is what both programs build on; it never depends on either.',
+      severity: 'error',
+      from: { path: '^shared/' },
+      to: { path: PROGRAMS },
+    },
+    {
+      name: 'only-catalog-talks-sql',
+      comment:
+        'The catalog database is reached only through render-consumer/src/catalog/ (one operation per function).',
+      severity: 'error',
+      from: {
+        path: '^(shared|ingest-agent|render-consumer|infra)/',
+        pathNot: '^render-consumer/src/catalog/',
+      },
+      to: { path: 'node_modules/(pg|@electric-sql/pglite)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)dist/' },
+    // Workspace packages resolve to their TypeScript sources, as the typechecker sees them.
+    enhancedResolveOptions: {
+      conditionNames: ['source', 'import', 'types', 'default'],
+      exportsFields: ['exports'],
+      extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'],
+    },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    combinedDependencies: true,
+  },
+};
