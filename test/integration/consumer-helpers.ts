@@ -357,6 +357,32 @@ export async function waitForRenderEvents(pipeline: Pipeline, count: number, wha
   });
 }
 
+/**
+ * What the ingest agent's preview notices need of each "Render Ready" (the catalog preview marker,
+ * the synced fingerprint, the link people open), beside what it must be for its render.
+ */
+export function previewNoticeFields(
+  events: PipelineMessage[],
+  renders: Pick<RenderRow, 'id' | 'playback_url'>[],
+  fingerprint: string,
+) {
+  const ready = events.flatMap((event) => (event.type === 'render-ready' ? [event] : []));
+  return {
+    actual: ready.map(({ renderId, catalogPreview, fingerprint, previewUrl }) => ({
+      renderId,
+      catalogPreview,
+      fingerprint,
+      previewUrl,
+    })),
+    expected: ready.map(({ renderId }) => ({
+      renderId,
+      catalogPreview: true,
+      fingerprint,
+      previewUrl: renders.find((render) => String(render.id) === renderId)?.playback_url,
+    })),
+  };
+}
+
 /** Messages visible or in flight on a queue, as SQS counts them. */
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
   const output = await sqs.send(

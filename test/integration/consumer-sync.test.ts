@@ -33,6 +33,7 @@ import {
   syncAs,
   waitFor,
   waitForPreviews,
+  previewNoticeFields,
   waitForRenderEvents,
 } from './consumer-helpers.js';
 
@@ -100,6 +101,9 @@ describe.each([
     expect(
       events.map((event) => (event.type === 'render-ready' ? [event.language, event.renderId] : [])).sort(),
     ).toEqual(ready.map((render) => [render.language, String(render.id)]).sort());
+    // What the agent's preview notices need: the marker, the synced fingerprint, the link to open.
+    const fields = previewNoticeFields(events, ready, synced.fingerprint);
+    expect(fields.actual).toEqual(fields.expected);
   });
 
   it('renders nothing new when the same bundle arrives again', async () => {

@@ -19,6 +19,7 @@ function isRunning(pid: number): boolean {
 }
 
 interface StatusRender {
+  id: number;
   exercise: string;
   status: string;
   playback_url: string | null;
@@ -77,6 +78,17 @@ describe('pnpm demo', () => {
     const playlist = await fetch(new URL(ready!.playback_url!, base));
     expect(playlist.status).toBe(200);
     expect(await playlist.text()).toContain('#EXT-X-ENDLIST');
+    // The preview comes back to the team: its report gains the status page's link to this render
+    // within 30 s of the render being ready (the consumer's "Render Ready" → notices queue → agent).
+    const report = path.join(temp.path, 'drop', 'processed', '001 Detensionari Lombare', '_REPORT.txt');
+    const line = `Preview ready: ${base}/#render=${ready!.id}`;
+    const readyAt = Date.now();
+    let reportText = '';
+    while (!reportText.includes(line) && Date.now() - readyAt < 30_000) {
+      reportText = await readFile(report, 'utf8').catch(() => '');
+      if (!reportText.includes(line)) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(reportText.split('\n'), output.slice(-3000)).toContain(line);
 
     const pids = JSON.parse(await readFile(path.join(temp.path, '.data/demo/pids.json'), 'utf8')) as Record<
       string,

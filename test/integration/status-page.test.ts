@@ -239,6 +239,25 @@ describe('status page in headless Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('plays the render a "Preview ready" link names (/#render=<id>) once the page has loaded', async () => {
+    const linked = await browser.newPage();
+    try {
+      await linked.goto(`${baseUrl}/#render=${ready.render.id}`);
+      await linked.waitForFunction(
+        `(() => {
+        const video = document.querySelector('#player');
+        return video !== null && video.readyState >= 2 && video.currentTime > 0;
+      })()`,
+        undefined,
+        { timeout: 20_000 },
+      );
+      const row = linked.locator(`#renders-table tr[data-render-id="${ready.render.id}"]`);
+      expect(await row.getAttribute('class')).toContain('is-playing');
+    } finally {
+      await linked.close();
+    }
+  });
+
   it('lists the poisoned message of the DLQ with its id and reason', async () => {
     const row = page.locator(`#dlq-table tr[data-message-id="${poisonId}"]`);
     await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { canonicalJson } from '@exercise-pipeline/shared';
 import { z } from 'zod';
@@ -99,6 +99,31 @@ export class Journal {
       await rm(temp, { force: true }).catch(() => undefined);
       throw await describeLocalFailure(target, error, 'write the ingest journal');
     }
+  }
+
+  /**
+   * Every readable entry with the time it was last written, in no particular order; unreadable
+   * entries and temp files are left out, and a missing journal folder is an empty journal.
+   */
+  async entries(): Promise<{ entry: JournalEntry; writtenAt: Date }[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const found: { entry: JournalEntry; writtenAt: Date }[] = [];
+    for (const name of names) {
+      if (!/^[0-9a-f]{24}\.json$/.test(name)) continue;
+      const deliveryId = name.slice(0, -'.json'.length);
+      const [entry, stats] = await Promise.all([
+        this.get(deliveryId),
+        stat(this.pathOf(deliveryId)).catch(() => null),
+      ]);
+      if (entry !== null && stats !== null) found.push({ entry, writtenAt: stats.mtime });
+    }
+    return found;
   }
 
   async remove(deliveryId: string): Promise<void> {

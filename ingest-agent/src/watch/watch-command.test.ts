@@ -84,5 +84,7 @@ describe('watch command', () => {
     await tracked.close();
     expect(await exit).toBe(0);
     expect(io.err()).toContain('"mode":"scan-poll"');
+    // Without AGENT_NOTICES_QUEUE_URL the preview lines are off, said once.
+    expect(io.err().split('AGENT_NOTICES_QUEUE_URL is not set')).toHaveLength(2);
   });
 });

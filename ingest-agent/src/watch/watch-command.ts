@@ -6,6 +6,7 @@ import {
   createEventBridgeClient,
   createLogger,
   createS3Client,
+  createSqsClient,
   EXIT,
   type Logger,
   loadConfig,
@@ -17,6 +18,7 @@ import { reportFailure, usageError } from '../cli/output.js';
 import { folderProblem } from '../cli/plan-command.js';
 import { ingestDelivery } from '../ingest/ingest-delivery.js';
 import type { IngestResult } from '../ingest/types.js';
+import { PreviewNotices } from '../notices/preview-notices.js';
 import type { AgentConfig } from '../rules/agent-config.js';
 import { HashCache } from '../sync/hash-cache.js';
 import { DeliveryWatcher } from './delivery-watcher.js';
@@ -140,6 +142,7 @@ export async function runWatchCommand(
   if (problem !== null) return usageError(io.stderr, problem, WATCH_USAGE);
 
   const cleanup: (() => void)[] = [];
+  let notices: ReturnType<typeof startPreviewNotices>;
   try {
     const env = loadConfig(io.env);
     const config = await readAgentConfig(args.config);
@@ -179,12 +182,40 @@ export async function runWatchCommand(
     });
     logWatchEvents(watcher, logger);
     writeStatusFile(watcher, statusFileIn(env.dataDir), logger);
+    notices = startPreviewNotices(env, config, logger);
+    if (notices !== undefined) {
+      const sqs = notices.sqs;
+      cleanup.push(() => sqs.destroy());
+    }
     return await runUntilStopped(watcher, logger, deps);
   } catch (error) {
     return reportFailure(io.stderr, error);
   } finally {
+    await notices?.loop.stop();
     for (const close of cleanup) close();
   }
+}
+
+/**
+ * With AGENT_NOTICES_QUEUE_URL set, long-polls the notices queue and adds "Preview ready" / failure
+ * lines to the reports of the deliveries concerned; without it the feature is off (one info line).
+ */
+function startPreviewNotices(env: PipelineConfig, config: AgentConfig, logger: Logger) {
+  if (env.agentNoticesQueueUrl === undefined) {
+    logger.info('AGENT_NOTICES_QUEUE_URL is not set: reports get no "Preview ready" lines');
+    return undefined;
+  }
+  const sqs = createSqsClient(agentAwsOptions(env));
+  const loop = new PreviewNotices({
+    sqs,
+    queueUrl: env.agentNoticesQueueUrl,
+    dataDir: env.dataDir,
+    language: config.reportLanguage,
+    logger: logger.child({ part: 'preview-notices' }),
+  });
+  loop.start();
+  logger.info({ queueUrl: env.agentNoticesQueueUrl }, 'reading preview notices');
+  return { sqs, loop };
 }
 
 /** Starts the watcher and resolves with the exit code once a signal (or deps.signal) stopped it. */

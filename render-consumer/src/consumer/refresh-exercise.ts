@@ -26,6 +26,7 @@ import { offerCatalogRender } from '../catalog/transcodes.js';
 import { type BundleSource, readBundle } from '../compose/bundle-source.js';
 import { type EnsureRender, isHeldElsewhere } from '../render/ensure-render.js';
 import type { ManifestMemo } from './manifest-memo.js';
+import { previewLink } from './preview-link.js';
 import { decideSettle, MAX_DELAY_SECONDS, type SettlingMemo } from './settle.js';
 
 export interface RefreshDeps {
@@ -37,6 +38,8 @@ export interface RefreshDeps {
   /** Where "Render Ready"/"Render Failed" go; absent → no events (local tools). */
   events?: EventBridgeClient;
   eventBusName: string;
+  /** The status page as people reach it: "Render Ready" of a local render links it (see previewLink). */
+  statusPageUrl?: string;
   settleSeconds: number;
   graceSeconds: number;
   /** Opens an exercise's bundle for reading (S3 through the download cache). */
@@ -246,6 +249,11 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
           ...(ensured.render.bunny_video_id ? { bunnyVideoId: ensured.render.bunny_video_id } : {}),
           playbackUrl: ensured.render.playback_url ?? '',
           durationSeconds: ensured.render.duration_seconds ?? 0,
+          ...noticeFields(exercise),
+          ...optional(
+            'previewUrl',
+            previewLink(ensured.render.playback_url, ensured.render.id, deps.statusPageUrl),
+          ),
         });
       }
     } catch (error) {
@@ -264,6 +272,7 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
         language,
         assetVersion: exercise.asset_version,
         error: (error as Error).message,
+        ...noticeFields(exercise),
       }).catch(() => {});
       throw error;
     }
@@ -415,6 +424,15 @@ async function previewsPublished(db: CatalogDb, exercise: ExerciseRow, manifest:
     primary !== undefined &&
     (exercise.catalog_render_id === primary || exercise.next_catalog_render_id === primary)
   );
+}
+
+/** What ties a catalog preview's event to the sync it renders (see previewNoticeFields in shared). */
+function noticeFields(exercise: ExerciseRow): { catalogPreview: true; fingerprint?: string } {
+  return { catalogPreview: true, ...optional('fingerprint', exercise.asset_fingerprint ?? undefined) };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 async function putEvent(deps: RefreshDeps, event: Parameters<typeof toPutEventsEntry>[1]): Promise<void> {

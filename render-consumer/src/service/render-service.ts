@@ -16,6 +16,7 @@ import { migrateCatalog } from '../catalog/migrate.js';
 import { composeRecipe } from '../compose/compose.js';
 import { loudnessTargetOf } from '../compose/loudness.js';
 import { ManifestMemo } from '../consumer/manifest-memo.js';
+import { defaultStatusPageUrl } from '../consumer/preview-link.js';
 import { refreshExercise } from '../consumer/refresh-exercise.js';
 import { RenderQueueConsumer } from '../consumer/render-queue-consumer.js';
 import { SettlingMemo } from '../consumer/settle.js';
@@ -241,6 +242,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
       logger,
     });
     const { port, url, address } = await http.start();
+    const statusPageUrl = config.statusPageUrl ?? defaultStatusPageUrl(address, port);
     // PGlite is this process's alone: the ops commands beside it read the catalog through this API.
     const announce = db.kind === 'pglite';
     if (announce) {
@@ -266,6 +268,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
             ensureRender,
             events,
             eventBusName: config.eventBusName,
+            statusPageUrl,
             settleSeconds: config.settleSeconds,
             graceSeconds: config.renderGraceSeconds,
             bundleSourceFor,

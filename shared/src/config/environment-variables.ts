@@ -103,6 +103,10 @@ export const ENVIRONMENT_VARIABLES = {
   EVENT_BUS_NAME: { expects: 'an EventBridge bus name or ARN, e.g. default', parse: matching(EVENT_BUS) },
   RENDER_QUEUE_URL: { expects: 'the http(s) URL of the exercise-renders SQS queue', parse: httpUrl },
   RENDER_DLQ_URL: { expects: 'the http(s) URL of the exercise-renders-dlq SQS queue', parse: httpUrl },
+  AGENT_NOTICES_QUEUE_URL: {
+    expects: 'the http(s) URL of the exercise-agent-notices SQS queue',
+    parse: httpUrl,
+  },
   DATABASE_URL: {
     expects: 'a postgres:// or postgresql:// connection URL (unset to use the embedded PGlite database)',
     secret: true,
@@ -152,6 +156,7 @@ export const ENVIRONMENT_VARIABLES = {
     secret: true,
     parse: matching(NO_WHITESPACE),
   },
+  STATUS_PAGE_URL: { expects: 'an http(s) URL, e.g. https://renders.example.org', parse: baseUrl },
   METRICS_REQUIRE_TOKEN: {
     expects: 'true or false (whether /metrics needs COMPOSER_API_TOKEN when one is set)',
     parse: flag,

@@ -43,6 +43,8 @@ export interface PipelineConfig {
   renderQueueUrl?: string;
   /** RENDER_DLQ_URL. */
   renderDlqUrl?: string;
+  /** AGENT_NOTICES_QUEUE_URL: the ingest agent's "Render Ready"/"Render Failed" queue; unset → no preview lines. */
+  agentNoticesQueueUrl?: string;
   /** DATABASE_URL; unset → embedded PGlite under dataDir. May contain a password: never log it. */
   databaseUrl?: string;
   /** DATA_DIR; default `.data` (relative to the working directory). */
@@ -56,6 +58,8 @@ export interface PipelineConfig {
   composerHost: string;
   /** COMPOSER_API_TOKEN (bearer token of every route but the health checks). Secret: never log it. */
   composerApiToken?: string;
+  /** STATUS_PAGE_URL without trailing slash: the status page as people reach it; unset → the listening address. */
+  statusPageUrl?: string;
   /** METRICS_REQUIRE_TOKEN; default true: `/metrics` needs the token too when one is set. */
   metricsRequireToken: boolean;
   /**
@@ -154,6 +158,7 @@ const environmentSchema = z
       eventBusName: env.EVENT_BUS_NAME ?? DEFAULTS.EVENT_BUS_NAME,
       renderQueueUrl: env.RENDER_QUEUE_URL,
       renderDlqUrl: env.RENDER_DLQ_URL,
+      agentNoticesQueueUrl: env.AGENT_NOTICES_QUEUE_URL,
       databaseUrl: env.DATABASE_URL,
       dataDir: env.DATA_DIR ?? DEFAULTS.DATA_DIR,
       publishTarget: env.PUBLISH_TARGET ?? DEFAULTS.PUBLISH_TARGET,
@@ -161,6 +166,7 @@ const environmentSchema = z
       composerPort: env.COMPOSER_PORT ?? DEFAULTS.COMPOSER_PORT,
       composerHost: env.COMPOSER_HOST ?? DEFAULTS.COMPOSER_HOST,
       composerApiToken: env.COMPOSER_API_TOKEN,
+      statusPageUrl: env.STATUS_PAGE_URL,
       metricsRequireToken: env.METRICS_REQUIRE_TOKEN ?? DEFAULTS.METRICS_REQUIRE_TOKEN,
       composeLoudness: env.COMPOSE_LOUDNESS ?? DEFAULTS.COMPOSE_LOUDNESS,
       composeLoudnessTargetLufs: env.COMPOSE_LOUDNESS_TARGET_LUFS ?? DEFAULTS.COMPOSE_LOUDNESS_TARGET_LUFS,

@@ -15,6 +15,8 @@ const VARIABLES_OF: Record<OptionalConfigKey, readonly EnvironmentVariable[]> = 
   assetsBucket: ['ASSETS_BUCKET'],
   renderQueueUrl: ['RENDER_QUEUE_URL'],
   renderDlqUrl: ['RENDER_DLQ_URL'],
+  agentNoticesQueueUrl: ['AGENT_NOTICES_QUEUE_URL'],
+  statusPageUrl: ['STATUS_PAGE_URL'],
   databaseUrl: ['DATABASE_URL'],
   bunny: ['BUNNY_STREAM_LIBRARY_ID', 'BUNNY_STREAM_API_KEY', 'BUNNY_STREAM_CDN_HOSTNAME'],
   composerApiToken: ['COMPOSER_API_TOKEN'],
