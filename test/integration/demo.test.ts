@@ -25,9 +25,23 @@ interface StatusRender {
   playback_url: string | null;
 }
 
+/**
+ * Stops the demo as a user would (Ctrl-C: it stops moto, the consumer and the agent, which run in
+ * process groups of their own), and kills it only when it does not exit in time. A bare SIGKILL
+ * would leave its children running.
+ */
+async function stopDemo(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 let demo: ChildProcess | undefined;
-afterEach(() => {
-  if (demo && demo.exitCode === null) demo.kill('SIGKILL');
+afterEach(async () => {
+  if (demo) await stopDemo(demo);
 });
 
 describe('pnpm demo', () => {
@@ -45,12 +59,7 @@ describe('pnpm demo', () => {
       },
     );
     const child = demo;
-    const tracked = trackResource('process', 'pnpm demo', async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGKILL');
-        await once(child, 'exit');
-      }
-    });
+    const tracked = trackResource('process', 'pnpm demo', () => stopDemo(child));
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
