@@ -15,9 +15,10 @@ export {
   type ClipFacts,
   ProbeCache,
   type ProbeCacheOptions,
+  type ProbeStore,
   probeCacheKey,
   sharedProbeCache,
 } from './probe-cache.js';
-export { directoryProbeStore, type ProbeStore } from './probe-store.js';
+export { directoryProbeStore } from './probe-store.js';
 export { planTimeline, type SegmentPlan, type TimelinePlan } from './timeline.js';
 export type { SegmentSummary } from './timing.js';
