@@ -38,6 +38,18 @@ module.exports = {
       to: { path: PROGRAMS },
     },
     {
+      name: 'packages-by-name',
+      comment:
+        "Code outside a package imports it by name (its exports map), never by a relative path into its sources: e.g. '@exercise-pipeline/render-consumer/catalog'.",
+      severity: 'error',
+      from: { path: '^(shared|ingest-agent|render-consumer|infra|test)/' },
+      to: {
+        path: '^(shared|ingest-agent|render-consumer|infra)/src/',
+        pathNot: '^$1/',
+        dependencyTypes: ['local'],
+      },
+    },
+    {
       name: 'only-catalog-talks-sql',
       comment:
         'The catalog database is reached only through render-consumer/src/catalog/ (one operation per function).',

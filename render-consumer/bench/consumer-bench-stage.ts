@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { ensureLocalTopology } from '@exercise-pipeline/infra';
 import type pg from 'pg';
-import { ensureLocalTopology } from '../../infra/src/index.js';
 import type { BunnyStreamDouble } from '../../test/doubles/bunny-stream-double.js';
 import { type BenchMoto, freePortNumber } from './bench-moto.js';
 

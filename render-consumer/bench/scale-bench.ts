@@ -31,7 +31,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import pg from 'pg';
-import { syncBundle } from '../../ingest-agent/src/sync/index.js';
+import { syncBundle } from '@exercise-pipeline/ingest-agent/sync';
 import { BunnyStreamDouble } from '../../test/doubles/bunny-stream-double.js';
 import { generateBundle } from '../../test/fixtures/index.js';
 import { count, openBenchServices, option } from './bench-setup.js';

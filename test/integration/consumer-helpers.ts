@@ -17,16 +17,16 @@ import {
 } from '@aws-sdk/client-sqs';
 import { ensureLocalTopology, type LocalTopology } from '@exercise-pipeline/infra';
 import { createLogger, type PipelineMessage, parsePipelineMessage } from '@exercise-pipeline/shared';
-import { type SyncResult, syncBundle } from '../../ingest-agent/src/sync/index.js';
-import { type CatalogDb, openCatalogDb } from '../../render-consumer/src/catalog/database.js';
-import type { ExerciseRow } from '../../render-consumer/src/catalog/exercises.js';
-import type { RenderRow } from '../../render-consumer/src/catalog/renders.js';
+import { type SyncResult, syncBundle } from '@exercise-pipeline/ingest-agent/sync';
+import { type CatalogDb, openCatalogDb } from '@exercise-pipeline/render-consumer/catalog';
+import type { ExerciseRow } from '@exercise-pipeline/render-consumer/catalog';
+import type { RenderRow } from '@exercise-pipeline/render-consumer/catalog';
 import {
   type RenderService,
   type RenderServiceConfig,
   type RenderServiceOptions,
   startRenderService,
-} from '../../render-consumer/src/service/render-service.js';
+} from '@exercise-pipeline/render-consumer/service';
 import { BunnyStreamDouble, type BunnyStreamDoubleOptions } from '../doubles/bunny-stream-double.js';
 import { generateBundle, TINY_MEDIA } from '../fixtures/index.js';
 import {

@@ -9,10 +9,10 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listBundleFiles } from '../../ingest-agent/src/sync/index.js';
-import type { CatalogDb } from '../../render-consumer/src/catalog/database.js';
-import { requestRefresh } from '../../render-consumer/src/ops/refresh.js';
-import type { RenderService } from '../../render-consumer/src/service/render-service.js';
+import { listBundleFiles } from '@exercise-pipeline/ingest-agent/sync';
+import type { CatalogDb } from '@exercise-pipeline/render-consumer/catalog';
+import { requestRefresh } from '@exercise-pipeline/render-consumer/ops';
+import type { RenderService } from '@exercise-pipeline/render-consumer/service';
 import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
 import {
   bunnyVideosOf,

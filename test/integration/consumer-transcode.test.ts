@@ -9,10 +9,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CatalogDb } from '../../render-consumer/src/catalog/database.js';
-import type { RenderRow } from '../../render-consumer/src/catalog/renders.js';
-import { requestRefresh } from '../../render-consumer/src/ops/refresh.js';
-import type { RenderService } from '../../render-consumer/src/service/render-service.js';
+import type { CatalogDb } from '@exercise-pipeline/render-consumer/catalog';
+import type { RenderRow } from '@exercise-pipeline/render-consumer/catalog';
+import { requestRefresh } from '@exercise-pipeline/render-consumer/ops';
+import type { RenderService } from '@exercise-pipeline/render-consumer/service';
 import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
 import {
   changeOneObject,

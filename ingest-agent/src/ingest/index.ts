@@ -4,3 +4,6 @@ export { composeDeliveryPlan, type DeliveryPlan, planDelivery } from './plan-del
 export { publishDeliveryRefused } from './publish-delivery-refused.js';
 export { REPORT_FILE_NAME, scanDelivery } from './scan-delivery.js';
 export type { IngestResult, IngestStatus, RenamedFile } from './types.js';
+export * from './check-staged.js';
+export * from './inspect-delivery.js';
+export * from './report-outcome.js';

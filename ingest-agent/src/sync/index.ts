@@ -23,3 +23,4 @@ export {
 } from './publish-bundle-synced.js';
 export { SHA256_METADATA_KEY } from './s3-objects.js';
 export { type SyncBundleOptions, type SyncProgress, type SyncResult, syncBundle } from './sync-bundle.js';
+export * from './upload-file.js';

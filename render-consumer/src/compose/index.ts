@@ -22,3 +22,9 @@ export {
 export { directoryProbeStore } from './probe-store.js';
 export { planTimeline, type SegmentPlan, type TimelinePlan } from './timeline.js';
 export type { SegmentSummary } from './timing.js';
+export * from './execute.js';
+export * from './loudness.js';
+export * from './mp4-durations.js';
+export * from './profile.js';
+export * from './thumbnail-time.js';
+export * from './verify.js';
