@@ -12,7 +12,7 @@ import {
   toPutEventsEntry,
 } from '@exercise-pipeline/shared';
 import { listPrefixObjects } from '../bundle/s3-bundle-source.js';
-import type { CatalogDb, Queryable } from '../catalog/database.js';
+import type { CatalogDb } from '../catalog/database.js';
 import { hasSyncedDelivery } from '../catalog/deliveries.js';
 import {
   archiveExercise,
@@ -20,8 +20,10 @@ import {
   type ExerciseRow,
   findExercise,
   lockExercise,
+  recordForcedRefresh,
+  wasForcedBefore,
 } from '../catalog/exercises.js';
-import { supersedeRenders } from '../catalog/renders.js';
+import { leaseSecondsLeftElsewhere, listVersionRenders, supersedeRenders } from '../catalog/renders.js';
 import { offerCatalogRender } from '../catalog/transcodes.js';
 import { type BundleSource, readBundle } from '../compose/bundle-source.js';
 import { type EnsureRender, isHeldElsewhere } from '../render/ensure-render.js';
@@ -166,15 +168,14 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
     // The bucket as it is now, read under the lock: a consumer that listed before another one
     // bumped for a newer state must not store its older fingerprint (and bump twice more).
     const current = bundleFingerprint(await listPrefixObjects(s3, bucket, slug));
-    const force = request.force === true && !(await forcedBefore(tx, request.forceRequestId));
+    const force =
+      request.force === true &&
+      (request.forceRequestId === undefined || !(await wasForcedBefore(tx, request.forceRequestId)));
     // Another consumer may have bumped for this same state while we waited for the lock.
     if (!force && isCurrent(row, current)) return row;
     const next = await bumpAssetVersion(tx, row.id, current);
     if (force && request.forceRequestId !== undefined) {
-      await tx.query(
-        'INSERT INTO forced_refreshes (request_id, exercise_id, asset_version) VALUES ($1, $2, $3)',
-        [request.forceRequestId, row.id, next.asset_version],
-      );
+      await recordForcedRefresh(tx, request.forceRequestId, row.id, next.asset_version);
     }
     // The catalog preview stays live until the new version's preview plays (see offerCatalogRender).
     const superseded = await supersedeRenders(
@@ -310,13 +311,6 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
   };
 }
 
-/** Whether a forced refresh of this id already bumped (its message is a redelivery or a replay). */
-async function forcedBefore(tx: Queryable, requestId: string | undefined): Promise<boolean> {
-  if (requestId === undefined) return false;
-  const rows = await tx.query('SELECT 1 FROM forced_refreshes WHERE request_id = $1', [requestId]);
-  return rows.length > 0;
-}
-
 /** The shortest wait of a message whose previews other consumers are rendering. */
 const BUSY_DEFER_SECONDS = 2;
 
@@ -348,15 +342,13 @@ async function renderingElsewhere(
   language: string,
   hash: string,
 ): Promise<number | undefined> {
-  const rows = await db.query<{ seconds_left: number | string }>(
-    `SELECT EXTRACT(EPOCH FROM (lease_expires_at - now())) AS seconds_left FROM exercise_renders
-      WHERE exercise_id = $1 AND asset_version = $2 AND language = $3 AND recipe_hash = $4
-        AND status = 'pending' AND lease_owner IS NOT NULL AND lease_owner <> $5
-        AND lease_expires_at > now()
-      LIMIT 1`,
-    [exercise.id, exercise.asset_version, language, hash, owner],
-  );
-  return rows[0] === undefined ? undefined : Math.max(0, Number(rows[0].seconds_left) || 0);
+  return leaseSecondsLeftElsewhere(db, {
+    exerciseId: exercise.id,
+    assetVersion: exercise.asset_version,
+    language,
+    recipeHash: hash,
+    owner,
+  });
 }
 
 /**
@@ -369,11 +361,7 @@ async function previewsIn(
   manifest: Manifest,
   statuses: readonly string[],
 ): Promise<PreviewResult[] | undefined> {
-  const rows = await db.query<{ id: number | string; language: string; recipe_hash: string }>(
-    `SELECT id, language, recipe_hash FROM exercise_renders
-      WHERE exercise_id = $1 AND asset_version = $2 AND status = ANY($3::text[])`,
-    [exercise.id, exercise.asset_version, statuses],
-  );
+  const rows = await listVersionRenders(db, exercise.id, exercise.asset_version, statuses);
   const previews: PreviewResult[] = [];
   for (const language of manifest.languages) {
     const hash = recipeHash(catalogPreviewRecipe(manifest, language));
