@@ -1,5 +1,5 @@
 import type { Logger } from '@exercise-pipeline/shared';
-import type { IngestStep } from '../ingest/ingest-delivery.js';
+import type { IngestStep } from '../ingest/types.js';
 import type { SyncProgress } from '../sync/sync-bundle.js';
 
 function megabytes(bytes: number): string {

@@ -2,13 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { exercisePrefix, type Logger, sleep } from '@exercise-pipeline/shared';
 import { deliveryIdOf, deliverySignature, Journal, type JournalEntry } from '../journal/journal.js';
 import { type RefusalReason, refusal } from '../plan/refusal.js';
 import { findingDetails, loudnessMetadata, type QcOutcome } from '../qc/inspect-qc.js';
-import type { AgentConfig } from '../rules/agent-config.js';
 import {
   checkFreeSpace,
   estimateStagingBytes,
@@ -18,72 +15,16 @@ import {
 import { describeLocalFailure } from '../stage/local-storage-error.js';
 import { prepareDataDir } from '../stage/prepare-data-dir.js';
 import { stageBundle } from '../stage/stage-bundle.js';
-import type { HashCache } from '../sync/hash-cache.js';
-import {
-  type SyncBundleOptions,
-  type SyncProgress,
-  type SyncResult,
-  syncBundle,
-} from '../sync/sync-bundle.js';
+import { type SyncResult, syncBundle } from '../sync/sync-bundle.js';
 import { checkStagedVoiceOvers } from './check-staged.js';
-import { type ExerciseLocks, processExerciseLocks } from './exercise-locks.js';
+import { processExerciseLocks } from './exercise-locks.js';
 import { type Inspection, inspectDelivery } from './inspect-delivery.js';
 import { type DeliveryPlan, planDelivery } from './plan-delivery.js';
 import { finishReporting, type ReportContext, refuseDelivery, reportOutcome } from './report-outcome.js';
 import { changedFiles, scanDelivery } from './scan-delivery.js';
-import { emptyResult, type IngestResult } from './types.js';
+import { emptyResult, type IngestOptions, type IngestResult } from './types.js';
 
-/** Steps of an ingest, for progress displays. */
-export type IngestStep =
-  | 'planning'
-  | 'probing'
-  | 'settling'
-  /** Another delivery of the same exercise is being staged or synced; this one waits its turn. */
-  | 'waiting'
-  | 'staging'
-  | 'uploading'
-  | 'reporting';
-
-export interface IngestOptions {
-  /** The delivery folder. */
-  folder: string;
-  config: AgentConfig;
-  s3: S3Client;
-  /** Without it no "Delivery Refused" / "Bundle Synced" events are sent. */
-  events?: EventBridgeClient;
-  bucket: string;
-  eventBusName: string;
-  /** DATA_DIR: journal, staging area and hash cache live here. */
-  dataDir: string;
-  /** Check and stage everything, upload and move nothing; default false. */
-  dryRun?: boolean;
-  /**
-   * Delete objects under the exercise's prefix that the staged bundle does not have (a variant
-   * the team dropped); default false: the bucket only ever gains or replaces objects.
-   */
-  prune?: boolean;
-  /**
-   * The folder is listed, then listed again after this long; a file whose size or time changed
-   * is still being copied and the delivery is deferred. Default 1000 ms. (A watcher that already
-   * waited for the folder to settle may pass 0: the listing is still compared once more just
-   * before the upload.)
-   */
-  settleCheckMs?: number;
-  /** Host name sent with "Delivery Refused"; default os.hostname(). */
-  host?: string;
-  /** Files uploaded at once; default 4. */
-  concurrency?: number;
-  /** Retry of S3/EventBridge calls; default: unlimited, 250 ms base, 15 s cap (waits out an outage). */
-  retry?: SyncBundleOptions['retry'];
-  /** A daemon's shared hash cache; default: loaded from DATA_DIR per ingest. */
-  hashCache?: HashCache;
-  /** One delivery per exercise at a time; default: the locks shared by every ingest in the process. */
-  locks?: ExerciseLocks;
-  onProgress?: (progress: SyncProgress) => void;
-  onStep?: (step: IngestStep) => void;
-  signal?: AbortSignal;
-  logger?: Pick<Logger, 'debug' | 'info' | 'warn'>;
-}
+export type { IngestOptions, IngestStep } from './types.js';
 
 const RESUMABLE = new Set<JournalEntry['state']>(['staged', 'uploading', 'synced', 'done']);
 

@@ -5,10 +5,10 @@ import { describeTransient, withRetry } from '@exercise-pipeline/shared';
 import type { Journal, JournalEntry } from '../journal/journal.js';
 import type { RefusalReason } from '../plan/refusal.js';
 import { tellTeam } from '../report/tell-team.js';
-import type { IngestOptions } from './ingest-delivery.js';
+
 import type { DeliveryPlan } from './plan-delivery.js';
 import { publishDeliveryRefused } from './publish-delivery-refused.js';
-import type { IngestResult } from './types.js';
+import type { IngestOptions, IngestResult } from './types.js';
 
 /** What the reporting steps of one ingest need to know about it. */
 export interface ReportContext {
