@@ -12,6 +12,11 @@ export interface RefusalReason {
   problem: string;
   fix: string;
   text?: ReasonText;
+  /**
+   * The same reason already worded in every report language, for reasons whose wording lives
+   * outside the refusal table (the picture and sound check's findings).
+   */
+  worded?: Readonly<Record<ReportLanguage, { problem: string; fix: string }>>;
 }
 
 /** A refusal reason from the message table: English problem and fix, and the key to translate it. */
@@ -26,9 +31,8 @@ export function refusal<K extends RefusalKey>(
 
 /** A reason's problem and fix in the given language; English as stored when it has no `text`. */
 export function reasonIn(reason: RefusalReason, language: ReportLanguage): { problem: string; fix: string } {
-  return reason.text === undefined
-    ? { problem: reason.problem, fix: reason.fix }
-    : refusalText(language, reason.text);
+  if (reason.text !== undefined) return refusalText(language, reason.text);
+  return reason.worded?.[language] ?? { problem: reason.problem, fix: reason.fix };
 }
 
 /** The operator's view of a reason (event, CLI): English problem and fix only. */

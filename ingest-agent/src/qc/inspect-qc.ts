@@ -1,5 +1,6 @@
 import { MAX_QC_FINDINGS, type QcFindingDetail } from '@exercise-pipeline/shared';
 import type { RefusalReason } from '../plan/refusal.js';
+import type { ReportLanguage } from '../report/language.js';
 import type { QcConfig } from '../rules/agent-config.js';
 import type { ProbedFile } from '../validate/media-file.js';
 import type { Loudness, QcFinding } from './findings.js';
@@ -46,8 +47,11 @@ export function qcRefusals(findings: readonly QcFinding[]): RefusalReason[] {
   return findings
     .filter((finding) => finding.action === 'refuse')
     .map((finding) => {
-      const { problem, fix } = qcProblem(finding);
-      return { file: finding.file, problem, fix: fix.charAt(0).toUpperCase() + fix.slice(1) };
+      const worded = (language: ReportLanguage) => {
+        const { problem, fix } = qcProblem(finding, language);
+        return { problem, fix: fix.charAt(0).toUpperCase() + fix.slice(1) };
+      };
+      return { file: finding.file, ...worded('en'), worded: { en: worded('en'), ro: worded('ro') } };
     });
 }
 

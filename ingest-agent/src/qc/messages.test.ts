@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { englishReason, reasonIn } from '../plan/refusal.js';
 import { QC_KINDS, type QcFinding } from './findings.js';
+import { qcRefusals } from './inspect-qc.js';
 import { qcMessage, qcProblem, REPORT_LANGUAGES } from './messages.js';
 
 const base = { file: 'intro-video.mp4', action: 'warn' as const };
@@ -48,5 +50,21 @@ describe('qcMessage', () => {
     expect(qcMessage(finding)).toBe(
       "intro-video.mp4: the voice-over taken from the video's sound: the sound is distorted (clipped at full volume) in 14 places, the first at 1.2 s — record again with the input level lower, or export again without raising the volume so far",
     );
+  });
+});
+
+describe('qcRefusals', () => {
+  it('words a refusing finding in the report language and keeps the event English', () => {
+    const silent: QcFinding = { file: 'rep-left-audio.mp3', action: 'refuse', kind: 'silent', atSeconds: 0 };
+    const [reason] = qcRefusals([silent, { ...silent, action: 'warn', file: 'intro-audio.mp3' }]);
+    expect(reason?.file).toBe('rep-left-audio.mp3');
+    expect(reasonIn(reason!, 'ro').problem).toBe('vocea este mută');
+    expect(reasonIn(reason!, 'en').problem).toBe(reason?.problem);
+    expect(englishReason(reason!)).toEqual({
+      file: 'rep-left-audio.mp3',
+      problem: reason?.problem,
+      fix: reason?.fix,
+    });
+    expect(reason?.problem).not.toBe('vocea este mută');
   });
 });
