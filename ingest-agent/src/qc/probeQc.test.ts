@@ -25,20 +25,18 @@ async function make(name: string, args: string[]): Promise<void> {
 
 const X264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-threads', '1'];
 const MP3 = ['-c:a', 'libmp3lame', '-b:a', '64k'];
+/** Inputs of 1.2 s of black and 1 s of moving picture, for a concat filter to join. */
+const BLACK_THEN_MOVING = [
+  ...['-f', 'lavfi', '-i', `color=black:s=${SIZE}:r=10:d=1.2`],
+  ...['-f', 'lavfi', '-i', `testsrc2=s=${SIZE}:r=10:d=1`],
+];
 
 beforeAll(async () => {
   dir = await createTempDir('qc-probe');
   await Promise.all([
     // 1.2 s of black, then 1 s of moving picture.
     make('Intro.mp4', [
-      '-f',
-      'lavfi',
-      '-i',
-      `color=black:s=${SIZE}:r=10:d=1.2`,
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=s=${SIZE}:r=10:d=1`,
+      ...BLACK_THEN_MOVING,
       '-filter_complex',
       '[0:v][1:v]concat=n=2:v=1[v]',
       '-map',
@@ -132,14 +130,7 @@ describe('the picture and sound check on generated media', () => {
     // Black for 1.2 s, 1 s of moving picture, then its last frame held for 2.5 s; encoded with three
     // B-frames between references, which the check skips (-skip_frame noref).
     await make('Intro B.mp4', [
-      '-f',
-      'lavfi',
-      '-i',
-      `color=black:s=${SIZE}:r=10:d=1.2`,
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=s=${SIZE}:r=10:d=1`,
+      ...BLACK_THEN_MOVING,
       '-filter_complex',
       '[0:v][1:v]concat=n=2:v=1,tpad=stop_mode=clone:stop_duration=2.5[v]',
       '-map',
