@@ -1,6 +1,8 @@
 /**
  * Architecture rules, checked by `pnpm arch` (part of `pnpm check`): the boundaries the README's
  * "Layout" section describes. A violation names the rule, the importing file and the imported one.
+ * The program boundaries hold for the programs' code (`src/`); tests, benches and the test
+ * harness may drive both programs and set up databases.
  */
 const PROGRAMS = '^(ingest-agent|render-consumer)/';
 
@@ -18,22 +20,34 @@ module.exports = {
       name: 'agent-not-consumer',
       comment: 'The ingest agent and the render consumer are separate programs: share code through shared/.',
       severity: 'error',
-      from: { path: '^ingest-agent/' },
+      from: { path: '^ingest-agent/src/' },
       to: { path: '^render-consumer/' },
     },
     {
       name: 'consumer-not-agent',
       comment: 'The ingest agent and the render consumer are separate programs: share code through shared/.',
       severity: 'error',
-      from: { path: '^render-consumer/' },
+      from: { path: '^render-consumer/src/' },
       to: { path: '^ingest-agent/' },
     },
     {
       name: 'shared-imports-no-program',
       comment: 'shared/ is what both programs build on; it never depends on either.',
       severity: 'error',
-      from: { path: '^shared/' },
+      from: { path: '^shared/src/' },
       to: { path: PROGRAMS },
+    },
+    {
+      name: 'packages-by-name',
+      comment:
+        "Code outside a package imports it by name (its exports map), never by a relative path into its sources: e.g. '@exercise-pipeline/render-consumer/catalog'.",
+      severity: 'error',
+      from: { path: '^(shared|ingest-agent|render-consumer|infra|test)/' },
+      to: {
+        path: '^(shared|ingest-agent|render-consumer|infra)/src/',
+        pathNot: '^$1/',
+        dependencyTypes: ['local'],
+      },
     },
     {
       name: 'only-catalog-talks-sql',
@@ -41,7 +55,7 @@ module.exports = {
         'The catalog database is reached only through render-consumer/src/catalog/ (one operation per function).',
       severity: 'error',
       from: {
-        path: '^(shared|ingest-agent|render-consumer|infra)/',
+        path: '^(shared|ingest-agent|render-consumer|infra)/src/',
         pathNot: '^render-consumer/src/catalog/',
       },
       to: { path: 'node_modules/(pg|@electric-sql/pglite)/' },

@@ -11,6 +11,15 @@ const alias = [
   { find: /^@exercise-pipeline\/shared\/cli$/, replacement: source('./shared/src/cli/index.ts') },
   { find: /^@exercise-pipeline\/shared$/, replacement: source('./shared/src/index.ts') },
   { find: /^@exercise-pipeline\/infra$/, replacement: source('./infra/src/index.ts') },
+  // The programs' subpaths: `…/program` is the CLI entry, `…/<folder>` a source folder's index.
+  {
+    find: /^@exercise-pipeline\/(ingest-agent|render-consumer)\/program$/,
+    replacement: `${source('./')}$1/src/cli.ts`,
+  },
+  {
+    find: /^@exercise-pipeline\/(ingest-agent|render-consumer)\/([a-z-]+)$/,
+    replacement: `${source('./')}$1/src/$2/index.ts`,
+  },
 ];
 
 export default defineConfig({

@@ -16,7 +16,7 @@ import {
   loadDefinition,
   placeholdersIn,
 } from './definitions.js';
-import { loadBucketSettings, loadQueueSettings } from './settings.js';
+import { loadAgentNoticesSettings, loadBucketSettings, loadQueueSettings } from './settings.js';
 
 type Pattern = Record<string, unknown>;
 
@@ -136,6 +136,35 @@ describe('event pattern', () => {
   });
 });
 
+describe('agent notices pattern', () => {
+  const notices = loadDefinition('agentNoticesPattern') as Pattern;
+  const event = (source: string, detailType: string, detail: Record<string, unknown>) => ({
+    source,
+    'detail-type': detailType,
+    detail,
+  });
+
+  it('matches catalog previews\' "Render Ready" and "Render Failed" from the consumer only', () => {
+    const preview = { exercise: 'squat', catalogPreview: true };
+    expect(matches(notices, event(SOURCES.render, DETAIL_TYPES.renderReady, preview))).toBe(true);
+    expect(matches(notices, event(SOURCES.render, DETAIL_TYPES.renderFailed, preview))).toBe(true);
+    // Unmarked or other renders, another source, another detail type: never.
+    expect(matches(notices, event(SOURCES.render, DETAIL_TYPES.renderReady, { exercise: 'squat' }))).toBe(
+      false,
+    );
+    expect(matches(notices, event(SOURCES.render, DETAIL_TYPES.renderReady, { catalogPreview: false }))).toBe(
+      false,
+    );
+    expect(matches(notices, event(SOURCES.ingest, DETAIL_TYPES.renderReady, preview))).toBe(false);
+    expect(matches(notices, event(SOURCES.ingest, DETAIL_TYPES.bundleSynced, preview))).toBe(false);
+    expect(matches(notices, event(SOURCES.render, 'Render Started', preview))).toBe(false);
+  });
+
+  it('uses exact values only', () => {
+    expect([...operatorsIn(notices)]).toEqual([]);
+  });
+});
+
 describe('IAM policies', () => {
   const vars = {
     bucket_arn: 'arn:aws:s3:::physio-assets',
@@ -230,6 +259,18 @@ describe('queue and bucket settings', () => {
     });
   });
 
+  it('gives the agent notices a queue with its own DLQ, a minute of visibility and the longest retention', () => {
+    const settings = loadAgentNoticesSettings();
+    expect(settings.queue).toMatchObject({
+      name: 'exercise-agent-notices',
+      visibilityTimeoutSeconds: 60,
+      receiveWaitTimeSeconds: 20,
+      maxReceiveCount: 5,
+      messageRetentionSeconds: 14 * 24 * 3600,
+    });
+    expect(settings.deadLetterQueue).toMatchObject({ name: 'exercise-agent-notices-dlq' });
+  });
+
   it('encrypts with SSE-S3 and blocks every kind of public access', () => {
     const bucket = loadBucketSettings();
     expect(bucket.serverSideEncryption.sseAlgorithm).toBe('AES256');
@@ -256,6 +297,7 @@ describe('placeholders', () => {
       'dlq_arn',
       'rule_arn',
       'event_bus_arn',
+      'notices_queue_arn',
       // consumer-task.json, filled by the Terraform module only
       'region',
       'event_bus_name',

@@ -22,6 +22,9 @@ export const DEFINITION_FILES = {
   ingestAgentPrunePolicy: 'policies/ingest-agent-prune.json',
   renderConsumerPolicy: 'policies/render-consumer.json',
   consumerTask: 'consumer-task.json',
+  agentNotices: 'agent-notices.json',
+  agentNoticesPattern: 'agent-notices-pattern.json',
+  ingestAgentNoticesPolicy: 'policies/ingest-agent-notices.json',
 } as const;
 
 export type DefinitionName = keyof typeof DEFINITION_FILES;

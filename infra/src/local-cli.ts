@@ -14,6 +14,7 @@ function describe(topology: LocalTopology): string {
     `EVENT_BUS_NAME=${topology.busName}`,
     `RENDER_QUEUE_URL=${topology.queueUrl}`,
     `RENDER_DLQ_URL=${topology.dlqUrl}`,
+    `AGENT_NOTICES_QUEUE_URL=${topology.noticesQueueUrl}`,
   ].join('\n');
 }
 

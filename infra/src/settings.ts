@@ -3,18 +3,23 @@ import { DEFINITION_FILES, DEFINITIONS_DIR, DefinitionError, loadDefinition } fr
 
 const seconds = z.number().int().nonnegative();
 
+/** A queue with a dead-letter queue behind it. */
+const sourceQueueSchema = z.object({
+  name: z.string().min(1),
+  visibilityTimeoutSeconds: seconds.max(43_200),
+  messageRetentionSeconds: seconds.min(60).max(1_209_600),
+  receiveWaitTimeSeconds: seconds.max(20),
+  maxReceiveCount: z.number().int().min(1).max(1000),
+});
+
+const deadLetterQueueSchema = z.object({
+  name: z.string().min(1),
+  messageRetentionSeconds: seconds.min(60).max(1_209_600),
+});
+
 const queuesSchema = z.object({
-  renderQueue: z.object({
-    name: z.string().min(1),
-    visibilityTimeoutSeconds: seconds.max(43_200),
-    messageRetentionSeconds: seconds.min(60).max(1_209_600),
-    receiveWaitTimeSeconds: seconds.max(20),
-    maxReceiveCount: z.number().int().min(1).max(1000),
-  }),
-  deadLetterQueue: z.object({
-    name: z.string().min(1),
-    messageRetentionSeconds: seconds.min(60).max(1_209_600),
-  }),
+  renderQueue: sourceQueueSchema,
+  deadLetterQueue: deadLetterQueueSchema,
   sqsManagedSse: z.boolean(),
 });
 
@@ -30,7 +35,10 @@ const bucketSchema = z.object({
   versioningDefault: z.boolean(),
 });
 
+const agentNoticesSchema = z.object({ queue: sourceQueueSchema, deadLetterQueue: deadLetterQueueSchema });
+
 export type QueueSettings = z.infer<typeof queuesSchema>;
+export type AgentNoticesSettings = z.infer<typeof agentNoticesSchema>;
 export type BucketSettings = z.infer<typeof bucketSchema>;
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
@@ -43,6 +51,20 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
 /** Queue and dead-letter queue attributes from `definitions/queues.json`. */
 export function loadQueueSettings(dir: string = DEFINITIONS_DIR): QueueSettings {
   return parseWith(queuesSchema, loadDefinition('queues', {}, dir), DEFINITION_FILES.queues);
+}
+
+/** The ingest agent's notices queue and its DLQ from `definitions/agent-notices.json`. */
+export function loadAgentNoticesSettings(dir: string = DEFINITIONS_DIR): AgentNoticesSettings {
+  return parseWith(
+    agentNoticesSchema,
+    loadDefinition('agentNotices', {}, dir),
+    DEFINITION_FILES.agentNotices,
+  );
+}
+
+/** The notices rule's event pattern ("Render Ready"/"Render Failed" of catalog previews) as PutRule takes it. */
+export function agentNoticesPatternFor(dir: string = DEFINITIONS_DIR): string {
+  return JSON.stringify(loadDefinition('agentNoticesPattern', {}, dir));
 }
 
 /** Bucket hardening settings from `definitions/bucket.json`. */
@@ -60,21 +82,47 @@ export function bucketArn(bucketName: string, partition = 'aws'): string {
   return `arn:${partition}:s3:::${bucketName}`;
 }
 
-/** SQS attribute values are strings; these are the ones the definitions decide. */
-export function renderQueueAttributes(settings: QueueSettings, dlqArn: string): Record<string, string> {
-  const queue = settings.renderQueue;
+type SourceQueue = z.infer<typeof sourceQueueSchema>;
+type DeadLetterQueue = z.infer<typeof deadLetterQueueSchema>;
+
+/** SQS attribute values are strings; these are the ones a definition decides for a queue with a DLQ. */
+function sourceQueueAttributes(queue: SourceQueue, sqsManagedSse: boolean, dlqArn: string) {
   return {
     VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
     MessageRetentionPeriod: String(queue.messageRetentionSeconds),
     ReceiveMessageWaitTimeSeconds: String(queue.receiveWaitTimeSeconds),
-    SqsManagedSseEnabled: String(settings.sqsManagedSse),
+    SqsManagedSseEnabled: String(sqsManagedSse),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: queue.maxReceiveCount }),
   };
 }
 
-export function deadLetterQueueAttributes(settings: QueueSettings): Record<string, string> {
+function deadLetterAttributes(queue: DeadLetterQueue, sqsManagedSse: boolean): Record<string, string> {
   return {
-    MessageRetentionPeriod: String(settings.deadLetterQueue.messageRetentionSeconds),
-    SqsManagedSseEnabled: String(settings.sqsManagedSse),
+    MessageRetentionPeriod: String(queue.messageRetentionSeconds),
+    SqsManagedSseEnabled: String(sqsManagedSse),
   };
+}
+
+export function renderQueueAttributes(settings: QueueSettings, dlqArn: string): Record<string, string> {
+  return sourceQueueAttributes(settings.renderQueue, settings.sqsManagedSse, dlqArn);
+}
+
+export function deadLetterQueueAttributes(settings: QueueSettings): Record<string, string> {
+  return deadLetterAttributes(settings.deadLetterQueue, settings.sqsManagedSse);
+}
+
+/** The notices queue: encrypted like the render queue (`sqsManagedSse` of queues.json), its own timings. */
+export function agentNoticesQueueAttributes(
+  settings: AgentNoticesSettings,
+  sqsManagedSse: boolean,
+  dlqArn: string,
+): Record<string, string> {
+  return sourceQueueAttributes(settings.queue, sqsManagedSse, dlqArn);
+}
+
+export function agentNoticesDlqAttributes(
+  settings: AgentNoticesSettings,
+  sqsManagedSse: boolean,
+): Record<string, string> {
+  return deadLetterAttributes(settings.deadLetterQueue, sqsManagedSse);
 }

@@ -77,7 +77,14 @@ function templatefileCalls(): Map<string, string[][]> {
 beforeAll(async () => {
   const merged: Block = { resource: {}, locals: [], variable: {}, output: {} };
   const files = readdirSync(MODULE_DIR).filter((file) => file.endsWith('.tf'));
-  expect(files.sort()).toEqual(['ecs.tf', 'main.tf', 'outputs.tf', 'variables.tf', 'versions.tf']);
+  expect(files.sort()).toEqual([
+    'agent-notices.tf',
+    'ecs.tf',
+    'main.tf',
+    'outputs.tf',
+    'variables.tf',
+    'versions.tf',
+  ]);
   for (const file of files) {
     const parsed = await parse(file, readFileSync(join(MODULE_DIR, file), 'utf8'));
     const resources = merged.resource as Record<string, Block>;
@@ -195,6 +202,52 @@ describe('terraform module resources', () => {
     expect(String(resource('aws_sqs_queue_redrive_allow_policy', 'dlq').redrive_allow_policy)).toMatch(
       /queue_arn\s*=\s*aws_sqs_queue\.renders\.arn/,
     );
+  });
+
+  it("routes only catalog previews' render events to the agent's notices queue, sent only by its rule", () => {
+    const rule = resource('aws_cloudwatch_event_rule', 'agent_notices');
+    expect(String(rule.event_pattern)).toContain('/agent-notices-pattern.json"');
+    expect(rule.event_bus_name).toBe(interpolation('var.event_bus_name'));
+    expect(loadDefinition('agentNoticesPattern')).toEqual({
+      source: ['exercise-pipeline.render'],
+      'detail-type': ['Render Ready', 'Render Failed'],
+      detail: { catalogPreview: [true] },
+    });
+    expect(resource('aws_cloudwatch_event_target', 'agent_notices').arn).toBe(
+      interpolation('aws_sqs_queue.agent_notices.arn'),
+    );
+    const policy = String(resource('aws_sqs_queue_policy', 'agent_notices').policy);
+    expect(policy).toContain('/queue-policy.json"');
+    expect(policy).toMatch(/queue_arn\s*=\s*aws_sqs_queue\.agent_notices\.arn/);
+    expect(policy).toMatch(/rule_arn\s*=\s*aws_cloudwatch_event_rule\.agent_notices\.arn/);
+    const queue = resource('aws_sqs_queue', 'agent_notices');
+    expect(queue.name).toBe(interpolation('local.agent_notices.queue.name'));
+    const redrive = String(queue.redrive_policy);
+    expect(redrive).toMatch(/deadLetterTargetArn\s*=\s*aws_sqs_queue\.agent_notices_dlq\.arn/);
+    expect(redrive).toContain('local.agent_notices.queue.maxReceiveCount');
+    expect(
+      String(resource('aws_sqs_queue_redrive_allow_policy', 'agent_notices_dlq').redrive_allow_policy),
+    ).toMatch(/queue_arn\s*=\s*aws_sqs_queue\.agent_notices\.arn/);
+    const locals = module.locals.find((block) => 'agent_notices' in block) as Record<string, string>;
+    expect(locals.agent_notices).toContain('/agent-notices.json"');
+  });
+
+  it('gives the agent only receive, delete, change visibility and attributes on the notices queue', () => {
+    const policy = String(resource('aws_iam_policy', 'ingest_agent_notices').policy);
+    expect(policy).toContain('/policies/ingest-agent-notices.json"');
+    expect(policy).toMatch(/notices_queue_arn\s*=\s*aws_sqs_queue\.agent_notices\.arn/);
+    const document = loadDefinition('ingestAgentNoticesPolicy', { notices_queue_arn: 'N' }) as {
+      Statement: { Effect: string; Action: string[]; Resource: unknown; Condition?: unknown }[];
+    };
+    expect(document.Statement).toHaveLength(1);
+    expect(document.Statement[0]?.Effect).toBe('Allow');
+    expect([...(document.Statement[0]?.Action ?? [])].sort()).toEqual([
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+    ]);
+    expect(document.Statement[0]?.Resource).toBe('N');
   });
 
   it('alarms on any visible message in the DLQ and notifies the given SNS topic', () => {

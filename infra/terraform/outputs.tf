@@ -72,3 +72,28 @@ output "consumer_log_group_name" {
   description = "CloudWatch log group of the render consumer's tasks."
   value       = one(aws_cloudwatch_log_group.consumer[*].name)
 }
+
+output "agent_notices_queue_url" {
+  description = "AGENT_NOTICES_QUEUE_URL for the ingest agent (catalog previews' render events)."
+  value       = aws_sqs_queue.agent_notices.id
+}
+
+output "agent_notices_queue_arn" {
+  description = "ARN of the ingest agent's notices queue."
+  value       = aws_sqs_queue.agent_notices.arn
+}
+
+output "agent_notices_dlq_url" {
+  description = "URL of the notices queue's dead-letter queue."
+  value       = aws_sqs_queue.agent_notices_dlq.id
+}
+
+output "agent_notices_rule_arn" {
+  description = "ARN of the rule that feeds the notices queue (the only sender its queue policy allows)."
+  value       = aws_cloudwatch_event_rule.agent_notices.arn
+}
+
+output "ingest_agent_notices_policy_arn" {
+  description = "Extra IAM policy for agents that read AGENT_NOTICES_QUEUE_URL."
+  value       = aws_iam_policy.ingest_agent_notices.arn
+}

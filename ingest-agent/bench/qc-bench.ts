@@ -27,7 +27,7 @@ import { MOVING_SOURCE_NOTE, writeMovingClips } from '../../render-consumer/benc
 import { SEED_MEDIA } from '../../render-consumer/bench/seed-bundle.js';
 import { generateDelivery } from '../../test/fixtures/index.js';
 import { ingestDelivery } from '../src/ingest/index.js';
-import { agentConfigSchema } from '../src/rules/agentConfig.js';
+import { agentConfigSchema } from '../src/rules/agent-config.js';
 
 const GOAL_RATIO = 1.25;
 /** Bump when the delivery's shape changes so a cached one of another shape is never reused. */

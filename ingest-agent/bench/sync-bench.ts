@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '@exercise-pipeline/shared';
-import { syncBundle } from '../src/sync/syncBundle.js';
+import { syncBundle } from '../src/sync/sync-bundle.js';
 
 const MiB = 1024 * 1024;
 const SLUG = 'bench-exercise';

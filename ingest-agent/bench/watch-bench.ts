@@ -18,7 +18,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DeliveryWatcher } from '../src/watch/DeliveryWatcher.js';
+import { DeliveryWatcher } from '../src/watch/delivery-watcher.js';
 
 const TARGET_RSS_MB = 150;
 const TARGET_CPU_PERCENT = 2;

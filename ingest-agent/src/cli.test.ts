@@ -56,7 +56,7 @@ describe('exercise-agent command table', () => {
   it('prints the usage and the plan and validate help without importing the AWS SDK', async () => {
     const loaded = await loadedSdkPackages(
       [['--help'], ['plan', '--help'], ['validate', '--help']],
-      path.join(built, 'cli/ingestCommand.js'),
+      path.join(built, 'cli/ingest-command.js'),
     );
     expect(loaded.before).toEqual([]);
     // ingest does load the SDK: the check above would see it.

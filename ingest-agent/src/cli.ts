@@ -13,7 +13,7 @@ import {
  * The daemon lives in watch/ and is loaded only when asked for, so `plan`/`ingest`/`validate` never
  * pay for (or fail on) the watcher's dependencies. The module exports `watchCommand: CliCommand`.
  */
-const WATCH_MODULE = './watch/watchCommand.js';
+const WATCH_MODULE = './watch/watch-command.js';
 
 const watchCommand: CliCommand = {
   summary: 'watch a drop folder and ingest every delivery once it is complete (the daemon)',
@@ -43,15 +43,15 @@ const watchCommand: CliCommand = {
 export const COMMANDS: Record<string, CliCommand> = {
   plan: lazyCommand(
     'show what an ingest would rename, extract and upload (reads only)',
-    async () => (await import('./cli/planCommand.js')).planCommand,
+    async () => (await import('./cli/plan-command.js')).planCommand,
   ),
   ingest: lazyCommand(
     'ingest one delivery folder once (rename, extract, validate, upload, report)',
-    async () => (await import('./cli/ingestCommand.js')).ingestCommand,
+    async () => (await import('./cli/ingest-command.js')).ingestCommand,
   ),
   validate: lazyCommand(
     'check a hand-made convention bundle directory (reads only)',
-    async () => (await import('./cli/validateCommand.js')).validateCommand,
+    async () => (await import('./cli/validate-command.js')).validateCommand,
   ),
   watch: watchCommand,
 };

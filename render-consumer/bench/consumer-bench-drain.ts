@@ -12,7 +12,7 @@ import {
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
 import pg from 'pg';
-import { listBundleFiles } from '../../ingest-agent/src/sync/index.js';
+import { listBundleFiles } from '@exercise-pipeline/ingest-agent/sync';
 import { type BenchContext, SETTLE_SECONDS, stage } from './consumer-bench-stage.js';
 import { type CpuUsage, cpuBetween, cpuSnapshot, exitedChildrenSeconds } from './cpu-usage.js';
 

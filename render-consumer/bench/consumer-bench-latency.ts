@@ -6,7 +6,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { catalogPreviewRecipe } from '@exercise-pipeline/shared';
 import pg from 'pg';
-import { syncBundle } from '../../ingest-agent/src/sync/index.js';
+import { syncBundle } from '@exercise-pipeline/ingest-agent/sync';
 import { DownloadCache } from '../src/bundle/download-cache.js';
 import { S3BundleSource } from '../src/bundle/s3-bundle-source.js';
 import { readBundle } from '../src/compose/bundle-source.js';

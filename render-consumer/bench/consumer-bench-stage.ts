@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { ensureLocalTopology } from '@exercise-pipeline/infra';
 import type pg from 'pg';
-import { ensureLocalTopology } from '../../infra/src/index.js';
 import type { BunnyStreamDouble } from '../../test/doubles/bunny-stream-double.js';
 import { type BenchMoto, freePortNumber } from './bench-moto.js';
 
@@ -66,9 +66,16 @@ export async function stage(context: BenchContext, label: string): Promise<Stage
   };
 }
 
+/** One `consumer run` child and everything it wrote to stderr (its log lines). */
+export interface FleetMember {
+  child: ChildProcess;
+  stderr: string;
+}
+
 /** The `consumer run` children of the current measurement. */
 export class ConsumerFleet {
   readonly #children = new Set<ChildProcess>();
+  readonly #members: FleetMember[] = [];
   readonly #root: string;
   readonly #moto: BenchMoto;
   readonly #bunny: BunnyStreamDouble;
@@ -79,8 +86,16 @@ export class ConsumerFleet {
     this.#bunny = bunny;
   }
 
-  /** `consumer run` children, each with its own DATA_DIR and port, started together. */
-  async start(n: number, target: Stage, label: string): Promise<void> {
+  /** The children started since the last stop(), with their output so far. */
+  get members(): readonly FleetMember[] {
+    return this.#members;
+  }
+
+  /**
+   * `consumer run` children, each with its own DATA_DIR and port, started together; `env` adds to
+   * (or overrides) the variables every child gets.
+   */
+  async start(n: number, target: Stage, label: string, env: Record<string, string> = {}): Promise<void> {
     await Promise.all(
       Array.from({ length: n }, async (_, i) => {
         const child = spawn(
@@ -112,18 +127,20 @@ export class ConsumerFleet {
               LOG_LEVEL: 'warn',
               QUEUE_WAIT_SECONDS: '1',
               SHUTDOWN_DEADLINE_SECONDS: '5',
+              ...env,
             },
           },
         );
         this.#children.add(child);
-        let stderr = '';
+        const member: FleetMember = { child, stderr: '' };
+        this.#members.push(member);
         child.stderr?.on('data', (chunk: Buffer) => {
-          stderr += chunk.toString('utf8');
+          member.stderr += chunk.toString('utf8');
         });
         const deadline = Date.now() + 60_000;
-        while (!stderr.includes('render consumer listening on')) {
+        while (!member.stderr.includes('render consumer listening on')) {
           if (child.exitCode !== null || Date.now() > deadline)
-            throw new Error(`consumer did not start: ${stderr}`);
+            throw new Error(`consumer did not start: ${member.stderr}`);
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
       }),
@@ -131,6 +148,7 @@ export class ConsumerFleet {
   }
 
   async stop(): Promise<void> {
+    this.#members.length = 0;
     await Promise.all(
       [...this.#children].map(async (child) => {
         const exited = once(child, 'exit');

@@ -20,56 +20,26 @@
  * through moto per run and time moto rather than the consumers. The change events are object events
  * of bundles already in the bucket but new to the catalog, so every exercise is one asset change.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { createEventBridgeClient, createS3Client, createSqsClient } from '@exercise-pipeline/shared';
-import pg from 'pg';
 import { BunnyStreamDouble } from '../../test/doubles/bunny-stream-double.js';
 import { generateBundle } from '../../test/fixtures/index.js';
-import { startMoto } from './bench-moto.js';
+import { count, openBenchServices, option } from './bench-setup.js';
 import { measureDrain } from './consumer-bench-drain.js';
 import { measureLatency, seedBundle } from './consumer-bench-latency.js';
 import { formatConsumerReport } from './consumer-bench-report.js';
 import { type BenchContext, ConsumerFleet } from './consumer-bench-stage.js';
-
-const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
-function count(name: string, fallback: number): number {
-  const value = Number(option(name, String(fallback)));
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} expects a positive whole number`);
-  return value;
-}
 
 const exercises = count('--exercises', 10);
 const eventsPerExercise = count('--events-per-exercise', 6);
 const processes = count('--processes', 3);
 const languages = option('--languages', 'ro,en').split(',');
 
-// The bench talks only to its own moto_server: dummy credentials, never a developer's real ones.
-Object.assign(process.env, {
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_REGION: 'eu-central-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-});
-delete process.env.AWS_PROFILE;
-
-const root = await mkdtemp(path.join(tmpdir(), 'consumer-bench-'));
-const moto = await startMoto();
-const aws = { endpoint: moto.endpoint, region: 'eu-central-1' };
-const s3 = createS3Client(aws);
-const sqs = createSqsClient(aws);
-const events = createEventBridgeClient(aws);
+const services = await openBenchServices('consumer-bench');
+const { root, moto } = services;
 const bunny = await new BunnyStreamDouble({ storage: 'none' }).start();
-const admin = new pg.Client({ connectionString: ADMIN_URL });
-await admin.connect();
 const consumers = new ConsumerFleet(root, moto, bunny);
-const context: BenchContext = { root, moto, s3, sqs, events, bunny, admin, adminUrl: ADMIN_URL, consumers };
+const context: BenchContext = { ...services, bunny, consumers };
 
 try {
   const cacheDir = path.join(root, 'media-cache');
@@ -95,10 +65,5 @@ try {
 } finally {
   consumers.killAll();
   await bunny.stop();
-  await admin.end();
-  s3.destroy();
-  sqs.destroy();
-  events.destroy();
-  await moto.stop();
-  await rm(root, { recursive: true, force: true });
+  await services.close();
 }

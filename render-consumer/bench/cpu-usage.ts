@@ -79,3 +79,22 @@ export async function exitedChildrenSeconds(): Promise<number | undefined> {
     ? (cutime + cstime) / TICKS_PER_SECOND
     : undefined;
 }
+
+/**
+ * CPU seconds (user + system) of a live process and of its children it has waited for: a consumer
+ * with the ffmpeg runs it finished. Undefined once the process is gone (or without /proc).
+ */
+export async function processTreeSeconds(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (!stat) return undefined;
+  // utime, stime, cutime and cstime are fields 14 to 17.
+  const ticks = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .slice(11, 15)
+    .map(Number);
+  return ticks.every(Number.isFinite)
+    ? ticks.reduce((sum, value) => sum + value, 0) / TICKS_PER_SECOND
+    : undefined;
+}

@@ -153,7 +153,8 @@ async function main(): Promise<number> {
       'agent',
       process.execPath,
       [AGENT_BIN, 'watch', dropDir, '--config', path.join(ROOT, 'test/demo/agent.demo.json')],
-      { ...env, DATA_DIR: path.join(dataDir, 'agent') },
+      // The agent adds "Preview ready: <link>" to the delivery's report when the preview plays.
+      { ...env, DATA_DIR: path.join(dataDir, 'agent'), AGENT_NOTICES_QUEUE_URL: topology.noticesQueueUrl },
     );
     children.push(agent);
 

@@ -118,6 +118,36 @@ describe('videos', () => {
     expect(bunny.upload(id)?.bytes).toBe(5);
   });
 
+  it('reads each upload no faster than its per-connection bandwidth, after its latency', async () => {
+    const slow = await new BunnyStreamDouble({ uploadBytesPerSecond: 100_000, latencyMs: 50 }).start();
+    try {
+      const video = (path: string, init: RequestInit = {}) =>
+        fetch(`${slow.url}/library/${slow.libraryId}${path}`, {
+          ...init,
+          headers: { AccessKey: slow.apiKey },
+        });
+      const guids = await Promise.all(
+        [1, 2].map(async () => {
+          const created = await video('/videos', { method: 'POST', body: '{"title":"t"}' });
+          return ((await created.json()) as { guid: string }).guid;
+        }),
+      );
+      const started = performance.now();
+      // Two uploads at once: each connection gets the whole bandwidth, so both end after ~0.6 s
+      // (a bandwidth shared by both would take 1.2 s).
+      const answers = await Promise.all(
+        guids.map((guid) => video(`/videos/${guid}`, { method: 'PUT', body: new Uint8Array(60_000) })),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+      expect(seconds).toBeGreaterThanOrEqual(0.6);
+      expect(seconds).toBeLessThan(1.1);
+      expect(guids.map((guid) => slow.upload(guid)?.bytes)).toEqual([60_000, 60_000]);
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it('answers 404 for an upload, get or delete of an unknown video, and for a second delete', async () => {
     expect((await call('PUT', '/videos/nope', { body: 'x' })).status).toBe(404);
     expect((await call('GET', '/videos/nope')).status).toBe(404);

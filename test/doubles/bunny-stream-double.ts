@@ -39,6 +39,13 @@ export interface BunnyStreamDoubleOptions {
   readOnlyApiKey?: string;
   /** Where webhook calls go (Bunny's per-library webhook URL); default none. See setWebhookUrl. */
   webhookUrl?: string;
+  /**
+   * Each upload (raw PUT or tus PATCH) is read no faster than this many bytes per second, per
+   * connection, like Bunny's ingest seen from a host with a thin uplink. Default unlimited.
+   */
+  uploadBytesPerSecond?: number;
+  /** Every request waits this long before it is handled, like a round trip to a distant API. Default 0. */
+  latencyMs?: number;
 }
 
 /** Webhook status numbers (a different list from the API's video status). */
@@ -122,6 +129,7 @@ export class BunnyStreamDouble {
   readonly #tus: BunnyTusEndpoint;
   readonly #library: BunnyLibrary;
   readonly #clock: () => number;
+  readonly #latencyMs: number;
   readonly #server: Server;
   readonly #faults: Fault[] = [];
   readonly #delays: Delay[] = [];
@@ -134,6 +142,7 @@ export class BunnyStreamDouble {
   constructor(options: BunnyStreamDoubleOptions = {}) {
     const libraryId = options.libraryId ?? 4242;
     this.#clock = options.clock ?? Date.now;
+    this.#latencyMs = options.latencyMs ?? 0;
     this.libraryId = String(libraryId);
     this.apiKey = options.apiKey ?? `test-${randomBytes(12).toString('hex')}`;
     this.readOnlyApiKey = options.readOnlyApiKey ?? `read-${randomBytes(12).toString('hex')}`;
@@ -147,6 +156,9 @@ export class BunnyStreamDouble {
       storage: options.storage ?? 'memory',
       ...this.#timings,
       clock: this.#clock,
+      ...(options.uploadBytesPerSecond === undefined
+        ? {}
+        : { uploadBytesPerSecond: options.uploadBytesPerSecond }),
       onUploaded: (videoId) => this.#transcode(videoId),
     });
     this.#tus = new BunnyTusEndpoint({
@@ -314,6 +326,7 @@ export class BunnyStreamDouble {
       receivedAt: Date.now(),
     };
     this.requests.push(record);
+    if (this.#latencyMs > 0) await sleep(this.#latencyMs, this.#stopping.signal);
     if (url.pathname === TUS_PATH || url.pathname.startsWith(`${TUS_PATH}/`)) {
       record.authorized = true;
       record.status = await this.#tus.handle(request, response, url.pathname);

@@ -17,6 +17,8 @@ export interface LibraryOptions {
   /** After an upload completes: status 4 (Finished) from this on. */
   finishedAfterMs: number;
   clock: () => number;
+  /** Each upload request's body is read no faster than this (bytes per second); default unlimited. */
+  uploadBytesPerSecond?: number;
   /**
    * Told when an upload completed, so the double can schedule the transcode's webhook calls; the
    * answer is the failure message when this video's transcode is to fail, else undefined.
@@ -134,7 +136,7 @@ export class BunnyLibrary {
     const file =
       typeof storage === 'object' ? createWriteStream(join(storage.dir, `${videoId}.mp4`)) : undefined;
     try {
-      for await (const chunk of request as AsyncIterable<Buffer>) {
+      for await (const chunk of throttled(request, this.options.uploadBytesPerSecond)) {
         if (record.chunks === 0) record.firstChunkAt = this.options.clock();
         record.chunks++;
         record.bytes += chunk.length;
@@ -347,4 +349,27 @@ function page<T extends { seq: number; title?: string; name?: string }>(
       items: slice.map(toModel),
     },
   };
+}
+
+/**
+ * The chunks of an upload body, read no faster than `bytesPerSecond` (undefined: as fast as they
+ * come). Reading is what paces the sender: a paused read fills the socket and TCP slows the client,
+ * as a bandwidth limit per connection does.
+ */
+export async function* throttled(
+  body: AsyncIterable<Buffer>,
+  bytesPerSecond: number | undefined,
+): AsyncGenerator<Buffer> {
+  if (bytesPerSecond === undefined || !(bytesPerSecond > 0)) {
+    yield* body;
+    return;
+  }
+  const started = Date.now();
+  let bytes = 0;
+  for await (const chunk of body) {
+    yield chunk;
+    bytes += chunk.length;
+    const due = started + (bytes / bytesPerSecond) * 1000 - Date.now();
+    if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+  }
 }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { BunnyLibrary } from './bunny-stream-library.js';
+import { type BunnyLibrary, throttled } from './bunny-stream-library.js';
 
 /**
  * The double's resumable upload endpoint (`/tusupload`, tus 1.0.0 with the creation extension), as
@@ -147,7 +147,7 @@ export class BunnyTusEndpoint {
     let received = 0;
     upload.patches++;
     try {
-      for await (const chunk of request as AsyncIterable<Buffer>) {
+      for await (const chunk of throttled(request, this.options.library.options.uploadBytesPerSecond)) {
         const room = upload.length - upload.offset;
         const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
         upload.parts.push(part);

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { createS3Client } from '@exercise-pipeline/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readAgentConfig } from '../../ingest-agent/src/cli/agentSettings.js';
-import { ingestDelivery } from '../../ingest-agent/src/ingest/index.js';
+import { readAgentConfig } from '@exercise-pipeline/ingest-agent/cli';
+import { ingestDelivery } from '@exercise-pipeline/ingest-agent/ingest';
 import { generateDelivery } from '../fixtures/index.js';
 import { type MotoServer, startMotoServer, uniqueName } from '../harness/index.js';
 import { bucketContents, createBucket, listKeys, useAgentWorld } from './agent-helpers.js';

@@ -16,8 +16,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll } from 'vitest';
-import { main } from '../../ingest-agent/src/cli.js';
-import type { IngestOptions } from '../../ingest-agent/src/ingest/index.js';
+import { main } from '@exercise-pipeline/ingest-agent/program';
+import type { IngestOptions } from '@exercise-pipeline/ingest-agent/ingest';
 import {
   type AwsClients,
   createAwsClients,

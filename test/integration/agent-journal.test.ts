@@ -2,10 +2,10 @@ import { readdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createEventBridgeClient, parsePipelineMessage } from '@exercise-pipeline/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readAgentConfig } from '../../ingest-agent/src/cli/agentSettings.js';
-import { type IngestOptions, type IngestStep, ingestDelivery } from '../../ingest-agent/src/ingest/index.js';
-import { deliveryIdOf, Journal } from '../../ingest-agent/src/journal/Journal.js';
-import type { AgentConfig } from '../../ingest-agent/src/rules/agentConfig.js';
+import { readAgentConfig } from '@exercise-pipeline/ingest-agent/cli';
+import { type IngestOptions, type IngestStep, ingestDelivery } from '@exercise-pipeline/ingest-agent/ingest';
+import { deliveryIdOf, Journal } from '@exercise-pipeline/ingest-agent/journal';
+import type { AgentConfig } from '@exercise-pipeline/ingest-agent/rules';
 import { generateDelivery } from '../fixtures/index.js';
 import { bucketContents, drainQueue, fileSha256, listKeys, useAgentWorld } from './agent-helpers.js';
 

@@ -2,8 +2,8 @@ import { appendFile, chmod, copyFile, readFile, stat, symlink, writeFile } from 
 import { join } from 'node:path';
 import { parsePipelineMessage } from '@exercise-pipeline/shared';
 import { describe, expect, it } from 'vitest';
-import { readAgentConfig } from '../../ingest-agent/src/cli/agentSettings.js';
-import { ingestDelivery } from '../../ingest-agent/src/ingest/index.js';
+import { readAgentConfig } from '@exercise-pipeline/ingest-agent/cli';
+import { ingestDelivery } from '@exercise-pipeline/ingest-agent/ingest';
 import { type BrokenKind, type DeliveryOptions, generateDelivery } from '../fixtures/index.js';
 import { drainQueue, listKeys, runAgent, useAgentWorld } from './agent-helpers.js';
 

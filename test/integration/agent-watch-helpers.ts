@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { DeliveryWatcher } from '../../ingest-agent/src/watch/DeliveryWatcher.js';
-import { runWatchCommand } from '../../ingest-agent/src/watch/watchCommand.js';
+import type { DeliveryWatcher } from '@exercise-pipeline/ingest-agent/watch';
+import { runWatchCommand } from '@exercise-pipeline/ingest-agent/watch';
 import { trackResource } from '../harness/index.js';
 
 /** One JSON log line of the agent. */

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { statusFileIn } from '../../ingest-agent/src/watch/watchCommand.js';
+import { statusFileIn } from '@exercise-pipeline/ingest-agent/watch';
 import { generateDelivery } from '../fixtures/index.js';
 import { listKeys, useAgentWorld } from './agent-helpers.js';
 import { sleep, startWatchDaemon, waitUntil } from './agent-watch-helpers.js';

@@ -7,10 +7,10 @@
 import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CatalogDb } from '../../render-consumer/src/catalog/database.js';
-import type { RenderRow } from '../../render-consumer/src/catalog/renders.js';
-import { bunnyDirectoryToken } from '../../render-consumer/src/publish/playback-token.js';
-import type { RenderService } from '../../render-consumer/src/service/render-service.js';
+import type { CatalogDb } from '@exercise-pipeline/render-consumer/catalog';
+import type { RenderRow } from '@exercise-pipeline/render-consumer/catalog';
+import { bunnyDirectoryToken } from '@exercise-pipeline/render-consumer/publish';
+import type { RenderService } from '@exercise-pipeline/render-consumer/service';
 import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
 import {
   makeBundle,

@@ -8,10 +8,10 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { type Message, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { parsePipelineMessage } from '@exercise-pipeline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findMessageFailures } from '../../render-consumer/src/catalog/failures.js';
-import { BunnyClient } from '../../render-consumer/src/publish/bunny-client.js';
-import { BunnyPublisher } from '../../render-consumer/src/publish/bunny-publisher.js';
-import type { RenderService } from '../../render-consumer/src/service/render-service.js';
+import { findMessageFailures } from '@exercise-pipeline/render-consumer/catalog';
+import { BunnyClient } from '@exercise-pipeline/render-consumer/publish';
+import { BunnyPublisher } from '@exercise-pipeline/render-consumer/publish';
+import type { RenderService } from '@exercise-pipeline/render-consumer/service';
 import { useMotoServer, useTempDir } from '../harness/index.js';
 import {
   drainQueue,

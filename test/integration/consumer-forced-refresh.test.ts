@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { refreshRequestBody } from '../../render-consumer/src/ops/refresh.js';
+import { refreshRequestBody } from '@exercise-pipeline/render-consumer/ops';
 import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
 import {
   exerciseRow,

@@ -17,16 +17,16 @@ import {
 } from '@aws-sdk/client-sqs';
 import { ensureLocalTopology, type LocalTopology } from '@exercise-pipeline/infra';
 import { createLogger, type PipelineMessage, parsePipelineMessage } from '@exercise-pipeline/shared';
-import { type SyncResult, syncBundle } from '../../ingest-agent/src/sync/index.js';
-import { type CatalogDb, openCatalogDb } from '../../render-consumer/src/catalog/database.js';
-import type { ExerciseRow } from '../../render-consumer/src/catalog/exercises.js';
-import type { RenderRow } from '../../render-consumer/src/catalog/renders.js';
+import { type SyncResult, syncBundle } from '@exercise-pipeline/ingest-agent/sync';
+import { type CatalogDb, openCatalogDb } from '@exercise-pipeline/render-consumer/catalog';
+import type { ExerciseRow } from '@exercise-pipeline/render-consumer/catalog';
+import type { RenderRow } from '@exercise-pipeline/render-consumer/catalog';
 import {
   type RenderService,
   type RenderServiceConfig,
   type RenderServiceOptions,
   startRenderService,
-} from '../../render-consumer/src/service/render-service.js';
+} from '@exercise-pipeline/render-consumer/service';
 import { BunnyStreamDouble, type BunnyStreamDoubleOptions } from '../doubles/bunny-stream-double.js';
 import { generateBundle, TINY_MEDIA } from '../fixtures/index.js';
 import {
@@ -355,6 +355,32 @@ export async function waitForRenderEvents(pipeline: Pipeline, count: number, wha
     seen.push(...(await renderEvents(pipeline)));
     return seen.length >= count ? seen : undefined;
   });
+}
+
+/**
+ * What the ingest agent's preview notices need of each "Render Ready" (the catalog preview marker,
+ * the synced fingerprint, the link people open), beside what it must be for its render.
+ */
+export function previewNoticeFields(
+  events: PipelineMessage[],
+  renders: Pick<RenderRow, 'id' | 'playback_url'>[],
+  fingerprint: string,
+) {
+  const ready = events.flatMap((event) => (event.type === 'render-ready' ? [event] : []));
+  return {
+    actual: ready.map(({ renderId, catalogPreview, fingerprint, previewUrl }) => ({
+      renderId,
+      catalogPreview,
+      fingerprint,
+      previewUrl,
+    })),
+    expected: ready.map(({ renderId }) => ({
+      renderId,
+      catalogPreview: true,
+      fingerprint,
+      previewUrl: renders.find((render) => String(render.id) === renderId)?.playback_url,
+    })),
+  };
 }
 
 /** Messages visible or in flight on a queue, as SQS counts them. */

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CatalogDb } from '../../render-consumer/src/catalog/database.js';
+import type { CatalogDb } from '@exercise-pipeline/render-consumer/catalog';
 import {
   CONSUMER_BIN,
   freePort,

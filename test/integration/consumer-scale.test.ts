@@ -5,8 +5,8 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CatalogDb } from '../../render-consumer/src/catalog/database.js';
-import type { RenderService } from '../../render-consumer/src/service/render-service.js';
+import type { CatalogDb } from '@exercise-pipeline/render-consumer/catalog';
+import type { RenderService } from '@exercise-pipeline/render-consumer/service';
 import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
 import {
   changeOneObject,

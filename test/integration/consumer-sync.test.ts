@@ -9,10 +9,10 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listBundleFiles } from '../../ingest-agent/src/sync/index.js';
-import type { CatalogDb } from '../../render-consumer/src/catalog/database.js';
-import { requestRefresh } from '../../render-consumer/src/ops/refresh.js';
-import type { RenderService } from '../../render-consumer/src/service/render-service.js';
+import { listBundleFiles } from '@exercise-pipeline/ingest-agent/sync';
+import type { CatalogDb } from '@exercise-pipeline/render-consumer/catalog';
+import { requestRefresh } from '@exercise-pipeline/render-consumer/ops';
+import type { RenderService } from '@exercise-pipeline/render-consumer/service';
 import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
 import {
   bunnyVideosOf,
@@ -33,6 +33,7 @@ import {
   syncAs,
   waitFor,
   waitForPreviews,
+  previewNoticeFields,
   waitForRenderEvents,
 } from './consumer-helpers.js';
 
@@ -100,6 +101,9 @@ describe.each([
     expect(
       events.map((event) => (event.type === 'render-ready' ? [event.language, event.renderId] : [])).sort(),
     ).toEqual(ready.map((render) => [render.language, String(render.id)]).sort());
+    // What the agent's preview notices need: the marker, the synced fingerprint, the link to open.
+    const fields = previewNoticeFields(events, ready, synced.fingerprint);
+    expect(fields.actual).toEqual(fields.expected);
   });
 
   it('renders nothing new when the same bundle arrives again', async () => {

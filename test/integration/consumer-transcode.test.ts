@@ -9,10 +9,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CatalogDb } from '../../render-consumer/src/catalog/database.js';
-import type { RenderRow } from '../../render-consumer/src/catalog/renders.js';
-import { requestRefresh } from '../../render-consumer/src/ops/refresh.js';
-import type { RenderService } from '../../render-consumer/src/service/render-service.js';
+import type { CatalogDb } from '@exercise-pipeline/render-consumer/catalog';
+import type { RenderRow } from '@exercise-pipeline/render-consumer/catalog';
+import { requestRefresh } from '@exercise-pipeline/render-consumer/ops';
+import type { RenderService } from '@exercise-pipeline/render-consumer/service';
 import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
 import {
   changeOneObject,
@@ -28,6 +28,7 @@ import {
   syncAs,
   waitFor,
   waitForPreviews,
+  previewNoticeFields,
   waitForRenderEvents,
 } from './consumer-helpers.js';
 
@@ -107,7 +108,7 @@ describe.each([
 
   it('keeps a new exercise out of the catalog until Bunny has finished its preview', async () => {
     const catalogWatch = watchCatalog(pipeline, db);
-    await syncAs(pipeline, SLUG, bundleDir);
+    const synced = await syncAs(pipeline, SLUG, bundleDir);
     const ready = await waitForPreviews(db, SLUG, 1);
     await catalogWatch.stop();
 
@@ -138,6 +139,9 @@ describe.each([
     expect(ready1.map((event) => (event as { language: string }).language).sort()).toEqual(
       [...LANGUAGES].sort(),
     );
+    // What the agent's preview notices need: the marker, the synced fingerprint, the link to open.
+    const fields = previewNoticeFields(ready1, ready, synced.fingerprint);
+    expect(fields.actual).toEqual(fields.expected);
   });
 
   it('moves the preview to the new version only once it plays, then supersedes the old one', async () => {

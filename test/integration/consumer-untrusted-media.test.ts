@@ -10,7 +10,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Message } from '@aws-sdk/client-sqs';
 import { probeMedia } from '@exercise-pipeline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestRefresh } from '../../render-consumer/src/ops/refresh.js';
+import { requestRefresh } from '@exercise-pipeline/render-consumer/ops';
 import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
 import {
   completedUploads,

@@ -19,14 +19,29 @@ function isRunning(pid: number): boolean {
 }
 
 interface StatusRender {
+  id: number;
   exercise: string;
   status: string;
   playback_url: string | null;
 }
 
+/**
+ * Stops the demo as a user would (Ctrl-C: it stops moto, the consumer and the agent, which run in
+ * process groups of their own), and kills it only when it does not exit in time. A bare SIGKILL
+ * would leave its children running.
+ */
+async function stopDemo(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 let demo: ChildProcess | undefined;
-afterEach(() => {
-  if (demo && demo.exitCode === null) demo.kill('SIGKILL');
+afterEach(async () => {
+  if (demo) await stopDemo(demo);
 });
 
 describe('pnpm demo', () => {
@@ -44,12 +59,7 @@ describe('pnpm demo', () => {
       },
     );
     const child = demo;
-    const tracked = trackResource('process', 'pnpm demo', async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGKILL');
-        await once(child, 'exit');
-      }
-    });
+    const tracked = trackResource('process', 'pnpm demo', () => stopDemo(child));
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -77,6 +87,17 @@ describe('pnpm demo', () => {
     const playlist = await fetch(new URL(ready!.playback_url!, base));
     expect(playlist.status).toBe(200);
     expect(await playlist.text()).toContain('#EXT-X-ENDLIST');
+    // The preview comes back to the team: its report gains the status page's link to this render
+    // within 30 s of the render being ready (the consumer's "Render Ready" → notices queue → agent).
+    const report = path.join(temp.path, 'drop', 'processed', '001 Detensionari Lombare', '_REPORT.txt');
+    const line = `Preview ready: ${base}/#render=${ready!.id}`;
+    const readyAt = Date.now();
+    let reportText = '';
+    while (!reportText.includes(line) && Date.now() - readyAt < 30_000) {
+      reportText = await readFile(report, 'utf8').catch(() => '');
+      if (!reportText.includes(line)) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(reportText.split('\n'), output.slice(-3000)).toContain(line);
 
     const pids = JSON.parse(await readFile(path.join(temp.path, '.data/demo/pids.json'), 'utf8')) as Record<
       string,

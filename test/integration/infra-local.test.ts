@@ -4,6 +4,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   DeleteMessageCommand,
+  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -168,6 +169,87 @@ describe('render queue routing', () => {
   });
 });
 
+describe('agent notices routing', () => {
+  const ready = (detail: { catalogPreview?: boolean } = { catalogPreview: true }) =>
+    toPutEventsEntry(topology.busName, {
+      type: 'render-ready',
+      exercise: slug,
+      language: 'ro',
+      renderId: '7',
+      assetVersion: 2,
+      recipeHash: 'abc',
+      playbackUrl: '/media/v7/playlist.m3u8',
+      durationSeconds: 12,
+      fingerprint: 'sha256-notices',
+      previewUrl: 'http://127.0.0.1:9400/#render=7',
+      ...detail,
+    });
+
+  it('creates the notices queue with its own DLQ and lets only the notices rule send to it', async () => {
+    expect(topology.noticesQueueName).toBe('exercise-agent-notices');
+    expect(topology.noticesRuleName).toBe('exercise-agent-notices-route');
+    const attributes = await clients.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: topology.noticesQueueUrl,
+        AttributeNames: ['RedrivePolicy', 'Policy', 'ReceiveMessageWaitTimeSeconds', 'VisibilityTimeout'],
+      }),
+    );
+    expect(JSON.parse(attributes.Attributes?.RedrivePolicy ?? '{}')).toMatchObject({
+      deadLetterTargetArn: topology.noticesDlqArn,
+      maxReceiveCount: 5,
+    });
+    expect(attributes.Attributes).toMatchObject({
+      ReceiveMessageWaitTimeSeconds: '20',
+      VisibilityTimeout: '60',
+    });
+    const policy = JSON.parse(attributes.Attributes?.Policy ?? '{}') as { Statement: unknown[] };
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Action: 'sqs:SendMessage',
+        Resource: topology.noticesQueueArn,
+        Condition: { ArnEquals: { 'aws:SourceArn': topology.noticesRuleArn } },
+      }),
+    ]);
+  });
+
+  it('delivers catalog previews\' "Render Ready" and "Render Failed", and nothing else', async () => {
+    const failed = toPutEventsEntry(topology.busName, {
+      type: 'render-failed',
+      exercise: slug,
+      language: 'ro',
+      assetVersion: 2,
+      error: 'ffmpeg exited with code 1',
+      catalogPreview: true,
+    });
+    const synced = toPutEventsEntry(topology.busName, {
+      type: 'bundle-synced',
+      exercise: slug,
+      bucket: topology.bucket,
+      languages: ['ro'],
+      changedKeys: [`${slug}/manifest.json`],
+      fingerprint: 'sha256-other',
+    });
+    const since = Date.now();
+    // Not catalog previews (no marker, or marked false) and another source's event: never routed.
+    await clients.events.send(
+      new PutEventsCommand({ Entries: [ready({}), ready({ catalogPreview: false }), synced] }),
+    );
+    await clients.events.send(new PutEventsCommand({ Entries: [ready(), failed] }));
+    const arrivals = await collect(clients.sqs, topology.noticesQueueUrl, since, 2_000);
+    const types = arrivals.map((arrival) => parsed(arrival)).map((message) => message.type);
+    expect(types.sort()).toEqual(['render-failed', 'render-ready']);
+    const readyMessage = arrivals.map(parsed).find((message) => message.type === 'render-ready');
+    expect(readyMessage).toMatchObject({
+      exercise: slug,
+      fingerprint: 'sha256-notices',
+      previewUrl: 'http://127.0.0.1:9400/#render=7',
+    });
+    // The render queue got only the "Bundle Synced".
+    const renderArrivals = await collect(clients.sqs, topology.queueUrl, Date.now(), 500);
+    expect(renderArrivals.map((arrival) => parsed(arrival).type)).toEqual(['bundle-synced']);
+  });
+});
+
 describe('idempotence', () => {
   it('changes nothing on a second run', async () => {
     const before = await observeTopology(clients, topology);
@@ -214,6 +296,9 @@ describe('pnpm infra:local', () => {
     expect(first.stdout).toMatch(/^created\s+bucket\s+/m);
     expect(first.stdout).toContain(`RENDER_QUEUE_URL=${moto.endpoint}/123456789012/${names.queue}`);
     expect(first.stdout).toContain(`RENDER_DLQ_URL=${moto.endpoint}/123456789012/${names.dlq}`);
+    expect(first.stdout).toContain(
+      `AGENT_NOTICES_QUEUE_URL=${moto.endpoint}/123456789012/exercise-agent-notices`,
+    );
 
     const second = await runCli([...flags, '--json'], env);
     expect(second.code).toBe(0);

@@ -49,5 +49,17 @@ export async function observeTopology(clients: AwsClients, topology: LocalTopolo
         new ListTargetsByRuleCommand({ Rule: rule.Name, EventBusName: rule.EventBusName }),
       ),
     ),
+    noticesQueue: await queueState(clients, topology.noticesQueueUrl),
+    noticesDlq: await queueState(clients, topology.noticesDlqUrl),
+    noticesRule: strip(
+      await clients.events.send(
+        new DescribeRuleCommand({ Name: topology.noticesRuleName, EventBusName: topology.busName }),
+      ),
+    ),
+    noticesTargets: strip(
+      await clients.events.send(
+        new ListTargetsByRuleCommand({ Rule: topology.noticesRuleName, EventBusName: topology.busName }),
+      ),
+    ),
   };
 }

@@ -8,10 +8,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CatalogEntry } from '../../render-consumer/src/ops/catalog-show.js';
-import { consumerApiFile } from '../../render-consumer/src/ops/consumer-api.js';
-import { BunnyClient } from '../../render-consumer/src/publish/bunny-client.js';
-import type { DeadLetterEntry } from '../../render-consumer/src/ops/dead-letter-entry.js';
+import type { CatalogEntry } from '@exercise-pipeline/render-consumer/ops';
+import { consumerApiFile } from '@exercise-pipeline/render-consumer/ops';
+import { BunnyClient } from '@exercise-pipeline/render-consumer/publish';
+import type { DeadLetterEntry } from '@exercise-pipeline/render-consumer/ops';
 import { freePort, useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
 import {
   makeBundle,

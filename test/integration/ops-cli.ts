@@ -41,6 +41,6 @@ export async function runConsumerInProcess(
   args: readonly string[],
   env: Record<string, string>,
 ): Promise<CliRun> {
-  const { main } = await import('../../render-consumer/src/cli.js');
+  const { main } = await import('@exercise-pipeline/render-consumer/program');
   return runCliInProcess(main, args, { LOG_LEVEL: 'warn', ...env });
 }

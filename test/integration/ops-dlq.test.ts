@@ -7,10 +7,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import { ensureLocalTopology, type LocalTopology } from '@exercise-pipeline/infra';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CatalogDb, openCatalogDb } from '../../render-consumer/src/catalog/database.js';
-import { migrateCatalog } from '../../render-consumer/src/catalog/migrate.js';
-import { handleMessage } from '../../render-consumer/src/consumer/handle-message.js';
-import { countDeadLetters, listDeadLetters } from '../../render-consumer/src/ops/dlq.js';
+import { type CatalogDb, openCatalogDb } from '@exercise-pipeline/render-consumer/catalog';
+import { migrateCatalog } from '@exercise-pipeline/render-consumer/catalog';
+import { handleMessage } from '@exercise-pipeline/render-consumer/consumer';
+import { countDeadLetters, listDeadLetters } from '@exercise-pipeline/render-consumer/ops';
 import { bundleSyncedBody } from '../fixtures/index.js';
 import {
   type AwsClients,

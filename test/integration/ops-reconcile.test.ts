@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CatalogDb, openCatalogDb } from '../../render-consumer/src/catalog/database.js';
-import { lockExercise, setCatalogRender } from '../../render-consumer/src/catalog/exercises.js';
-import { migrateCatalog } from '../../render-consumer/src/catalog/migrate.js';
-import { ensureRenderRow, getRender, markRenderReady } from '../../render-consumer/src/catalog/renders.js';
-import { BunnyClient } from '../../render-consumer/src/publish/bunny-client.js';
+import { type CatalogDb, openCatalogDb } from '@exercise-pipeline/render-consumer/catalog';
+import { lockExercise, setCatalogRender } from '@exercise-pipeline/render-consumer/catalog';
+import { migrateCatalog } from '@exercise-pipeline/render-consumer/catalog';
+import { ensureRenderRow, getRender, markRenderReady } from '@exercise-pipeline/render-consumer/catalog';
+import { BunnyClient } from '@exercise-pipeline/render-consumer/publish';
 import { BunnyStreamDouble } from '../doubles/bunny-stream-double.js';
 import { useTempDir, useTestDatabase } from '../harness/index.js';
 import { jsonOf, runConsumerInProcess } from './ops-cli.js';

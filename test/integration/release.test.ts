@@ -9,8 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probeMedia } from '@exercise-pipeline/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SMALL_MEDIA } from '../../render-consumer/src/compose/compose.test-helper.js';
-import { generateBundle } from '../fixtures/index.js';
+import { generateBundle, SMALL_MEDIA } from '../fixtures/index.js';
 import { type CliRun, runCliProcess, useTempDir } from '../harness/index.js';
 import { parseDockerfile } from './dockerfile.js';
 

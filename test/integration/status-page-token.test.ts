@@ -7,13 +7,13 @@ import path from 'node:path';
 import { ensureLocalTopology } from '@exercise-pipeline/infra';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CatalogDb, openCatalogDb } from '../../render-consumer/src/catalog/database.js';
-import { recordDelivery } from '../../render-consumer/src/catalog/deliveries.js';
-import { migrateCatalog } from '../../render-consumer/src/catalog/migrate.js';
-import { createConsumerHttpServer } from '../../render-consumer/src/http/consumer-http.js';
-import { createPipelineMetrics } from '../../render-consumer/src/http/pipeline-metrics.js';
-import type { EnsureRender } from '../../render-consumer/src/render/ensure-render.js';
-import { createStatusRoutes } from '../../render-consumer/src/status/status-api.js';
+import { type CatalogDb, openCatalogDb } from '@exercise-pipeline/render-consumer/catalog';
+import { recordDelivery } from '@exercise-pipeline/render-consumer/catalog';
+import { migrateCatalog } from '@exercise-pipeline/render-consumer/catalog';
+import { createConsumerHttpServer } from '@exercise-pipeline/render-consumer/http';
+import { createPipelineMetrics } from '@exercise-pipeline/render-consumer/http';
+import type { EnsureRender } from '@exercise-pipeline/render-consumer/render';
+import { createStatusRoutes } from '@exercise-pipeline/render-consumer/status';
 import {
   createAwsClients,
   createTempDir,

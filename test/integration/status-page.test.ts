@@ -9,20 +9,20 @@ import { type Message, ReceiveMessageCommand, SendMessageCommand } from '@aws-sd
 import { ensureLocalTopology, type LocalTopology } from '@exercise-pipeline/infra';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CatalogDb, openCatalogDb } from '../../render-consumer/src/catalog/database.js';
-import { recordDelivery } from '../../render-consumer/src/catalog/deliveries.js';
-import { bumpAssetVersion, lockExercise } from '../../render-consumer/src/catalog/exercises.js';
-import { migrateCatalog } from '../../render-consumer/src/catalog/migrate.js';
-import { ensureRenderRow, markRenderEncoding } from '../../render-consumer/src/catalog/renders.js';
-import { noteTranscodeProgress } from '../../render-consumer/src/catalog/transcodes.js';
-import { composeRecipe } from '../../render-consumer/src/compose/compose.js';
-import { LocalBundleSource } from '../../render-consumer/src/compose/local-bundle-source.js';
-import { handleMessage } from '../../render-consumer/src/consumer/handle-message.js';
-import { createConsumerHttpServer } from '../../render-consumer/src/http/consumer-http.js';
-import { createPipelineMetrics } from '../../render-consumer/src/http/pipeline-metrics.js';
-import { LocalPublisher } from '../../render-consumer/src/publish/local-publisher.js';
-import { type EnsuredRender, EnsureRender } from '../../render-consumer/src/render/ensure-render.js';
-import { createStatusRoutes } from '../../render-consumer/src/status/status-api.js';
+import { type CatalogDb, openCatalogDb } from '@exercise-pipeline/render-consumer/catalog';
+import { recordDelivery } from '@exercise-pipeline/render-consumer/catalog';
+import { bumpAssetVersion, lockExercise } from '@exercise-pipeline/render-consumer/catalog';
+import { migrateCatalog } from '@exercise-pipeline/render-consumer/catalog';
+import { ensureRenderRow, markRenderEncoding } from '@exercise-pipeline/render-consumer/catalog';
+import { noteTranscodeProgress } from '@exercise-pipeline/render-consumer/catalog';
+import { composeRecipe } from '@exercise-pipeline/render-consumer/compose';
+import { LocalBundleSource } from '@exercise-pipeline/render-consumer/compose';
+import { handleMessage } from '@exercise-pipeline/render-consumer/consumer';
+import { createConsumerHttpServer } from '@exercise-pipeline/render-consumer/http';
+import { createPipelineMetrics } from '@exercise-pipeline/render-consumer/http';
+import { LocalPublisher } from '@exercise-pipeline/render-consumer/publish';
+import { type EnsuredRender, EnsureRender } from '@exercise-pipeline/render-consumer/render';
+import { createStatusRoutes } from '@exercise-pipeline/render-consumer/status';
 import { bundleSyncedBody, generateBundle } from '../fixtures/index.js';
 import {
   type AwsClients,
@@ -237,6 +237,25 @@ describe('status page in headless Chromium', () => {
     expect(await page.locator('#player-message').textContent()).toBe(`Playing render ${ready.render.id}.`);
     expect(await page.locator('#player-engine').textContent()).toContain('hls.js');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('plays the render a "Preview ready" link names (/#render=<id>) once the page has loaded', async () => {
+    const linked = await browser.newPage();
+    try {
+      await linked.goto(`${baseUrl}/#render=${ready.render.id}`);
+      await linked.waitForFunction(
+        `(() => {
+        const video = document.querySelector('#player');
+        return video !== null && video.readyState >= 2 && video.currentTime > 0;
+      })()`,
+        undefined,
+        { timeout: 20_000 },
+      );
+      const row = linked.locator(`#renders-table tr[data-render-id="${ready.render.id}"]`);
+      expect(await row.getAttribute('class')).toContain('is-playing');
+    } finally {
+      await linked.close();
+    }
   });
 
   it('lists the poisoned message of the DLQ with its id and reason', async () => {

@@ -6,7 +6,14 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { deadLetterQueueAttributes, type QueueSettings, renderQueueAttributes } from '../settings.js';
+import {
+  type AgentNoticesSettings,
+  agentNoticesDlqAttributes,
+  agentNoticesQueueAttributes,
+  deadLetterQueueAttributes,
+  type QueueSettings,
+  renderQueueAttributes,
+} from '../settings.js';
 import { type ResourceChange, readOrAbsent, sameJson, statusOf } from './changes.js';
 
 export interface QueueHandle {
@@ -52,7 +59,7 @@ async function queueArn(sqs: SQSClient, url: string): Promise<string> {
 }
 
 /** Creates the queue with `desired`, or sets exactly the attributes that differ from `desired`. */
-async function ensureQueue(
+export async function ensureQueue(
   sqs: SQSClient,
   resource: string,
   name: string,
@@ -94,6 +101,27 @@ export async function ensureQueues(sqs: SQSClient, options: EnsureQueuesOptions)
     'queue',
     options.queueName,
     renderQueueAttributes(options.settings, dlq.handle.arn),
+  );
+  return { queue: queue.handle, dlq: dlq.handle, changes: [dlq.change, queue.change] };
+}
+
+/** The agent's notices queue and its own dead-letter queue (DLQ first: the redrive policy names it). */
+export async function ensureAgentNoticesQueues(
+  sqs: SQSClient,
+  options: { settings: AgentNoticesSettings; sqsManagedSse: boolean },
+): Promise<EnsuredQueues> {
+  const { settings, sqsManagedSse } = options;
+  const dlq = await ensureQueue(
+    sqs,
+    'notices-dead-letter-queue',
+    settings.deadLetterQueue.name,
+    agentNoticesDlqAttributes(settings, sqsManagedSse),
+  );
+  const queue = await ensureQueue(
+    sqs,
+    'notices-queue',
+    settings.queue.name,
+    agentNoticesQueueAttributes(settings, sqsManagedSse, dlq.handle.arn),
   );
   return { queue: queue.handle, dlq: dlq.handle, changes: [dlq.change, queue.change] };
 }

@@ -33,11 +33,20 @@ export async function ensureEventBus(
   return { arn, change: { resource: 'event-bus', name: busName, status: 'created' } };
 }
 
+/** Same text as the Terraform notices rule's description. */
+export const NOTICES_RULE_DESCRIPTION =
+  'Routes "Render Ready" and "Render Failed" of catalog previews to the ingest agent\'s notices queue';
+
+/** The target id of the notices rule; Terraform's notices target uses the same. */
+export const NOTICES_TARGET_ID = 'agent-notices-queue';
+
 export interface EnsureRuleOptions {
   ruleName: string;
   busName: string;
   /** The pattern as a JSON string (from `definitions/event-pattern.json`). */
   eventPattern: string;
+  /** Default: the render rule's description. */
+  description?: string;
 }
 
 export async function ensureRule(
@@ -45,6 +54,7 @@ export async function ensureRule(
   options: EnsureRuleOptions,
 ): Promise<{ arn: string; change: ResourceChange }> {
   const { ruleName, busName, eventPattern } = options;
+  const description = options.description ?? RULE_DESCRIPTION;
   const observed = await readOrAbsent(() =>
     events.send(new DescribeRuleCommand({ Name: ruleName, EventBusName: busName })),
   );
@@ -52,7 +62,7 @@ export async function ensureRule(
     observed === undefined ||
     !sameJson(observed.EventPattern, eventPattern) ||
     observed.State !== 'ENABLED' ||
-    observed.Description !== RULE_DESCRIPTION;
+    observed.Description !== description;
   let arn = observed?.Arn;
   if (differs) {
     const put = await events.send(
@@ -61,7 +71,7 @@ export async function ensureRule(
         EventBusName: busName,
         EventPattern: eventPattern,
         State: 'ENABLED',
-        Description: RULE_DESCRIPTION,
+        Description: description,
       }),
     );
     arn = put.RuleArn;
@@ -75,24 +85,25 @@ export async function ensureRule(
 
 export async function ensureRuleTarget(
   events: EventBridgeClient,
-  options: { ruleName: string; busName: string; queueArn: string },
+  options: { ruleName: string; busName: string; queueArn: string; targetId?: string },
 ): Promise<ResourceChange> {
   const { ruleName, busName, queueArn } = options;
+  const targetId = options.targetId ?? RENDER_TARGET_ID;
   const listed = await events.send(new ListTargetsByRuleCommand({ Rule: ruleName, EventBusName: busName }));
-  const current = listed.Targets?.find((target) => target.Id === RENDER_TARGET_ID);
+  const current = listed.Targets?.find((target) => target.Id === targetId);
   const differs = current?.Arn !== queueArn;
   if (differs) {
     await events.send(
       new PutTargetsCommand({
         Rule: ruleName,
         EventBusName: busName,
-        Targets: [{ Id: RENDER_TARGET_ID, Arn: queueArn }],
+        Targets: [{ Id: targetId, Arn: queueArn }],
       }),
     );
   }
   return {
     resource: 'rule-target',
-    name: `${ruleName}/${RENDER_TARGET_ID}`,
+    name: `${ruleName}/${targetId}`,
     status: statusOf(current !== undefined, differs),
   };
 }

@@ -2,11 +2,24 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DEFINITIONS_DIR, loadDefinition } from '../definitions.js';
-import { bucketArn, eventPatternFor, loadBucketSettings, loadQueueSettings } from '../settings.js';
+import {
+  agentNoticesPatternFor,
+  bucketArn,
+  eventPatternFor,
+  loadAgentNoticesSettings,
+  loadBucketSettings,
+  loadQueueSettings,
+} from '../settings.js';
 import type { ResourceChange } from './changes.js';
 import { ensureBucket } from './ensure-bucket.js';
-import { ensureQueuePolicy, ensureQueues } from './ensure-queues.js';
-import { ensureEventBus, ensureRule, ensureRuleTarget } from './ensure-rule.js';
+import { ensureAgentNoticesQueues, ensureQueuePolicy, ensureQueues } from './ensure-queues.js';
+import {
+  ensureEventBus,
+  ensureRule,
+  ensureRuleTarget,
+  NOTICES_RULE_DESCRIPTION,
+  NOTICES_TARGET_ID,
+} from './ensure-rule.js';
 
 export interface TopologyClients {
   s3: S3Client;
@@ -46,6 +59,15 @@ export interface LocalTopology {
   dlqName: string;
   dlqUrl: string;
   dlqArn: string;
+  /** The ingest agent's queue of catalog previews' "Render Ready"/"Render Failed" (AGENT_NOTICES_QUEUE_URL). */
+  noticesQueueName: string;
+  noticesQueueUrl: string;
+  noticesQueueArn: string;
+  noticesDlqUrl: string;
+  noticesDlqArn: string;
+  /** `{noticesQueueName}-route`, as the Terraform module names it. */
+  noticesRuleName: string;
+  noticesRuleArn: string;
   /** One entry per resource, in the order they were ensured. */
   changes: ResourceChange[];
 }
@@ -91,6 +113,13 @@ export async function ensureLocalTopology(
   );
   changes.push(await ensureQueuePolicy(clients.sqs, { ...queues.queue, name: queueName }, policy));
 
+  const notices = await ensureAgentNotices(clients, {
+    dir,
+    busName,
+    sqsManagedSse: queueSettings.sqsManagedSse,
+  });
+  changes.push(...notices.changes);
+
   return {
     bucket: options.bucket,
     bucketArn: bucketArn(options.bucket),
@@ -104,6 +133,53 @@ export async function ensureLocalTopology(
     dlqName,
     dlqUrl: queues.dlq.url,
     dlqArn: queues.dlq.arn,
+    noticesQueueName: notices.queueName,
+    noticesQueueUrl: notices.queues.queue.url,
+    noticesQueueArn: notices.queues.queue.arn,
+    noticesDlqUrl: notices.queues.dlq.url,
+    noticesDlqArn: notices.queues.dlq.arn,
+    noticesRuleName: notices.ruleName,
+    noticesRuleArn: notices.ruleArn,
     changes,
   };
+}
+
+/**
+ * The notices queue with its DLQ, the rule that feeds it catalog previews' render events, its
+ * target, and a queue policy that lets only that rule send (the same policy document as the
+ * render queue's, filled with the notices queue and rule).
+ */
+async function ensureAgentNotices(
+  clients: TopologyClients,
+  options: { dir: string; busName: string; sqsManagedSse: boolean },
+) {
+  const { dir, busName } = options;
+  const settings = loadAgentNoticesSettings(dir);
+  const queueName = settings.queue.name;
+  const ruleName = `${queueName}-route`;
+  const queues = await ensureAgentNoticesQueues(clients.sqs, {
+    settings,
+    sqsManagedSse: options.sqsManagedSse,
+  });
+  const changes = [...queues.changes];
+  const rule = await ensureRule(clients.events, {
+    ruleName,
+    busName,
+    eventPattern: agentNoticesPatternFor(dir),
+    description: NOTICES_RULE_DESCRIPTION,
+  });
+  changes.push(rule.change);
+  changes.push(
+    await ensureRuleTarget(clients.events, {
+      ruleName,
+      busName,
+      queueArn: queues.queue.arn,
+      targetId: NOTICES_TARGET_ID,
+    }),
+  );
+  const policy = JSON.stringify(
+    loadDefinition('queuePolicy', { queue_arn: queues.queue.arn, rule_arn: rule.arn }, dir),
+  );
+  changes.push(await ensureQueuePolicy(clients.sqs, { ...queues.queue, name: queueName }, policy));
+  return { queueName, ruleName, ruleArn: rule.arn, queues, changes };
 }

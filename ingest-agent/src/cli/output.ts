@@ -1,6 +1,6 @@
 import { ConfigError, EXIT, PipelineError } from '@exercise-pipeline/shared';
 import type { RefusalReason } from '../plan/refusal.js';
-import { visibleText } from '../report/visibleText.js';
+import { visibleText } from '../report/visible-text.js';
 
 /** `--json`: exactly one document on stdout. */
 export function writeJson(stream: NodeJS.WritableStream, value: unknown): void {

@@ -1,6 +1,6 @@
 import type { Logger } from '@exercise-pipeline/shared';
-import type { IngestStep } from '../ingest/ingestDelivery.js';
-import type { SyncProgress } from '../sync/syncBundle.js';
+import type { IngestStep } from '../ingest/ingest-delivery.js';
+import type { SyncProgress } from '../sync/sync-bundle.js';
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1_000_000).toFixed(1)} MB`;

@@ -1,5 +1,5 @@
 import { describeValue, isValidSlug, MAX_SLUG_LENGTH } from '@exercise-pipeline/shared';
-import { stripDiacritics } from '../rules/normalizeName.js';
+import { stripDiacritics } from '../rules/normalize-name.js';
 import { type RefusalReason, refusal } from './refusal.js';
 
 /** Letters that carry no combining mark, so decomposition alone would drop them. */

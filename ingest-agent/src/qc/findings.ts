@@ -1,7 +1,7 @@
 /**
  * The picture and sound check's vocabulary: what it measures in one file, and what it found there.
  */
-import type { QcConfig } from '../rules/agentConfig.js';
+import type { QcConfig } from '../rules/agent-config.js';
 
 /** Every kind of finding; each has its own action (warn, refuse, off) in the config's `qc`. */
 export const QC_KINDS = ['black', 'freeze', 'silent', 'silence', 'clipping', 'vfr', 'rotation'] as const;

@@ -47,6 +47,20 @@ const LINES = {
   'report.reason.file': { en: 'File: {file}', ro: 'Fișier: {file}' },
   'report.reason.problem': { en: 'Problem: {problem}', ro: 'Problema: {problem}' },
   'report.reason.fix': { en: 'How to fix: {fix}', ro: 'Ce trebuie făcut: {fix}' },
+  // Added to a delivered report later, when the catalog preview plays or fails (notices/notice-line.ts).
+  'preview.ready': { en: 'Preview ready: {link}', ro: 'Previzualizare gata: {link}' },
+  'preview.readyWithoutLink': {
+    en: 'Preview ready: open the status page and play the newest render of "{exercise}"',
+    ro: 'Previzualizare gata: deschideți pagina de stare și redați cea mai nouă randare pentru „{exercise}”',
+  },
+  'preview.failed': {
+    en: 'Preview failed: the {language} preview of "{exercise}" could not be made ({detail}). The pipeline tries again by itself; if no "Preview ready" line follows, tell the operators.',
+    ro: 'Previzualizarea a eșuat: previzualizarea în limba {language} pentru „{exercise}” nu a putut fi realizată ({detail}). Sistemul reîncearcă singur; dacă nu urmează un rând „Previzualizare gata”, anunțați operatorii.',
+  },
+  'preview.failedAll': {
+    en: 'Preview failed: the preview of "{exercise}" could not be made ({detail}). The pipeline tries again by itself; if no "Preview ready" line follows, tell the operators.',
+    ro: 'Previzualizarea a eșuat: previzualizarea pentru „{exercise}” nu a putut fi realizată ({detail}). Sistemul reîncearcă singur; dacă nu urmează un rând „Previzualizare gata”, anunțați operatorii.',
+  },
 } as const satisfies Record<string, Record<ReportLanguage, string>>;
 
 const NAMING_EN = '"001 Detensionari Lombare - Intro.mp4", "… 5 Stanga.mp4" or "… 1-20 Dreapta.mp3"';

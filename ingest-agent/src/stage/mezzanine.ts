@@ -1,5 +1,5 @@
 import type { ProbeResult } from '@exercise-pipeline/shared';
-import type { VideoProfile } from '../validate/checkBundle.js';
+import type { VideoProfile } from '../validate/check-bundle.js';
 
 /**
  * The one profile `normalize: true` converts videos to: H.264 in yuv420p, at the size and frame rate

@@ -5,9 +5,9 @@ export {
   HashCache,
   type HashCacheOptions,
   type HashCacheStats,
-} from './HashCache.js';
-export { hashFile } from './hashFile.js';
-export { contentTypeFor, type LocalBundleFile, listBundleFiles } from './listBundleFiles.js';
+} from './hash-cache.js';
+export { hashFile } from './hash-file.js';
+export { contentTypeFor, type LocalBundleFile, listBundleFiles } from './list-bundle-files.js';
 export {
   type LocalObject,
   MANIFEST_KEY,
@@ -15,7 +15,12 @@ export {
   planSync,
   type RemoteObject,
   type SyncPlan,
-} from './planSync.js';
-export { type BundleSyncedInput, publishBundleSynced, readManifestLanguages } from './publishBundleSynced.js';
-export { SHA256_METADATA_KEY } from './s3Objects.js';
-export { type SyncBundleOptions, type SyncProgress, type SyncResult, syncBundle } from './syncBundle.js';
+} from './plan-sync.js';
+export {
+  type BundleSyncedInput,
+  publishBundleSynced,
+  readManifestLanguages,
+} from './publish-bundle-synced.js';
+export { SHA256_METADATA_KEY } from './s3-objects.js';
+export { type SyncBundleOptions, type SyncProgress, type SyncResult, syncBundle } from './sync-bundle.js';
+export * from './upload-file.js';

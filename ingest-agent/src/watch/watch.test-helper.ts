@@ -4,8 +4,8 @@ import { runFfmpeg } from '@exercise-pipeline/shared';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { trackResource } from '../../../test/harness/resources.js';
 import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
-import { DeliveryWatcher, type DeliveryWatcherOptions } from './DeliveryWatcher.js';
-import type { IngestReport, IngestRequest, WatchEvents } from './watchEvents.js';
+import { DeliveryWatcher, type DeliveryWatcherOptions } from './delivery-watcher.js';
+import type { IngestReport, IngestRequest, WatchEvents } from './watch-events.js';
 
 /** A one-second mp4 and mp3, made once per test file with ffmpeg's generators. */
 export interface MediaSamples {

@@ -112,3 +112,22 @@ export async function archiveExercise(tx: Queryable, id: number): Promise<Exerci
   );
   return rows[0]!;
 }
+
+/** Whether a forced refresh with this request id already bumped (its message is a redelivery or a replay). */
+export async function wasForcedBefore(db: Queryable, requestId: string): Promise<boolean> {
+  const rows = await db.query('SELECT 1 FROM forced_refreshes WHERE request_id = $1', [requestId]);
+  return rows.length > 0;
+}
+
+/** Records the bump a forced refresh made, in the bump's transaction, so a replay does not bump again. */
+export async function recordForcedRefresh(
+  db: Queryable,
+  requestId: string,
+  exerciseId: number,
+  assetVersion: number,
+): Promise<void> {
+  await db.query(
+    'INSERT INTO forced_refreshes (request_id, exercise_id, asset_version) VALUES ($1, $2, $3)',
+    [requestId, exerciseId, assetVersion],
+  );
+}

@@ -135,6 +135,52 @@ export async function claimRender(
   return rows[0] ?? null;
 }
 
+/**
+ * Seconds until a render's lease runs out, by the database's clock (0 when it has no live lease):
+ * the earliest moment another consumer could take the render over.
+ */
+export async function leaseSecondsLeft(db: Queryable, id: number): Promise<number> {
+  const rows = await db.query<{ seconds_left: number | string | null }>(
+    `SELECT EXTRACT(EPOCH FROM (lease_expires_at - now())) AS seconds_left FROM exercise_renders WHERE id = $1`,
+    [id],
+  );
+  return Math.max(0, Number(rows[0]?.seconds_left ?? 0) || 0);
+}
+
+/**
+ * Seconds left on a lease another consumer (not `owner`) holds on this pending render of the
+ * version, by the database's clock; undefined when nobody else is rendering it.
+ */
+export async function leaseSecondsLeftElsewhere(
+  db: Queryable,
+  key: { exerciseId: number; assetVersion: number; language: string; recipeHash: string; owner: string },
+): Promise<number | undefined> {
+  const rows = await db.query<{ seconds_left: number | string }>(
+    `SELECT EXTRACT(EPOCH FROM (lease_expires_at - now())) AS seconds_left FROM exercise_renders
+      WHERE exercise_id = $1 AND asset_version = $2 AND language = $3 AND recipe_hash = $4
+        AND status = 'pending' AND lease_owner IS NOT NULL AND lease_owner <> $5
+        AND lease_expires_at > now()
+      LIMIT 1`,
+    [key.exerciseId, key.assetVersion, key.language, key.recipeHash, key.owner],
+  );
+  return rows[0] === undefined ? undefined : Math.max(0, Number(rows[0].seconds_left) || 0);
+}
+
+/** The renders of one asset version in one of `statuses`: id, language and recipe hash. */
+export async function listVersionRenders(
+  db: Queryable,
+  exerciseId: number,
+  assetVersion: number,
+  statuses: readonly string[],
+): Promise<{ id: number; language: string; recipe_hash: string }[]> {
+  const rows = await db.query<{ id: number | string; language: string; recipe_hash: string }>(
+    `SELECT id, language, recipe_hash FROM exercise_renders
+      WHERE exercise_id = $1 AND asset_version = $2 AND status = ANY($3::text[])`,
+    [exerciseId, assetVersion, statuses],
+  );
+  return rows.map((row) => ({ id: Number(row.id), language: row.language, recipe_hash: row.recipe_hash }));
+}
+
 /** Keeps a lease alive while a long render runs; false when the lease was lost. */
 export async function extendLease(
   db: Queryable,

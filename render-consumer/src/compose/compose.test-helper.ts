@@ -10,21 +10,13 @@ import {
   type GeneratedBundle,
   generateBundle,
   hexToRgb,
+  SMALL_MEDIA,
   sampleFrameColour,
 } from '../../../test/fixtures/index.js';
-import type { SegmentSummary } from './timing.js';
 
-/** 160x90 at 25 fps, 1 s rep blocks (5 reps of 0.2 s), 2 s framing clips, 4 s counting masters. */
-export const SMALL_MEDIA: BundleOptions = {
-  width: 160,
-  height: 90,
-  fps: 25,
-  repSeconds: 0.2,
-  framingSeconds: 2,
-  repsPerBlock: 5,
-  countsPerMaster: 20,
-  languages: ['ro'],
-};
+export { SMALL_MEDIA };
+
+import type { SegmentSummary } from './timing.js';
 
 export interface TempRoot {
   dir: string;

@@ -15,9 +15,16 @@ export {
   type ClipFacts,
   ProbeCache,
   type ProbeCacheOptions,
+  type ProbeStore,
   probeCacheKey,
   sharedProbeCache,
 } from './probe-cache.js';
-export { directoryProbeStore, type ProbeStore } from './probe-store.js';
+export { directoryProbeStore } from './probe-store.js';
 export { planTimeline, type SegmentPlan, type TimelinePlan } from './timeline.js';
 export type { SegmentSummary } from './timing.js';
+export * from './execute.js';
+export * from './loudness.js';
+export * from './mp4-durations.js';
+export * from './profile.js';
+export * from './thumbnail-time.js';
+export * from './verify.js';

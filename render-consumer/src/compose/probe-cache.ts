@@ -1,6 +1,5 @@
 import type { ProbeResult } from '@exercise-pipeline/shared';
 import { type Loudness, LOUDNESS_KEY_SUFFIX } from './loudness.js';
-import type { ProbeStore } from './probe-store.js';
 
 /** What a render needs to know about one bundle file. */
 export interface ClipFacts {
@@ -8,6 +7,13 @@ export interface ClipFacts {
   media: ProbeResult;
   /** Voice-overs of a loudness-normalised render: from the object's metadata, else measured. */
   loudness?: Loudness;
+}
+
+/** Probe results that outlive the process, so a CLI render of an unchanged bundle runs no ffprobe. */
+export interface ProbeStore {
+  /** The facts stored under `key`, or undefined when there are none (or they cannot be read). */
+  read(key: string): Promise<ClipFacts | undefined>;
+  write(key: string, facts: ClipFacts): Promise<void>;
 }
 
 export interface ProbeCacheOptions {

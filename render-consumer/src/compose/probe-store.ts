@@ -2,14 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LOUDNESS_KEY_SUFFIX } from './loudness.js';
-import type { ClipFacts } from './probe-cache.js';
-
-/** Probe results that outlive the process, so a CLI render of an unchanged bundle runs no ffprobe. */
-export interface ProbeStore {
-  /** The facts stored under `key`, or undefined when there are none (or they cannot be read). */
-  read(key: string): Promise<ClipFacts | undefined>;
-  write(key: string, facts: ClipFacts): Promise<void>;
-}
+import type { ClipFacts, ProbeStore } from './probe-cache.js';
 
 /**
  * Bump whenever the composer starts relying on a ProbeResult field older entries lack (as it did

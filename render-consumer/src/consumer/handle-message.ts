@@ -1,4 +1,9 @@
-import { type Message, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  type Message,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { Logger } from '@exercise-pipeline/shared';
 import type { CatalogDb } from '../catalog/database.js';
 import { recordDelivery } from '../catalog/deliveries.js';
@@ -27,6 +32,12 @@ export const DEFERRALS_ATTRIBUTE = 'deferrals';
  * supersede the previews that version is rendering; it only finishes what that bump started.
  */
 export const FORCED_VERSION_ATTRIBUTE = 'forced_version';
+
+/**
+ * Attribute of a copy made to share an asset change's languages between consumers: the index of
+ * the manifest language the copy starts with (see RefreshRequest.shareLanguages).
+ */
+export const LANGUAGE_OFFSET_ATTRIBUTE = 'language_offset';
 
 export interface HandleDeps {
   db: CatalogDb;
@@ -108,11 +119,26 @@ export async function handleMessage(deps: HandleDeps, message: Message): Promise
         if (action.force && forcedVersion !== undefined) {
           log?.debug({ messageId, exercise, forcedVersion }, 'forced refresh already bumped; finishing it');
         }
+        const languageOffset = languageOffsetOf(message);
         const outcome = await deps.refresh({
           exercise,
           ...(action.syncedFingerprint ? { syncedFingerprint: action.syncedFingerprint } : {}),
           ...(action.force && forcedVersion === undefined ? { force: true } : {}),
           ...(action.forceRequestId ? { forceRequestId: action.forceRequestId } : {}),
+          ...(languageOffset === undefined ? {} : { languageOffset }),
+          ...(action.trigger === 'object' && languageOffset === undefined ? { coalescible: true } : {}),
+          // Sharing only speeds the change up: this handling renders whatever no copy took, so a
+          // copy that could not be sent loses nothing.
+          shareLanguages: async (copies, assetVersion) => {
+            await shareLanguages(deps, message, copies, action.force ? assetVersion : undefined).then(
+              () => log?.debug({ messageId, exercise, copies }, 'languages shared with other consumers'),
+              (error: unknown) =>
+                log?.warn(
+                  { messageId, exercise, err: error },
+                  'could not share the languages; rendering them here',
+                ),
+            );
+          },
         });
         if (outcome.outcome === 'deferred') {
           await defer(deps, message, outcome.delaySeconds, outcome.forcedVersion ?? forcedVersion);
@@ -230,6 +256,46 @@ async function defer(
       },
     }),
   );
+}
+
+/**
+ * Puts `copies` copies of the message on the queue at once, copy k starting with language k, for
+ * idle consumers to take. A forced refresh's copies say which version its bump made, so none bumps
+ * again; the copies of other messages find the change already made and only render.
+ */
+async function shareLanguages(
+  deps: HandleDeps,
+  message: Message,
+  copies: number,
+  forcedVersion: number | undefined,
+): Promise<void> {
+  for (let first = 0; first < copies; first += 10) {
+    const batch = Array.from({ length: Math.min(10, copies - first) }, (_, i) => first + i + 1);
+    const result = await deps.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: deps.queueUrl,
+        Entries: batch.map((offset) => ({
+          Id: String(offset),
+          MessageBody: message.Body ?? '',
+          MessageAttributes: {
+            [LANGUAGE_OFFSET_ATTRIBUTE]: { DataType: 'Number', StringValue: String(offset) },
+            ...(forcedVersion === undefined
+              ? {}
+              : { [FORCED_VERSION_ATTRIBUTE]: { DataType: 'Number', StringValue: String(forcedVersion) } }),
+          },
+        })),
+      }),
+    );
+    if (result.Failed && result.Failed.length > 0) {
+      throw new Error(`${result.Failed.length} of ${batch.length} copies were refused by the queue`);
+    }
+  }
+}
+
+/** The language a shared copy starts with, if the message is such a copy. */
+function languageOffsetOf(message: Message): number | undefined {
+  const value = Number(message.MessageAttributes?.[LANGUAGE_OFFSET_ATTRIBUTE]?.StringValue);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 /** The asset version an earlier copy of this forced refresh bumped to, if it is such a copy. */

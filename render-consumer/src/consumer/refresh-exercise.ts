@@ -12,7 +12,7 @@ import {
   toPutEventsEntry,
 } from '@exercise-pipeline/shared';
 import { listPrefixObjects } from '../bundle/s3-bundle-source.js';
-import type { CatalogDb, Queryable } from '../catalog/database.js';
+import type { CatalogDb } from '../catalog/database.js';
 import { hasSyncedDelivery } from '../catalog/deliveries.js';
 import {
   archiveExercise,
@@ -20,27 +20,34 @@ import {
   type ExerciseRow,
   findExercise,
   lockExercise,
+  recordForcedRefresh,
+  wasForcedBefore,
 } from '../catalog/exercises.js';
-import { supersedeRenders } from '../catalog/renders.js';
+import { leaseSecondsLeftElsewhere, listVersionRenders, supersedeRenders } from '../catalog/renders.js';
 import { offerCatalogRender } from '../catalog/transcodes.js';
 import { type BundleSource, readBundle } from '../compose/bundle-source.js';
-import type { EnsureRender } from '../render/ensure-render.js';
+import { type EnsureRender, isHeldElsewhere } from '../render/ensure-render.js';
 import type { ManifestMemo } from './manifest-memo.js';
-import { decideSettle } from './settle.js';
+import { previewLink } from './preview-link.js';
+import { decideSettle, MAX_DELAY_SECONDS, type SettlingMemo } from './settle.js';
 
 export interface RefreshDeps {
   db: CatalogDb;
   s3: S3Client;
   bucket: string;
   /** `owner` tells this process's render leases from other consumers'. */
-  ensureRender: Pick<EnsureRender, 'ensure' | 'owner'>;
+  ensureRender: Pick<EnsureRender, 'tryEnsure' | 'owner'>;
   /** Where "Render Ready"/"Render Failed" go; absent → no events (local tools). */
   events?: EventBridgeClient;
   eventBusName: string;
+  /** The status page as people reach it: "Render Ready" of a local render links it (see previewLink). */
+  statusPageUrl?: string;
   settleSeconds: number;
   graceSeconds: number;
   /** Opens an exercise's bundle for reading (S3 through the download cache). */
   bundleSourceFor: (slug: string) => BundleSource;
+  /** Deferred copies still to come back, which cover later object events; absent → none kept. */
+  settling?: SettlingMemo;
   /** Manifests already read, so a message finding its exercise current reads none; absent → none kept. */
   manifests?: ManifestMemo;
   logger?: Pick<Logger, 'info' | 'warn'>;
@@ -62,6 +69,23 @@ export interface RefreshRequest {
    * missing instead of bumping again.
    */
   forceRequestId?: string;
+  /**
+   * An object event (not "Bundle Synced", an operator's request or a shared copy): one that a
+   * deferred copy of the same exercise still to come back covers needs no handling (SettlingMemo).
+   */
+  coalescible?: boolean;
+  /**
+   * The language (index in the manifest's list) this handling starts with; the others follow in
+   * order. A copy made by `shareLanguages` starts with the language it was made for.
+   */
+  languageOffset?: number;
+  /**
+   * Called once this handling bumped the asset version of a manifest with more than one language,
+   * before it renders: puts `copies` copies of the message back on the queue (copy k starting with
+   * language k), so idle consumers render the other languages in parallel instead of this one
+   * rendering them in turn. `assetVersion` is the version bumped to.
+   */
+  shareLanguages?: (copies: number, assetVersion: number) => Promise<void>;
 }
 
 export interface PreviewResult {
@@ -74,6 +98,8 @@ export type RefreshOutcome =
   /** `forcedVersion`: the version a forced refresh bumped to before deferring (see handle-message). */
   | { outcome: 'deferred'; delaySeconds: number; forcedVersion?: number }
   | { outcome: 'unchanged'; assetVersion: number }
+  /** An object event covered by a deferred copy of its exercise that is still to come back. */
+  | { outcome: 'covered' }
   | { outcome: 'no-manifest' }
   | { outcome: 'archived'; superseded: number }
   | { outcome: 'superseded-while-rendering'; assetVersion: number }
@@ -89,6 +115,7 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
   const { db, s3, bucket } = deps;
   const slug = request.exercise;
   const now = deps.now?.() ?? new Date();
+  if (request.coalescible && deps.settling?.covers(slug, now.getTime())) return { outcome: 'covered' };
   const objects = await listPrefixObjects(s3, bucket, slug);
 
   if (!objects.some((object) => object.key === manifestKey(slug))) {
@@ -117,7 +144,10 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
   if (!settle.settled && (await hasSyncedDelivery(db, slug, fingerprint))) {
     settle = decideSettle({ ...settleInput, coveredBySync: true });
   }
-  if (!settle.settled) return { outcome: 'deferred', delaySeconds: settle.delaySeconds };
+  if (!settle.settled) {
+    deps.settling?.deferred(slug, settle.delaySeconds, now.getTime());
+    return { outcome: 'deferred', delaySeconds: settle.delaySeconds };
+  }
 
   const manifestEtag = objects.find((object) => object.key === manifestKey(slug))?.etag ?? '';
   const manifest = await currentManifest(deps, slug, manifestEtag);
@@ -138,15 +168,14 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
     // The bucket as it is now, read under the lock: a consumer that listed before another one
     // bumped for a newer state must not store its older fingerprint (and bump twice more).
     const current = bundleFingerprint(await listPrefixObjects(s3, bucket, slug));
-    const force = request.force === true && !(await forcedBefore(tx, request.forceRequestId));
+    const force =
+      request.force === true &&
+      (request.forceRequestId === undefined || !(await wasForcedBefore(tx, request.forceRequestId)));
     // Another consumer may have bumped for this same state while we waited for the lock.
     if (!force && isCurrent(row, current)) return row;
     const next = await bumpAssetVersion(tx, row.id, current);
     if (force && request.forceRequestId !== undefined) {
-      await tx.query(
-        'INSERT INTO forced_refreshes (request_id, exercise_id, asset_version) VALUES ($1, $2, $3)',
-        [request.forceRequestId, row.id, next.asset_version],
-      );
+      await recordForcedRefresh(tx, request.forceRequestId, row.id, next.asset_version);
     }
     // The catalog preview stays live until the new version's preview plays (see offerCatalogRender).
     const superseded = await supersedeRenders(
@@ -171,23 +200,43 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
     return next;
   });
 
+  if (bumped && manifest.languages.length > 1) {
+    await request.shareLanguages?.(manifest.languages.length - 1, exercise.asset_version);
+  }
+
   // A preview another consumer is rendering right now is left to it: waiting here would hold this
   // consumer idle while other exercises' messages queue up. It is looked up again before every
-  // language, because another consumer may have taken one while this one rendered the previous.
+  // language, because another consumer may have taken one while this one rendered the previous,
+  // and the claim itself never waits (tryEnsure) in case one took it just after the look.
   const previews: PreviewResult[] = [];
   let leftToOthers = 0;
-  for (const language of manifest.languages) {
+  /** Seconds until the first lease left to another consumer could be taken over. */
+  let soonestTakeover = Number.POSITIVE_INFINITY;
+  for (const language of rotate(manifest.languages, request.languageOffset ?? 0)) {
     const recipe = catalogPreviewRecipe(manifest, language);
-    if (await renderingElsewhere(db, exercise, deps.ensureRender.owner, language, recipeHash(recipe))) {
+    const held = await renderingElsewhere(
+      db,
+      exercise,
+      deps.ensureRender.owner,
+      language,
+      recipeHash(recipe),
+    );
+    if (held !== undefined) {
       leftToOthers += 1;
+      soonestTakeover = Math.min(soonestTakeover, held);
       continue;
     }
     try {
-      const ensured = await deps.ensureRender.ensure({
+      const ensured = await deps.ensureRender.tryEnsure({
         exercise: slug,
         recipeInput: recipe,
         catalogPreview: true,
       });
+      if (isHeldElsewhere(ensured)) {
+        leftToOthers += 1;
+        soonestTakeover = Math.min(soonestTakeover, ensured.leaseSecondsLeft);
+        continue;
+      }
       previews.push({ language, renderId: ensured.render.id, cached: ensured.cached });
       // An encoding render is announced by the transcode watcher once Bunny can play it.
       if (!ensured.cached && ensured.render.status === 'ready') {
@@ -201,6 +250,11 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
           ...(ensured.render.bunny_video_id ? { bunnyVideoId: ensured.render.bunny_video_id } : {}),
           playbackUrl: ensured.render.playback_url ?? '',
           durationSeconds: ensured.render.duration_seconds ?? 0,
+          ...noticeFields(exercise),
+          ...optional(
+            'previewUrl',
+            previewLink(ensured.render.playback_url, ensured.render.id, deps.statusPageUrl),
+          ),
         });
       }
     } catch (error) {
@@ -219,6 +273,7 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
         language,
         assetVersion: exercise.asset_version,
         error: (error as Error).message,
+        ...noticeFields(exercise),
       }).catch(() => {});
       throw error;
     }
@@ -226,12 +281,14 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
 
   // The catalog shows the manifest's first language. Whoever finishes the last preview offers it,
   // so a preview left to another consumer that is published by now needs no second round; only one
-  // still rendering sends this message back for a later look (in case that consumer dies).
+  // still rendering sends this message back for a later look, in case that consumer dies. Its
+  // render cannot be taken over before its lease runs out, so the look comes just after that, not
+  // every few seconds (each look is a listing and a message for nothing while the lease is live).
   const ready = leftToOthers === 0 ? previews : await publishedPreviews(db, exercise, manifest);
   if (ready === undefined) {
     return {
       outcome: 'deferred',
-      delaySeconds: BUSY_DEFER_SECONDS,
+      delaySeconds: takeoverDelaySeconds(soonestTakeover),
       ...(request.force && bumped ? { forcedVersion: exercise.asset_version } : {}),
     };
   }
@@ -254,33 +311,44 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
   };
 }
 
-/** Whether a forced refresh of this id already bumped (its message is a redelivery or a replay). */
-async function forcedBefore(tx: Queryable, requestId: string | undefined): Promise<boolean> {
-  if (requestId === undefined) return false;
-  const rows = await tx.query('SELECT 1 FROM forced_refreshes WHERE request_id = $1', [requestId]);
-  return rows.length > 0;
-}
-
-/** How long a message waits when another consumer is rendering its exercise's previews. */
+/** The shortest wait of a message whose previews other consumers are rendering. */
 const BUSY_DEFER_SECONDS = 2;
 
-/** Whether another consumer holds an unexpired lease on this current-version preview. */
+/**
+ * How long a message whose previews are left to other consumers waits before it looks again: until
+ * just after the first of their leases could run out (a live consumer renews it, and the next look
+ * waits again), at least BUSY_DEFER_SECONDS and at most SQS's longest delay.
+ */
+export function takeoverDelaySeconds(leaseSecondsLeft: number): number {
+  if (!Number.isFinite(leaseSecondsLeft)) return BUSY_DEFER_SECONDS;
+  return Math.min(Math.max(Math.ceil(leaseSecondsLeft) + 1, BUSY_DEFER_SECONDS), MAX_DELAY_SECONDS);
+}
+
+/** The languages starting at `offset` (wrapping round), so copies of one message start apart. */
+export function rotate<T>(items: readonly T[], offset: number): T[] {
+  if (items.length === 0) return [];
+  const start = ((Math.trunc(offset) % items.length) + items.length) % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
+}
+
+/**
+ * Seconds left on the lease another consumer holds on this current-version preview, or undefined
+ * when nobody else is rendering it.
+ */
 async function renderingElsewhere(
   db: CatalogDb,
   exercise: ExerciseRow,
   owner: string,
   language: string,
   hash: string,
-): Promise<boolean> {
-  const rows = await db.query(
-    `SELECT 1 FROM exercise_renders
-      WHERE exercise_id = $1 AND asset_version = $2 AND language = $3 AND recipe_hash = $4
-        AND status = 'pending' AND lease_owner IS NOT NULL AND lease_owner <> $5
-        AND lease_expires_at > now()
-      LIMIT 1`,
-    [exercise.id, exercise.asset_version, language, hash, owner],
-  );
-  return rows.length > 0;
+): Promise<number | undefined> {
+  return leaseSecondsLeftElsewhere(db, {
+    exerciseId: exercise.id,
+    assetVersion: exercise.asset_version,
+    language,
+    recipeHash: hash,
+    owner,
+  });
 }
 
 /**
@@ -293,11 +361,7 @@ async function previewsIn(
   manifest: Manifest,
   statuses: readonly string[],
 ): Promise<PreviewResult[] | undefined> {
-  const rows = await db.query<{ id: number | string; language: string; recipe_hash: string }>(
-    `SELECT id, language, recipe_hash FROM exercise_renders
-      WHERE exercise_id = $1 AND asset_version = $2 AND status = ANY($3::text[])`,
-    [exercise.id, exercise.asset_version, statuses],
-  );
+  const rows = await listVersionRenders(db, exercise.id, exercise.asset_version, statuses);
   const previews: PreviewResult[] = [];
   for (const language of manifest.languages) {
     const hash = recipeHash(catalogPreviewRecipe(manifest, language));
@@ -348,6 +412,15 @@ async function previewsPublished(db: CatalogDb, exercise: ExerciseRow, manifest:
     primary !== undefined &&
     (exercise.catalog_render_id === primary || exercise.next_catalog_render_id === primary)
   );
+}
+
+/** What ties a catalog preview's event to the sync it renders (see previewNoticeFields in shared). */
+function noticeFields(exercise: ExerciseRow): { catalogPreview: true; fingerprint?: string } {
+  return { catalogPreview: true, ...optional('fingerprint', exercise.asset_fingerprint ?? undefined) };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 async function putEvent(deps: RefreshDeps, event: Parameters<typeof toPutEventsEntry>[1]): Promise<void> {

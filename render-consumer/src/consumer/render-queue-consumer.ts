@@ -12,6 +12,7 @@ import {
   type HandleDeps,
   type HandleOutcome,
   handleMessage,
+  LANGUAGE_OFFSET_ATTRIBUTE,
 } from './handle-message.js';
 import { retryVisibilitySeconds } from './settle.js';
 import { settlesWithin } from './settles-within.js';
@@ -95,7 +96,7 @@ export class RenderQueueConsumer {
           'SentTimestamp',
           'ApproximateFirstReceiveTimestamp',
         ],
-        messageAttributeNames: [DEFERRALS_ATTRIBUTE, FORCED_VERSION_ATTRIBUTE],
+        messageAttributeNames: [DEFERRALS_ATTRIBUTE, FORCED_VERSION_ATTRIBUTE, LANGUAGE_OFFSET_ATTRIBUTE],
         // A message whose handling failed because stop() cancelled it goes back at once, not after
         // the retry delay: another consumer should take it over now.
         terminateVisibilityTimeout: (messages) =>

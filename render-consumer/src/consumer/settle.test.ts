@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideSettle, retryVisibilitySeconds } from './settle.js';
+import { decideSettle, retryVisibilitySeconds, SettlingMemo } from './settle.js';
 
 const now = new Date('2026-11-27T09:00:20Z');
 
@@ -75,5 +75,26 @@ describe('retryVisibilitySeconds', () => {
     ]);
     expect(retryVisibilitySeconds(0, 10, 120)).toBe(10);
     expect(retryVisibilitySeconds(40, 60, 1e9)).toBe(43_200);
+  });
+});
+
+describe('SettlingMemo', () => {
+  it('covers an exercise from a deferral until just before its copy comes back', () => {
+    const memo = new SettlingMemo(1000);
+    memo.deferred('squat', 20, 0);
+    expect(memo.covers('squat', 0)).toBe(true);
+    expect(memo.covers('squat', 18_999)).toBe(true);
+    expect(memo.covers('squat', 19_000)).toBe(false);
+    expect(memo.covers('lunge', 0)).toBe(false);
+  });
+
+  it('keeps the later of two copies, and forgets copies that came back', () => {
+    const memo = new SettlingMemo(0);
+    memo.deferred('squat', 20, 0);
+    memo.deferred('squat', 5, 10_000);
+    expect(memo.covers('squat', 19_000)).toBe(true);
+    memo.deferred('lunge', 3, 30_000);
+    expect(memo.covers('squat', 30_000)).toBe(false);
+    expect(memo.covers('lunge', 32_000)).toBe(true);
   });
 });

@@ -39,3 +39,33 @@ export function retryVisibilitySeconds(
   const seconds = baseSeconds * 2 ** (attempt - 1);
   return Math.min(seconds, maxSeconds, 43_200);
 }
+
+/**
+ * The exercises this process sent a message back for while their bundle settled, and when that
+ * copy comes back. A sync's burst of object events then costs one deferred copy per exercise, not
+ * one per event: an object event arriving before the copy is due is covered by it and deleted,
+ * because the copy lists the bucket only after it comes back, later than the event's object was
+ * written. The time is taken before the copy is sent (SQS cannot show it earlier), less a margin.
+ */
+export class SettlingMemo {
+  readonly #due = new Map<string, number>();
+  readonly #marginMs: number;
+
+  /** `marginMs`: how much earlier than its delay a copy is taken to be due; default 1 s. */
+  constructor(marginMs = 1000) {
+    this.#marginMs = marginMs;
+  }
+
+  /** A copy of an event of `slug` is about to be sent back with `delaySeconds`. */
+  deferred(slug: string, delaySeconds: number, nowMs = Date.now()): void {
+    const due = nowMs + delaySeconds * 1000 - this.#marginMs;
+    this.#due.set(slug, Math.max(due, this.#due.get(slug) ?? 0));
+    // Entries past their time cover nothing any more.
+    for (const [key, at] of this.#due) if (at <= nowMs) this.#due.delete(key);
+  }
+
+  /** Whether a copy for `slug` is still to come back, so an object event of it needs no handling. */
+  covers(slug: string, nowMs = Date.now()): boolean {
+    return (this.#due.get(slug) ?? 0) > nowMs;
+  }
+}

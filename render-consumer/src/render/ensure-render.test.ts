@@ -15,6 +15,7 @@ import {
   type ComposeFn,
   EnsureRender,
   type EnsureRenderOptions,
+  isHeldElsewhere,
   type RenderReport,
 } from './ensure-render.js';
 import {
@@ -179,6 +180,47 @@ describe('EnsureRender', () => {
     });
     expect(result.cached).toBe(false);
     expect(counter.calls).toBe(0);
+  });
+
+  it('tryEnsure leaves a render another consumer holds to it at once, with the lease time left', async () => {
+    const exercise = await addExercise(fixture.db);
+    const counter = countingCompose();
+    const row = await holdElsewhere(exercise.id, recipe({ seed: 4 }), 60);
+    const started = Date.now();
+
+    const result = await service(counter.compose).tryEnsure({ recipeInput: recipe({ seed: 4 }) });
+
+    expect(result).toMatchObject({ heldElsewhere: true, renderId: row.id });
+    expect(isHeldElsewhere(result) && result.leaseSecondsLeft).toBeGreaterThan(50);
+    expect(isHeldElsewhere(result) && result.leaseSecondsLeft).toBeLessThanOrEqual(60);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(counter.calls).toBe(0);
+    expect((await rowsOf(exercise.id))[0]).toMatchObject({
+      status: 'pending',
+      lease_owner: 'other-consumer',
+    });
+  });
+
+  it('tryEnsure leaves a render running in this process to it, and renders a free one', async () => {
+    const exercise = await addExercise(fixture.db);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const counter = countingCompose(() => gate);
+    const ensure = service(counter.compose);
+
+    const running = ensure.tryEnsure({ recipeInput: recipe({ seed: 5 }) });
+    await sleep(100);
+    const second = await ensure.tryEnsure({ recipeInput: recipe({ seed: 5 }) });
+    expect(second).toMatchObject({ heldElsewhere: true });
+    release();
+    const first = await running;
+
+    expect(isHeldElsewhere(first)).toBe(false);
+    expect(first).toMatchObject({ cached: false, render: { status: 'ready' } });
+    expect(counter.calls).toBe(1);
+    expect(await rowsOf(exercise.id)).toHaveLength(1);
   });
 
   it('reports a failure it watched happen elsewhere instead of rendering again', async () => {

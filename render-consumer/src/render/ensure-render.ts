@@ -22,6 +22,7 @@ import {
   ensureRenderRow,
   findRender,
   getRender,
+  leaseSecondsLeft,
   markRenderEncodingIfHeld,
   markRenderFailed,
   markRenderReadyIfHeld,
@@ -119,6 +120,20 @@ export interface EnsuredRender {
   cached: boolean;
 }
 
+/**
+ * What `tryEnsure` answers instead of waiting: the render is being rendered right now by another
+ * process (or by another caller in this one), under a lease that runs out in `leaseSecondsLeft`.
+ */
+export interface RenderHeldElsewhere {
+  heldElsewhere: true;
+  renderId: number | undefined;
+  leaseSecondsLeft: number;
+}
+
+export function isHeldElsewhere(result: EnsuredRender | RenderHeldElsewhere): result is RenderHeldElsewhere {
+  return 'heldElsewhere' in result;
+}
+
 export function createLeaseOwner(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
@@ -132,7 +147,7 @@ export function createLeaseOwner(): string {
 export class EnsureRender {
   readonly owner: string;
   readonly #options: EnsureRenderOptions;
-  readonly #flights = new SingleFlight<EnsuredRender>();
+  readonly #flights = new SingleFlight<EnsuredRender | RenderHeldElsewhere>();
   readonly #leaseSeconds: number;
 
   constructor(options: EnsureRenderOptions) {
@@ -157,6 +172,23 @@ export class EnsureRender {
    * RenderFailedError / RenderWaitTimeoutError / RenderLeaseLostError (all retryable).
    */
   async ensure(request: EnsureRenderRequest): Promise<EnsuredRender> {
+    for (;;) {
+      // Only a flight started by tryEnsure answers "held elsewhere"; this one then waits itself.
+      const result = await this.#attempt(request, true);
+      if (!isHeldElsewhere(result)) return result;
+    }
+  }
+
+  /**
+   * As `ensure`, but never waits for a render another process holds (nor one already running in
+   * this process): it answers RenderHeldElsewhere at once, so the caller can do other work instead
+   * of sitting idle until that render ends.
+   */
+  tryEnsure(request: EnsureRenderRequest): Promise<EnsuredRender | RenderHeldElsewhere> {
+    return this.#attempt(request, false);
+  }
+
+  async #attempt(request: EnsureRenderRequest, wait: boolean): Promise<EnsuredRender | RenderHeldElsewhere> {
     const input = request.recipeInput;
     const slug = request.exercise ?? (isRecord(input) ? input.exercise : undefined);
     if (!isValidSlug(slug)) throw new RecipeInvalidError(shapeIssues(input));
@@ -179,8 +211,12 @@ export class EnsureRender {
     };
     const flightKey = `${key.exerciseId}/${key.recipeHash}/${key.language}/${key.assetVersion}`;
     const catalogPreview = request.catalogPreview === true;
-    return this.#flights.run(flightKey, () => this.#ensureKey(key, exercise, recipe, source, catalogPreview))
-      .promise;
+    if (!wait && this.#flights.has(flightKey)) {
+      return { heldElsewhere: true, renderId: undefined, leaseSecondsLeft: this.#leaseSeconds };
+    }
+    return this.#flights.run(flightKey, () =>
+      this.#ensureKey(key, exercise, recipe, source, catalogPreview, wait),
+    ).promise;
   }
 
   async #ensureKey(
@@ -189,7 +225,8 @@ export class EnsureRender {
     recipe: Recipe,
     source: BundleSource,
     catalogPreview: boolean,
-  ): Promise<EnsuredRender> {
+    wait: boolean,
+  ): Promise<EnsuredRender | RenderHeldElsewhere> {
     const { db } = this.#options;
     const done = (render: RenderRow, cached: boolean): EnsuredRender => ({
       render,
@@ -210,10 +247,22 @@ export class EnsureRender {
     const pollMs = this.#options.pollMs ?? 1000;
     const started = Date.now();
     let waited = false;
+    // Time spent waiting on another process's lease holds this caller idle: worth a log line.
+    const waitedFor = () => {
+      if (waited) {
+        this.#options.logger?.info(
+          { renderId: row.id, waitedMs: Date.now() - started },
+          'waited for a render another consumer held',
+        );
+      }
+    };
     for (;;) {
       const current = await getRender(db, row.id);
       if (!current) throw new RenderLeaseLostError(row.id, 'was removed from the catalog while waiting');
-      if (isPublished(current)) return done(current, false);
+      if (isPublished(current)) {
+        waitedFor();
+        return done(current, false);
+      }
       if (current.status === 'superseded' || current.status === 'deleted') {
         throw new RenderLeaseLostError(row.id, `was ${current.status} by a newer asset version`);
       }
@@ -221,7 +270,17 @@ export class EnsureRender {
       // so a recipe that cannot render is not rendered again by every waiter in turn.
       if (current.status === 'failed' && waited) throw new RenderFailedError(row.id, current.error);
       const claimed = await claimRender(db, row.id, this.owner, this.#leaseSeconds);
-      if (claimed) return done(await this.#renderClaimed(claimed, exercise, recipe, source), false);
+      if (claimed) {
+        waitedFor();
+        return done(await this.#renderClaimed(claimed, exercise, recipe, source), false);
+      }
+      if (!wait) {
+        return {
+          heldElsewhere: true,
+          renderId: row.id,
+          leaseSecondsLeft: await leaseSecondsLeft(db, row.id),
+        };
+      }
       if (Date.now() - started >= waitTimeoutMs) {
         throw new RenderWaitTimeoutError(row.id, Date.now() - started);
       }

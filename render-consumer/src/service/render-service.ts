@@ -16,8 +16,10 @@ import { migrateCatalog } from '../catalog/migrate.js';
 import { composeRecipe } from '../compose/compose.js';
 import { loudnessTargetOf } from '../compose/loudness.js';
 import { ManifestMemo } from '../consumer/manifest-memo.js';
+import { defaultStatusPageUrl } from '../consumer/preview-link.js';
 import { refreshExercise } from '../consumer/refresh-exercise.js';
 import { RenderQueueConsumer } from '../consumer/render-queue-consumer.js';
+import { SettlingMemo } from '../consumer/settle.js';
 import { settlesWithin } from '../consumer/settles-within.js';
 import { createBunnyWebhookHandler } from '../http/bunny-webhook-handler.js';
 import { createConsumerHttpServer } from '../http/consumer-http.js';
@@ -240,6 +242,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
       logger,
     });
     const { port, url, address } = await http.start();
+    const statusPageUrl = config.statusPageUrl ?? defaultStatusPageUrl(address, port);
     // PGlite is this process's alone: the ops commands beside it read the catalog through this API.
     const announce = db.kind === 'pglite';
     if (announce) {
@@ -247,6 +250,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
     }
 
     const manifests = new ManifestMemo();
+    const settling = new SettlingMemo();
     const consumer = new RenderQueueConsumer({
       db,
       sqs,
@@ -264,10 +268,12 @@ export async function startRenderService(options: RenderServiceOptions): Promise
             ensureRender,
             events,
             eventBusName: config.eventBusName,
+            statusPageUrl,
             settleSeconds: config.settleSeconds,
             graceSeconds: config.renderGraceSeconds,
             bundleSourceFor,
             manifests,
+            settling,
             logger,
           },
           request,

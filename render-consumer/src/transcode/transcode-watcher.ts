@@ -207,6 +207,11 @@ export class TranscodeWatcher {
       ...(render.bunny_video_id ? { bunnyVideoId: render.bunny_video_id } : {}),
       playbackUrl: render.playback_url ?? '',
       durationSeconds: render.duration_seconds ?? 0,
+      ...noticeFields(render, exercise),
+      // Bunny's playback URLs are absolute: that is the link people open.
+      ...(render.playback_url && /^https?:\/\//i.test(render.playback_url)
+        ? { previewUrl: render.playback_url }
+        : {}),
     });
   }
 
@@ -219,6 +224,7 @@ export class TranscodeWatcher {
       language: render.language,
       assetVersion: render.asset_version,
       error: message,
+      ...noticeFields(render, exercise),
     });
   }
 
@@ -238,4 +244,16 @@ function describeProgress(reported: PublishedStatus): string {
   const raw = reported.raw as { status?: unknown } | undefined;
   const status = typeof raw?.status === 'number' ? `status ${raw.status}` : 'processing';
   return reported.progress === undefined ? status : `${status}, ${reported.progress} % encoded`;
+}
+
+/**
+ * The fingerprint is the exercise's current one, so it is sent only while the render is of the
+ * current asset version: a render of an older version finishing late must not be tied to a newer sync.
+ */
+function noticeFields(
+  render: RenderRow,
+  exercise: { asset_version: number; asset_fingerprint: string | null },
+): { catalogPreview: true; fingerprint?: string } {
+  const current = exercise.asset_version === render.asset_version && exercise.asset_fingerprint !== null;
+  return { catalogPreview: true, ...(current ? { fingerprint: exercise.asset_fingerprint as string } : {}) };
 }

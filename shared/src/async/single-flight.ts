@@ -18,6 +18,11 @@ export class SingleFlight<T> {
     return { promise, joined: false };
   }
 
+  /** Whether work for `key` is in flight. */
+  has(key: string): boolean {
+    return this.#running.has(key);
+  }
+
   /** How many keys are in flight; the HTTP server waits for these on shutdown. */
   get size(): number {
     return this.#running.size;

@@ -1,6 +1,6 @@
-export { ConfigError } from './ConfigError.js';
-export { configOrExit } from './configOrExit.js';
-export { configSecrets, describeConfig } from './configSecrets.js';
+export { ConfigError } from './config-error.js';
+export { configOrExit } from './config-or-exit.js';
+export { configSecrets, describeConfig } from './config-secrets.js';
 export {
   DEFAULTS as CONFIG_DEFAULTS,
   ENVIRONMENT_VARIABLES,
@@ -9,6 +9,6 @@ export {
   type LogLevel,
   PUBLISH_TARGETS,
   type PublishTarget,
-} from './environmentVariables.js';
-export { type BunnyConfig, loadConfig, type PipelineConfig } from './loadConfig.js';
-export { type ConfigWith, type OptionalConfigKey, requireConfig } from './requireConfig.js';
+} from './environment-variables.js';
+export { type BunnyConfig, loadConfig, type PipelineConfig } from './load-config.js';
+export { type ConfigWith, type OptionalConfigKey, requireConfig } from './require-config.js';

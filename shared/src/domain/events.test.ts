@@ -258,6 +258,41 @@ describe("parsePipelineMessage: the pipeline's own events", () => {
     expect(result.ok && result.message).toMatchObject({ type: 'render-ready', ...detail, renderId: '17' });
   });
 
+  it('reads the preview notice fields of Render Ready and Render Failed, and refuses a link that is not http(s)', () => {
+    const detail = {
+      exercise: 'wall-squat',
+      language: 'ro',
+      renderId: '17',
+      assetVersion: 3,
+      recipeHash: 'a'.repeat(64),
+      playbackUrl: '/media/v17/playlist.m3u8',
+      durationSeconds: 41.5,
+      catalogPreview: true,
+      fingerprint: 'sha256:abc',
+      previewUrl: 'http://nas.local:9400/#render=17',
+    };
+    const ready = parsePipelineMessage(pipelineEvent('exercise-pipeline.render', 'Render Ready', detail));
+    expect(ready.ok && ready.message).toMatchObject({ type: 'render-ready', ...detail });
+    const failed = parsePipelineMessage(
+      pipelineEvent('exercise-pipeline.render', 'Render Failed', {
+        exercise: 'wall-squat',
+        assetVersion: 3,
+        error: 'x',
+        catalogPreview: true,
+        fingerprint: 'sha256:abc',
+      }),
+    );
+    expect(failed.ok && failed.message).toMatchObject({ catalogPreview: true, fingerprint: 'sha256:abc' });
+    expect(
+      reasonOf(
+        pipelineEvent('exercise-pipeline.render', 'Render Ready', {
+          ...detail,
+          previewUrl: 'javascript:alert(1)',
+        }),
+      ),
+    ).toMatch(/^"Render Ready" detail\.previewUrl: expected an http\(s\) URL/);
+  });
+
   it('reads Render Failed with only the required fields', () => {
     const detail = { exercise: 'wall-squat', assetVersion: 0, error: 'ffmpeg exited with 1' };
     const result = parsePipelineMessage(pipelineEvent('exercise-pipeline.render', 'Render Failed', detail));

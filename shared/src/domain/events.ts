@@ -148,6 +148,17 @@ const assetVersionSchema = z.int({ error: expected('a whole number >= 0') }).min
   error: expected('a whole number >= 0'),
 });
 
+/**
+ * Optional fields that let a subscriber tie a render event to what it synced (added later; events
+ * without them stay valid). `catalogPreview` marks an exercise's catalog preview (the only renders
+ * announced on the bus today) so a rule can match on it; `fingerprint` is the bundle fingerprint of
+ * the asset version rendered, the same value "Bundle Synced" carried, when the consumer knows it.
+ */
+const previewNoticeFields = {
+  catalogPreview: z.boolean({ error: expected('true or false') }).optional(),
+  fingerprint: text('the bundle fingerprint').optional(),
+};
+
 export const renderReadyDetailSchema = z.object({
   exercise: slugSchema,
   language: languageSchema,
@@ -159,6 +170,12 @@ export const renderReadyDetailSchema = z.object({
   durationSeconds: z
     .number({ error: expected('a duration in seconds') })
     .min(0, { error: expected('a duration >= 0 seconds') }),
+  ...previewNoticeFields,
+  /**
+   * Where a person watches the preview: the Bunny playback URL, or the consumer's status page
+   * playing this render (the local publisher's playback URL is a path on the consumer).
+   */
+  previewUrl: z.url({ protocol: /^https?$/, error: expected('an http(s) URL') }).optional(),
 });
 
 export const renderFailedDetailSchema = z.object({
@@ -167,6 +184,7 @@ export const renderFailedDetailSchema = z.object({
   assetVersion: assetVersionSchema,
   recipeHash: text('the recipe hash').optional(),
   error: text('the error message'),
+  ...previewNoticeFields,
 });
 
 export const refreshRequestedDetailSchema = z.object({

@@ -1,5 +1,5 @@
-export type { FfmpegProgress } from './createProgressParser.js';
-export { FfmpegError, type FfmpegErrorCode, type MediaTool } from './FfmpegError.js';
+export type { FfmpegProgress } from './create-progress-parser.js';
+export { FfmpegError, type FfmpegErrorCode, type MediaTool } from './ffmpeg-error.js';
 export {
   describeSniffed,
   isContainer,
@@ -8,10 +8,10 @@ export {
   pinnedInputArgs,
   type SniffedKind,
   sniffContainer,
-} from './mediaContainer.js';
-export type { ProbeResult } from './parseProbeOutput.js';
-export { type ProbeMediaOptions, probeMedia } from './probeMedia.js';
-export { formatCommand, inputProtocol, PROTOCOL_WHITELIST } from './protectInputs.js';
-export { type RunFfmpegOptions, runFfmpeg } from './runFfmpeg.js';
-export { type FfprobeResult, runFfprobe } from './runFfprobe.js';
-export type { MediaToolOptions, MediaToolResult } from './runMediaTool.js';
+} from './media-container.js';
+export type { ProbeResult } from './parse-probe-output.js';
+export { type ProbeMediaOptions, probeMedia } from './probe-media.js';
+export { formatCommand, inputProtocol, PROTOCOL_WHITELIST } from './protect-inputs.js';
+export { type RunFfmpegOptions, runFfmpeg } from './run-ffmpeg.js';
+export { type FfprobeResult, runFfprobe } from './run-ffprobe.js';
+export type { MediaToolOptions, MediaToolResult } from './run-media-tool.js';

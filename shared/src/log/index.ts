@@ -1,3 +1,3 @@
-export { type CreateLoggerOptions, createLogger, type Logger } from './createLogger.js';
-export { redactPaths, SECRET_FIELDS, SECRET_HEADERS } from './redactPaths.js';
-export { REDACTED, redactText } from './redactText.js';
+export { type CreateLoggerOptions, createLogger, type Logger } from './create-logger.js';
+export { redactPaths, SECRET_FIELDS, SECRET_HEADERS } from './redact-paths.js';
+export { REDACTED, redactText } from './redact-text.js';

@@ -165,6 +165,23 @@ function wirePlayer() {
   });
 }
 
+// A link of the form `/#render=ID` (the "Preview ready" line of a delivery's report) plays that
+// render once the data lists it; a later change of the fragment plays the newly linked one.
+let linkedRender = null;
+
+function playLinkedRender(data) {
+  const match = /^#render=(\d+)$/.exec(window.location.hash);
+  if (!match || match[1] === linkedRender) return;
+  const render = data.renders.find((r) => String(r.id) === match[1] && r.playback_url);
+  if (!render) return;
+  linkedRender = match[1];
+  play(render);
+}
+
+window.addEventListener('hashchange', () => {
+  if (state.data) playLinkedRender(state.data);
+});
+
 // ---- refresh loop ---------------------------------------------------------------------------
 
 function drawAll(data) {
@@ -221,6 +238,7 @@ async function refresh() {
     state.data = data;
     state.lastSuccess = new Date();
     drawAll(data);
+    playLinkedRender(data);
     $('error-banner').hidden = true;
     showLastRefresh();
   } catch (error) {

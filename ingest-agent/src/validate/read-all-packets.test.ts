@@ -1,0 +1,48 @@
+import { probeMedia } from '@exercise-pipeline/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
+import { type CutMedia, makeCutMedia } from './cut-media.test-helper.js';
+import { missingTail, readAllPackets } from './read-all-packets.js';
+
+let dir: TempDir;
+let media: CutMedia;
+
+beforeAll(async () => {
+  dir = await createTempDir('read-packets');
+  media = await makeCutMedia(dir.path);
+});
+afterAll(async () => {
+  await dir?.remove();
+});
+
+async function check(file: string): Promise<string | undefined> {
+  const probe = await probeMedia(file);
+  return readAllPackets(file, { declaredSeconds: probe.durationSeconds });
+}
+
+describe('readAllPackets', () => {
+  it('passes complete files', async () => {
+    expect(await check(media.mp4)).toBeUndefined();
+    expect(await check(media.mp3)).toBeUndefined();
+  });
+
+  it('finds a cut-off fast-start mp4 that ffprobe still reports at full length', async () => {
+    expect((await probeMedia(media.cutMp4)).durationSeconds).toBeCloseTo(4, 0);
+    expect(await check(media.cutMp4)).toMatch(/corrupt input packet|partial file|holds/);
+  });
+
+  it('finds a cut-off mp3 whose Xing frame still declares the full length', async () => {
+    expect((await probeMedia(media.cutMp3)).durationSeconds).toBeCloseTo(4, 0);
+    expect(await check(media.cutMp3)).toMatch(/^it holds 1\.\d s of its 4\.\d s$/);
+  });
+});
+
+describe('missingTail', () => {
+  it('tolerates encoder delay and frame rounding, not a missing tail', () => {
+    expect(missingTail(4.049, 4.024)).toBe(false);
+    expect(missingTail(0.2, 0)).toBe(false);
+    expect(missingTail(600, 590)).toBe(false);
+    expect(missingTail(4.049, 1.6)).toBe(true);
+    expect(missingTail(600, 580)).toBe(true);
+  });
+});

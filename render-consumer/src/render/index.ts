@@ -1,0 +1,3 @@
+export * from './ensure-render.js';
+export * from './errors.js';
+export * from './lease-keeper.js';

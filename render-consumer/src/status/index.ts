@@ -1,0 +1,3 @@
+export * from './queue-snapshot.js';
+export * from './status-api.js';
+export * from './status-view.js';

@@ -1,0 +1,2 @@
+export * from './transcode-watcher.js';
+export * from './webhook-signature.js';
