@@ -9,7 +9,9 @@
  * Each ingest runs in this process against a local moto_server with a fresh bucket and DATA_DIR
  * (so every file is hashed and uploaded), `settleCheckMs: 0` (the watcher's own setting; the
  * default 1 s wait would only hide the cost), and the modes alternate who goes first so neither
- * always gets a warm page cache. Goal: QC on at most 1.25× QC off. Machines are shared and noisy:
+ * always gets a warm page cache. With the default config (no black or freeze refusal) the videos'
+ * picture check runs beside staging and upload and is awaited before the manifest, so the bench
+ * measures what the team waits for, not only the decode. Goal: QC on at most 1.25× QC off. Machines are shared and noisy:
  * only the ratio of one run means anything. Exit 0 when the goal holds, 1 when not, 2 for bad flags.
  */
 import { existsSync, readFileSync } from 'node:fs';

@@ -150,4 +150,22 @@ describe('picture and sound check at ingest', () => {
       reasons: [{ file: leftVo, problem: 'the voice-over is silent' }],
     });
   }, 180_000);
+
+  it('uploads nothing when a black picture is a refusal: the picture check then runs before any upload', async () => {
+    const folderName = '003 Umeri Presari';
+    const dir = await flawedDelivery('drop-black-refuse', folderName);
+    const configPath = join(world.root, 'qc-black-refuse.json');
+    await writeFile(configPath, JSON.stringify({ qc: { black: 'refuse' } }));
+    const run = await runAgent(['ingest', dir, '--config', configPath, '--json'], world.env());
+    const result = run.json as { status: string };
+    expect(result.status).toBe('refused');
+    expect(await listKeys(world.clients.s3, world.bucket, 'umeri-presari/')).toEqual([]);
+
+    const intro = teamVideoName(folderName, 'intro', 1, 5);
+    const report = await readFile(join(dir, '_REPORT.txt'), 'utf8');
+    expect(report).toContain('This delivery was NOT accepted.');
+    expect(report).toMatch(
+      new RegExp(`File: ${intro}\n {3}Problem: black picture from 0\\.0 s to 1\\.[12] s$`, 'm'),
+    );
+  }, 180_000);
 });

@@ -93,18 +93,35 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestResu
   const result = skeleton(plan);
 
   options.onStep?.('probing');
-  const inspection = await inspectDelivery(plan, config, signal);
+  // Stops a picture check running beside staging and upload when the ingest ends without a report.
+  const pictures = new AbortController();
+  const inspection = await inspectDelivery(
+    plan,
+    config,
+    signal,
+    signal ? AbortSignal.any([signal, pictures.signal]) : pictures.signal,
+  );
   result.warnings = inspection.warnings;
   result.transcoded = inspection.transcoded;
   result.findings = inspection.qc.findings;
 
   options.onStep?.('settling');
-  await sleep(options.settleCheckMs ?? 1000, signal);
-  const moving = changedFiles(plan.scan, await scanDelivery(folder));
-  if (moving.length > 0) return defer(result, moving, logger);
+  const moving = await sleep(options.settleCheckMs ?? 1000, signal)
+    .then(async () => changedFiles(plan.scan, await scanDelivery(folder)))
+    .catch((error: unknown) => {
+      pictures.abort();
+      throw error;
+    });
+  if (moving.length > 0) {
+    pictures.abort();
+    return defer(result, moving, logger);
+  }
 
   const refusals = [...plan.refusals, ...inspection.refusals];
-  if (refusals.length > 0) return refuseDelivery(result, refusals, { ...context, plan });
+  if (refusals.length > 0) {
+    result.findings = (await settlePictures(inspection)).findings;
+    return refuseDelivery(result, refusals, { ...context, plan });
+  }
   const slug = plan.exercise!;
 
   const locks = options.locks ?? processExerciseLocks;
@@ -134,6 +151,7 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestResu
       },
     )
     .catch(async (error: unknown) => {
+      pictures.abort();
       // An agent that is being stopped keeps its staging copy to resume from on the next start. Any
       // other failure drops it: a full disk must not stay full of it, and the next attempt stages
       // afresh (hard links: cheap). A dry run's copy is of no further use either way.
@@ -141,6 +159,8 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestResu
         await rm(stagingRoot, { recursive: true, force: true }).catch(() => undefined);
       throw error;
     });
+  if (staged.outcome === 'deferred') pictures.abort();
+  else await settlePictures(inspection);
   result.findings = [...inspection.qc.findings, ...(staged.qc?.findings ?? [])];
   if (staged.outcome === 'refused') return refuseDelivery(result, staged.reasons, { ...context, plan });
   if (staged.outcome === 'deferred') {
@@ -250,8 +270,9 @@ async function stageAndSync(input: StageInput): Promise<Staged> {
   const changed = changedFiles(plan.scan, await scanDelivery(folder));
   if (changed.length > 0) return { outcome: 'deferred', files: changed };
 
+  // Voice-overs are checked before staging (delivered) or right after it (extracted), so their
+  // loudness is known here; only the videos' pictures may still be being checked.
   const loudness = new Map([...input.inspection.qc.loudness, ...extracted.loudness]);
-  const findings = [...input.inspection.qc.findings, ...extracted.findings];
   options.onStep?.('uploading');
   await journal.put({ version: 1, deliveryId: id, folder, signature, state: 'uploading', exercise: slug });
   const synced = await syncBundle({
@@ -266,7 +287,12 @@ async function stageAndSync(input: StageInput): Promise<Staged> {
     delivery: basename(folder),
     host: options.host ?? hostname(),
     objectMetadata: new Map([...loudness].map(([key, value]) => [key, loudnessMetadata(value)])),
-    ...(options.config.qc.enabled ? { findings: findingDetails(findings) } : {}),
+    ...(options.config.qc.enabled
+      ? {
+          findings: async () =>
+            findingDetails([...(await settlePictures(input.inspection)).findings, ...extracted.findings]),
+        }
+      : {}),
     ...(options.hashCache ? { hashCache: options.hashCache } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
@@ -304,6 +330,18 @@ async function stagingBytes(input: StageInput): Promise<number> {
     encoded: [...encoded.map((rename) => rename.source), ...plan.extractions.map((e) => e.source)],
     sameFileSystem: await sameFileSystem(plan.folder, input.stagingRoot),
   });
+}
+
+/**
+ * The whole check of the delivered files: waits for the videos' pictures when they are checked
+ * beside staging and upload, and keeps the outcome on the inspection.
+ */
+async function settlePictures(inspection: Inspection): Promise<QcOutcome> {
+  if (inspection.pictures !== undefined) {
+    inspection.qc = await inspection.pictures;
+    delete inspection.pictures;
+  }
+  return inspection.qc;
 }
 
 function defer(result: IngestResult, files: readonly string[], logger?: Pick<Logger, 'info'>): IngestResult {

@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import type { PlannedRename } from '../plan/plan-renames.js';
 import { collectQc, type QcOutcome, qcRefusals } from '../qc/inspect-qc.js';
+import { picturesChecked, picturesRefuse } from '../qc/qc-graph.js';
 import type { RefusalReason } from '../plan/refusal.js';
 import type { AgentConfig } from '../rules/agent-config.js';
 import { mezzanineProfile, needsTranscode } from '../stage/mezzanine.js';
 import { checkBundle, type VideoProfile } from '../validate/check-bundle.js';
 import { checkMedia } from '../validate/check-media.js';
 import type { MediaFile } from '../validate/media-file.js';
-import { probeFiles } from '../validate/probe-files.js';
+import { checkPictures, probeFiles } from '../validate/probe-files.js';
 import type { DeliveryPlan } from './plan-delivery.js';
 
 export interface Inspection {
@@ -19,6 +20,12 @@ export interface Inspection {
   transcoded: string[];
   /** The picture and sound check of the delivered files (refusals among them are in `refusals`). */
   qc: QcOutcome;
+  /**
+   * When the videos' pictures are checked beside staging and upload (no black or freeze refusal
+   * configured): the whole check, `qc` with their black and frozen stretches added. Whoever
+   * inspects must settle it (await it, or abort the signal given and let it reject).
+   */
+  pictures?: Promise<QcOutcome>;
 }
 
 function extension(path: string): string {
@@ -49,22 +56,34 @@ export async function inspectDelivery(
   plan: DeliveryPlan,
   config: AgentConfig,
   signal?: AbortSignal,
+  picturesSignal?: AbortSignal,
 ): Promise<Inspection> {
-  const probed = await probeFiles(
-    plan.renames.map((rename) => ({
-      file: mediaFileOf(rename, plan),
-      path: join(plan.folder, rename.source),
-    })),
-    { qc: config.qc, ...(signal ? { signal } : {}) },
-  );
+  const targets = plan.renames.map((rename) => ({
+    file: mediaFileOf(rename, plan),
+    path: join(plan.folder, rename.source),
+  }));
+  // Black or frozen pictures that only warn need not hold up staging and upload: the decode, most
+  // of the check's cost, then runs beside them and is awaited before the report.
+  const deferPictures = picturesChecked(config.qc) && !picturesRefuse(config.qc);
+  const probed = await probeFiles(targets, { qc: config.qc, deferPictures, ...(signal ? { signal } : {}) });
   const refusals = probed.flatMap((file) => checkMedia(file, config.allowedContainers));
   const qc = collectQc(probed, config.qc);
   refusals.push(...qcRefusals(qc.findings));
-  if (plan.manifest === null) return { refusals, warnings: [], transcoded: [], qc };
+  const pictureSignal = picturesSignal ?? signal;
+  const later = deferPictures
+    ? {
+        pictures: checkPictures(probed, new Map(targets.map((t) => [t.file.name, t.path])), config.qc, {
+          ...(pictureSignal ? { signal: pictureSignal } : {}),
+        }).then((checked) => collectQc(checked, config.qc)),
+      }
+    : {};
+  // Settled by the caller; until then a rejection (an abort) must not count as unhandled.
+  later.pictures?.catch(() => undefined);
+  if (plan.manifest === null) return { refusals, warnings: [], transcoded: [], qc, ...later };
   const bundle = checkBundle({ manifest: plan.manifest, probed, extracted: plan.extractions });
   refusals.push(...bundle.refusals);
   if (!config.normalize || bundle.profile === null) {
-    return { refusals, warnings: bundle.warnings, transcoded: [], qc };
+    return { refusals, warnings: bundle.warnings, transcoded: [], qc, ...later };
   }
   const profile = mezzanineProfile(bundle.profile);
   const videos = probed.filter(
@@ -76,6 +95,7 @@ export async function inspectDelivery(
     warnings: [],
     transcoded: videos.map((file) => file.file.name),
     qc,
+    ...later,
     ...(videos.length > 0
       ? { transcode: { targets: new Set(videos.map((file) => file.file.target)), profile } }
       : {}),

@@ -1,4 +1,4 @@
-import { MAX_QC_FINDINGS, type QcFindingDetail } from '@exercise-pipeline/shared';
+import { LOUDNESS_METADATA, MAX_QC_FINDINGS, type QcFindingDetail } from '@exercise-pipeline/shared';
 import type { RefusalReason } from '../plan/refusal.js';
 import type { ReportLanguage } from '../report/language.js';
 import type { QcConfig } from '../rules/agent-config.js';
@@ -55,9 +55,6 @@ export function qcRefusals(findings: readonly QcFinding[]): RefusalReason[] {
     });
 }
 
-/** User metadata names of a voice-over's loudness on its S3 object (read by the composer). */
-export const LOUDNESS_METADATA = { lufs: 'loudness-lufs', truePeak: 'true-peak-dbtp' } as const;
-
 /** ebur128's floor (its absolute gate); digital silence is stated as this rather than minus infinity. */
 const FLOOR_DB = -70;
 
@@ -68,7 +65,7 @@ const FLOOR_DB = -70;
 export function loudnessMetadata(loudness: Loudness): Record<string, string> {
   const floored = (value: number) => (Number.isFinite(value) ? value : FLOOR_DB).toFixed(1);
   return {
-    [LOUDNESS_METADATA.lufs]: floored(loudness.integratedLufs),
+    [LOUDNESS_METADATA.integrated]: floored(loudness.integratedLufs),
     [LOUDNESS_METADATA.truePeak]: floored(loudness.truePeakDbtp),
   };
 }

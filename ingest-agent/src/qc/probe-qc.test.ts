@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
 import { agentConfigSchema, type FileKind } from '../rules/agent-config.js';
 import { makeCutMedia } from '../validate/cut-media.test-helper.js';
-import { probeFiles } from '../validate/probe-files.js';
+import { checkPictures, probeFiles } from '../validate/probe-files.js';
 import { collectQc, loudnessMetadata } from './inspect-qc.js';
 import { qcMessage } from './messages.js';
 
@@ -25,20 +25,18 @@ async function make(name: string, args: string[]): Promise<void> {
 
 const X264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-threads', '1'];
 const MP3 = ['-c:a', 'libmp3lame', '-b:a', '64k'];
+/** Inputs of 1.2 s of black and 1 s of moving picture, for a concat filter to join. */
+const BLACK_THEN_MOVING = [
+  ...['-f', 'lavfi', '-i', `color=black:s=${SIZE}:r=10:d=1.2`],
+  ...['-f', 'lavfi', '-i', `testsrc2=s=${SIZE}:r=10:d=1`],
+];
 
 beforeAll(async () => {
   dir = await createTempDir('qc-probe');
   await Promise.all([
     // 1.2 s of black, then 1 s of moving picture.
     make('Intro.mp4', [
-      '-f',
-      'lavfi',
-      '-i',
-      `color=black:s=${SIZE}:r=10:d=1.2`,
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=s=${SIZE}:r=10:d=1`,
+      ...BLACK_THEN_MOVING,
       '-filter_complex',
       '[0:v][1:v]concat=n=2:v=1[v]',
       '-map',
@@ -126,6 +124,35 @@ describe('the picture and sound check on generated media', () => {
       'loudness-lufs': '-70.0',
       'true-peak-dbtp': '-70.0',
     });
+  });
+
+  it('checks deferred pictures later with the same findings, B-frame footage within a few frames', async () => {
+    // Black for 1.2 s, 1 s of moving picture, then its last frame held for 2.5 s; encoded with three
+    // B-frames between references, which the check skips (-skip_frame noref).
+    await make('Intro B.mp4', [
+      ...BLACK_THEN_MOVING,
+      '-filter_complex',
+      '[0:v][1:v]concat=n=2:v=1,tpad=stop_mode=clone:stop_duration=2.5[v]',
+      '-map',
+      '[v]',
+      ...['-c:v', 'libx264', '-preset', 'veryfast', '-bf', '3', '-pix_fmt', 'yuv420p'],
+    ]);
+    const targets = [target('Intro B.mp4', 'video'), target('Pauza.mp3', 'voice-over')];
+    const deferred = await probeFiles(targets, { qc, deferPictures: true });
+    // The packets are read through (a cut-off copy is still caught) but the picture is not decoded.
+    expect(deferred[0]).not.toHaveProperty('qc');
+    expect(deferred[0]).not.toHaveProperty('incomplete');
+    expect(deferred[1]?.qc?.integratedLufs).toBeLessThan(-19);
+    const checked = await checkPictures(deferred, new Map(targets.map((t) => [t.file.name, t.path])), qc);
+    const findings = collectQc(checked, qc).findings;
+    expect(findings).toEqual(collectQc(await probeFiles(targets, { qc }), qc).findings);
+    const black = findings.find((finding) => finding.kind === 'black');
+    const freeze = findings.find((finding) => finding.kind === 'freeze');
+    expect(black?.atSeconds).toBe(0);
+    // At 10 fps, three skipped B-frames move an end by at most 0.3 s.
+    expect(Math.abs((black?.untilSeconds ?? 0) - 1.2)).toBeLessThanOrEqual(0.3);
+    expect(Math.abs((freeze?.atSeconds ?? 0) - 2.1)).toBeLessThanOrEqual(0.3);
+    expect(freeze?.untilSeconds).toBe(4.7);
   });
 
   it('decodes nothing when the check is disabled', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { agentConfigSchema } from '../rules/agent-config.js';
-import { QcLogParser, qcOutputArgs } from './qc-graph.js';
+import { picturesChecked, picturesRefuse, QcLogParser, qcOutputArgs } from './qc-graph.js';
 
 const qc = agentConfigSchema.parse({}).qc;
 
@@ -96,5 +96,17 @@ describe('QcLogParser', () => {
       'stream 0, offset 0x30: partial file',
     ]);
     expect(measurements.silence).toEqual([]);
+  });
+});
+
+describe('when the pictures are decoded', () => {
+  it('decodes them beside the upload unless black or freeze refuses, and not at all when both are off', () => {
+    expect([picturesChecked(qc), picturesRefuse(qc)]).toEqual([true, false]);
+    expect(picturesRefuse({ ...qc, freeze: 'refuse' })).toBe(true);
+    expect(picturesRefuse({ ...qc, black: 'refuse', enabled: false })).toBe(false);
+    // Silence or clipping refusing says nothing about pictures.
+    expect(picturesRefuse({ ...qc, silent: 'refuse', clipping: 'refuse' })).toBe(false);
+    expect(picturesChecked({ ...qc, black: 'off', freeze: 'off' })).toBe(false);
+    expect(picturesChecked({ ...qc, black: 'off' })).toBe(true);
   });
 });

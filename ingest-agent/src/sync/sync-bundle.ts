@@ -48,8 +48,12 @@ export interface SyncBundleOptions {
    * values are measured from its bytes, so the same bytes carry the same values.
    */
   objectMetadata?: ReadonlyMap<string, Record<string, string>>;
-  /** What the picture and sound check found, announced with "Bundle Synced". */
-  findings?: BundleSyncedInput['findings'];
+  /**
+   * What the picture and sound check found, announced with "Bundle Synced". A function is called
+   * once the media are up and before the manifest (so a check still running beside the upload is
+   * awaited there, and its failure leaves the bundle unpublished).
+   */
+  findings?: BundleSyncedInput['findings'] | (() => Promise<BundleSyncedInput['findings']>);
   /** Where the hash cache lives (DATA_DIR). */
   dataDir: string;
   /** An already open cache, so a daemon shares one across syncs; default: loaded from `dataDir`. */
@@ -189,6 +193,7 @@ export async function syncBundle(options: SyncBundleOptions): Promise<SyncResult
       await withRetry(() => deleteObjects(s3, bucket, deleted, signal), retry(`prune ${prefix}`));
       for (const key of deleted) cache.forgetRemote(bucket, key);
     }
+    const findings = typeof options.findings === 'function' ? await options.findings() : options.findings;
     if (manifest !== undefined) {
       await options.beforeManifest?.();
       await upload(manifest);
@@ -215,7 +220,7 @@ export async function syncBundle(options: SyncBundleOptions): Promise<SyncResult
               fingerprint,
               ...(options.delivery === undefined ? {} : { delivery: options.delivery }),
               ...(options.host === undefined ? {} : { host: options.host }),
-              ...(options.findings === undefined ? {} : { findings: options.findings }),
+              ...(findings === undefined ? {} : { findings }),
             },
             signal,
           ),

@@ -1,5 +1,5 @@
 import { FfmpegError, type ProbeResult, probeMedia, runPool } from '@exercise-pipeline/shared';
-import { QcLogParser, type QcStream, qcInputArgs, qcOutputArgs } from '../qc/qc-graph.js';
+import { picturesChecked, QcLogParser, type QcStream, qcInputArgs, qcOutputArgs } from '../qc/qc-graph.js';
 import type { QcConfig } from '../rules/agent-config.js';
 import { type MediaFile, type ProbedFile, pinnedInputFor } from './media-file.js';
 import { readAllPackets } from './read-all-packets.js';
@@ -26,11 +26,17 @@ export interface ProbeFilesOptions {
    * skipped when `enabled` is false or packets are not read.
    */
   qc?: QcConfig;
+  /**
+   * Leave the videos' picture check out of this read (their packets are still read through), to
+   * run it later with checkPictures; default false.
+   */
+  deferPictures?: boolean;
 }
 
 /** Which stream of a file the check decodes: a video's picture, a voice-over's sound. */
-function qcStream(kind: MediaFile['kind'], probe: ProbeResult): QcStream | undefined {
-  if (kind === 'video') return probe.video === undefined ? undefined : 'video';
+function qcStream(kind: MediaFile['kind'], probe: ProbeResult, qc: QcConfig): QcStream | undefined {
+  // Only black and frozen pictures need the decode; with both off the picture is not decoded.
+  if (kind === 'video') return probe.video === undefined || !picturesChecked(qc) ? undefined : 'video';
   return probe.audio === undefined ? undefined : 'audio';
 }
 
@@ -62,29 +68,68 @@ export async function probeFiles(
         ...(options.signal ? { signal: options.signal } : {}),
       });
       if (options.readPackets === false || !(probe.durationSeconds > 0)) return { file, probe };
-      // Anything but plain media is refused by its container (checkMedia), never read further.
-      const inputArgs = pinnedInputFor(probe.formatName);
-      if (inputArgs === undefined) return { file, probe };
-      const stream = options.qc?.enabled ? qcStream(file.kind, probe) : undefined;
-      const analysis =
-        stream === undefined || options.qc === undefined
-          ? undefined
-          : { outputArgs: qcOutputArgs(stream, options.qc), parser: new QcLogParser() };
-      const incomplete = await readAllPackets(path, {
-        declaredSeconds: probe.durationSeconds,
-        inputArgs: stream === undefined ? inputArgs : [...qcInputArgs(stream), ...inputArgs],
-        ...(analysis ? { analysis } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      if (incomplete !== undefined) return { file, probe, incomplete };
-      return analysis === undefined
-        ? { file, probe }
-        : { file, probe, qc: analysis.parser.finish(probe.durationSeconds) };
+      const deferred = options.deferPictures === true && file.kind === 'video';
+      return await readThrough({ file, path }, probe, deferred ? undefined : options.qc, options.signal);
     } catch (error) {
-      if (!(error instanceof FfmpegError)) throw error;
-      if (error.code === 'FFMPEG_NOT_FOUND' || error.code === 'FFMPEG_ABORTED') throw error;
-      const detail = lastLine(error.stderrTail);
-      return detail === undefined ? { file } : { file, error: detail };
+      return failedRead(file, error);
     }
   });
+}
+
+/**
+ * The picture check of the videos probeFiles read with `deferPictures`: each video that read to its
+ * end is decoded once more, through the analysis filters, `concurrency` at a time. Resolves with
+ * `probed` in the same order, the videos' `qc` filled in. A video whose decode fails although its
+ * packets read to the end keeps no measurements (nothing is found in it); an abort or a missing
+ * ffmpeg rejects.
+ */
+export async function checkPictures(
+  probed: readonly ProbedFile[],
+  paths: ReadonlyMap<string, string>,
+  qc: QcConfig,
+  options: Pick<ProbeFilesOptions, 'concurrency' | 'signal'> = {},
+): Promise<ProbedFile[]> {
+  return runPool(probed, options.concurrency ?? 2, async (entry) => {
+    const path = paths.get(entry.file.name);
+    const { probe } = entry;
+    if (entry.file.kind !== 'video' || path === undefined || probe === undefined) return entry;
+    if (entry.error !== undefined || entry.incomplete !== undefined || entry.qc !== undefined) return entry;
+    const read = await readThrough({ file: entry.file, path }, probe, qc, options.signal);
+    return read.qc === undefined ? entry : { ...entry, qc: read.qc };
+  });
+}
+
+/** A file whose read failed: ffmpeg's complaint; a missing ffmpeg or an abort is thrown. */
+function failedRead(file: MediaFile, error: unknown): ProbedFile {
+  if (!(error instanceof FfmpegError)) throw error;
+  if (error.code === 'FFMPEG_NOT_FOUND' || error.code === 'FFMPEG_ABORTED') throw error;
+  const detail = lastLine(error.stderrTail);
+  return detail === undefined ? { file } : { file, error: detail };
+}
+
+/** Reads every packet of a probed file through, decoding it for the check when `qc` says so. */
+async function readThrough(
+  { file, path }: ProbeTarget,
+  probe: ProbeResult,
+  qc: QcConfig | undefined,
+  signal: AbortSignal | undefined,
+): Promise<ProbedFile> {
+  // Anything but plain media is refused by its container (checkMedia), never read further.
+  const inputArgs = pinnedInputFor(probe.formatName);
+  if (inputArgs === undefined) return { file, probe };
+  const stream = qc?.enabled ? qcStream(file.kind, probe, qc) : undefined;
+  const analysis =
+    stream === undefined || qc === undefined
+      ? undefined
+      : { outputArgs: qcOutputArgs(stream, qc), parser: new QcLogParser() };
+  const incomplete = await readAllPackets(path, {
+    declaredSeconds: probe.durationSeconds,
+    inputArgs: stream === undefined ? inputArgs : [...qcInputArgs(stream), ...inputArgs],
+    ...(analysis ? { analysis } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  if (incomplete !== undefined) return { file, probe, incomplete };
+  return analysis === undefined
+    ? { file, probe }
+    : { file, probe, qc: analysis.parser.finish(probe.durationSeconds) };
 }

@@ -1,4 +1,4 @@
-import { type MediaContainer, pinnedInputArgs } from '@exercise-pipeline/shared';
+import { LOUDNESS_METADATA, type MediaContainer, pinnedInputArgs } from '@exercise-pipeline/shared';
 import { fileUrl, INPUT_PROTOCOLS } from './ffmpeg-args.js';
 import type { MediaRunner } from './media-runner.js';
 
@@ -32,12 +32,6 @@ export const DEFAULT_LOUDNESS_TARGET: LoudnessTarget = { integratedLufs: -16, tr
 
 /** ebur128's floor: its absolute gate. A clip at or below it is silence and keeps its level. */
 export const SILENCE_LUFS = -70;
-
-/**
- * S3 user metadata the ingest agent sets on voice-over objects (`x-amz-meta-loudness-lufs`,
- * `x-amz-meta-true-peak-dbtp`), decimal strings such as "-23.4".
- */
-export const LOUDNESS_METADATA = { integrated: 'loudness-lufs', truePeak: 'true-peak-dbtp' } as const;
 
 /** The range a metadata value must fall in to be believed; anything else is measured instead. */
 const METADATA_RANGE = { min: SILENCE_LUFS, max: 5 } as const;

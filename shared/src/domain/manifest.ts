@@ -123,3 +123,10 @@ export function assertManifest(input: unknown, source = 'manifest.json'): Manife
   if (!result.ok) throw new ManifestInvalidError(result.issues, source);
   return result.manifest;
 }
+
+/**
+ * S3 user metadata the ingest agent sets on a voice-over's object (`x-amz-meta-loudness-lufs`,
+ * `x-amz-meta-true-peak-dbtp`) and the composer reads: its integrated loudness and true peak,
+ * decimal strings such as "-23.4", always both.
+ */
+export const LOUDNESS_METADATA = { integrated: 'loudness-lufs', truePeak: 'true-peak-dbtp' } as const;
