@@ -47,6 +47,7 @@ describe('fingerprint_updated_at (migration 0003)', () => {
       '0004_delivery_dedupe.sql',
       '0005_encoding.sql',
       '0006_forced_refreshes.sql',
+      '0007_delivery_findings.sql',
     ]);
     const rows = await listExerciseStatus(db);
     const old = rows.find((row) => row.slug === 'old-bundle')!;
