@@ -15,7 +15,7 @@
  * eu-central-1): that is ingest as a studio sees it, where the upload is most of the time and the
  * picture check, running beside it, can hide behind it. 50 Mbit/s is a plausible studio uplink (a
  * small office's business fibre or cable line, shared with the rest of the office); try 20 for a
- * slow line and 200 for a fast one.
+ * slow line and 100 for a fast one. The proxy runs in this process, so its CPU counts with the agent.
  *
  * Each ingest runs in this process against a local moto_server with a fresh bucket and DATA_DIR
  * (so every file is hashed and uploaded), `settleCheckMs: 0` (the watcher's own setting; the
