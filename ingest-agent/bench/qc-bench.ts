@@ -5,6 +5,17 @@
  * false, into an empty bucket each time, several rounds, medians and their ratio.
  *
  *   npx tsx ingest-agent/bench/qc-bench.ts [--rounds 5] [--height 1080] [--keep]
+ *       [--upload-mbps 50 [--latency-ms 30]]
+ *
+ * Two modes. Without `--upload-mbps` the agent uploads to moto over loopback, where an upload
+ * costs almost nothing: the ratio then shows the check's CPU cost against an ingest that is only
+ * staging, hashing and probing. With `--upload-mbps N` every S3 request goes through a proxy that
+ * lets N Mbit/s through in total, however many parts are in flight (the studio's uplink is one
+ * link), and answers `--latency-ms` late (default 30: a round trip from a studio in Romania to
+ * eu-central-1): that is ingest as a studio sees it, where the upload is most of the time and the
+ * picture check, running beside it, can hide behind it. 50 Mbit/s is a plausible studio uplink (a
+ * small office's business fibre or cable line, shared with the rest of the office); try 20 for a
+ * slow line and 100 for a fast one. The proxy runs in this process, so its CPU counts with the agent.
  *
  * Each ingest runs in this process against a local moto_server with a fresh bucket and DATA_DIR
  * (so every file is hashed and uploaded), `settleCheckMs: 0` (the watcher's own setting; the
@@ -15,7 +26,7 @@
  * only the ratio of one run means anything. Exit 0 when the goal holds, 1 when not, 2 for bad flags.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, rename, rm } from 'node:fs/promises';
+import { cp, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +36,7 @@ import { startMoto } from '../../render-consumer/bench/bench-moto.js';
 import { median, wholeNumberFlag } from '../../render-consumer/bench/bench-report.js';
 import { MOVING_SOURCE_NOTE, writeMovingClips } from '../../render-consumer/bench/moving-media.js';
 import { SEED_MEDIA } from '../../render-consumer/bench/seed-bundle.js';
+import { startThrottleProxy, type ThrottleProxy } from '../../test/doubles/throttle-proxy.js';
 import { generateDelivery } from '../../test/fixtures/index.js';
 import { ingestDelivery } from '../src/ingest/index.js';
 import { agentConfigSchema } from '../src/rules/agent-config.js';
@@ -42,6 +54,9 @@ interface Flags {
   rounds: number;
   height: number;
   keep: boolean;
+  /** Undefined: loopback, the upload at moto's speed. */
+  uploadMbps: number | undefined;
+  latencyMs: number;
 }
 
 function readFlags(argv: string[]): Flags {
@@ -51,12 +66,20 @@ function readFlags(argv: string[]): Flags {
       rounds: { type: 'string', default: '5' },
       height: { type: 'string', default: '1080' },
       keep: { type: 'boolean', default: false },
+      'upload-mbps': { type: 'string' },
+      'latency-ms': { type: 'string' },
     },
   });
+  const uploadText = values['upload-mbps'];
+  if (uploadText === undefined && values['latency-ms'] !== undefined) {
+    throw new Error('--latency-ms needs --upload-mbps (loopback has no uplink to delay)');
+  }
   return {
     rounds: wholeNumberFlag('rounds', values.rounds),
     height: wholeNumberFlag('height', values.height),
     keep: values.keep,
+    uploadMbps: uploadText === undefined ? undefined : wholeNumberFlag('upload-mbps', uploadText),
+    latencyMs: wholeNumberFlag('latency-ms', values['latency-ms'] ?? '30', 0),
   };
 }
 
@@ -97,6 +120,12 @@ async function seedShapedDelivery(root: string, height: number): Promise<string>
   return dir;
 }
 
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(dir)) total += (await stat(path.join(dir, name))).size;
+  return total;
+}
+
 /**
  * CPU seconds of this process and of the children it waited for (every ffmpeg and ffprobe), from
  * /proc/self/stat; undefined without /proc. Unlike wall time, it hardly moves with other load.
@@ -131,12 +160,27 @@ async function main(): Promise<void> {
   });
   delete process.env.AWS_PROFILE;
   const moto = await startMoto();
+  const bytes = await folderBytes(delivery);
+  const megabytes = bytes / 1e6;
+  let proxy: ThrottleProxy | undefined;
+  if (flags.uploadMbps !== undefined) {
+    proxy = await startThrottleProxy(moto.endpoint, (flags.uploadMbps * 1e6) / 8, {
+      sharedLink: true,
+      latencyMs: flags.latencyMs,
+    });
+  }
+  const uplink =
+    flags.uploadMbps === undefined
+      ? "upload: loopback to moto, no bandwidth limit (shows the check's CPU cost)"
+      : `upload: ${flags.uploadMbps} Mbit/s shared by all connections, responses ${flags.latencyMs} ms late ` +
+        `(the delivery alone needs ${((bytes * 8) / (flags.uploadMbps * 1e6)).toFixed(1)} s at that rate)`;
   const work = path.join(root, `run-${process.pid}`);
   const times: Record<'on' | 'off', number[]> = { on: [], off: [] };
   const cpu: Record<'on' | 'off', number[]> = { on: [], off: [] };
   try {
     process.stdout.write(
-      `delivery: ${delivery} (${flags.height}p); ${MOVING_SOURCE_NOTE}\nmoto at ${moto.endpoint}; ${flags.rounds} round(s)\n`,
+      `delivery: ${delivery} (${flags.height}p, ${megabytes.toFixed(1)} MB); ${MOVING_SOURCE_NOTE}\n` +
+        `${uplink}\nmoto at ${moto.endpoint}; ${flags.rounds} round(s)\n`,
     );
     for (let round = 1; round <= flags.rounds; round += 1) {
       const order: ('on' | 'off')[] = round % 2 === 1 ? ['on', 'off'] : ['off', 'on'];
@@ -148,13 +192,16 @@ async function main(): Promise<void> {
         // A copy per ingest: the agent moves the folder to processed/ once done.
         await cp(delivery, path.join(drop, FOLDER_NAME), { recursive: true });
         const bucket = `qc-bench-${round}-${mode}`;
-        const s3 = createS3Client({ endpoint: moto.endpoint, region: 'eu-central-1' });
-        await s3.send(
+        const admin = createS3Client({ endpoint: moto.endpoint, region: 'eu-central-1' });
+        await admin.send(
           new CreateBucketCommand({
             Bucket: bucket,
             CreateBucketConfiguration: { LocationConstraint: 'eu-central-1' },
           }),
         );
+        admin.destroy();
+        // The agent's own requests take the uplink when there is one.
+        const s3 = createS3Client({ endpoint: proxy?.endpoint ?? moto.endpoint, region: 'eu-central-1' });
         const config = agentConfigSchema.parse({ qc: { enabled: mode === 'on' } });
         const cpuBefore = agentCpuSeconds();
         const started = performance.now();
@@ -188,6 +235,7 @@ async function main(): Promise<void> {
       process.stdout.write(`round ${round}: ${line.join(', ')}\n`);
     }
   } finally {
+    await proxy?.close();
     await moto.stop();
     if (!flags.keep) await rm(work, { recursive: true, force: true });
   }
@@ -197,6 +245,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       '',
+      uplink,
+      `delivery: ${megabytes.toFixed(1)} MB`,
       `median ingest, QC off: ${off.toFixed(2)} s`,
       `median ingest, QC on:  ${on.toFixed(2)} s`,
       `ratio on/off: ${ratio.toFixed(3)} (goal <= ${GOAL_RATIO}) ${ratio <= GOAL_RATIO ? 'OK' : 'NOT MET'}`,

@@ -6,7 +6,7 @@ import { ingestDelivery } from '@exercise-pipeline/ingest-agent/ingest';
 import { generateDelivery } from '../fixtures/index.js';
 import { type MotoServer, startMotoServer, uniqueName } from '../harness/index.js';
 import { bucketContents, createBucket, listKeys, useAgentWorld } from './agent-helpers.js';
-import { startThrottleProxy, type ThrottleProxy } from './agent-throttle-proxy.js';
+import { startThrottleProxy, type ThrottleProxy } from '../doubles/throttle-proxy.js';
 
 // The world's moto serves the reference bucket; the frozen one is a moto of this file's own, so
 // stopping it cannot disturb anything else.

@@ -9,7 +9,7 @@ import { ingestDelivery } from '@exercise-pipeline/ingest-agent/ingest';
 import { generateDelivery } from '../fixtures/index.js';
 import { freePort, uniqueName } from '../harness/index.js';
 import { bucketContents, createBucket, listKeys, runAgent, useAgentWorld } from './agent-helpers.js';
-import { startThrottleProxy, type ThrottleProxy } from './agent-throttle-proxy.js';
+import { startThrottleProxy, type ThrottleProxy } from '../doubles/throttle-proxy.js';
 
 const bin = fileURLToPath(new URL('../../ingest-agent/bin/exercise-agent.js', import.meta.url));
 // Each test makes its own buckets, so the file needs no shared bucket or event route.
@@ -108,7 +108,7 @@ describe('agent resume', () => {
     let revived: ThrottleProxy | undefined;
     // Nothing listens on the port yet: every S3 call is refused until the "endpoint" comes back.
     const comeBack = setTimeout(async () => {
-      revived = await startThrottleProxy(world.moto.endpoint, 100 * 1024 * 1024, port);
+      revived = await startThrottleProxy(world.moto.endpoint, 100 * 1024 * 1024, { port });
     }, 2_000);
     try {
       const result = await ingestDelivery({
