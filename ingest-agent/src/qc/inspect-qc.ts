@@ -51,7 +51,8 @@ export function qcRefusals(findings: readonly QcFinding[]): RefusalReason[] {
         const { problem, fix } = qcProblem(finding, language);
         return { problem, fix: fix.charAt(0).toUpperCase() + fix.slice(1) };
       };
-      return { file: finding.file, ...worded('en'), worded: { en: worded('en'), ro: worded('ro') } };
+      const en = worded('en');
+      return { file: finding.file, ...en, worded: { en, ro: worded('ro') } };
     });
 }
 

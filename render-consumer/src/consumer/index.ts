@@ -6,4 +6,3 @@ export * from './preview-link.js';
 export * from './refresh-exercise.js';
 export * from './render-queue-consumer.js';
 export * from './settle.js';
-export * from './settles-within.js';

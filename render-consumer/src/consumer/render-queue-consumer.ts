@@ -4,7 +4,7 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Logger } from '@exercise-pipeline/shared';
+import { type Logger, settlesWithin } from '@exercise-pipeline/shared';
 import { Consumer } from 'sqs-consumer';
 import {
   DEFERRALS_ATTRIBUTE,
@@ -15,7 +15,6 @@ import {
   LANGUAGE_OFFSET_ATTRIBUTE,
 } from './handle-message.js';
 import { retryVisibilitySeconds } from './settle.js';
-import { settlesWithin } from './settles-within.js';
 
 /** How long stop() waits for cancelled handlers to unwind after the deadline. */
 const HANDLER_UNWIND_MS = 10_000;

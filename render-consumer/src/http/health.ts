@@ -1,3 +1,4 @@
+import { settlesWithin } from '@exercise-pipeline/shared';
 import { pingCatalog, type Queryable } from '../catalog/database.js';
 import { sendJson } from './respond.js';
 import type { Handler } from './router.js';
@@ -135,10 +136,6 @@ export class ReadinessMonitor {
     const began = this.#now();
     slot.began = began;
     const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'deadline'>((resolve) => {
-      timer = setTimeout(() => resolve('deadline'), this.timeoutMs);
-    });
     const probe = Promise.resolve()
       .then(() => slot.check(controller.signal))
       .then(
@@ -151,9 +148,7 @@ export class ReadinessMonitor {
       if (this.#now() - began <= this.timeoutMs) this.#record(name, slot, outcome);
     });
     slot.running = running;
-    const first = await Promise.race([running.then(() => 'answered' as const), deadline]);
-    clearTimeout(timer);
-    if (first === 'deadline') {
+    if (!(await settlesWithin(running, this.timeoutMs))) {
       const reason = this.#noAnswer(slot);
       controller.abort(new Error(reason));
       this.#record(name, slot, reason);

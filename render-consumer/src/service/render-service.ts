@@ -8,6 +8,7 @@ import {
   createSqsClient,
   type Logger,
   type PipelineConfig,
+  settlesWithin,
 } from '@exercise-pipeline/shared';
 import { DownloadCache } from '../bundle/download-cache.js';
 import { S3BundleSource } from '../bundle/s3-bundle-source.js';
@@ -20,7 +21,6 @@ import { defaultStatusPageUrl } from '../consumer/preview-link.js';
 import { refreshExercise } from '../consumer/refresh-exercise.js';
 import { RenderQueueConsumer } from '../consumer/render-queue-consumer.js';
 import { SettlingMemo } from '../consumer/settle.js';
-import { settlesWithin } from '../consumer/settles-within.js';
 import { createBunnyWebhookHandler } from '../http/bunny-webhook-handler.js';
 import { createConsumerHttpServer } from '../http/consumer-http.js';
 import { createPipelineMetrics, type PipelineMetrics } from '../http/pipeline-metrics.js';
