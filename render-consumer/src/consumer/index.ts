@@ -1,3 +1,4 @@
+export * from './catalog-previews.js';
 export * from './classify-message.js';
 export * from './errors.js';
 export * from './handle-message.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_DELAY_SECONDS } from './settle.js';
-import { rotate, takeoverDelaySeconds } from './refresh-exercise.js';
+import { takeoverDelaySeconds } from './refresh-exercise.js';
 
 describe('takeoverDelaySeconds', () => {
   it('looks again just after the lease left to another consumer could run out', () => {
@@ -13,14 +13,5 @@ describe('takeoverDelaySeconds', () => {
     expect(takeoverDelaySeconds(0.2)).toBe(2);
     expect(takeoverDelaySeconds(3600)).toBe(MAX_DELAY_SECONDS);
     expect(takeoverDelaySeconds(Number.POSITIVE_INFINITY)).toBe(2);
-  });
-});
-
-describe('rotate', () => {
-  it('starts at the offset and wraps round', () => {
-    expect(rotate(['ro', 'en', 'de'], 0)).toEqual(['ro', 'en', 'de']);
-    expect(rotate(['ro', 'en', 'de'], 1)).toEqual(['en', 'de', 'ro']);
-    expect(rotate(['ro', 'en', 'de'], 5)).toEqual(['de', 'ro', 'en']);
-    expect(rotate([], 3)).toEqual([]);
   });
 });

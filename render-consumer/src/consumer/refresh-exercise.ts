@@ -1,17 +1,6 @@
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  bundleFingerprint,
-  catalogPreviewRecipe,
-  type Logger,
-  type Manifest,
-  manifestKey,
-  PipelineError,
-  recipeHash,
-  toPutEventsEntry,
-} from '@exercise-pipeline/shared';
-import { listPrefixObjects } from '../bundle/s3-bundle-source.js';
+import { bundleFingerprint, type Manifest, manifestKey } from '@exercise-pipeline/shared';
+import { listPrefixObjects, type PrefixObject } from '../bundle/s3-bundle-source.js';
 import type { CatalogDb } from '../catalog/database.js';
 import { hasSyncedDelivery } from '../catalog/deliveries.js';
 import {
@@ -23,25 +12,22 @@ import {
   recordForcedRefresh,
   wasForcedBefore,
 } from '../catalog/exercises.js';
-import { leaseSecondsLeftElsewhere, listVersionRenders, supersedeRenders } from '../catalog/renders.js';
+import { supersedeRenders } from '../catalog/renders.js';
 import { offerCatalogRender } from '../catalog/transcodes.js';
 import { type BundleSource, readBundle } from '../compose/bundle-source.js';
-import { type EnsureRender, isHeldElsewhere } from '../render/ensure-render.js';
+import {
+  type PreviewDeps,
+  type PreviewResult,
+  type PreviewRound,
+  publishedPreviews,
+  renderCatalogPreviews,
+} from './catalog-previews.js';
 import type { ManifestMemo } from './manifest-memo.js';
-import { previewLink } from './preview-link.js';
 import { decideSettle, MAX_DELAY_SECONDS, type SettlingMemo } from './settle.js';
 
-export interface RefreshDeps {
-  db: CatalogDb;
+export interface RefreshDeps extends PreviewDeps {
   s3: S3Client;
   bucket: string;
-  /** `owner` tells this process's render leases from other consumers'. */
-  ensureRender: Pick<EnsureRender, 'tryEnsure' | 'owner'>;
-  /** Where "Render Ready"/"Render Failed" go; absent → no events (local tools). */
-  events?: EventBridgeClient;
-  eventBusName: string;
-  /** The status page as people reach it: "Render Ready" of a local render links it (see previewLink). */
-  statusPageUrl?: string;
   settleSeconds: number;
   graceSeconds: number;
   /** Opens an exercise's bundle for reading (S3 through the download cache). */
@@ -50,7 +36,6 @@ export interface RefreshDeps {
   settling?: SettlingMemo;
   /** Manifests already read, so a message finding its exercise current reads none; absent → none kept. */
   manifests?: ManifestMemo;
-  logger?: Pick<Logger, 'info' | 'warn'>;
   now?: () => Date;
 }
 
@@ -88,12 +73,6 @@ export interface RefreshRequest {
   shareLanguages?: (copies: number, assetVersion: number) => Promise<void>;
 }
 
-export interface PreviewResult {
-  language: string;
-  renderId: number;
-  cached: boolean;
-}
-
 export type RefreshOutcome =
   /** `forcedVersion`: the version a forced refresh bumped to before deferring (see handle-message). */
   | { outcome: 'deferred'; delaySeconds: number; forcedVersion?: number }
@@ -112,28 +91,62 @@ export type RefreshOutcome =
  * bump, and EnsureRender's lease renders each preview once.
  */
 export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest): Promise<RefreshOutcome> {
-  const { db, s3, bucket } = deps;
   const slug = request.exercise;
   const now = deps.now?.() ?? new Date();
   if (request.coalescible && deps.settling?.covers(slug, now.getTime())) return { outcome: 'covered' };
-  const objects = await listPrefixObjects(s3, bucket, slug);
-
-  if (!objects.some((object) => object.key === manifestKey(slug))) {
-    // Media arrive before the manifest (the agent's commit marker); without one there is nothing to
-    // render yet, unless the exercise was live, in which case its bundle was taken away.
-    const existing = await findExercise(db, slug);
-    if (!existing || existing.status === 'archived') return { outcome: 'no-manifest' };
-    const superseded = await db.transaction(async (tx) => {
-      const row = await lockExercise(tx, slug);
-      if (row.status === 'archived') return 0;
-      await archiveExercise(tx, row.id);
-      return supersedeRenders(tx, row.id, row.asset_version + 1, deps.graceSeconds);
-    });
-    deps.logger?.info({ exercise: slug, superseded }, 'manifest deleted: exercise archived');
-    return { outcome: 'archived', superseded };
-  }
+  const objects = await listPrefixObjects(deps.s3, deps.bucket, slug);
+  const manifestObject = objects.find((object) => object.key === manifestKey(slug));
+  if (!manifestObject) return archiveWithoutManifest(deps, slug);
 
   const fingerprint = bundleFingerprint(objects);
+  const delaySeconds = await settleDelaySeconds(deps, request, objects, fingerprint, now);
+  if (delaySeconds !== undefined) {
+    deps.settling?.deferred(slug, delaySeconds, now.getTime());
+    return { outcome: 'deferred', delaySeconds };
+  }
+
+  const manifest = await currentManifest(deps, slug, manifestObject.etag);
+  const known = await findExercise(deps.db, slug);
+  if (!request.force && known && (await isPublishedAndCurrent(deps.db, known, fingerprint, manifest))) {
+    return { outcome: 'unchanged', assetVersion: known.asset_version };
+  }
+
+  const { exercise, bumped } = await bumpAssetVersionIfChanged(deps, request);
+  if (bumped && manifest.languages.length > 1) {
+    await request.shareLanguages?.(manifest.languages.length - 1, exercise.asset_version);
+  }
+  const round = await renderCatalogPreviews(deps, exercise, manifest, request.languageOffset ?? 0);
+  if (round.outcome === 'superseded-while-rendering') return round;
+  const forcedVersion = request.force && bumped ? exercise.asset_version : undefined;
+  return offerFirstLanguagePreview(deps, exercise, manifest, round, bumped, forcedVersion);
+}
+
+/**
+ * Media arrive before the manifest (the agent's commit marker); without one there is nothing to
+ * render yet, unless the exercise was live, in which case its bundle was taken away: it is archived
+ * and its renders superseded.
+ */
+async function archiveWithoutManifest(deps: RefreshDeps, slug: string): Promise<RefreshOutcome> {
+  const existing = await findExercise(deps.db, slug);
+  if (!existing || existing.status === 'archived') return { outcome: 'no-manifest' };
+  const superseded = await deps.db.transaction(async (tx) => {
+    const row = await lockExercise(tx, slug);
+    if (row.status === 'archived') return 0;
+    await archiveExercise(tx, row.id);
+    return supersedeRenders(tx, row.id, row.asset_version + 1, deps.graceSeconds);
+  });
+  deps.logger?.info({ exercise: slug, superseded }, 'manifest deleted: exercise archived');
+  return { outcome: 'archived', superseded };
+}
+
+/** Seconds to wait before the bundle counts as complete, or undefined when it is settled now. */
+async function settleDelaySeconds(
+  deps: RefreshDeps,
+  request: RefreshRequest,
+  objects: readonly PrefixObject[],
+  fingerprint: string,
+  now: Date,
+): Promise<number | undefined> {
   const newest = new Date(Math.max(...objects.map((object) => object.lastModified.getTime())));
   const settleInput = { newestObjectAt: newest, now, settleSeconds: deps.settleSeconds };
   let settle = decideSettle({
@@ -141,33 +154,27 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
     coveredBySync: request.force === true || request.syncedFingerprint === fingerprint,
   });
   // The deliveries table is only asked about a bundle young enough for its answer to matter.
-  if (!settle.settled && (await hasSyncedDelivery(db, slug, fingerprint))) {
+  if (!settle.settled && (await hasSyncedDelivery(deps.db, request.exercise, fingerprint))) {
     settle = decideSettle({ ...settleInput, coveredBySync: true });
   }
-  if (!settle.settled) {
-    deps.settling?.deferred(slug, settle.delaySeconds, now.getTime());
-    return { outcome: 'deferred', delaySeconds: settle.delaySeconds };
-  }
+  return settle.settled ? undefined : settle.delaySeconds;
+}
 
-  const manifestEtag = objects.find((object) => object.key === manifestKey(slug))?.etag ?? '';
-  const manifest = await currentManifest(deps, slug, manifestEtag);
-
-  let exercise = await findExercise(db, slug);
-  if (
-    !request.force &&
-    exercise &&
-    isCurrent(exercise, fingerprint) &&
-    (await previewsPublished(db, exercise, manifest))
-  ) {
-    return { outcome: 'unchanged', assetVersion: exercise.asset_version };
-  }
-
+/**
+ * Bumps the asset version, under the exercise's row lock, unless the bucket's state is the one the
+ * row already records (and the request is not a forced refresh seen for the first time).
+ */
+async function bumpAssetVersionIfChanged(
+  deps: RefreshDeps,
+  request: RefreshRequest,
+): Promise<{ exercise: ExerciseRow; bumped: boolean }> {
+  const slug = request.exercise;
   let bumped = false;
-  exercise = await db.transaction(async (tx) => {
+  const exercise = await deps.db.transaction(async (tx) => {
     const row = await lockExercise(tx, slug);
     // The bucket as it is now, read under the lock: a consumer that listed before another one
     // bumped for a newer state must not store its older fingerprint (and bump twice more).
-    const current = bundleFingerprint(await listPrefixObjects(s3, bucket, slug));
+    const current = bundleFingerprint(await listPrefixObjects(deps.s3, deps.bucket, slug));
     const force =
       request.force === true &&
       (request.forceRequestId === undefined || !(await wasForcedBefore(tx, request.forceRequestId)));
@@ -199,104 +206,38 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
     );
     return next;
   });
+  return { exercise, bumped };
+}
 
-  if (bumped && manifest.languages.length > 1) {
-    await request.shareLanguages?.(manifest.languages.length - 1, exercise.asset_version);
-  }
-
-  // A preview another consumer is rendering right now is left to it: waiting here would hold this
-  // consumer idle while other exercises' messages queue up. It is looked up again before every
-  // language, because another consumer may have taken one while this one rendered the previous,
-  // and the claim itself never waits (tryEnsure) in case one took it just after the look.
-  const previews: PreviewResult[] = [];
-  let leftToOthers = 0;
-  /** Seconds until the first lease left to another consumer could be taken over. */
-  let soonestTakeover = Number.POSITIVE_INFINITY;
-  for (const language of rotate(manifest.languages, request.languageOffset ?? 0)) {
-    const recipe = catalogPreviewRecipe(manifest, language);
-    const held = await renderingElsewhere(
-      db,
-      exercise,
-      deps.ensureRender.owner,
-      language,
-      recipeHash(recipe),
-    );
-    if (held !== undefined) {
-      leftToOthers += 1;
-      soonestTakeover = Math.min(soonestTakeover, held);
-      continue;
-    }
-    try {
-      const ensured = await deps.ensureRender.tryEnsure({
-        exercise: slug,
-        recipeInput: recipe,
-        catalogPreview: true,
-      });
-      if (isHeldElsewhere(ensured)) {
-        leftToOthers += 1;
-        soonestTakeover = Math.min(soonestTakeover, ensured.leaseSecondsLeft);
-        continue;
-      }
-      previews.push({ language, renderId: ensured.render.id, cached: ensured.cached });
-      // An encoding render is announced by the transcode watcher once Bunny can play it.
-      if (!ensured.cached && ensured.render.status === 'ready') {
-        await putEvent(deps, {
-          type: 'render-ready',
-          exercise: slug,
-          language,
-          renderId: String(ensured.render.id),
-          assetVersion: ensured.render.asset_version,
-          recipeHash: ensured.recipeHash,
-          ...(ensured.render.bunny_video_id ? { bunnyVideoId: ensured.render.bunny_video_id } : {}),
-          playbackUrl: ensured.render.playback_url ?? '',
-          durationSeconds: ensured.render.duration_seconds ?? 0,
-          ...noticeFields(exercise),
-          ...optional(
-            'previewUrl',
-            previewLink(ensured.render.playback_url, ensured.render.id, deps.statusPageUrl),
-          ),
-        });
-      }
-    } catch (error) {
-      // A newer asset version superseded this preview while it rendered: not a failure, the
-      // newer version's own messages render it again.
-      if (isLeaseLost(error) && (await findExercise(db, slug))?.asset_version !== exercise.asset_version) {
-        deps.logger?.info(
-          { exercise: slug, language },
-          'preview superseded while rendering; left to the newer version',
-        );
-        return { outcome: 'superseded-while-rendering', assetVersion: exercise.asset_version };
-      }
-      await putEvent(deps, {
-        type: 'render-failed',
-        exercise: slug,
-        language,
-        assetVersion: exercise.asset_version,
-        error: (error as Error).message,
-        ...noticeFields(exercise),
-      }).catch(() => {});
-      throw error;
-    }
-  }
-
-  // The catalog shows the manifest's first language. Whoever finishes the last preview offers it,
-  // so a preview left to another consumer that is published by now needs no second round; only one
-  // still rendering sends this message back for a later look, in case that consumer dies. Its
-  // render cannot be taken over before its lease runs out, so the look comes just after that, not
-  // every few seconds (each look is a listing and a message for nothing while the lease is live).
-  const ready = leftToOthers === 0 ? previews : await publishedPreviews(db, exercise, manifest);
+/**
+ * The catalog shows the manifest's first language. Whoever finishes the last preview offers it, so
+ * a preview left to another consumer that is published by now needs no second round; only one
+ * still rendering sends this message back for a later look, in case that consumer dies. Its render
+ * cannot be taken over before its lease runs out, so the look comes just after that, not every few
+ * seconds (each look is a listing and a message for nothing while the lease is live).
+ */
+async function offerFirstLanguagePreview(
+  deps: RefreshDeps,
+  exercise: ExerciseRow,
+  manifest: Manifest,
+  round: Extract<PreviewRound, { outcome: 'rendered' }>,
+  bumped: boolean,
+  forcedVersion: number | undefined,
+): Promise<RefreshOutcome> {
+  const { previews, leftToOthers } = round;
+  const ready = leftToOthers === 0 ? previews : await publishedPreviews(deps.db, exercise, manifest);
   if (ready === undefined) {
     return {
       outcome: 'deferred',
-      delaySeconds: takeoverDelaySeconds(soonestTakeover),
-      ...(request.force && bumped ? { forcedVersion: exercise.asset_version } : {}),
+      delaySeconds: takeoverDelaySeconds(round.soonestTakeover),
+      ...(forcedVersion === undefined ? {} : { forcedVersion }),
     };
   }
   const primary = ready.find((preview) => preview.language === manifest.languages[0]);
   if (primary) {
     // Only while that version is current: a newer bump must not be pointed back at an older render.
     // A ready render becomes the preview now; an encoding one once Bunny can play it.
-    await offerCatalogRender(db, {
+    await offerCatalogRender(deps.db, {
       exerciseId: exercise.id,
       assetVersion: exercise.asset_version,
       renderId: primary.renderId,
@@ -324,59 +265,6 @@ export function takeoverDelaySeconds(leaseSecondsLeft: number): number {
   return Math.min(Math.max(Math.ceil(leaseSecondsLeft) + 1, BUSY_DEFER_SECONDS), MAX_DELAY_SECONDS);
 }
 
-/** The languages starting at `offset` (wrapping round), so copies of one message start apart. */
-export function rotate<T>(items: readonly T[], offset: number): T[] {
-  if (items.length === 0) return [];
-  const start = ((Math.trunc(offset) % items.length) + items.length) % items.length;
-  return [...items.slice(start), ...items.slice(0, start)];
-}
-
-/**
- * Seconds left on the lease another consumer holds on this current-version preview, or undefined
- * when nobody else is rendering it.
- */
-async function renderingElsewhere(
-  db: CatalogDb,
-  exercise: ExerciseRow,
-  owner: string,
-  language: string,
-  hash: string,
-): Promise<number | undefined> {
-  return leaseSecondsLeftElsewhere(db, {
-    exerciseId: exercise.id,
-    assetVersion: exercise.asset_version,
-    language,
-    recipeHash: hash,
-    owner,
-  });
-}
-
-/**
- * Every language's catalog preview of the current asset version in one of `statuses` (rendered
- * here or by another consumer), or undefined while one of them is not.
- */
-async function previewsIn(
-  db: CatalogDb,
-  exercise: ExerciseRow,
-  manifest: Manifest,
-  statuses: readonly string[],
-): Promise<PreviewResult[] | undefined> {
-  const rows = await listVersionRenders(db, exercise.id, exercise.asset_version, statuses);
-  const previews: PreviewResult[] = [];
-  for (const language of manifest.languages) {
-    const hash = recipeHash(catalogPreviewRecipe(manifest, language));
-    const row = rows.find((candidate) => candidate.language === language && candidate.recipe_hash === hash);
-    if (!row) return undefined;
-    previews.push({ language, renderId: Number(row.id), cached: true });
-  }
-  return previews;
-}
-
-/** Every language's preview of the current version uploaded (ready, or encoding at Bunny), or undefined. */
-function publishedPreviews(db: CatalogDb, exercise: ExerciseRow, manifest: Manifest) {
-  return previewsIn(db, exercise, manifest, ['ready', 'encoding']);
-}
-
 /** This message's own previews as they were, the others' as found published. */
 function mergePreviews(own: PreviewResult[], ready: PreviewResult[]): PreviewResult[] {
   return ready.map((preview) => own.find((mine) => mine.language === preview.language) ?? preview);
@@ -392,10 +280,6 @@ async function currentManifest(deps: RefreshDeps, slug: string, etag: string): P
   return bundle.manifest;
 }
 
-function isLeaseLost(error: unknown): boolean {
-  return error instanceof PipelineError && error.code === 'RENDER_LEASE_LOST';
-}
-
 function isCurrent(exercise: ExerciseRow, fingerprint: string): boolean {
   return (
     exercise.status === 'active' && exercise.asset_fingerprint === fingerprint && exercise.asset_version > 0
@@ -403,27 +287,20 @@ function isCurrent(exercise: ExerciseRow, fingerprint: string): boolean {
 }
 
 /**
- * Whether every language's preview of the current version is published (ready, or encoding at
- * Bunny) and the catalog points at the first language's one, or waits for it to play.
+ * Whether the row records this bundle state, every language's preview of the current version is
+ * published (ready, or encoding at Bunny) and the catalog points at the first language's one, or
+ * waits for it to play.
  */
-async function previewsPublished(db: CatalogDb, exercise: ExerciseRow, manifest: Manifest): Promise<boolean> {
+async function isPublishedAndCurrent(
+  db: CatalogDb,
+  exercise: ExerciseRow,
+  fingerprint: string,
+  manifest: Manifest,
+): Promise<boolean> {
+  if (!isCurrent(exercise, fingerprint)) return false;
   const primary = (await publishedPreviews(db, exercise, manifest))?.[0]?.renderId;
   return (
     primary !== undefined &&
     (exercise.catalog_render_id === primary || exercise.next_catalog_render_id === primary)
   );
-}
-
-/** What ties a catalog preview's event to the sync it renders (see previewNoticeFields in shared). */
-function noticeFields(exercise: ExerciseRow): { catalogPreview: true; fingerprint?: string } {
-  return { catalogPreview: true, ...optional('fingerprint', exercise.asset_fingerprint ?? undefined) };
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-async function putEvent(deps: RefreshDeps, event: Parameters<typeof toPutEventsEntry>[1]): Promise<void> {
-  if (!deps.events) return;
-  await deps.events.send(new PutEventsCommand({ Entries: [toPutEventsEntry(deps.eventBusName, event)] }));
 }
