@@ -19,9 +19,8 @@ import { retryVisibilitySeconds } from './settle.js';
 /** How long stop() waits for cancelled handlers to unwind after the deadline. */
 const HANDLER_UNWIND_MS = 10_000;
 
-export interface RenderQueueConsumerOptions extends Omit<HandleDeps, 'logger' | 'onOutcome'> {
-  sqs: SQSClient;
-  logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+/** How the consumer polls, holds and retries messages (short waits and retries in tests). */
+export interface QueueConsumerTuning {
   /**
    * Seconds a received message stays invisible; renewed by a heartbeat while it is being handled,
    * so a long render never shows its message to another consumer. Default 60.
@@ -36,6 +35,13 @@ export interface RenderQueueConsumerOptions extends Omit<HandleDeps, 'logger' | 
   waitTimeSeconds?: number;
   /** Messages handled at once by this process; default 1 (renders are CPU-bound). */
   concurrency?: number;
+}
+
+export interface RenderQueueConsumerOptions
+  extends Omit<HandleDeps, 'logger' | 'onOutcome'>,
+    QueueConsumerTuning {
+  sqs: SQSClient;
+  logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
   /** Called with each outcome (metrics). */
   onOutcome?: (outcome: HandleOutcome | 'received') => void;
   /** A message was taken in hand (metrics: the oldest message held); `sentAt` in epoch ms. */

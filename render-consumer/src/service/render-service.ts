@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -10,31 +9,25 @@ import {
   type PipelineConfig,
   settlesWithin,
 } from '@exercise-pipeline/shared';
-import { DownloadCache } from '../bundle/download-cache.js';
-import { S3BundleSource } from '../bundle/s3-bundle-source.js';
 import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
 import { migrateCatalog } from '../catalog/migrate.js';
-import { composeRecipe } from '../compose/compose.js';
-import { loudnessTargetOf } from '../compose/loudness.js';
 import { ManifestMemo } from '../consumer/manifest-memo.js';
 import { defaultStatusPageUrl } from '../consumer/preview-link.js';
 import { refreshExercise } from '../consumer/refresh-exercise.js';
-import { RenderQueueConsumer } from '../consumer/render-queue-consumer.js';
+import { type QueueConsumerTuning, RenderQueueConsumer } from '../consumer/render-queue-consumer.js';
 import { SettlingMemo } from '../consumer/settle.js';
 import { createBunnyWebhookHandler } from '../http/bunny-webhook-handler.js';
-import { createConsumerHttpServer } from '../http/consumer-http.js';
-import { createPipelineMetrics, type PipelineMetrics } from '../http/pipeline-metrics.js';
+import { type ConsumerHttpServer, createConsumerHttpServer } from '../http/consumer-http.js';
+import type { PipelineMetrics } from '../http/pipeline-metrics.js';
 import type { Route } from '../http/router.js';
 import { loopbackUrl, removeConsumerApiAddress, writeConsumerApiAddress } from '../ops/consumer-api.js';
 import { createOpsRoutes } from '../ops/ops-routes.js';
-import { createPublisher } from '../publish/create-publisher.js';
 import { playbackSigner } from '../publish/playback-token.js';
-import type { Publisher } from '../publish/publisher.js';
-import { createLeaseOwner, EnsureRender } from '../render/ensure-render.js';
+import type { EnsureRender } from '../render/ensure-render.js';
 import { readQueueDepth } from '../status/queue-snapshot.js';
 import { createStatusRoutes } from '../status/status-api.js';
-import { DEFAULT_TRANSCODE_BACKOFF, TranscodeWatcher } from '../transcode/transcode-watcher.js';
-import { ComposeGate, gateRenders } from './compose-gate.js';
+import type { ComposeGate } from './compose-gate.js';
+import { createRenderPipeline, type RenderPipeline, type RenderPipelineTuning } from './render-pipeline.js';
 import { claimRenderScratch, type RenderScratch } from './render-scratch.js';
 
 /** How long stop() waits for aborted renders (and compose requests) after the deadline. */
@@ -47,38 +40,15 @@ export type RenderServiceConfig = PipelineConfig & {
   renderDlqUrl: string;
 };
 
-export interface RenderServiceOptions {
+export interface RenderServiceOptions extends RenderPipelineTuning {
   config: RenderServiceConfig;
   logger: Logger;
   /** Overrides for tests and the demo; production builds everything from `config`. */
   port?: number;
   host?: string;
-  publisher?: Publisher;
   clients?: { s3?: S3Client; sqs?: SQSClient; events?: EventBridgeClient };
   /** Queue consumer tuning (short waits and retries in tests). */
-  consumer?: {
-    visibilityTimeoutSeconds?: number;
-    heartbeatSeconds?: number;
-    retryBaseSeconds?: number;
-    retryMaxSeconds?: number;
-    waitTimeSeconds?: number;
-    concurrency?: number;
-  };
-  /** Render slots: COMPOSE_MAX_CONCURRENT (default from the CPU count) and COMPOSE_QUEUE_SIZE (16). */
-  compose?: { maxConcurrent?: number; queueSize?: number };
-  /** Render lease length (seconds) and how long to wait for a render another process holds. */
-  leaseSeconds?: number;
-  /**
-   * Seconds from an upload to Bunny to the first poll of its transcode; the wait doubles per poll up
-   * to 60 s (or this, when larger). Default 5. The webhook, when configured, is usually faster.
-   */
-  transcodePollSeconds?: number;
-  /** How often the transcode poll looks for due renders; default 2 s. */
-  transcodeTickMs?: number;
-  /** An unfinished transcode counts as failed after this long; default 4 h. */
-  transcodeTimeoutSeconds?: number;
-  /** Download cache bound in bytes; default 10 GiB. */
-  cacheMaxBytes?: number;
+  consumer?: QueueConsumerTuning;
   /** `/readyz` probes: every `intervalMs` (default 5 s), each bounded by `timeoutMs` (default 1.5 s). */
   readiness?: { intervalMs?: number; timeoutMs?: number };
   /** Extra HTTP routes (the status page's data). */
@@ -103,233 +73,37 @@ export interface RenderService {
 export async function startRenderService(options: RenderServiceOptions): Promise<RenderService> {
   const { config, logger } = options;
   const aws = { region: config.awsRegion, endpoint: config.awsEndpointUrl };
-  const s3 = options.clients?.s3 ?? createS3Client(aws);
-  const sqs = options.clients?.sqs ?? createSqsClient(aws);
-  const events = options.clients?.events ?? createEventBridgeClient(aws);
+  const clients: ServiceClients = {
+    s3: options.clients?.s3 ?? createS3Client(aws),
+    sqs: options.clients?.sqs ?? createSqsClient(aws),
+    events: options.clients?.events ?? createEventBridgeClient(aws),
+  };
   const db = await openCatalogDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const shutdown = new AbortController();
   let scratch: RenderScratch | undefined;
   try {
-    const applied = await migrateCatalog(db);
-    if (applied.length > 0) logger.info({ migrations: applied, database: db.kind }, 'catalog migrated');
-    scratch = await claimRenderScratch(config.dataDir);
-    if (scratch.removed > 0) {
-      logger.info({ removed: scratch.removed }, 'removed temp render files an earlier run left behind');
-    } else if (scratch.sharedWith.length > 0) {
-      logger.info(
-        { consumers: scratch.sharedWith },
-        'DATA_DIR is shared with running consumers: temp renders kept',
-      );
-    }
-
-    const cache = new DownloadCache({
-      dir: path.join(config.dataDir, 'cache', 'objects'),
-      ...(options.cacheMaxBytes === undefined ? {} : { maxBytes: options.cacheMaxBytes }),
-    });
-    const bundleSourceFor = (slug: string) =>
-      new S3BundleSource({ s3, bucket: config.assetsBucket, slug, cache });
-    const composeGate = new ComposeGate(options.compose);
-    const publisher = options.publisher ?? createPublisher(config, { logger });
-    // Renders and uploads take a render slot; the transcode watcher's status polls do not.
-    const loudness = loudnessTargetOf(config);
-    const gated = gateRenders(composeGate, (compose) => composeRecipe({ ...compose, loudness }), publisher);
-    const inFlightSince = new Map<string, number>();
-    // This consumer's id is the lease owner it records in the catalog. The in-flight count is read
-    // when scraped, after EnsureRender (created just below) exists.
-    const consumerIdentity = {
-      id: createLeaseOwner(),
-      rendersInFlight: () => ensureRender.inFlight,
-    };
-    const metrics = createPipelineMetrics({
-      db,
-      renderSlots: composeGate,
-      consumer: consumerIdentity,
-      oldestMessageAgeSeconds: () => {
-        const oldest = Math.min(...inFlightSince.values());
-        return Number.isFinite(oldest) ? (Date.now() - oldest) / 1000 : undefined;
-      },
-    });
-    const pollSeconds = options.transcodePollSeconds ?? DEFAULT_TRANSCODE_BACKOFF.baseSeconds;
-    const ensureRender = new EnsureRender({
-      db,
-      owner: consumerIdentity.id,
-      bundleSourceFor,
-      compose: gated.compose,
-      publisher: gated.publisher,
-      dataDir: config.dataDir,
-      signal: shutdown.signal,
-      logger,
-      onRendered: (report) => metrics.observeRender(report),
-      firstTranscodeCheckSeconds: pollSeconds,
-      ...(options.leaseSeconds === undefined ? {} : { leaseSeconds: options.leaseSeconds }),
-    });
-    const transcodes = new TranscodeWatcher({
-      db,
-      publisher,
-      ensureRender,
-      graceSeconds: config.renderGraceSeconds,
-      events,
-      eventBusName: config.eventBusName,
-      backoff: {
-        baseSeconds: pollSeconds,
-        maxSeconds: Math.max(pollSeconds, DEFAULT_TRANSCODE_BACKOFF.maxSeconds),
-      },
-      ...(options.transcodeTickMs === undefined ? {} : { tickMs: options.transcodeTickMs }),
-      ...(options.transcodeTimeoutSeconds === undefined
-        ? {}
-        : { maxEncodingSeconds: options.transcodeTimeoutSeconds }),
-      logger,
-    });
-
-    const signPlayback = playbackSigner(
-      config.bunny?.tokenKey === undefined
-        ? undefined
-        : {
-            tokenKey: config.bunny.tokenKey,
-            expirySeconds: config.bunny.tokenExpirySeconds,
-            cdnHostname: config.bunny.cdnHostname,
-          },
-    );
-    const readinessTimeoutMs = options.readiness?.timeoutMs ?? 1500;
-    const http = createConsumerHttpServer({
-      signPlayback,
-      port: options.port ?? config.composerPort,
-      host: options.host ?? config.composerHost,
-      db,
-      ensureRender,
-      composeGate,
-      metrics,
-      dataDir: config.dataDir,
-      apiToken: config.composerApiToken,
-      metricsRequireToken: config.metricsRequireToken,
-      readinessChecks: {
-        queue: {
-          target: `the render queue ${config.renderQueueUrl}`,
-          probe: async () => {
-            const queue = await readQueueDepth(sqs, config.renderQueueUrl, readinessTimeoutMs);
-            if (queue.depth === null)
-              throw new Error(queue.error ?? `${config.renderQueueUrl} did not answer`);
-          },
-        },
-      },
-      ...(options.readiness ? { readiness: options.readiness } : {}),
-      extraRoutes: [
-        {
-          method: 'POST',
-          path: '/v1/bunny/webhook',
-          // Bunny cannot send COMPOSER_API_TOKEN: the webhook proves itself with its signature.
-          public: true,
-          handler: createBunnyWebhookHandler({
-            db,
-            watcher: transcodes,
-            videoStatus: (videoId) => publisher.status(videoId),
-            readOnlyApiKey: config.bunny?.readOnlyApiKey,
-            libraryId: config.bunny?.libraryId,
-            logger,
-          }),
-        },
-        ...createStatusRoutes({
-          db,
-          sqs,
-          queueUrl: config.renderQueueUrl,
-          dlqUrl: config.renderDlqUrl,
-          signPlayback,
-          consumer: consumerIdentity,
-        }),
-        ...createOpsRoutes({ db }),
-        ...(options.extraRoutes?.({ db, sqs }) ?? []),
-      ],
-      logger,
-    });
-    const { port, url, address } = await http.start();
-    const statusPageUrl = config.statusPageUrl ?? defaultStatusPageUrl(address, port);
-    // PGlite is this process's alone: the ops commands beside it read the catalog through this API.
-    const announce = db.kind === 'pglite';
-    if (announce) {
-      await writeConsumerApiAddress(config.dataDir, { pid: process.pid, url: loopbackUrl(address, port) });
-    }
-
-    const manifests = new ManifestMemo();
-    const settling = new SettlingMemo();
-    const consumer = new RenderQueueConsumer({
-      db,
-      sqs,
-      queueUrl: config.renderQueueUrl,
-      dlqUrl: config.renderDlqUrl,
-      bucket: config.assetsBucket,
-      logger,
-      ...options.consumer,
-      refresh: (request) =>
-        refreshExercise(
-          {
-            db,
-            s3,
-            bucket: config.assetsBucket,
-            ensureRender,
-            events,
-            eventBusName: config.eventBusName,
-            statusPageUrl,
-            settleSeconds: config.settleSeconds,
-            graceSeconds: config.renderGraceSeconds,
-            bundleSourceFor,
-            manifests,
-            settling,
-            logger,
-          },
-          request,
-        ),
-      onOutcome: (outcome) => {
-        if (outcome === 'received') metrics.messagesReceived.inc();
-        else if (outcome === 'deferred') metrics.messagesDeferred.inc();
-        else if (outcome === 'failed') metrics.messagesFailed.inc({ retryable: 'true' });
-        else if (outcome === 'dead-lettered') metrics.messagesFailed.inc({ retryable: 'false' });
-        else metrics.messagesProcessed.inc();
-      },
-      shutdownSignal: shutdown.signal,
-      onMessageStart: (id, sentAt) => inFlightSince.set(id, sentAt),
-      onMessageEnd: (id) => inFlightSince.delete(id),
-    });
+    scratch = await prepareCatalogAndScratch(db, config, logger);
+    const pipeline = createRenderPipeline(options, { ...clients, db, signal: shutdown.signal });
+    const http = await startHttpApi(options, clients, db, pipeline);
+    const consumer = createQueueConsumer(options, clients, db, pipeline, http.statusPageUrl, shutdown.signal);
     consumer.start();
-    transcodes.start();
+    pipeline.transcodes.start();
     logger.info(
-      { url, queue: config.renderQueueUrl, database: db.kind, publish: config.publishTarget },
+      { url: http.url, queue: config.renderQueueUrl, database: db.kind, publish: config.publishTarget },
       'consumer running',
     );
 
+    const running: RunningService = { options, clients, db, scratch, shutdown, pipeline, http, consumer };
     let stopped: Promise<void> | undefined;
     return {
-      url,
-      port,
+      url: http.url,
+      port: http.port,
       db,
-      metrics,
-      ensureRender,
-      composeGate,
+      metrics: pipeline.metrics,
+      ensureRender: pipeline.ensureRender,
+      composeGate: pipeline.composeGate,
       stop(deadlineMs = 30_000) {
-        stopped ??= (async () => {
-          const abortRenders = () => shutdown.abort(new Error('the consumer is shutting down'));
-          const stopStarted = Date.now();
-          await transcodes.stop();
-          await consumer.stop(deadlineMs, abortRenders);
-          // Renders the compose API started get the same deadline as queue messages, then are
-          // aborted too (a queue message in hand at the deadline has aborted them already).
-          const left = Math.max(0, deadlineMs - (Date.now() - stopStarted));
-          if (!(await settlesWithin(ensureRender.drain(), left))) abortRenders();
-          // Aborted renders settle in moments; one that ignores its signal must not hold the exit.
-          if (!(await settlesWithin(ensureRender.drain(), RENDER_STOP_GRACE_MS))) {
-            logger.warn(
-              { renders: ensureRender.inFlight },
-              'renders still running at shutdown: closing anyway',
-            );
-          }
-          if (announce) await removeConsumerApiAddress(config.dataDir).catch(() => {});
-          await http.stop();
-          await db.close();
-          await scratch?.release().catch(() => {});
-          if (!options.clients?.s3) s3.destroy();
-          if (!options.clients?.sqs) sqs.destroy();
-          if (!options.clients?.events) events.destroy();
-          logger.info({}, 'consumer stopped');
-        })();
+        stopped ??= stopRenderService(running, deadlineMs);
         return stopped;
       },
     };
@@ -338,4 +112,205 @@ export async function startRenderService(options: RenderServiceOptions): Promise
     await scratch?.release().catch(() => {});
     throw error;
   }
+}
+
+interface ServiceClients {
+  s3: S3Client;
+  sqs: SQSClient;
+  events: EventBridgeClient;
+}
+
+interface StartedHttpApi {
+  http: ConsumerHttpServer;
+  url: string;
+  port: number;
+  statusPageUrl: string;
+  /** Whether the API's address was written under DATA_DIR for the ops commands beside it. */
+  announced: boolean;
+}
+
+interface RunningService {
+  options: RenderServiceOptions;
+  clients: ServiceClients;
+  db: CatalogDb;
+  scratch: RenderScratch;
+  shutdown: AbortController;
+  pipeline: RenderPipeline;
+  http: StartedHttpApi;
+  consumer: RenderQueueConsumer;
+}
+
+/** Migrates the catalog and takes the render scratch folder, saying what either did. */
+async function prepareCatalogAndScratch(
+  db: CatalogDb,
+  config: RenderServiceConfig,
+  logger: Logger,
+): Promise<RenderScratch> {
+  const applied = await migrateCatalog(db);
+  if (applied.length > 0) logger.info({ migrations: applied, database: db.kind }, 'catalog migrated');
+  const scratch = await claimRenderScratch(config.dataDir);
+  if (scratch.removed > 0) {
+    logger.info({ removed: scratch.removed }, 'removed temp render files an earlier run left behind');
+  } else if (scratch.sharedWith.length > 0) {
+    logger.info(
+      { consumers: scratch.sharedWith },
+      'DATA_DIR is shared with running consumers: temp renders kept',
+    );
+  }
+  return scratch;
+}
+
+/** Starts the HTTP server (compose API, health, metrics, webhook, status page, ops) and announces it. */
+async function startHttpApi(
+  options: RenderServiceOptions,
+  clients: ServiceClients,
+  db: CatalogDb,
+  pipeline: RenderPipeline,
+): Promise<StartedHttpApi> {
+  const { config, logger } = options;
+  const signPlayback = playbackSigner(
+    config.bunny?.tokenKey === undefined
+      ? undefined
+      : {
+          tokenKey: config.bunny.tokenKey,
+          expirySeconds: config.bunny.tokenExpirySeconds,
+          cdnHostname: config.bunny.cdnHostname,
+        },
+  );
+  const http = createConsumerHttpServer({
+    signPlayback,
+    port: options.port ?? config.composerPort,
+    host: options.host ?? config.composerHost,
+    db,
+    ensureRender: pipeline.ensureRender,
+    composeGate: pipeline.composeGate,
+    metrics: pipeline.metrics,
+    dataDir: config.dataDir,
+    apiToken: config.composerApiToken,
+    metricsRequireToken: config.metricsRequireToken,
+    readinessChecks: { queue: renderQueueReadiness(options, clients.sqs) },
+    ...(options.readiness ? { readiness: options.readiness } : {}),
+    extraRoutes: [
+      {
+        method: 'POST',
+        path: '/v1/bunny/webhook',
+        // Bunny cannot send COMPOSER_API_TOKEN: the webhook proves itself with its signature.
+        public: true,
+        handler: createBunnyWebhookHandler({
+          db,
+          watcher: pipeline.transcodes,
+          videoStatus: (videoId) => pipeline.publisher.status(videoId),
+          readOnlyApiKey: config.bunny?.readOnlyApiKey,
+          libraryId: config.bunny?.libraryId,
+          logger,
+        }),
+      },
+      ...createStatusRoutes({
+        db,
+        sqs: clients.sqs,
+        queueUrl: config.renderQueueUrl,
+        dlqUrl: config.renderDlqUrl,
+        signPlayback,
+        consumer: pipeline.consumerIdentity,
+      }),
+      ...createOpsRoutes({ db }),
+      ...(options.extraRoutes?.({ db, sqs: clients.sqs }) ?? []),
+    ],
+    logger,
+  });
+  const { port, url, address } = await http.start();
+  const statusPageUrl = config.statusPageUrl ?? defaultStatusPageUrl(address, port);
+  // PGlite is this process's alone: the ops commands beside it read the catalog through this API.
+  const announced = db.kind === 'pglite';
+  if (announced) {
+    await writeConsumerApiAddress(config.dataDir, { pid: process.pid, url: loopbackUrl(address, port) });
+  }
+  return { http, url, port, statusPageUrl, announced };
+}
+
+/** `/readyz`'s check of the render queue: its depth must be readable within the probe's deadline. */
+function renderQueueReadiness(options: RenderServiceOptions, sqs: SQSClient) {
+  const queueUrl = options.config.renderQueueUrl;
+  const timeoutMs = options.readiness?.timeoutMs ?? 1500;
+  return {
+    target: `the render queue ${queueUrl}`,
+    probe: async () => {
+      const queue = await readQueueDepth(sqs, queueUrl, timeoutMs);
+      if (queue.depth === null) throw new Error(queue.error ?? `${queueUrl} did not answer`);
+    },
+  };
+}
+
+function createQueueConsumer(
+  options: RenderServiceOptions,
+  clients: ServiceClients,
+  db: CatalogDb,
+  pipeline: RenderPipeline,
+  statusPageUrl: string,
+  shutdownSignal: AbortSignal,
+): RenderQueueConsumer {
+  const { config, logger } = options;
+  const { metrics, inFlightSince } = pipeline;
+  const refreshDeps = {
+    db,
+    s3: clients.s3,
+    bucket: config.assetsBucket,
+    ensureRender: pipeline.ensureRender,
+    events: clients.events,
+    eventBusName: config.eventBusName,
+    statusPageUrl,
+    settleSeconds: config.settleSeconds,
+    graceSeconds: config.renderGraceSeconds,
+    bundleSourceFor: pipeline.bundleSourceFor,
+    manifests: new ManifestMemo(),
+    settling: new SettlingMemo(),
+    logger,
+  };
+  return new RenderQueueConsumer({
+    db,
+    sqs: clients.sqs,
+    queueUrl: config.renderQueueUrl,
+    dlqUrl: config.renderDlqUrl,
+    bucket: config.assetsBucket,
+    logger,
+    ...options.consumer,
+    refresh: (request) => refreshExercise(refreshDeps, request),
+    onOutcome: (outcome) => {
+      if (outcome === 'received') metrics.messagesReceived.inc();
+      else if (outcome === 'deferred') metrics.messagesDeferred.inc();
+      else if (outcome === 'failed') metrics.messagesFailed.inc({ retryable: 'true' });
+      else if (outcome === 'dead-lettered') metrics.messagesFailed.inc({ retryable: 'false' });
+      else metrics.messagesProcessed.inc();
+    },
+    shutdownSignal,
+    onMessageStart: (id, sentAt) => inFlightSince.set(id, sentAt),
+    onMessageEnd: (id) => inFlightSince.delete(id),
+  });
+}
+
+/** Polling first, then in-flight renders within `deadlineMs`, then HTTP, the catalog and the clients. */
+async function stopRenderService(service: RunningService, deadlineMs: number): Promise<void> {
+  const { options, clients, pipeline } = service;
+  const { config, logger } = options;
+  const { ensureRender } = pipeline;
+  const abortRenders = () => service.shutdown.abort(new Error('the consumer is shutting down'));
+  const stopStarted = Date.now();
+  await pipeline.transcodes.stop();
+  await service.consumer.stop(deadlineMs, abortRenders);
+  // Renders the compose API started get the same deadline as queue messages, then are
+  // aborted too (a queue message in hand at the deadline has aborted them already).
+  const left = Math.max(0, deadlineMs - (Date.now() - stopStarted));
+  if (!(await settlesWithin(ensureRender.drain(), left))) abortRenders();
+  // Aborted renders settle in moments; one that ignores its signal must not hold the exit.
+  if (!(await settlesWithin(ensureRender.drain(), RENDER_STOP_GRACE_MS))) {
+    logger.warn({ renders: ensureRender.inFlight }, 'renders still running at shutdown: closing anyway');
+  }
+  if (service.http.announced) await removeConsumerApiAddress(config.dataDir).catch(() => {});
+  await service.http.http.stop();
+  await service.db.close();
+  await service.scratch.release().catch(() => {});
+  if (!options.clients?.s3) clients.s3.destroy();
+  if (!options.clients?.sqs) clients.sqs.destroy();
+  if (!options.clients?.events) clients.events.destroy();
+  logger.info({}, 'consumer stopped');
 }
