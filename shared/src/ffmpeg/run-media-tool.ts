@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { FfmpegError, type MediaTool } from './ffmpeg-error.js';
 import { formatCommand } from './protect-inputs.js';
 import { TailBuffer } from './tail-buffer.js';
@@ -49,17 +49,7 @@ export function runMediaTool(
   run: MediaToolRun = {},
 ): Promise<MediaToolResult> {
   const command = formatCommand(tool, args);
-  const { signal } = run;
-  if (signal?.aborted) {
-    return Promise.reject(
-      new FfmpegError(`${tool} was not started: the operation was aborted`, {
-        code: 'FFMPEG_ABORTED',
-        tool,
-        command,
-        cause: signal.reason,
-      }),
-    );
-  }
+  if (run.signal?.aborted) return Promise.reject(notStartedError(tool, command, run.signal));
 
   return new Promise((resolve, reject) => {
     const child = spawn(tool, args, {
@@ -68,112 +58,166 @@ export function runMediaTool(
       windowsHide: true,
     });
     const stderr = new TailBuffer();
-    let stop: Stop | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
+    const stopper = createStopper(child, run);
     let settled = false;
-
-    const requestStop = (reason: Stop) => {
-      if (stop !== undefined) return;
-      stop = reason;
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), run.killGraceMs ?? 2000);
-    };
-    const onAbort = () => requestStop({ reason: 'abort', cause: signal?.reason });
-    const timer =
-      run.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => requestStop({ reason: 'timeout' }), run.timeoutMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
-
     const settle = (error: FfmpegError | undefined) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
-      clearTimeout(killTimer);
-      signal?.removeEventListener('abort', onAbort);
+      stopper.dispose();
       if (error === undefined) resolve({ stderr: stderr.lastLines() });
       else reject(error);
     };
 
-    child.stderr?.setEncoding('utf8');
-    const onStderrLine = run.onStderrLine;
-    let partialLine = '';
-    child.stderr?.on('data', (chunk: string) => {
-      stderr.push(chunk);
-      if (onStderrLine === undefined) return;
-      const lines = (partialLine + chunk).split(/\r\n|\r|\n/);
-      partialLine = lines.pop() ?? '';
-      try {
-        for (const line of lines) onStderrLine(line);
-      } catch (error) {
-        requestStop({ reason: 'callback', cause: error });
-      }
-    });
-    child.stderr?.on('end', () => {
-      if (onStderrLine === undefined || partialLine === '') return;
-      try {
-        onStderrLine(partialLine);
-      } catch (error) {
-        requestStop({ reason: 'callback', cause: error });
-      }
-      partialLine = '';
-    });
-    if (run.onStdout !== undefined) {
-      const onStdout = run.onStdout;
-      child.stdout?.setEncoding('utf8');
-      child.stdout?.on('data', (chunk: string) => {
-        try {
-          onStdout(chunk);
-        } catch (error) {
-          requestStop({ reason: 'callback', cause: error });
-        }
-      });
-    }
-
+    forwardStderr(child, stderr, run.onStderrLine, stopper.request);
+    if (run.onStdout !== undefined) forwardStdout(child, run.onStdout, stopper.request);
     child.on('error', (error: NodeJS.ErrnoException) => {
       // Only a failed spawn leaves no process behind; other errors (a failed kill) end in 'close'.
       if (child.pid !== undefined) return;
-      const notFound = error.code === 'ENOENT';
-      const message = notFound
-        ? `${tool} not found on PATH — ${INSTALL_HINT}`
-        : `${tool} could not be started: ${error.message}`;
-      settle(
-        new FfmpegError(message, {
-          code: notFound ? 'FFMPEG_NOT_FOUND' : 'FFMPEG_FAILED',
-          tool,
-          command,
-          cause: error,
-        }),
-      );
+      settle(spawnError(tool, command, error));
     });
-
     child.on('close', (exitCode, exitSignal) => {
       const stderrTail = stderr.lastLines(ERROR_TAIL_LINES);
-      const details = { tool, command, stderrTail, exitCode, signal: exitSignal };
-      if (stop?.reason === 'timeout') {
-        const message = `${tool} timed out after ${run.timeoutMs} ms and was stopped${lastLine(stderrTail)}`;
-        settle(new FfmpegError(message, { ...details, code: 'FFMPEG_FAILED', timedOut: true }));
-      } else if (stop?.reason === 'abort') {
-        settle(
-          new FfmpegError(`${tool} was stopped: the operation was aborted`, {
-            ...details,
-            code: 'FFMPEG_ABORTED',
-            cause: stop.cause,
-          }),
-        );
-      } else if (stop?.reason === 'callback') {
-        const message = `${tool} was stopped because its output handler threw: ${String(stop.cause)}`;
-        settle(new FfmpegError(message, { ...details, code: 'FFMPEG_FAILED', cause: stop.cause }));
-      } else if (exitCode === 0) {
-        settle(undefined);
-      } else {
-        const how = exitCode === null ? `was killed by ${exitSignal}` : `failed with exit code ${exitCode}`;
-        settle(
-          new FfmpegError(`${tool} ${how}${lastLine(stderrTail)}`, { ...details, code: 'FFMPEG_FAILED' }),
-        );
-      }
+      settle(exitError({ tool, command, stderrTail, exitCode, signal: exitSignal }, stopper.reason, run));
     });
   });
+}
+
+function notStartedError(tool: MediaTool, command: string, signal: AbortSignal): FfmpegError {
+  return new FfmpegError(`${tool} was not started: the operation was aborted`, {
+    code: 'FFMPEG_ABORTED',
+    tool,
+    command,
+    cause: signal.reason,
+  });
+}
+
+interface Stopper {
+  /** Stops the process once (SIGTERM, then SIGKILL after the grace period); later requests are ignored. */
+  request(reason: Stop): void;
+  /** Why the process was stopped; undefined when it ended by itself. */
+  readonly reason: Stop | undefined;
+  /** Clears the timers and the abort listener once the run has settled. */
+  dispose(): void;
+}
+
+/** Stops the process when `run`'s timeout passes or its signal aborts, or when asked to. */
+function createStopper(child: ChildProcess, run: MediaToolRun): Stopper {
+  const { signal } = run;
+  let reason: Stop | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  const request = (why: Stop) => {
+    if (reason !== undefined) return;
+    reason = why;
+    child.kill('SIGTERM');
+    killTimer = setTimeout(() => child.kill('SIGKILL'), run.killGraceMs ?? 2000);
+  };
+  const onAbort = () => request({ reason: 'abort', cause: signal?.reason });
+  const timer =
+    run.timeoutMs === undefined ? undefined : setTimeout(() => request({ reason: 'timeout' }), run.timeoutMs);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    request,
+    get reason() {
+      return reason;
+    },
+    dispose() {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** Keeps stderr's tail and hands `onStderrLine` every complete line; a throwing handler stops the run. */
+function forwardStderr(
+  child: ChildProcess,
+  stderr: TailBuffer,
+  onStderrLine: ((line: string) => void) | undefined,
+  stop: (reason: Stop) => void,
+): void {
+  child.stderr?.setEncoding('utf8');
+  let partialLine = '';
+  child.stderr?.on('data', (chunk: string) => {
+    stderr.push(chunk);
+    if (onStderrLine === undefined) return;
+    const lines = (partialLine + chunk).split(/\r\n|\r|\n/);
+    partialLine = lines.pop() ?? '';
+    try {
+      for (const line of lines) onStderrLine(line);
+    } catch (error) {
+      stop({ reason: 'callback', cause: error });
+    }
+  });
+  child.stderr?.on('end', () => {
+    if (onStderrLine === undefined || partialLine === '') return;
+    try {
+      onStderrLine(partialLine);
+    } catch (error) {
+      stop({ reason: 'callback', cause: error });
+    }
+    partialLine = '';
+  });
+}
+
+/** Hands `onStdout` stdout as text; a throwing handler stops the run. */
+function forwardStdout(
+  child: ChildProcess,
+  onStdout: (chunk: string) => void,
+  stop: (reason: Stop) => void,
+): void {
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    try {
+      onStdout(chunk);
+    } catch (error) {
+      stop({ reason: 'callback', cause: error });
+    }
+  });
+}
+
+/** The process could not be started at all: not installed, or not runnable. */
+function spawnError(tool: MediaTool, command: string, error: NodeJS.ErrnoException): FfmpegError {
+  const notFound = error.code === 'ENOENT';
+  const message = notFound
+    ? `${tool} not found on PATH — ${INSTALL_HINT}`
+    : `${tool} could not be started: ${error.message}`;
+  return new FfmpegError(message, {
+    code: notFound ? 'FFMPEG_NOT_FOUND' : 'FFMPEG_FAILED',
+    tool,
+    command,
+    cause: error,
+  });
+}
+
+interface ExitDetails {
+  tool: MediaTool;
+  command: string;
+  stderrTail: string;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** How the process ended, as an error, or undefined for a clean exit it was not stopped before. */
+function exitError(details: ExitDetails, stop: Stop | undefined, run: MediaToolRun): FfmpegError | undefined {
+  const { tool, stderrTail, exitCode } = details;
+  if (stop?.reason === 'timeout') {
+    const message = `${tool} timed out after ${run.timeoutMs} ms and was stopped${lastLine(stderrTail)}`;
+    return new FfmpegError(message, { ...details, code: 'FFMPEG_FAILED', timedOut: true });
+  }
+  if (stop?.reason === 'abort') {
+    return new FfmpegError(`${tool} was stopped: the operation was aborted`, {
+      ...details,
+      code: 'FFMPEG_ABORTED',
+      cause: stop.cause,
+    });
+  }
+  if (stop?.reason === 'callback') {
+    const message = `${tool} was stopped because its output handler threw: ${String(stop.cause)}`;
+    return new FfmpegError(message, { ...details, code: 'FFMPEG_FAILED', cause: stop.cause });
+  }
+  if (exitCode === 0) return undefined;
+  const how = exitCode === null ? `was killed by ${details.signal}` : `failed with exit code ${exitCode}`;
+  return new FfmpegError(`${tool} ${how}${lastLine(stderrTail)}`, { ...details, code: 'FFMPEG_FAILED' });
 }
 
 /** ffmpeg prints the decisive reason last (e.g. `in.mp4: No such file or directory`). */
