@@ -11,7 +11,7 @@ import {
 } from '@exercise-pipeline/shared';
 import { HashCache } from './hash-cache.js';
 import { type LocalBundleFile, listBundleFiles } from './list-bundle-files.js';
-import { type LocalObject, MANIFEST_KEY, planSync, type RemoteObject } from './plan-sync.js';
+import { type LocalObject, MANIFEST_KEY, planSync, type RemoteObject, type SyncPlan } from './plan-sync.js';
 import {
   type BundleSyncedInput,
   publishBundleSynced,
@@ -103,16 +103,88 @@ const HASH_CONCURRENCY = 2;
  * (by default without limit, so a delivery waits out an endpoint outage); aborting `signal` stops it.
  */
 export async function syncBundle(options: SyncBundleOptions): Promise<SyncResult> {
-  const { s3, bucket, signal, logger } = options;
-  const prefix = exercisePrefix(options.slug);
   const files = await listBundleFiles(options.localDir);
   const languages = await readManifestLanguages(files, options.slug);
-  const cache =
-    options.hashCache ??
-    (await HashCache.load(options.dataDir, {
-      onDiscard: (reason) => logger?.warn({ reason }, 'hash cache discarded'),
-    }));
-  const retry = (what: string): RetryOptions => ({
+  const cache = options.hashCache ?? (await loadHashCache(options));
+  const run: SyncRun = {
+    options,
+    prefix: exercisePrefix(options.slug),
+    cache,
+    concurrency: options.concurrency ?? 4,
+    retry: retryPolicy(options),
+  };
+  try {
+    const listed = await listPrefix(run);
+    const plan = await planBundleSync(run, files, listed);
+    const uploader = createUploader(run, files, plan.upload);
+    const media = plan.upload.filter((object) => object.key !== MANIFEST_KEY);
+    const manifest = plan.upload.find((object) => object.key === MANIFEST_KEY);
+    await runPool(media, run.concurrency, uploader.upload);
+    // Removed variants disappear before the new manifest lands, so a complete-looking bundle never
+    // references files that are about to vanish.
+    const deleted = await pruneRemoved(run, plan.delete);
+    const findings = typeof options.findings === 'function' ? await options.findings() : options.findings;
+    if (manifest !== undefined) {
+      await options.beforeManifest?.();
+      await uploader.upload(manifest);
+    }
+
+    const { uploaded } = uploader;
+    const changed = uploaded.length > 0 || deleted.length > 0;
+    const fingerprint = bundleFingerprint(changed ? await listPrefix(run) : listed);
+    const eventPublished =
+      changed &&
+      (await announceBundleSynced(run, {
+        languages,
+        changedKeys: [...uploaded, ...deleted],
+        fingerprint,
+        findings,
+      }));
+    const result: SyncResult = {
+      uploaded,
+      skipped: plan.skip.map((object) => fullKey(run, object.key)),
+      deleted,
+      bytesUploaded: plan.upload.reduce((sum, object) => sum + object.size, 0),
+      fingerprint,
+      changed,
+      eventPublished,
+    };
+    logSyncResult(run, result);
+    return result;
+  } finally {
+    await cache
+      .save()
+      .catch((error: unknown) =>
+        options.logger?.warn({ err: error, path: cache.path }, 'hash cache not saved'),
+      );
+  }
+}
+
+/** What every step of one sync shares. */
+interface SyncRun {
+  options: SyncBundleOptions;
+  /** `{slug}/`: local keys are relative to it, the bucket's are not. */
+  prefix: string;
+  cache: HashCache;
+  /** Files uploaded (and objects asked about) at once. */
+  concurrency: number;
+  /** The retry of one S3/EventBridge step, `what` naming it in the warning. */
+  retry: (what: string) => RetryOptions;
+}
+
+function fullKey(run: SyncRun, relativeKey: string): string {
+  return run.prefix + relativeKey;
+}
+
+function loadHashCache(options: SyncBundleOptions): Promise<HashCache> {
+  return HashCache.load(options.dataDir, {
+    onDiscard: (reason) => options.logger?.warn({ reason }, 'hash cache discarded'),
+  });
+}
+
+function retryPolicy(options: SyncBundleOptions): (what: string) => RetryOptions {
+  const { bucket, signal, logger } = options;
+  return (what) => ({
     attempts: options.retry?.attempts ?? Number.POSITIVE_INFINITY,
     baseDelayMs: options.retry?.baseDelayMs ?? 250,
     maxDelayMs: options.retry?.maxDelayMs ?? 15_000,
@@ -123,137 +195,139 @@ export async function syncBundle(options: SyncBundleOptions): Promise<SyncResult
         'transient S3/EventBridge failure, retrying',
       ),
   });
-  const concurrency = options.concurrency ?? 4;
-  const fullKey = (file: { relativeKey: string } | { key: string }) =>
-    prefix + ('relativeKey' in file ? file.relativeKey : file.key);
+}
 
-  try {
-    const listed = await withRetry(() => listObjects(s3, bucket, prefix, signal), retry(`list ${prefix}`));
-    const remoteSizes = new Map(listed.map((object) => [object.key.slice(prefix.length), object.size]));
-    // Only a file the bucket may already hold needs its hash for the decision (a cache hit when it is
-    // unchanged); every other file is hashed right before its own upload, overlapping other uploads.
-    const local = await runPool(files, HASH_CONCURRENCY, async (file): Promise<LocalObject> => {
-      if (remoteSizes.get(file.relativeKey) !== file.size) return { key: file.relativeKey, size: file.size };
-      return {
-        key: file.relativeKey,
-        size: file.size,
-        sha256: await cache.sha256(file.path, file, { signal }),
-      };
-    });
-    const remote = await resolveRemoteHashes(listed, local, prefix, {
-      bucket,
-      cache,
-      concurrency,
-      head: (key) => withRetry(() => headObject(s3, bucket, key, signal), retry(`head ${key}`)),
-    });
-    const plan = planSync(local, remote, { prune: options.prune ?? false });
-    const byKey = new Map(files.map((file) => [file.relativeKey, file]));
-    const progress = createProgressTracker(plan.upload, options.onProgress);
-    const uploaded: string[] = [];
+function listPrefix(run: SyncRun): Promise<ListedObject[]> {
+  const { s3, bucket, signal } = run.options;
+  return withRetry(() => listObjects(s3, bucket, run.prefix, signal), run.retry(`list ${run.prefix}`));
+}
 
-    const upload = async (object: LocalObject) => {
-      const file = byKey.get(object.key) as LocalBundleFile;
-      const key = fullKey(file);
-      const sha256 = object.sha256 ?? (await cache.sha256(file.path, file, { signal }));
-      const { etag } = await withRetry(
-        () => {
-          progress.update(key, 0);
-          return uploadFile(s3, {
-            bucket,
-            key,
-            path: file.path,
-            size: object.size,
-            sha256,
-            contentType: file.contentType,
-            ...(options.objectMetadata?.has(object.key)
-              ? { metadata: options.objectMetadata.get(object.key)! }
-              : {}),
-            multipartThresholdBytes: options.multipartThresholdBytes ?? 16 * MiB,
-            partSizeBytes: options.partSizeBytes ?? 8 * MiB,
-            partConcurrency: options.partConcurrency ?? 4,
-            signal,
-            onBytes: (loaded) => progress.update(key, loaded),
-          });
-        },
-        retry(`upload ${key}`),
-      );
-      cache.rememberRemote(bucket, key, { size: object.size, etag, sha256 });
-      progress.finish(key, object.size);
-      uploaded.push(key);
-      logger?.debug({ bucket, key, size: object.size }, 'uploaded');
+/** What to upload, skip and delete, from the local files and the listing of the prefix. */
+async function planBundleSync(
+  run: SyncRun,
+  files: readonly LocalBundleFile[],
+  listed: readonly ListedObject[],
+): Promise<SyncPlan> {
+  const { s3, bucket, signal } = run.options;
+  const { prefix, cache } = run;
+  const remoteSizes = new Map(listed.map((object) => [object.key.slice(prefix.length), object.size]));
+  // Only a file the bucket may already hold needs its hash for the decision (a cache hit when it is
+  // unchanged); every other file is hashed right before its own upload, overlapping other uploads.
+  const local = await runPool(files, HASH_CONCURRENCY, async (file): Promise<LocalObject> => {
+    if (remoteSizes.get(file.relativeKey) !== file.size) return { key: file.relativeKey, size: file.size };
+    return {
+      key: file.relativeKey,
+      size: file.size,
+      sha256: await cache.sha256(file.path, file, { signal }),
     };
+  });
+  const remote = await resolveRemoteHashes(listed, local, prefix, {
+    bucket,
+    cache,
+    concurrency: run.concurrency,
+    head: (key) => withRetry(() => headObject(s3, bucket, key, signal), run.retry(`head ${key}`)),
+  });
+  return planSync(local, remote, { prune: run.options.prune ?? false });
+}
 
-    const media = plan.upload.filter((object) => object.key !== MANIFEST_KEY);
-    const manifest = plan.upload.find((object) => object.key === MANIFEST_KEY);
-    await runPool(media, concurrency, upload);
-    // Removed variants disappear before the new manifest lands, so a complete-looking bundle never
-    // references files that are about to vanish.
-    const deleted = plan.delete.map(fullKey);
-    if (deleted.length > 0) {
-      await withRetry(() => deleteObjects(s3, bucket, deleted, signal), retry(`prune ${prefix}`));
-      for (const key of deleted) cache.forgetRemote(bucket, key);
-    }
-    const findings = typeof options.findings === 'function' ? await options.findings() : options.findings;
-    if (manifest !== undefined) {
-      await options.beforeManifest?.();
-      await upload(manifest);
-    }
-
-    const changed = uploaded.length > 0 || deleted.length > 0;
-    const after = changed
-      ? await withRetry(() => listObjects(s3, bucket, prefix, signal), retry(`list ${prefix}`))
-      : listed;
-    const fingerprint = bundleFingerprint(after);
-    let eventPublished = false;
-    if (changed && options.events !== undefined) {
-      const events = options.events;
-      await withRetry(
-        () =>
-          publishBundleSynced(
-            events,
-            options.eventBusName,
-            {
-              exercise: options.slug,
-              bucket,
-              languages,
-              changedKeys: [...uploaded, ...deleted],
-              fingerprint,
-              ...(options.delivery === undefined ? {} : { delivery: options.delivery }),
-              ...(options.host === undefined ? {} : { host: options.host }),
-              ...(findings === undefined ? {} : { findings }),
-            },
-            signal,
-          ),
-        retry('put "Bundle Synced"'),
-      );
-      eventPublished = true;
-    }
-    const result: SyncResult = {
-      uploaded,
-      skipped: plan.skip.map(fullKey),
-      deleted,
-      bytesUploaded: plan.upload.reduce((sum, object) => sum + object.size, 0),
-      fingerprint,
-      changed,
-      eventPublished,
-    };
-    logger?.info(
-      {
-        bucket,
-        prefix,
-        uploaded: uploaded.length,
-        skipped: result.skipped.length,
-        deleted: deleted.length,
-        fingerprint,
+/** Uploads planned objects one at a time each, keeping the order they finished in and the progress. */
+function createUploader(
+  run: SyncRun,
+  files: readonly LocalBundleFile[],
+  planned: readonly LocalObject[],
+): { upload: (object: LocalObject) => Promise<void>; uploaded: string[] } {
+  const { options, cache } = run;
+  const { s3, bucket, signal } = options;
+  const byKey = new Map(files.map((file) => [file.relativeKey, file]));
+  const progress = createProgressTracker(planned, options.onProgress);
+  const uploaded: string[] = [];
+  const upload = async (object: LocalObject) => {
+    const file = byKey.get(object.key) as LocalBundleFile;
+    const key = fullKey(run, file.relativeKey);
+    const sha256 = object.sha256 ?? (await cache.sha256(file.path, file, { signal }));
+    const { etag } = await withRetry(
+      () => {
+        progress.update(key, 0);
+        return uploadFile(s3, {
+          bucket,
+          key,
+          path: file.path,
+          size: object.size,
+          sha256,
+          contentType: file.contentType,
+          ...(options.objectMetadata?.has(object.key)
+            ? { metadata: options.objectMetadata.get(object.key)! }
+            : {}),
+          multipartThresholdBytes: options.multipartThresholdBytes ?? 16 * MiB,
+          partSizeBytes: options.partSizeBytes ?? 8 * MiB,
+          partConcurrency: options.partConcurrency ?? 4,
+          signal,
+          onBytes: (loaded) => progress.update(key, loaded),
+        });
       },
-      changed ? 'bundle synced' : 'bundle already in sync',
+      run.retry(`upload ${key}`),
     );
-    return result;
-  } finally {
-    await cache
-      .save()
-      .catch((error: unknown) => logger?.warn({ err: error, path: cache.path }, 'hash cache not saved'));
+    cache.rememberRemote(bucket, key, { size: object.size, etag, sha256 });
+    progress.finish(key, object.size);
+    uploaded.push(key);
+    options.logger?.debug({ bucket, key, size: object.size }, 'uploaded');
+  };
+  return { upload, uploaded };
+}
+
+/** Deletes the planned objects (when pruning) and forgets them in the cache; returns their full keys. */
+async function pruneRemoved(run: SyncRun, planned: readonly RemoteObject[]): Promise<string[]> {
+  const { s3, bucket, signal } = run.options;
+  const deleted = planned.map((object) => fullKey(run, object.key));
+  if (deleted.length > 0) {
+    await withRetry(() => deleteObjects(s3, bucket, deleted, signal), run.retry(`prune ${run.prefix}`));
+    for (const key of deleted) run.cache.forgetRemote(bucket, key);
   }
+  return deleted;
+}
+
+/** Puts "Bundle Synced" on the bus; false when the sync has no events client to put it with. */
+async function announceBundleSynced(
+  run: SyncRun,
+  sync: Pick<BundleSyncedInput, 'languages' | 'changedKeys' | 'fingerprint' | 'findings'>,
+): Promise<boolean> {
+  const { options } = run;
+  const { events, signal } = options;
+  if (events === undefined) return false;
+  await withRetry(
+    () =>
+      publishBundleSynced(
+        events,
+        options.eventBusName,
+        {
+          exercise: options.slug,
+          bucket: options.bucket,
+          languages: sync.languages,
+          changedKeys: sync.changedKeys,
+          fingerprint: sync.fingerprint,
+          ...(options.delivery === undefined ? {} : { delivery: options.delivery }),
+          ...(options.host === undefined ? {} : { host: options.host }),
+          ...(sync.findings === undefined ? {} : { findings: sync.findings }),
+        },
+        signal,
+      ),
+    run.retry('put "Bundle Synced"'),
+  );
+  return true;
+}
+
+function logSyncResult(run: SyncRun, result: SyncResult): void {
+  run.options.logger?.info(
+    {
+      bucket: run.options.bucket,
+      prefix: run.prefix,
+      uploaded: result.uploaded.length,
+      skipped: result.skipped.length,
+      deleted: result.deleted.length,
+      fingerprint: result.fingerprint,
+    },
+    result.changed ? 'bundle synced' : 'bundle already in sync',
+  );
 }
 
 interface RemoteHashContext {
