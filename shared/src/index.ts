@@ -4,4 +4,5 @@ export * from './cli/index.js';
 export * from './config/index.js';
 export * from './domain/index.js';
 export * from './ffmpeg/index.js';
+export * from './host/index.js';
 export * from './log/index.js';

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { redactText } from '@exercise-pipeline/shared';
+import { isProcessAlive, redactText } from '@exercise-pipeline/shared';
 import pg from 'pg';
 
 /** The one query surface the catalog code needs, served by PostgreSQL and PGlite alike. */
@@ -119,15 +119,6 @@ export class CatalogInUseError extends Error {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * PGlite keeps its files open in one process; a second process writing the same folder would corrupt
  * it. A pid file makes the second opener fail with a clear message instead; a stale file (its process
@@ -136,7 +127,7 @@ function isAlive(pid: number): boolean {
 async function lockPglite(dir: string): Promise<() => Promise<void>> {
   const lock = path.join(dir, 'pipeline.pid');
   const holder = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isProcessAlive(holder)) {
     throw new CatalogInUseError(dir, holder);
   }
   await writeFile(lock, String(process.pid));

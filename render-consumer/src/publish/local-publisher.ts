@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { access, copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { runFfmpeg } from '@exercise-pipeline/shared';
+import { pathExists, runFfmpeg } from '@exercise-pipeline/shared';
 import { PublishError } from './errors.js';
 import { parseHlsPlaylist } from './hls-playlist.js';
 import type {
@@ -95,7 +95,7 @@ export class LocalPublisher implements Publisher {
   async status(videoId: string): Promise<PublishedStatus> {
     if (!LOCAL_ID_PATTERN.test(videoId)) return { state: 'missing', raw: { reason: 'not a local media id' } };
     const dir = this.#dirOf(videoId);
-    if (!(await exists(dir))) return { state: 'missing' };
+    if (!(await pathExists(dir))) return { state: 'missing' };
     let text: string;
     try {
       text = await readFile(join(dir, PLAYLIST_FILE), 'utf8');
@@ -106,7 +106,7 @@ export class LocalPublisher implements Publisher {
       const playlist = parseHlsPlaylist(text);
       const absent: string[] = [];
       for (const segment of playlist.segments) {
-        if (!(await exists(join(dir, segment.uri)))) absent.push(segment.uri);
+        if (!(await pathExists(join(dir, segment.uri)))) absent.push(segment.uri);
       }
       if (!playlist.ended || absent.length > 0 || playlist.segments.length === 0) {
         return { state: 'failed', raw: { dir, reason: 'incomplete rendition', absentSegments: absent } };
@@ -133,21 +133,12 @@ export class LocalPublisher implements Publisher {
       );
     }
     const dir = this.#dirOf(videoId);
-    if (!(await exists(dir))) return { deleted: false };
+    if (!(await pathExists(dir))) return { deleted: false };
     await rm(dir, { recursive: true, force: true });
     return { deleted: true };
   }
 
   #dirOf(videoId: string): string {
     return join(this.#mediaDir, videoId);
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }

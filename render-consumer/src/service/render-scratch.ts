@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isProcessAlive } from '@exercise-pipeline/shared';
 
 /** Where EnsureRender and the composer write renders until they are published. */
 export function renderScratchDir(dataDir: string): string {
@@ -14,15 +15,6 @@ export interface RenderScratch {
   sharedWith: number[];
   /** Forgets this process as a user of the folder (at stop). */
   release(): Promise<void>;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -41,7 +33,7 @@ export async function claimRenderScratch(dataDir: string): Promise<RenderScratch
   for (const name of await readdir(owners)) {
     const pid = Number(/^(\d+)(?:-[0-9a-f]+)?\.pid$/.exec(name)?.[1]);
     if (!Number.isInteger(pid)) continue;
-    if (isAlive(pid)) sharedWith.push(pid);
+    if (isProcessAlive(pid)) sharedWith.push(pid);
     else await rm(path.join(owners, name), { force: true });
   }
   let removed = 0;

@@ -1,0 +1,2 @@
+export * from './path-exists.js';
+export * from './process-alive.js';
