@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '@exercise-pipeline/shared';
+import { median } from '@exercise-pipeline/shared/bench';
 import { syncBundle } from '../src/sync/sync-bundle.js';
 
 const MiB = 1024 * 1024;
@@ -131,12 +132,6 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint();
   await run();
   return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 async function main(): Promise<void> {

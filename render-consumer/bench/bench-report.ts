@@ -1,5 +1,7 @@
 /** Pure arithmetic and wording of the compose benchmark's summary. */
 
+import { median } from '@exercise-pipeline/shared/bench';
+
 export interface BenchTargets {
   /** compose CLI time / bare stream-copy ffmpeg time must stay at or below this. */
   maxComposeOverCopy: number;
@@ -18,22 +20,6 @@ export interface BenchSamples {
   reencode: number[];
   /** The composer's own time (its `composed` log line), without process start-up. */
   composeInProcess: number[];
-}
-
-/** A `--name` flag's text as a whole number of at least `min`; throws a message naming the flag. */
-export function wholeNumberFlag(name: string, text: string, min = 1): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`--${name} must be a whole number >= ${min}, got ${JSON.stringify(text)}`);
-  }
-  return value;
-}
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 export interface BenchVerdict {

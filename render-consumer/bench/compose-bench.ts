@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { probeMedia } from '@exercise-pipeline/shared';
+import { wholeNumberFlag } from '@exercise-pipeline/shared/bench';
 import { buildRenderArgs, LocalBundleSource, planRenderCommand } from '../src/compose/index.js';
 import { type BenchSamples, formatReport, verdict } from './bench-report.js';
 import { MOVING_SOURCE_NOTE } from './moving-media.js';
@@ -50,16 +51,9 @@ function readFlags(argv: string[]): Flags {
       keep: { type: 'boolean', default: false },
     },
   });
-  const whole = (name: string, text: string, min: number) => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < min) {
-      throw new Error(`--${name} must be a whole number >= ${min}, got ${JSON.stringify(text)}`);
-    }
-    return value;
-  };
-  const rounds = whole('rounds', values.rounds, 1);
+  const rounds = wholeNumberFlag('rounds', values.rounds);
   // 0 skips the slow baseline while tuning; its ratio then reads n/a.
-  const reencodeRounds = Math.min(rounds, whole('reencode-rounds', values['reencode-rounds'], 0));
+  const reencodeRounds = Math.min(rounds, wholeNumberFlag('reencode-rounds', values['reencode-rounds'], 0));
   return { rounds, reencodeRounds, keep: values.keep };
 }
 

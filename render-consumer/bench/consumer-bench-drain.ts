@@ -6,15 +6,18 @@ import { readFile } from 'node:fs/promises';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   DeleteMessageCommand,
-  GetQueueAttributesCommand,
   PurgeQueueCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
 import pg from 'pg';
 import { listBundleFiles } from '@exercise-pipeline/ingest-agent/sync';
+import { readQueueDepth } from '../src/status/queue-snapshot.js';
 import { type BenchContext, SETTLE_SECONDS, stage } from './consumer-bench-stage.js';
 import { type CpuUsage, cpuBetween, cpuSnapshot, exitedChildrenSeconds } from './cpu-usage.js';
+
+/** A queue that does not say its depth within this long fails the measurement. */
+const QUEUE_DEPTH_TIMEOUT_MS = 10_000;
 
 export interface DrainPlan {
   slugs: string[];
@@ -161,16 +164,9 @@ async function takeMessages(sqs: BenchContext['sqs'], queueUrl: string, expected
   return bodies;
 }
 
+/** Messages visible, in flight or delayed, as the status page counts them; throws when SQS does not answer. */
 async function queueDepth(sqs: BenchContext['sqs'], queueUrl: string): Promise<number> {
-  const output = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return Object.values(output.Attributes ?? {}).reduce((sum, value) => sum + Number(value), 0);
+  const queue = await readQueueDepth(sqs, queueUrl, QUEUE_DEPTH_TIMEOUT_MS);
+  if (queue.depth === null) throw new Error(queue.error ?? `${queueUrl} did not answer`);
+  return queue.depth;
 }

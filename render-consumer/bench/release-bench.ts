@@ -22,8 +22,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median, wholeNumberFlag } from '@exercise-pipeline/shared/bench';
 import { LocalBundleSource, planRenderCommand } from '../src/compose/index.js';
-import { median } from './bench-report.js';
 import {
   benchCacheRoot,
   SEED_LANGUAGE,
@@ -55,17 +55,10 @@ function readFlags(argv: string[]): Flags {
       keep: { type: 'boolean', default: false },
     },
   });
-  const whole = (name: string, text: string) => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1) {
-      throw new Error(`--${name} must be a whole number >= 1, got ${JSON.stringify(text)}`);
-    }
-    return value;
-  };
   return {
-    rounds: whole('rounds', values.rounds),
-    startupRounds: whole('startup-rounds', values['startup-rounds']),
-    height: whole('height', values.height),
+    rounds: wholeNumberFlag('rounds', values.rounds),
+    startupRounds: wholeNumberFlag('startup-rounds', values['startup-rounds']),
+    height: wholeNumberFlag('height', values.height),
     keep: values.keep,
   };
 }
