@@ -48,7 +48,11 @@ export interface BunnyStreamDoubleOptions {
   latencyMs?: number;
 }
 
-/** Webhook status numbers (a different list from the API's video status). */
+/**
+ * Webhook status numbers (a different list from the API's video status), written from the reference
+ * rather than imported from the consumer's webhook-signature.ts, so the double stays an independent
+ * check of the contract: a wrong number on either side fails the webhook tests.
+ */
 export const WEBHOOK_STATUS = {
   queued: 0,
   processing: 1,
