@@ -355,8 +355,8 @@ export async function markRenderDeleted(db: Queryable, id: number): Promise<bool
   return rows.length > 0;
 }
 
-export async function listRenders(db: Queryable, exerciseId?: number): Promise<RenderRow[]> {
-  if (exerciseId === undefined) return db.query<RenderRow>('SELECT * FROM exercise_renders ORDER BY id DESC');
+/** Every render of one exercise, oldest first. */
+export async function listExerciseRenders(db: Queryable, exerciseId: number): Promise<RenderRow[]> {
   return db.query<RenderRow>('SELECT * FROM exercise_renders WHERE exercise_id = $1 ORDER BY id', [
     exerciseId,
   ]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listRenders } from '../catalog/renders.js';
+import { listExerciseRenders } from '../catalog/renders.js';
 import { LocalPublisher } from '../publish/local-publisher.js';
 import { EnsureRender } from '../render/ensure-render.js';
 import {
@@ -86,7 +86,7 @@ describe('POST /v1/compose', () => {
     expect((await publishedIds(fixture.dataDir)).filter((id) => !before.includes(id))).toEqual([
       answer.bunny_video_id,
     ]);
-    const rows = await listRenders(fixture.db, exercise.id);
+    const rows = await listExerciseRenders(fixture.db, exercise.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'ready', bunny_video_id: answer.bunny_video_id });
   });
@@ -106,7 +106,7 @@ describe('POST /v1/compose', () => {
     expect(a!.bunny_video_id).toBe(b!.bunny_video_id);
     expect(api.counter.calls).toBe(1);
     expect((await publishedIds(fixture.dataDir)).length).toBe(before.length + 1);
-    expect(await listRenders(fixture.db, exercise.id)).toHaveLength(1);
+    expect(await listExerciseRenders(fixture.db, exercise.id)).toHaveLength(1);
   });
 
   it('answers 400 listing every field-level reason of an invalid recipe', async () => {
@@ -134,7 +134,7 @@ describe('POST /v1/compose', () => {
       expect.arrayContaining(['language', 'sets.0.reps', 'sets.1.side', 'seed']),
     );
     expect(body.error.reasons.every((r) => r.message.length > 0)).toBe(true);
-    expect(await listRenders(fixture.db, exercise.id)).toHaveLength(0);
+    expect(await listExerciseRenders(fixture.db, exercise.id)).toHaveLength(0);
   });
 
   it('answers 404 for an exercise the catalog does not know', async () => {

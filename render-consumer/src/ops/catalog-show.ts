@@ -1,6 +1,6 @@
 import type { Queryable } from '../catalog/database.js';
 import { type ExerciseRow, findExercise } from '../catalog/exercises.js';
-import { listRenders, type RenderRow } from '../catalog/renders.js';
+import { listExerciseRenders, type RenderRow } from '../catalog/renders.js';
 
 /** `catalog show`: the exercise row and every render of it, oldest first. */
 export interface CatalogEntry {
@@ -12,7 +12,7 @@ export interface CatalogEntry {
 export async function showCatalogEntry(db: Queryable, slug: string): Promise<CatalogEntry | null> {
   const exercise = await findExercise(db, slug);
   if (!exercise) return null;
-  return { exercise, renders: await listRenders(db, exercise.id) };
+  return { exercise, renders: await listExerciseRenders(db, exercise.id) };
 }
 
 /** The entry for a terminal: one block for the exercise, one line per render. */

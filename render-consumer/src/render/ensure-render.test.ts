@@ -5,7 +5,7 @@ import { bumpAssetVersion } from '../catalog/exercises.js';
 import {
   claimRender,
   ensureRenderRow,
-  listRenders,
+  listExerciseRenders,
   markRenderFailed,
   markRenderReady,
   supersedeRenders,
@@ -55,7 +55,7 @@ function service(compose: ComposeFn, options: Partial<EnsureRenderOptions> = {})
 }
 
 async function rowsOf(exerciseId: number) {
-  return listRenders(fixture.db, exerciseId);
+  return listExerciseRenders(fixture.db, exerciseId);
 }
 
 describe('EnsureRender', () => {
