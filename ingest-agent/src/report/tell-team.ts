@@ -1,6 +1,6 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { type Logger, pathExists } from '@exercise-pipeline/shared';
+import type { Logger } from '@exercise-pipeline/shared';
 import { REPORT_FILE_NAME } from '../ingest/scan-delivery.js';
 import type { IngestResult } from '../ingest/types.js';
 import type { AgentConfig } from '../rules/agent-config.js';
@@ -10,11 +10,18 @@ import { formatReport } from './format-report.js';
 export const PROCESSED_DIR = 'processed';
 export const REJECTED_DIR = 'rejected';
 
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** `processed/001 Squat`, or `processed/001 Squat (2)` when an earlier delivery of that name is there. */
 async function freeName(parent: string, name: string): Promise<string> {
   for (let n = 1; ; n += 1) {
     const candidate = join(parent, n === 1 ? name : `${name} (${n})`);
-    if (!(await pathExists(candidate))) return candidate;
+    if (!(await exists(candidate))) return candidate;
   }
 }
 
