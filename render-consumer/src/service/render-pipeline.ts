@@ -98,10 +98,31 @@ export function createRenderPipeline(
     firstTranscodeCheckSeconds: pollSeconds,
     ...(options.leaseSeconds === undefined ? {} : { leaseSeconds: options.leaseSeconds }),
   });
-  const transcodes = new TranscodeWatcher({
-    db,
+  const transcodes = createTranscodeWatcher(options, resources, { publisher, ensureRender, pollSeconds });
+  return {
+    bundleSourceFor,
+    composeGate,
     publisher,
+    consumerIdentity,
+    inFlightSince,
+    metrics,
     ensureRender,
+    transcodes,
+  };
+}
+
+/** Follows Bunny's transcodes of uploaded renders: polls them with a doubling wait up to the cap. */
+function createTranscodeWatcher(
+  options: RenderPipelineTuning & { config: PipelineConfig; logger: Logger },
+  resources: { events: EventBridgeClient; db: CatalogDb },
+  parts: { publisher: Publisher; ensureRender: EnsureRender; pollSeconds: number },
+): TranscodeWatcher {
+  const { config, logger } = options;
+  const { pollSeconds } = parts;
+  return new TranscodeWatcher({
+    db: resources.db,
+    publisher: parts.publisher,
+    ensureRender: parts.ensureRender,
     graceSeconds: config.renderGraceSeconds,
     events: resources.events,
     eventBusName: config.eventBusName,
@@ -115,14 +136,4 @@ export function createRenderPipeline(
       : { maxEncodingSeconds: options.transcodeTimeoutSeconds }),
     logger,
   });
-  return {
-    bundleSourceFor,
-    composeGate,
-    publisher,
-    consumerIdentity,
-    inFlightSince,
-    metrics,
-    ensureRender,
-    transcodes,
-  };
 }

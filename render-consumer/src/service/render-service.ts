@@ -190,32 +190,7 @@ async function startHttpApi(
     metricsRequireToken: config.metricsRequireToken,
     readinessChecks: { queue: renderQueueReadiness(options, clients.sqs) },
     ...(options.readiness ? { readiness: options.readiness } : {}),
-    extraRoutes: [
-      {
-        method: 'POST',
-        path: '/v1/bunny/webhook',
-        // Bunny cannot send COMPOSER_API_TOKEN: the webhook proves itself with its signature.
-        public: true,
-        handler: createBunnyWebhookHandler({
-          db,
-          watcher: pipeline.transcodes,
-          videoStatus: (videoId) => pipeline.publisher.status(videoId),
-          readOnlyApiKey: config.bunny?.readOnlyApiKey,
-          libraryId: config.bunny?.libraryId,
-          logger,
-        }),
-      },
-      ...createStatusRoutes({
-        db,
-        sqs: clients.sqs,
-        queueUrl: config.renderQueueUrl,
-        dlqUrl: config.renderDlqUrl,
-        signPlayback,
-        consumer: pipeline.consumerIdentity,
-      }),
-      ...createOpsRoutes({ db }),
-      ...(options.extraRoutes?.({ db, sqs: clients.sqs }) ?? []),
-    ],
+    extraRoutes: serviceRoutes(options, clients, db, pipeline, signPlayback),
     logger,
   });
   const { port, url, address } = await http.start();
@@ -226,6 +201,43 @@ async function startHttpApi(
     await writeConsumerApiAddress(config.dataDir, { pid: process.pid, url: loopbackUrl(address, port) });
   }
   return { http, url, port, statusPageUrl, announced };
+}
+
+/** The routes beside the compose API: Bunny's webhook, the status page's data, ops, and any extra. */
+function serviceRoutes(
+  options: RenderServiceOptions,
+  clients: ServiceClients,
+  db: CatalogDb,
+  pipeline: RenderPipeline,
+  signPlayback: (url: string) => string,
+): Route[] {
+  const { config, logger } = options;
+  return [
+    {
+      method: 'POST',
+      path: '/v1/bunny/webhook',
+      // Bunny cannot send COMPOSER_API_TOKEN: the webhook proves itself with its signature.
+      public: true,
+      handler: createBunnyWebhookHandler({
+        db,
+        watcher: pipeline.transcodes,
+        videoStatus: (videoId) => pipeline.publisher.status(videoId),
+        readOnlyApiKey: config.bunny?.readOnlyApiKey,
+        libraryId: config.bunny?.libraryId,
+        logger,
+      }),
+    },
+    ...createStatusRoutes({
+      db,
+      sqs: clients.sqs,
+      queueUrl: config.renderQueueUrl,
+      dlqUrl: config.renderDlqUrl,
+      signPlayback,
+      consumer: pipeline.consumerIdentity,
+    }),
+    ...createOpsRoutes({ db }),
+    ...(options.extraRoutes?.({ db, sqs: clients.sqs }) ?? []),
+  ];
 }
 
 /** `/readyz`'s check of the render queue: its depth must be readable within the probe's deadline. */
