@@ -22,7 +22,10 @@ const entrySchema = z.object({
   version: z.literal(1),
   deliveryId: z.string(),
   folder: z.string(),
-  /** Hash of the folder's listing (paths, sizes, mtimes) and the agent config: "the same delivery". */
+  /**
+   * Hash of the folder's listing (paths, sizes, mtimes; junk left out) and the agent config: "the
+   * same delivery" (contentIdentity in ingest/, which also recognises entries signed with junk in).
+   */
   signature: z.string(),
   state: z.enum(JOURNAL_STATES),
   exercise: z.string().nullable(),

@@ -5,7 +5,8 @@ export const WATCH_USAGE = `usage: exercise-agent watch <drop-dir> [--config F] 
 Watches the drop folder and ingests every delivery folder in it once it is complete: nothing in
 it changed for settleSeconds and every video and voice-over reads completely. Ingested folders
 move to <drop-dir>/processed/ (config "onSuccess"); refused ones stay with a _REPORT.txt (or move
-to rejected/, "onRefusal") and are judged again only after something in them changes.
+to rejected/, "onRefusal") and are judged again only after something in them (or the config)
+changes: the ingest journal in DATA_DIR says what was judged, also across restarts.
   --config F   agent config file: settleSeconds, pollIntervalSeconds, junk, onSuccess, onRefusal, rules
   --poll       poll every pollIntervalSeconds instead of waiting for change events; needed on
                SMB/NFS shares, where change events do not arrive

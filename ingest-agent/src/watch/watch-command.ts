@@ -17,6 +17,7 @@ import { agentAwsOptions, readAgentConfig } from '../cli/agent-settings.js';
 import { reportFailure, usageError } from '../cli/output.js';
 import { folderProblem } from '../cli/plan-command.js';
 import { ingestDelivery } from '../ingest/ingest-delivery.js';
+import { priorVerdict } from '../ingest/prior-verdict.js';
 import type { IngestResult } from '../ingest/types.js';
 import { PreviewNotices } from '../notices/preview-notices.js';
 import type { AgentConfig } from '../rules/agent-config.js';
@@ -42,11 +43,6 @@ export interface WatchCommandDeps {
   signal?: AbortSignal;
   /** Called once the watcher is ready. */
   onReady?: (watcher: DeliveryWatcher) => void;
-}
-
-/** Where the watcher remembers refused deliveries across restarts. */
-export function outcomesFileIn(dataDir: string): string {
-  return path.join(path.resolve(dataDir), 'watch', 'outcomes.json');
 }
 
 /** Where the daemon keeps its current status (`watching`, last scan, deliveries by phase) for operators. */
@@ -174,10 +170,9 @@ export async function runWatchCommand(
       refuseIncompleteAfterSeconds: config.refuseIncompleteAfterSeconds,
       rescanSeconds: config.rescanSeconds,
       heartbeatSeconds: config.heartbeatSeconds,
-      // The ingest moves folders itself (and writes _REPORT.txt); the watcher only watches.
-      onSuccess: 'leave',
-      onRefusal: 'leave',
-      outcomesFile: outcomesFileIn(env.dataDir),
+      // The ingest's journal says what was judged already; the ingest writes _REPORT.txt and moves
+      // the folder. The watcher only watches.
+      priorVerdict: ({ folder }) => priorVerdict({ folder, config, dataDir: env.dataDir }),
       logger,
     });
     logWatchEvents(watcher, logger);
