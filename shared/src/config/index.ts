@@ -1,3 +1,4 @@
+export { awsClientOptions } from './aws-client-options.js';
 export { ConfigError } from './config-error.js';
 export { configOrExit } from './config-or-exit.js';
 export { configSecrets, describeConfig } from './config-secrets.js';
