@@ -2,24 +2,13 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { PassThrough } from 'node:stream';
 import type { LazyCliCommand } from '@exercise-pipeline/shared';
 import { describe, expect, it } from 'vitest';
+import { runCliInProcess } from '../../test/harness/cli-run.js';
 import { COMMANDS, main } from './cli.js';
 
 /** Runs `exercise-agent …` in this process and collects what it printed. */
-async function agent(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const streams = { stdout: new PassThrough(), stderr: new PassThrough() };
-  const text = { stdout: '', stderr: '' };
-  streams.stdout.on('data', (chunk: Buffer) => {
-    text.stdout += chunk.toString('utf8');
-  });
-  streams.stderr.on('data', (chunk: Buffer) => {
-    text.stderr += chunk.toString('utf8');
-  });
-  const code = await main(argv, { ...streams, env: {} });
-  return { code, ...text };
-}
+const agent = (...argv: string[]) => runCliInProcess(main, argv, {});
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
@@ -37,7 +26,7 @@ async function loadedSdkPackages(
   const script = `
     import { createRequire } from 'node:module';
     import { PassThrough } from 'node:stream';
-    const { main } = await import(${JSON.stringify(pathToFileURL(path.join(built, 'cli.js')).href)});
+        const { main } = await import(${JSON.stringify(pathToFileURL(path.join(built, 'cli.js')).href)});
     const sdk = () => [...new Set(Object.keys(createRequire(import.meta.url).cache)
       .map((file) => file.match(/node_modules\\/(@aws-sdk\\/[^/]+)\\//)?.[1])
       .filter(Boolean))].sort();

@@ -2,23 +2,12 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { runCliInProcess } from '../../test/harness/cli-run.js';
 import { COMMANDS, main } from './cli.js';
 
 /** Runs `exercise-consumer …` in this process and collects what it printed. */
-async function consumer(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const streams = { stdout: new PassThrough(), stderr: new PassThrough() };
-  const text = { stdout: '', stderr: '' };
-  streams.stdout.on('data', (chunk: Buffer) => {
-    text.stdout += chunk.toString('utf8');
-  });
-  streams.stderr.on('data', (chunk: Buffer) => {
-    text.stderr += chunk.toString('utf8');
-  });
-  const code = await main(argv, { ...streams, env: {} });
-  return { code, ...text };
-}
+const consumer = (...argv: string[]) => runCliInProcess(main, argv, {});
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
@@ -36,7 +25,7 @@ async function loadedPackages(
   const script = `
     import { createRequire } from 'node:module';
     import { PassThrough } from 'node:stream';
-    const { main } = await import(${JSON.stringify(pathToFileURL(path.join(built, 'cli.js')).href)});
+        const { main } = await import(${JSON.stringify(pathToFileURL(path.join(built, 'cli.js')).href)});
     const heavy = () => [...new Set(Object.keys(createRequire(import.meta.url).cache)
       .map((file) => file.match(/node_modules\\/(pg|@aws-sdk\\/[^/]+|sqs-consumer)\\//)?.[1])
       .filter(Boolean))].sort();

@@ -32,7 +32,7 @@ export function createImportCommand(): DefinedCommand {
     usage: IMPORT_USAGE,
     flags: FLAGS,
     json: true,
-    run: (context) => runImport(context),
+    run: runImport,
   });
 }
 

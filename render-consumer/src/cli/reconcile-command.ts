@@ -27,7 +27,7 @@ export function createReconcileCommand(): DefinedCommand {
     usage: RECONCILE_USAGE,
     flags: FLAGS,
     json: true,
-    run: (context) => runReconcile(context),
+    run: runReconcile,
   });
 }
 

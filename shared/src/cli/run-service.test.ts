@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { abortOnStopSignals, runService, STOP_SIGNALS } from './run-service.js';
+import { abortOnStopSignals, type RunServiceOptions, runService, STOP_SIGNALS } from './run-service.js';
 
 function memoryLogger() {
   const lines: string[] = [];
@@ -8,6 +8,22 @@ function memoryLogger() {
     info: (fields: object, message: string) => lines.push(`info ${message} ${JSON.stringify(fields)}`),
     warn: (fields: object, message: string) => lines.push(`warn ${message} ${JSON.stringify(fields)}`),
   };
+}
+
+/** A service whose stop waits until the test calls `finish`, and the exit codes the runner asked for. */
+function hangingStop(options: Omit<RunServiceOptions<string>, 'start' | 'stop' | 'exit'>) {
+  const exits: number[] = [];
+  let finish: (code: number) => void = () => undefined;
+  const running = runService({
+    ...options,
+    start: async () => 'service',
+    stop: () =>
+      new Promise<number>((resolve) => {
+        finish = resolve;
+      }),
+    exit: (code) => exits.push(code),
+  });
+  return { running, exits, finish: (code: number) => finish(code) };
 }
 
 const listeners = () => STOP_SIGNALS.map((signal) => process.listenerCount(signal));
@@ -49,18 +65,7 @@ describe('runService', () => {
 
   it('exits 1 at once on a second signal while stopping', async () => {
     const logger = memoryLogger();
-    const exits: number[] = [];
-    let finish: (code: number) => void = () => undefined;
-    const running = runService({
-      logger,
-      stoppingMessage: 'stopping: waiting for work',
-      start: async () => 'service',
-      stop: () =>
-        new Promise<number>((resolve) => {
-          finish = resolve;
-        }),
-      exit: (code) => exits.push(code),
-    });
+    const { running, exits, finish } = hangingStop({ logger, stoppingMessage: 'stopping: waiting for work' });
     await tick();
     process.emit('SIGINT', 'SIGINT');
     await tick();
@@ -77,20 +82,12 @@ describe('runService', () => {
 
   it('exits 1 when the stop overruns its deadline', async () => {
     const logger = memoryLogger();
-    const exits: number[] = [];
     const controller = new AbortController();
-    let finish: (code: number) => void = () => undefined;
-    const running = runService({
+    const { running, exits, finish } = hangingStop({
       logger,
       deadlineMs: 20,
       overrunMs: 20,
       signal: controller.signal,
-      start: async () => 'service',
-      stop: () =>
-        new Promise<number>((resolve) => {
-          finish = resolve;
-        }),
-      exit: (code) => exits.push(code),
     });
     await tick();
     controller.abort();
