@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
+import { presentValue } from './read-variables.js';
 import {
   DEFAULTS,
   describeBadValue,
@@ -89,23 +90,16 @@ const BUNNY_REQUIRED = [
   'BUNNY_STREAM_CDN_HOSTNAME',
 ] as const;
 
-// Empty or blank counts as unset, so `FOO= pnpm …` and compose files with `FOO:` behave like no FOO.
-function present(raw: unknown): string | undefined {
-  if (typeof raw !== 'string') return undefined;
-  const trimmed = raw.trim();
-  return trimmed === '' ? undefined : trimmed;
-}
-
 function variableSchema(variable: EnvironmentVariable) {
   const spec = ENVIRONMENT_VARIABLES[variable];
   return z
     .unknown()
     .transform((raw, ctx) => {
-      const text = present(raw);
+      const text = presentValue(raw);
       if (text === undefined) return undefined;
       const value = spec.parse(text);
       if (value === undefined) {
-        ctx.addIssue({ code: 'custom', message: describeBadValue(variable, text) });
+        ctx.addIssue({ code: 'custom', message: describeBadValue(variable, text, spec) });
         return z.NEVER;
       }
       return value;
