@@ -19,6 +19,9 @@ const fileSchema = z.object({
   ),
 });
 
+/** Only `OutcomeMemory.open` holds this, so the memory is never built without its file read. */
+const OPENING = Symbol('OutcomeMemory.open');
+
 /**
  * Outcomes of deliveries that stay in the drop dir (refused, or ingested with `onSuccess: leave`),
  * keyed by the delivery folder's absolute path and kept in one JSON file under DATA_DIR, so a
@@ -31,7 +34,13 @@ export class OutcomeMemory {
   /** Why the file could not be read (it is then ignored and overwritten on the next change). */
   readonly loadProblem: string | undefined;
 
-  private constructor(file: string | undefined, entries: Map<string, RememberedOutcome>, problem?: string) {
+  constructor(
+    opening: typeof OPENING,
+    file: string | undefined,
+    entries: Map<string, RememberedOutcome>,
+    problem?: string,
+  ) {
+    if (opening !== OPENING) throw new TypeError('an OutcomeMemory comes from OutcomeMemory.open');
     this.#file = file;
     this.#entries = entries;
     this.loadProblem = problem;
@@ -39,12 +48,13 @@ export class OutcomeMemory {
 
   /** @param file e.g. `$DATA_DIR/watch/outcomes.json`; undefined keeps the memory in this process only */
   static async open(file: string | undefined): Promise<OutcomeMemory> {
-    if (file === undefined) return new OutcomeMemory(undefined, new Map());
+    if (file === undefined) return new OutcomeMemory(OPENING, undefined, new Map());
     let text: string;
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new OutcomeMemory(file, new Map());
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        return new OutcomeMemory(OPENING, file, new Map());
       throw error;
     }
     let parsed: z.infer<typeof fileSchema> | undefined;
@@ -52,9 +62,9 @@ export class OutcomeMemory {
       parsed = fileSchema.parse(JSON.parse(text));
     } catch {
       const problem = `${file} is not a valid outcome file; it is ignored and will be rewritten (refused deliveries are checked once more)`;
-      return new OutcomeMemory(file, new Map(), problem);
+      return new OutcomeMemory(OPENING, file, new Map(), problem);
     }
-    return new OutcomeMemory(file, new Map(Object.entries(parsed.deliveries)));
+    return new OutcomeMemory(OPENING, file, new Map(Object.entries(parsed.deliveries)));
   }
 
   get(folder: string): RememberedOutcome | undefined {
