@@ -29,7 +29,11 @@ function call(
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(init.json);
   }
-  return fetch(`${bunny.url}/library/${bunny.libraryId}${path}`, { method, headers, body });
+  return fetch(`${bunny.url}/library/${bunny.libraryId}${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
 }
 
 async function createVideo(title = 'clip'): Promise<string> {

@@ -117,7 +117,7 @@ export class HashCache {
   async sha256(
     absolutePath: string,
     stat: FileStat,
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal | undefined } = {},
   ): Promise<string> {
     const key = resolve(absolutePath);
     const cached = this.#data.local[key];

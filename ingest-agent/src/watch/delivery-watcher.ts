@@ -99,7 +99,12 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
   deliveries(): { delivery: string; phase: string; idleReason?: string }[] {
     return this.#tracker.names().map((delivery) => {
       const status = this.#tracker.status(delivery);
-      return { delivery, phase: status?.phase ?? 'gone', idleReason: status?.idleReason };
+      const idleReason = status?.idleReason;
+      return {
+        delivery,
+        phase: status?.phase ?? 'gone',
+        ...(idleReason === undefined ? {} : { idleReason }),
+      };
     });
   }
 
@@ -268,7 +273,7 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
         checkDelivery({
           folder,
           isIgnored: (relativePath) => this.#isIgnored({ delivery, relativePath }),
-          probe: this.#options.probe,
+          ...(this.#options.probe === undefined ? {} : { probe: this.#options.probe }),
           signal: this.#checkAbort.signal,
         }),
       );
@@ -401,8 +406,8 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
       else if (step.status === 'failed') {
         this.emit('delivery:failed', {
           ...ref,
-          error: step.error,
-          result: step.result,
+          ...(step.error === undefined ? {} : { error: step.error }),
+          ...(step.result === undefined ? {} : { result: step.result }),
           retryInSeconds: this.#retryMs / 1000,
         });
       }
@@ -418,6 +423,7 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
   #reportError(error: unknown, delivery?: string): void {
     const failure = error instanceof Error ? error : new Error(String(error));
     this.#options.logger?.error({ err: failure, delivery }, 'watcher error');
-    if (this.listenerCount('watcher:error') > 0) this.emit('watcher:error', { error: failure, delivery });
+    if (this.listenerCount('watcher:error') > 0)
+      this.emit('watcher:error', { error: failure, ...(delivery === undefined ? {} : { delivery }) });
   }
 }

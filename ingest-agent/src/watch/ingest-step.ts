@@ -11,7 +11,7 @@ export interface IngestStepOptions<R extends IngestReport> {
   /** Receives the POSIX path inside the delivery. */
   isIgnored: (relativePath: string) => boolean;
   /** Folder next to the delivery (`processed`, `rejected`) to move it into per outcome; undefined leaves it. */
-  moveTo: { done?: string; refused?: string };
+  moveTo: { done?: string | undefined; refused?: string | undefined };
   /** Problems after the outcome is known (moving, remembering); they do not change the outcome. */
   onError: (error: unknown) => void;
 }

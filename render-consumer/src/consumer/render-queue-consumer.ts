@@ -142,7 +142,7 @@ export class RenderQueueConsumer {
     });
     this.#inFlight.set(id, { message, done });
     try {
-      await handleMessage({ ...options, onOutcome: options.onOutcome }, message);
+      await handleMessage(options, message);
       await options.sqs.send(
         new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
       );

@@ -54,7 +54,7 @@ interface CheckSlot {
   target: string | undefined;
   state: CheckState;
   /** The probe still running, if any: a frozen endpoint gets one probe at a time, never a pile. */
-  running?: Promise<void>;
+  running?: Promise<void> | undefined;
   /** When the running probe began. */
   began?: number;
 }

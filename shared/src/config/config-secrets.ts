@@ -18,19 +18,22 @@ export function configSecrets(config: PipelineConfig): string[] {
 /** A copy safe to log at start-up: secrets replaced, the database URL without its password. */
 export function describeConfig(config: PipelineConfig): PipelineConfig {
   const hidden = '[Redacted]';
+  const { bunny, composerApiToken, databaseUrl } = config;
+  // Overriding keys of the spread copy keeps their order; an unset secret stays absent.
   return {
     ...config,
-    bunny:
-      config.bunny === undefined
-        ? undefined
-        : {
-            ...config.bunny,
+    ...(bunny === undefined
+      ? {}
+      : {
+          bunny: {
+            ...bunny,
             apiKey: hidden,
-            ...(config.bunny.readOnlyApiKey === undefined ? {} : { readOnlyApiKey: hidden }),
-            ...(config.bunny.tokenKey === undefined ? {} : { tokenKey: hidden }),
+            ...(bunny.readOnlyApiKey === undefined ? {} : { readOnlyApiKey: hidden }),
+            ...(bunny.tokenKey === undefined ? {} : { tokenKey: hidden }),
           },
-    composerApiToken: config.composerApiToken === undefined ? undefined : hidden,
-    databaseUrl: config.databaseUrl === undefined ? undefined : withoutPassword(config.databaseUrl),
+        }),
+    ...(composerApiToken === undefined ? {} : { composerApiToken: hidden }),
+    ...(databaseUrl === undefined ? {} : { databaseUrl: withoutPassword(databaseUrl) }),
   };
 }
 

@@ -152,21 +152,23 @@ const environmentSchema = z
           }
         : undefined;
     return {
-      awsEndpointUrl: env.AWS_ENDPOINT_URL,
+      ...setOnly({
+        awsEndpointUrl: env.AWS_ENDPOINT_URL,
+        assetsBucket: env.ASSETS_BUCKET,
+        renderQueueUrl: env.RENDER_QUEUE_URL,
+        renderDlqUrl: env.RENDER_DLQ_URL,
+        agentNoticesQueueUrl: env.AGENT_NOTICES_QUEUE_URL,
+        databaseUrl: env.DATABASE_URL,
+        bunny,
+        composerApiToken: env.COMPOSER_API_TOKEN,
+        statusPageUrl: env.STATUS_PAGE_URL,
+      }),
       awsRegion: env.AWS_REGION ?? DEFAULTS.AWS_REGION,
-      assetsBucket: env.ASSETS_BUCKET,
       eventBusName: env.EVENT_BUS_NAME ?? DEFAULTS.EVENT_BUS_NAME,
-      renderQueueUrl: env.RENDER_QUEUE_URL,
-      renderDlqUrl: env.RENDER_DLQ_URL,
-      agentNoticesQueueUrl: env.AGENT_NOTICES_QUEUE_URL,
-      databaseUrl: env.DATABASE_URL,
       dataDir: env.DATA_DIR ?? DEFAULTS.DATA_DIR,
       publishTarget: env.PUBLISH_TARGET ?? DEFAULTS.PUBLISH_TARGET,
-      bunny,
       composerPort: env.COMPOSER_PORT ?? DEFAULTS.COMPOSER_PORT,
       composerHost: env.COMPOSER_HOST ?? DEFAULTS.COMPOSER_HOST,
-      composerApiToken: env.COMPOSER_API_TOKEN,
-      statusPageUrl: env.STATUS_PAGE_URL,
       metricsRequireToken: env.METRICS_REQUIRE_TOKEN ?? DEFAULTS.METRICS_REQUIRE_TOKEN,
       composeLoudness: env.COMPOSE_LOUDNESS ?? DEFAULTS.COMPOSE_LOUDNESS,
       composeLoudnessTargetLufs: env.COMPOSE_LOUDNESS_TARGET_LUFS ?? DEFAULTS.COMPOSE_LOUDNESS_TARGET_LUFS,
@@ -177,6 +179,13 @@ const environmentSchema = z
       awsRequestTimeoutSeconds: env.AWS_REQUEST_TIMEOUT_SECONDS ?? DEFAULTS.AWS_REQUEST_TIMEOUT_SECONDS,
     };
   });
+
+/** The settings that are set: an unset optional setting is absent from the config, never `undefined`. */
+function setOnly<T extends object>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
 
 const ORDER = Object.keys(ENVIRONMENT_VARIABLES);
 
