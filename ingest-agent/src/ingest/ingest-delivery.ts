@@ -119,7 +119,7 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestResu
 
   const refusals = [...plan.refusals, ...inspection.refusals];
   if (refusals.length > 0) {
-    result.findings = (await settlePictures(inspection)).findings;
+    result.findings = (await awaitPictures(inspection)).findings;
     return refuseDelivery(result, refusals, { ...context, plan });
   }
   const slug = plan.exercise!;
@@ -160,7 +160,7 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestResu
       throw error;
     });
   if (staged.outcome === 'deferred') pictures.abort();
-  else await settlePictures(inspection);
+  else await awaitPictures(inspection);
   result.findings = [...inspection.qc.findings, ...(staged.qc?.findings ?? [])];
   if (staged.outcome === 'refused') return refuseDelivery(result, staged.reasons, { ...context, plan });
   if (staged.outcome === 'deferred') {
@@ -290,7 +290,7 @@ async function stageAndSync(input: StageInput): Promise<Staged> {
     ...(options.config.qc.enabled
       ? {
           findings: async () =>
-            findingDetails([...(await settlePictures(input.inspection)).findings, ...extracted.findings]),
+            findingDetails([...(await awaitPictures(input.inspection)).findings, ...extracted.findings]),
         }
       : {}),
     ...(options.hashCache ? { hashCache: options.hashCache } : {}),
@@ -336,7 +336,7 @@ async function stagingBytes(input: StageInput): Promise<number> {
  * The whole check of the delivered files: waits for the videos' pictures when they are checked
  * beside staging and upload, and keeps the outcome on the inspection.
  */
-async function settlePictures(inspection: Inspection): Promise<QcOutcome> {
+async function awaitPictures(inspection: Inspection): Promise<QcOutcome> {
   if (inspection.pictures !== undefined) {
     inspection.qc = await inspection.pictures;
     delete inspection.pictures;

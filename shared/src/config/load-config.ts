@@ -69,8 +69,11 @@ export interface PipelineConfig {
   composeLoudness?: boolean;
   /** COMPOSE_LOUDNESS_TARGET_LUFS; default -16. */
   composeLoudnessTargetLufs?: number;
-  /** SETTLE_SECONDS; default 20. */
-  settleSeconds: number;
+  /**
+   * SETTLE_SECONDS (the variable keeps its name): the consumer's quiet period, how long nothing under
+   * a bundle's prefix must change before it renders without a "Bundle Synced"; default 20.
+   */
+  quietSeconds: number;
   /** RENDER_GRACE_SECONDS; default 604800 (7 days). */
   renderGraceSeconds: number;
   /** LOG_LEVEL; default `info`. */
@@ -172,7 +175,7 @@ const environmentSchema = z
       metricsRequireToken: env.METRICS_REQUIRE_TOKEN ?? DEFAULTS.METRICS_REQUIRE_TOKEN,
       composeLoudness: env.COMPOSE_LOUDNESS ?? DEFAULTS.COMPOSE_LOUDNESS,
       composeLoudnessTargetLufs: env.COMPOSE_LOUDNESS_TARGET_LUFS ?? DEFAULTS.COMPOSE_LOUDNESS_TARGET_LUFS,
-      settleSeconds: env.SETTLE_SECONDS ?? DEFAULTS.SETTLE_SECONDS,
+      quietSeconds: env.SETTLE_SECONDS ?? DEFAULTS.SETTLE_SECONDS,
       renderGraceSeconds: env.RENDER_GRACE_SECONDS ?? DEFAULTS.RENDER_GRACE_SECONDS,
       logLevel: env.LOG_LEVEL ?? DEFAULTS.LOG_LEVEL,
       awsConnectTimeoutSeconds: env.AWS_CONNECT_TIMEOUT_SECONDS ?? DEFAULTS.AWS_CONNECT_TIMEOUT_SECONDS,
