@@ -16,7 +16,6 @@ export const JOURNAL_DIR = 'ingest-journal';
  * exact content of the folder.
  */
 export const JOURNAL_STATES = ['staged', 'uploading', 'synced', 'reporting', 'done', 'refused'] as const;
-export type JournalState = (typeof JOURNAL_STATES)[number];
 
 const entrySchema = z.object({
   version: z.literal(1),

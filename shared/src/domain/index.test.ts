@@ -19,7 +19,6 @@ describe('domain barrel', () => {
       'isValidSlug',
       'assertSlug',
       'parseBundleKey',
-      'parseSlotFileName',
       'discoverVariants',
       'manifestKey',
       'videoKey',
