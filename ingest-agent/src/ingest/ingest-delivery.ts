@@ -11,7 +11,7 @@ import { type DeliveryPlan, planDelivery } from './plan-delivery.js';
 import { contentIdentity, isSameContent } from './prior-verdict.js';
 import { finishReporting, refuseDelivery, reportOutcome } from './report-outcome.js';
 import { changedFiles, scanDelivery } from './scan-delivery.js';
-import { type IngestRun, type Staged, settlePictures, stageAndSync } from './stage-and-sync.js';
+import { type IngestRun, type Staged, awaitPictures, stageAndSync } from './stage-and-sync.js';
 import { emptyResult, type IngestOptions, type IngestResult } from './types.js';
 
 export type { IngestOptions, IngestStep } from './types.js';
@@ -52,12 +52,12 @@ export async function ingestDelivery(options: IngestOptions): Promise<IngestResu
   }
   const refusals = [...run.plan.refusals, ...inspection.refusals];
   if (refusals.length > 0) {
-    result.findings = (await settlePictures(inspection)).findings;
+    result.findings = (await awaitPictures(inspection)).findings;
     return refuseDelivery(result, refusals, run.report);
   }
   const staged = await stageUnderLock(run, inspection, pictures);
   if (staged.outcome === 'deferred') pictures.abort();
-  else await settlePictures(inspection);
+  else await awaitPictures(inspection);
   result.findings = [...inspection.qc.findings, ...(staged.qc?.findings ?? [])];
   return concludeStaged(run, result, staged);
 }

@@ -141,7 +141,7 @@ async function syncStaged(
     ...(options.config.qc.enabled
       ? {
           findings: async () =>
-            findingDetails([...(await settlePictures(inspection)).findings, ...extracted.findings]),
+            findingDetails([...(await awaitPictures(inspection)).findings, ...extracted.findings]),
         }
       : {}),
     // Once manifest.json is up the bundle is live and must be reported: anything local that can
@@ -214,7 +214,7 @@ async function stagingBytes(
  * The whole check of the delivered files: waits for the videos' pictures when they are checked
  * beside staging and upload, and keeps the outcome on the inspection.
  */
-export async function settlePictures(inspection: Inspection): Promise<QcOutcome> {
+export async function awaitPictures(inspection: Inspection): Promise<QcOutcome> {
   if (inspection.pictures !== undefined) {
     inspection.qc = await inspection.pictures;
     delete inspection.pictures;

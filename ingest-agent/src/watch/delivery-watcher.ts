@@ -91,7 +91,12 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
   deliveries(): { delivery: string; phase: string; idleReason?: string }[] {
     return this.#tracker.names().map((delivery) => {
       const status = this.#tracker.status(delivery);
-      return { delivery, phase: status?.phase ?? 'gone', idleReason: status?.idleReason };
+      const idleReason = status?.idleReason;
+      return {
+        delivery,
+        phase: status?.phase ?? 'gone',
+        ...(idleReason === undefined ? {} : { idleReason }),
+      };
     });
   }
 
@@ -255,7 +260,7 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
         checkDelivery({
           folder,
           isIgnored: (relativePath) => this.#isIgnored({ delivery, relativePath }),
-          probe: this.#options.probe,
+          ...(this.#options.probe === undefined ? {} : { probe: this.#options.probe }),
           signal: this.#checkAbort.signal,
         }),
       );
@@ -411,7 +416,8 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
   #reportError(error: unknown, delivery?: string): void {
     const failure = error instanceof Error ? error : new Error(String(error));
     this.#options.logger?.error({ err: failure, delivery }, 'watcher error');
-    if (this.listenerCount('watcher:error') > 0) this.emit('watcher:error', { error: failure, delivery });
+    if (this.listenerCount('watcher:error') > 0)
+      this.emit('watcher:error', { error: failure, ...(delivery === undefined ? {} : { delivery }) });
   }
 }
 

@@ -15,16 +15,16 @@ Renders one recipe to a file without publishing it.
 `;
 
 export interface ComposeRequest {
-  bundleDir?: string;
-  exercise?: string;
+  bundleDir?: string | undefined;
+  exercise?: string | undefined;
   /** The recipe as the flags give it, minus `exercise` (taken from the bundle or --exercise). */
-  recipe: { language?: string; sets?: unknown[]; seed?: unknown };
+  recipe: { language?: string | undefined; sets?: unknown[] | undefined; seed?: unknown };
   /**
    * --sets items that were not `side:reps`. They are reported together with the recipe check's
    * reasons (their placeholders always fail it), so one run lists every problem.
    */
   setReasons: FieldIssue[];
-  out?: string;
+  out?: string | undefined;
   assetVersion?: number | undefined;
   json: boolean;
 }

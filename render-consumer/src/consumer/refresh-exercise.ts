@@ -29,7 +29,7 @@ import { type BundleSource, readBundle } from '../compose/bundle-source.js';
 import { type EnsureRender, isHeldElsewhere } from '../render/ensure-render.js';
 import type { ManifestMemo } from './manifest-memo.js';
 import { previewLink } from './preview-link.js';
-import { decideSettle, MAX_DELAY_SECONDS, type SettlingMemo } from './settle.js';
+import { decideQuiet, MAX_DELAY_SECONDS, type DeferredCopies } from './quiet-period.js';
 
 export interface RefreshDeps {
   db: CatalogDb;
@@ -42,12 +42,12 @@ export interface RefreshDeps {
   eventBusName: string;
   /** The status page as people reach it: "Render Ready" of a local render links it (see previewLink). */
   statusPageUrl?: string;
-  settleSeconds: number;
+  quietSeconds: number;
   graceSeconds: number;
   /** Opens an exercise's bundle for reading (S3 through the download cache). */
   bundleSourceFor: (slug: string) => BundleSource;
   /** Deferred copies still to come back, which cover later object events; absent → none kept. */
-  settling?: SettlingMemo;
+  deferredCopies?: DeferredCopies;
   /** Manifests already read, so a message finding its exercise current reads none; absent → none kept. */
   manifests?: ManifestMemo;
   logger?: Pick<Logger, 'info' | 'warn'>;
@@ -60,7 +60,7 @@ export interface RefreshRequest {
   syncedFingerprint?: string;
   /**
    * An operator's forced re-render (`pnpm consumer refresh --force`): bump the asset version and
-   * render every preview again even though the bundle did not change; no settle wait.
+   * render every preview again even though the bundle did not change; no wait for a quiet bundle.
    */
   force?: boolean;
   /**
@@ -71,7 +71,7 @@ export interface RefreshRequest {
   forceRequestId?: string;
   /**
    * An object event (not "Bundle Synced", an operator's request or a shared copy): one that a
-   * deferred copy of the same exercise still to come back covers needs no handling (SettlingMemo).
+   * deferred copy of the same exercise still to come back covers needs no handling (DeferredCopies).
    */
   coalescible?: boolean;
   /**
@@ -115,7 +115,7 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
   const { db, s3, bucket } = deps;
   const slug = request.exercise;
   const now = deps.now?.() ?? new Date();
-  if (request.coalescible && deps.settling?.covers(slug, now.getTime())) return { outcome: 'covered' };
+  if (request.coalescible && deps.deferredCopies?.covers(slug, now.getTime())) return { outcome: 'covered' };
   const objects = await listPrefixObjects(s3, bucket, slug);
 
   if (!objects.some((object) => object.key === manifestKey(slug))) {
@@ -135,18 +135,18 @@ export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest
 
   const fingerprint = bundleFingerprint(objects);
   const newest = new Date(Math.max(...objects.map((object) => object.lastModified.getTime())));
-  const settleInput = { newestObjectAt: newest, now, settleSeconds: deps.settleSeconds };
-  let settle = decideSettle({
-    ...settleInput,
+  const quietInput = { newestObjectAt: newest, now, quietSeconds: deps.quietSeconds };
+  let quiet = decideQuiet({
+    ...quietInput,
     coveredBySync: request.force === true || request.syncedFingerprint === fingerprint,
   });
   // The deliveries table is only asked about a bundle young enough for its answer to matter.
-  if (!settle.settled && (await hasSyncedDelivery(db, slug, fingerprint))) {
-    settle = decideSettle({ ...settleInput, coveredBySync: true });
+  if (!quiet.quiet && (await hasSyncedDelivery(db, slug, fingerprint))) {
+    quiet = decideQuiet({ ...quietInput, coveredBySync: true });
   }
-  if (!settle.settled) {
-    deps.settling?.deferred(slug, settle.delaySeconds, now.getTime());
-    return { outcome: 'deferred', delaySeconds: settle.delaySeconds };
+  if (!quiet.quiet) {
+    deps.deferredCopies?.deferred(slug, quiet.delaySeconds, now.getTime());
+    return { outcome: 'deferred', delaySeconds: quiet.delaySeconds };
   }
 
   const manifestEtag = objects.find((object) => object.key === manifestKey(slug))?.etag ?? '';

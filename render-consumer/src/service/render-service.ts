@@ -8,7 +8,7 @@ import {
   createSqsClient,
   type Logger,
   type PipelineConfig,
-  settlesWithin,
+  finishesWithin,
 } from '@exercise-pipeline/shared';
 import { DownloadCache } from '../bundle/download-cache.js';
 import { S3BundleSource } from '../bundle/s3-bundle-source.js';
@@ -20,7 +20,7 @@ import { ManifestMemo } from '../consumer/manifest-memo.js';
 import { defaultStatusPageUrl } from '../consumer/preview-link.js';
 import { refreshExercise } from '../consumer/refresh-exercise.js';
 import { RenderQueueConsumer } from '../consumer/render-queue-consumer.js';
-import { SettlingMemo } from '../consumer/settle.js';
+import { DeferredCopies } from '../consumer/quiet-period.js';
 import { createBunnyWebhookHandler } from '../http/bunny-webhook-handler.js';
 import { createConsumerHttpServer } from '../http/consumer-http.js';
 import { createPipelineMetrics, type PipelineMetrics } from '../http/pipeline-metrics.js';
@@ -250,7 +250,7 @@ export async function startRenderService(options: RenderServiceOptions): Promise
     }
 
     const manifests = new ManifestMemo();
-    const settling = new SettlingMemo();
+    const deferredCopies = new DeferredCopies();
     const consumer = new RenderQueueConsumer({
       db,
       sqs,
@@ -269,11 +269,11 @@ export async function startRenderService(options: RenderServiceOptions): Promise
             events,
             eventBusName: config.eventBusName,
             statusPageUrl,
-            settleSeconds: config.settleSeconds,
+            quietSeconds: config.quietSeconds,
             graceSeconds: config.renderGraceSeconds,
             bundleSourceFor,
             manifests,
-            settling,
+            deferredCopies,
             logger,
           },
           request,
@@ -313,9 +313,9 @@ export async function startRenderService(options: RenderServiceOptions): Promise
           // Renders the compose API started get the same deadline as queue messages, then are
           // aborted too (a queue message in hand at the deadline has aborted them already).
           const left = Math.max(0, deadlineMs - (Date.now() - stopStarted));
-          if (!(await settlesWithin(ensureRender.drain(), left))) abortRenders();
-          // Aborted renders settle in moments; one that ignores its signal must not hold the exit.
-          if (!(await settlesWithin(ensureRender.drain(), RENDER_STOP_GRACE_MS))) {
+          if (!(await finishesWithin(ensureRender.drain(), left))) abortRenders();
+          // Aborted renders finish in moments; one that ignores its signal must not hold the exit.
+          if (!(await finishesWithin(ensureRender.drain(), RENDER_STOP_GRACE_MS))) {
             logger.warn(
               { renders: ensureRender.inFlight },
               'renders still running at shutdown: closing anyway',

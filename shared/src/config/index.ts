@@ -1,7 +1,6 @@
 export { awsClientOptions } from './aws-client-options.js';
 export { ConfigError } from './config-error.js';
 export { configOrExit } from './config-or-exit.js';
-export { configSecrets, describeConfig } from './config-secrets.js';
 export {
   DEFAULTS as CONFIG_DEFAULTS,
   ENVIRONMENT_VARIABLES,

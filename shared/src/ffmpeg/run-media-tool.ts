@@ -40,7 +40,7 @@ type Stop =
 
 /**
  * Spawns `tool` with an argv array (never a shell), keeps a bounded stderr tail, enforces the timeout
- * and the abort signal (SIGTERM, then SIGKILL after the grace period), and settles only after the
+ * and the abort signal (SIGTERM, then SIGKILL after the grace period), and finishes only after the
  * process has exited, so no ffmpeg outlives a rejected promise.
  */
 export function runMediaTool(
@@ -70,7 +70,7 @@ export function runMediaTool(
     const stderr = new TailBuffer();
     let stop: Stop | undefined;
     let killTimer: NodeJS.Timeout | undefined;
-    let settled = false;
+    let finished = false;
 
     const requestStop = (reason: Stop) => {
       if (stop !== undefined) return;
@@ -85,9 +85,9 @@ export function runMediaTool(
         : setTimeout(() => requestStop({ reason: 'timeout' }), run.timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    const settle = (error: FfmpegError | undefined) => {
-      if (settled) return;
-      settled = true;
+    const finish = (error: FfmpegError | undefined) => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       clearTimeout(killTimer);
       signal?.removeEventListener('abort', onAbort);
@@ -137,7 +137,7 @@ export function runMediaTool(
       const message = notFound
         ? `${tool} not found on PATH — ${INSTALL_HINT}`
         : `${tool} could not be started: ${error.message}`;
-      settle(
+      finish(
         new FfmpegError(message, {
           code: notFound ? 'FFMPEG_NOT_FOUND' : 'FFMPEG_FAILED',
           tool,
@@ -152,9 +152,9 @@ export function runMediaTool(
       const details = { tool, command, stderrTail, exitCode, signal: exitSignal };
       if (stop?.reason === 'timeout') {
         const message = `${tool} timed out after ${run.timeoutMs} ms and was stopped${lastLine(stderrTail)}`;
-        settle(new FfmpegError(message, { ...details, code: 'FFMPEG_FAILED', timedOut: true }));
+        finish(new FfmpegError(message, { ...details, code: 'FFMPEG_FAILED', timedOut: true }));
       } else if (stop?.reason === 'abort') {
-        settle(
+        finish(
           new FfmpegError(`${tool} was stopped: the operation was aborted`, {
             ...details,
             code: 'FFMPEG_ABORTED',
@@ -163,12 +163,12 @@ export function runMediaTool(
         );
       } else if (stop?.reason === 'callback') {
         const message = `${tool} was stopped because its output handler threw: ${String(stop.cause)}`;
-        settle(new FfmpegError(message, { ...details, code: 'FFMPEG_FAILED', cause: stop.cause }));
+        finish(new FfmpegError(message, { ...details, code: 'FFMPEG_FAILED', cause: stop.cause }));
       } else if (exitCode === 0) {
-        settle(undefined);
+        finish(undefined);
       } else {
         const how = exitCode === null ? `was killed by ${exitSignal}` : `failed with exit code ${exitCode}`;
-        settle(
+        finish(
           new FfmpegError(`${tool} ${how}${lastLine(stderrTail)}`, { ...details, code: 'FFMPEG_FAILED' }),
         );
       }
