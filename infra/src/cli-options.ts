@@ -5,8 +5,8 @@ export interface LocalCliOptions {
   region: string;
   bucket: string;
   busName: string;
-  queueName?: string;
-  dlqName?: string;
+  queueName?: string | undefined;
+  dlqName?: string | undefined;
   json: boolean;
   help: boolean;
 }

@@ -4,7 +4,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { LazyCliCommand } from '@exercise-pipeline/shared';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS } from './cli.js';
+import { runCliInProcess } from '../../test/harness/cli-run.js';
+import { COMMANDS, main } from './cli.js';
+
+/** Runs `exercise-agent …` in this process and collects what it printed. */
+const agent = (...argv: string[]) => runCliInProcess(main, argv, {});
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
@@ -22,7 +26,7 @@ async function loadedSdkPackages(
   const script = `
     import { createRequire } from 'node:module';
     import { PassThrough } from 'node:stream';
-    const { main } = await import(${JSON.stringify(pathToFileURL(path.join(built, 'cli.js')).href)});
+        const { main } = await import(${JSON.stringify(pathToFileURL(path.join(built, 'cli.js')).href)});
     const sdk = () => [...new Set(Object.keys(createRequire(import.meta.url).cache)
       .map((file) => file.match(/node_modules\\/(@aws-sdk\\/[^/]+)\\//)?.[1])
       .filter(Boolean))].sort();
@@ -62,4 +66,62 @@ describe('exercise-agent command table', () => {
     // ingest does load the SDK: the check above would see it.
     expect(loaded.after).toContain('@aws-sdk/client-s3');
   }, 40_000);
+});
+
+describe('exercise-agent command lines', () => {
+  it('refuses a flag the command does not take and a second folder with exit 2, naming them', async () => {
+    const typo = await agent('ingest', here, '--dryrun');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(
+      /^unknown flag --dryrun \(did you mean --dry-run\?\); see --help\n\nusage: exercise-agent ingest/,
+    );
+    const prune = await agent('validate', here, '--prune');
+    expect(prune.code).toBe(2);
+    expect(prune.stderr).toMatch(/^unknown flag --prune: it takes --json; see --help\n/);
+    const two = await agent('plan', '001', 'Squat');
+    expect(two.code).toBe(2);
+    expect(two.stderr).toMatch(/^expected one folder, got 2: "001" "Squat"; quote a name with spaces\n/);
+    const missing = await agent('ingest', here, '--config');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^--config needs a value: --config F; see --help\n/);
+  });
+
+  it("prints each command's help on stdout with exit 0", async () => {
+    for (const name of ['plan', 'ingest', 'validate', 'watch']) {
+      const help = await agent(name, '--help');
+      expect(help.code, name).toBe(0);
+      expect(help.stdout, name).toMatch(new RegExp(`^usage: exercise-agent ${name} `));
+      expect(help.stderr, name).toBe('');
+    }
+  });
+
+  it('answers a refused command line with the JSON error document when --json is given', async () => {
+    const missing = await agent('plan', '--json');
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout)).toEqual({
+      error: {
+        code: 'INPUT_REFUSED',
+        message: 'the delivery folder is missing',
+        reasons: [{ field: 'arguments', message: 'the delivery folder is missing' }],
+      },
+    });
+    const typo = await agent('validate', here, '--json', '--jsn');
+    expect(typo.code).toBe(2);
+    expect(JSON.parse(typo.stdout).error.reasons).toEqual([
+      { field: '--jsn', message: 'unknown flag --jsn (did you mean --json?); see --help' },
+    ]);
+  });
+
+  it('reports a failure with --json as the JSON error document too (exit 1)', async () => {
+    const config = path.join(here, 'no-such-agent.json');
+    const failed = await agent('plan', here, '--config', config, '--json');
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout)).toEqual({
+      error: {
+        code: 'AGENT_CONFIG_INVALID',
+        message: expect.stringContaining(`${config}: cannot be read (ENOENT)`),
+      },
+    });
+    expect(failed.stderr).toContain(`${config}: cannot be read (ENOENT)`);
+  });
 });

@@ -1,13 +1,5 @@
 // The light subpath, not the package barrel: the usage text must not pay for pino and zod.
-import {
-  type CliCommand,
-  type CliIo,
-  EXIT,
-  isEntryPoint,
-  lazyCommand,
-  packageVersion,
-  runCli,
-} from '@exercise-pipeline/shared/cli';
+import { type CliCommand, EXIT, isEntryPoint, lazyCommand, programMain } from '@exercise-pipeline/shared/cli';
 
 /**
  * The daemon lives in watch/ and is loaded only when asked for, so `plan`/`ingest`/`validate` never
@@ -61,14 +53,12 @@ const FOOTER = [
   'stdout; logs go to stderr. Exit: 0 done, 2 refused (with reasons), 1 failure.',
 ];
 
-export async function main(
-  argv: readonly string[],
-  io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
-  commands: Record<string, CliCommand> = COMMANDS,
-): Promise<number> {
-  const version = packageVersion(new URL('../package.json', import.meta.url));
-  return runCli({ program: 'exercise-agent', commands, argv, io, footer: FOOTER, version });
-}
+export const main = programMain({
+  program: 'exercise-agent',
+  commands: COMMANDS,
+  packageJsonUrl: new URL('../package.json', import.meta.url),
+  footer: FOOTER,
+});
 
 if (isEntryPoint(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2));

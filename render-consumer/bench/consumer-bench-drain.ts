@@ -1,6 +1,6 @@
 /**
  * The consumer benchmark's scale-out measurement: how long N consumer processes take to drain a
- * settled backlog of change events.
+ * quiet backlog of change events.
  */
 import { readFile } from 'node:fs/promises';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -13,7 +13,7 @@ import {
 import pg from 'pg';
 import { listBundleFiles } from '@exercise-pipeline/ingest-agent/sync';
 import { readQueueDepth } from '../src/status/queue-snapshot.js';
-import { type BenchContext, SETTLE_SECONDS, stage } from './consumer-bench-stage.js';
+import { type BenchContext, QUIET_SECONDS, stage } from './consumer-bench-stage.js';
 import { type CpuUsage, cpuBetween, cpuSnapshot, exitedChildrenSeconds } from './cpu-usage.js';
 
 /** A queue that does not say its depth within this long fails the measurement. */
@@ -41,11 +41,11 @@ export interface Drain {
 }
 
 /**
- * A settled backlog, drained: the change events are produced by real puts while no consumer runs,
- * taken off the queue and held until the settle time has passed since the last put; then the
+ * A quiet backlog, drained: the change events are produced by real puts while no consumer runs,
+ * taken off the queue and held until the quiet period has passed since the last put; then the
  * consumers start, and once every one of them is up the clock starts and the held events go back
  * on the queue at once. The clock stops when the queue is empty and every preview is ready and in
- * the catalog. So the time is the consumers' work alone: no settle wait (which is the same wall
+ * the catalog. So the time is the consumers' work alone: no quiet-period wait (which is the same wall
  * clock for any number of processes) and no process start-up (reported separately).
  */
 export async function measureDrain(
@@ -76,8 +76,8 @@ export async function measureDrain(
     }
     const lastPut = performance.now();
     const backlog = await takeMessages(sqs, target.queueUrl, changes);
-    const settleLeft = SETTLE_SECONDS * 1000 - (performance.now() - lastPut);
-    if (settleLeft > 0) await new Promise((resolve) => setTimeout(resolve, settleLeft + 100));
+    const quietLeft = QUIET_SECONDS * 1000 - (performance.now() - lastPut);
+    if (quietLeft > 0) await new Promise((resolve) => setTimeout(resolve, quietLeft + 100));
 
     const childrenBefore = await exitedChildrenSeconds();
     const spawned = performance.now();

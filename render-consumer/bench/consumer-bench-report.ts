@@ -1,7 +1,7 @@
 /** The consumer benchmark's summary: the targets table and the notes under it, as printed text. */
 import type { Drain } from './consumer-bench-drain.js';
 import type { Latency, SeedBundle } from './consumer-bench-latency.js';
-import { SETTLE_SECONDS } from './consumer-bench-stage.js';
+import { QUIET_SECONDS } from './consumer-bench-stage.js';
 import { MOVING_SOURCE_NOTE } from './moving-media.js';
 
 export interface ConsumerBenchResults {
@@ -20,7 +20,7 @@ export interface ConsumerBenchResults {
 export function formatConsumerReport(results: ConsumerBenchResults): string {
   const { seed, latency, one, many, exercises, processes, languages, cores } = results;
   const renderSeconds = latency.render.coldSeconds;
-  const latencyTarget = renderSeconds + SETTLE_SECONDS;
+  const latencyTarget = renderSeconds + QUIET_SECONDS;
   const ratio = many.seconds / one.seconds;
   const rows = [
     ['measure', 'measured', 'target', 'met'],
@@ -35,11 +35,11 @@ export function formatConsumerReport(results: ConsumerBenchResults): string {
     [
       `"Bundle Synced" → ${seed.languages.length} preview(s), catalog updated`,
       `${latency.allSeconds.toFixed(2)} s`,
-      `≤ ${(seed.languages.length * renderSeconds + SETTLE_SECONDS).toFixed(2)} s`,
-      latency.allSeconds <= seed.languages.length * renderSeconds + SETTLE_SECONDS ? 'yes' : 'NO',
+      `≤ ${(seed.languages.length * renderSeconds + QUIET_SECONDS).toFixed(2)} s`,
+      latency.allSeconds <= seed.languages.length * renderSeconds + QUIET_SECONDS ? 'yes' : 'NO',
     ],
     [
-      `1 process drains ${one.events} events / ${exercises} exercises (settled backlog)`,
+      `1 process drains ${one.events} events / ${exercises} exercises (quiet backlog)`,
       `${one.seconds.toFixed(2)} s`,
       '',
       '',
@@ -72,9 +72,9 @@ export function formatConsumerReport(results: ConsumerBenchResults): string {
     '',
     `Latency bundle: ${seed.outputSeconds.toFixed(1)} s of output per preview, ${seed.languages.join(',')}; ${MOVING_SOURCE_NOTE}.`,
     `Drain bundles: the small fixture bundles (320x180), not 1080p (see the header comment).`,
-    `(${languages.length} languages, ${one.renders} renders per drain run, ${cores} CPU cores, settle ${SETTLE_SECONDS} s)`,
-    'Drains start from a settled backlog: the change events were produced by real puts, held until the',
-    'settle time had passed, and put back on the queue once every consumer was up; the clock runs from',
+    `(${languages.length} languages, ${one.renders} renders per drain run, ${cores} CPU cores, quiet period ${QUIET_SECONDS} s)`,
+    'Drains start from a quiet backlog: the change events were produced by real puts, held until the',
+    'quiet period had passed, and put back on the queue once every consumer was up; the clock runs from',
     'then until the queue is empty and every preview is ready and in the catalog.',
     `Consumer start-up (not timed in the drain): 1 process ${one.startSeconds.toFixed(2)} s, ${processes} processes ${many.startSeconds.toFixed(2)} s.`,
     'CPU during the drains:',

@@ -16,7 +16,7 @@ import { type BenchMoto, freePortNumber } from './bench-moto.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-export const SETTLE_SECONDS = 2;
+export const QUIET_SECONDS = 2;
 
 /** The run's services and clients; every measurement works against these. */
 export interface BenchContext {
@@ -123,7 +123,7 @@ export class ConsumerFleet {
               BUNNY_STREAM_API_KEY: this.#bunny.apiKey,
               BUNNY_STREAM_CDN_HOSTNAME: 'vz-bench.b-cdn.net',
               COMPOSER_PORT: String(await freePortNumber()),
-              SETTLE_SECONDS: String(SETTLE_SECONDS),
+              SETTLE_SECONDS: String(QUIET_SECONDS),
               LOG_LEVEL: 'warn',
               QUEUE_WAIT_SECONDS: '1',
               SHUTDOWN_DEADLINE_SECONDS: '5',

@@ -4,7 +4,7 @@
 export interface LogSummary {
   /** Renders each consumer started, in start order of the consumers. */
   rendersPerConsumer: number[];
-  /** Messages re-sent with a delay (bundle settling, or previews being rendered elsewhere). */
+  /** Messages re-sent with a delay (bundle still changing, or previews being rendered elsewhere). */
   deferred: number;
   /** Message handlings that found nothing to do (the exercise was current and published). */
   unchanged: number;
@@ -40,7 +40,7 @@ export interface ScaleSettings {
   languages: string[];
   uploadKiBps: number;
   latencyMs: number;
-  settleSeconds: number;
+  quietSeconds: number;
   cores: number;
 }
 
@@ -141,7 +141,7 @@ export function formatScaleReport(runs: readonly ScaleRun[], settings: ScaleSett
   const uploadSeconds = meanBytes / (settings.uploadKiBps * 1024);
   const notes = [
     '',
-    `${settings.exercises} exercises × ${settings.languages.length} languages (${settings.languages.join(',')}) = ${renders} catalog previews, synced at once; CONSUMER_CONCURRENCY=1, SETTLE_SECONDS=${settings.settleSeconds}, ${settings.cores} CPU cores.`,
+    `${settings.exercises} exercises × ${settings.languages.length} languages (${settings.languages.join(',')}) = ${renders} catalog previews, synced at once; CONSUMER_CONCURRENCY=1, SETTLE_SECONDS=${settings.quietSeconds}, ${settings.cores} CPU cores.`,
     `Bunny double: ${settings.uploadKiBps} KiB/s per upload connection, ${settings.latencyMs} ms per request; a render is ${(meanBytes / 1024).toFixed(0)} KiB, so its upload alone takes ${uploadSeconds.toFixed(1)} s.`,
     'drain: from every bundle synced until every exercise has a ready preview in every language and the catalog points at it; sync: the syncs themselves (10 agents at once; the consumers already handle their events).',
     `Floor: ${renders} uploads of ${uploadSeconds.toFixed(1)} s over N connections take at least ⌈${renders}/N⌉ × ${uploadSeconds.toFixed(1)} s.`,

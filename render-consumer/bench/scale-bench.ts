@@ -49,7 +49,7 @@ if (consumerCounts.some((value) => !Number.isInteger(value) || value < 1) || !co
 const languages = option('--languages', 'ro,en').split(',');
 const uploadKiBps = count('--upload-kbps', 64);
 const latencyMs = count('--latency-ms', 40, 0);
-const settleSeconds = count('--settle-seconds', 20, 0);
+const quietSeconds = count('--settle-seconds', 20, 0);
 /** Where each consumer's log lines (LOG_LEVEL=debug) are written, as `N{n}-{i}.log`; default nowhere. */
 const logsDir = option('--logs', '');
 /** Longest drain before the bench gives up on a run. */
@@ -83,7 +83,7 @@ try {
       languages,
       uploadKiBps,
       latencyMs,
-      settleSeconds,
+      quietSeconds,
       cores: availableParallelism(),
     }),
   );
@@ -105,7 +105,7 @@ async function measure(n: number, slugs: string[], dirs: string[]): Promise<Scal
   try {
     await fleet.start(n, target, `scale${n}`, {
       CONSUMER_CONCURRENCY: '1',
-      SETTLE_SECONDS: String(settleSeconds),
+      SETTLE_SECONDS: String(quietSeconds),
       // The double finishes a transcode in 60 ms: the first poll finds it done.
       TRANSCODE_POLL_SECONDS: '1',
       LOG_LEVEL: 'debug',

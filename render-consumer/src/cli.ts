@@ -1,13 +1,5 @@
 // The light subpath, not the package barrel: the usage text must not pay for pino and zod.
-import {
-  type CliCommand,
-  type CliIo,
-  isEntryPoint,
-  type LazyCliCommand,
-  lazyCommand,
-  packageVersion,
-  runCli,
-} from '@exercise-pipeline/shared/cli';
+import { isEntryPoint, type LazyCliCommand, lazyCommand, programMain } from '@exercise-pipeline/shared/cli';
 import type { ExerciseSourceFactory } from './cli/compose-command.js';
 
 /** The S3 source pulls in the AWS SDK and the catalog; only `compose --exercise` needs them. */
@@ -47,14 +39,11 @@ export const COMMANDS: Record<string, LazyCliCommand> = {
   ),
 };
 
-export async function main(
-  argv: readonly string[],
-  io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
-  commands: Record<string, CliCommand> = COMMANDS,
-): Promise<number> {
-  const version = packageVersion(new URL('../package.json', import.meta.url));
-  return runCli({ program: 'exercise-consumer', commands, argv, io, version });
-}
+export const main = programMain({
+  program: 'exercise-consumer',
+  commands: COMMANDS,
+  packageJsonUrl: new URL('../package.json', import.meta.url),
+});
 
 if (isEntryPoint(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2));

@@ -19,7 +19,7 @@ describe('fault campaign (short form)', () => {
       consumers: 2,
       faultSeconds: 20,
       faultPauseSeconds: [1, 3],
-      settleSeconds: 180,
+      recoverySeconds: 180,
       log: (line) => lines.push(line),
     });
     const table = formatCampaignReport(report);

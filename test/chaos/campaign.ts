@@ -3,7 +3,7 @@
  * against moto (behind an endpoint that can "restart"), a PostgreSQL server of the campaign's own and
  * the Bunny Stream double, while deliveries arrive and faults are injected at random: SIGKILL of any
  * program, endpoint restarts mid-sync, the drop folder removed and restored, Bunny 5xx answers and
- * timeouts, a database restart. Then the faults stop, everything is let settle, and the outcome is
+ * timeouts, a database restart. Then the faults stop, everything is let finish its work, and the outcome is
  * checked: the bucket holds exactly what the deliveries planned, one ready catalog render per
  * exercise, language and asset version, no message lost (every routed message was either handled or
  * dead-lettered, none left), and no Bunny video that no render references once `sweep` ran.
@@ -63,8 +63,8 @@ export interface CampaignOptions {
   faultPauseSeconds?: [number, number];
   /** Fault kinds drawn from; default all of them. */
   faults?: readonly FaultKind[];
-  /** How long the pipeline may take to settle once the faults stopped. Default 240 s. */
-  settleSeconds?: number;
+  /** How long the pipeline may take to finish its work once the faults stopped. Default 240 s. */
+  recoverySeconds?: number;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -289,27 +289,27 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       }
     }
 
-    // ---- settle: every delivery processed, every preview ready, the queue empty ----
+    // ---- recovery: every delivery processed, every preview ready, the queue empty ----
     const catalog = new pg.Client({ connectionString: database.url });
     await catalog.connect();
     try {
       const slugs = [...planned.keys()];
-      const settleBy = Date.now() + (options.settleSeconds ?? 240) * 1000;
-      let settled = false;
+      const recoverBy = Date.now() + (options.recoverySeconds ?? 240) * 1000;
+      let recovered = false;
       let quietPolls = 0;
-      while (Date.now() < settleBy) {
+      while (Date.now() < recoverBy) {
         const processed = await readdir(path.join(dropDir, 'processed')).catch(() => [] as string[]);
         const notReady = await previewsNotReady(catalog, slugs);
         const depth = await queueDepth(sqs, topology.queueUrl);
         quietPolls =
           processed.length === deliveries && notReady.length === 0 && depth === 0 ? quietPolls + 1 : 0;
         if (quietPolls >= 3) {
-          settled = true;
+          recovered = true;
           break;
         }
         await sleep(2000);
       }
-      log(settled ? 'settled' : 'did not settle in time');
+      log(recovered ? 'recovered' : 'did not recover in time');
       const sweep = await runToEnd(process.execPath, [CONSUMER_BIN, 'sweep', '--json'], {
         ...programs[0]!.env,
       }).catch((error: unknown) => `sweep failed: ${String(error)}`);

@@ -276,8 +276,8 @@ export class BunnyStreamDouble {
     return createHmac('sha256', this.readOnlyApiKey).update(body, 'utf8').digest('hex');
   }
 
-  /** Settles once every webhook call under way has been answered. */
-  async webhooksSettled(): Promise<void> {
+  /** Resolves once every webhook call under way has been answered. */
+  async webhooksAnswered(): Promise<void> {
     while (this.#webhookCalls.size > 0) await Promise.all([...this.#webhookCalls]);
   }
 

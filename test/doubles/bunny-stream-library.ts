@@ -160,16 +160,7 @@ export class BunnyLibrary {
     record.completedAt = this.options.clock();
     if (storage === 'memory') record.data = Buffer.concat(kept);
     const content = record.data ?? (record.path ? await readFile(record.path) : undefined);
-    video.lengthSeconds = Math.round(content ? (mp4DurationSeconds(content) ?? 0) : 0);
-    video.upload = 'done';
-    video.uploadedAt = record.completedAt;
-    video.timings = {
-      transcodingAfterMs: this.options.transcodingAfterMs,
-      finishedAfterMs: this.options.finishedAfterMs,
-    };
-    this.uploads.set(videoId, record);
-    const failure = this.options.onUploaded?.(videoId);
-    if (failure !== undefined) video.transcodeFailure = failure;
+    this.#markUploaded(video, record, content);
     return statusBody(200, 'OK');
   }
 
@@ -196,17 +187,22 @@ export class BunnyLibrary {
       record.path = join(storage.dir, `${videoId}.mp4`);
       await writeFile(record.path, data);
     }
-    video.lengthSeconds = Math.round(mp4DurationSeconds(data) ?? 0);
+    this.#markUploaded(video, record, data);
+    return true;
+  }
+
+  /** A video whose bytes arrived (raw or resumable): its length, timings and the upload record. */
+  #markUploaded(video: StoredVideo, record: RecordedUpload, content: Buffer | undefined): void {
+    video.lengthSeconds = Math.round(content ? (mp4DurationSeconds(content) ?? 0) : 0);
     video.upload = 'done';
-    video.uploadedAt = now;
+    video.uploadedAt = record.completedAt;
     video.timings = {
       transcodingAfterMs: this.options.transcodingAfterMs,
       finishedAfterMs: this.options.finishedAfterMs,
     };
-    this.uploads.set(videoId, record);
-    const failure = this.options.onUploaded?.(videoId);
+    this.uploads.set(record.videoId, record);
+    const failure = this.options.onUploaded?.(record.videoId);
     if (failure !== undefined) video.transcodeFailure = failure;
-    return true;
   }
 
   getVideo(videoId: string): Reply {

@@ -23,5 +23,5 @@ export {
   type TrackedResource,
   trackResource,
 } from './resources.js';
-export { AGENT_BIN, CONSUMER_BIN, INFRA_LOCAL_BIN } from './programs.js';
+export { AGENT_BIN, CONSUMER_BIN } from './programs.js';
 export { createTempDir, type TempDir, useTempDir } from './temp-dir.js';

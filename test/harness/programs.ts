@@ -11,5 +11,3 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const AGENT_BIN = `${ROOT}ingest-agent/bin/exercise-agent.js`;
 /** `exercise-consumer`: `pnpm consumer …` runs `node render-consumer/bin/exercise-consumer.js …`. */
 export const CONSUMER_BIN = `${ROOT}render-consumer/bin/exercise-consumer.js`;
-/** `pnpm infra:local …` runs `node infra/dist/local-cli.js …`. */
-export const INFRA_LOCAL_BIN = `${ROOT}infra/dist/local-cli.js`;

@@ -17,7 +17,7 @@ import {
   openCatalog,
   openPipeline,
   type Pipeline,
-  renderQueueSettled,
+  renderQueueDrained,
   startService,
   syncAs,
   waitFor,
@@ -60,7 +60,7 @@ beforeAll(async () => {
     const rows = await db.query('SELECT 1 FROM exercises WHERE slug = $1 AND asset_version = 1', [SLUG]);
     return rows.length > 0;
   });
-  await renderQueueSettled(pipeline);
+  await renderQueueDrained(pipeline);
 });
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ import {
   openPipeline,
   type Pipeline,
   parseMetrics,
-  renderQueueSettled,
+  renderQueueDrained,
   startService,
   syncAs,
   waitFor,
@@ -64,7 +64,7 @@ describe.each([
       // The catalog previews go first, through the same slots; then the API has the machine.
       const db = service.db;
       await waitForPreviews(db, slug, 1, ['ro', 'en'], 120_000);
-      await renderQueueSettled(pipeline);
+      await renderQueueDrained(pipeline);
       const before = completedUploads(pipeline, slug).length;
 
       const hold = pipeline.bunny.holdNextUpload();

@@ -13,7 +13,7 @@ import {
   makeBundle,
   openPipeline,
   type Pipeline,
-  renderQueueSettled,
+  renderQueueDrained,
   rendersOf,
   startService,
   syncAs,
@@ -48,7 +48,7 @@ describe.each([
     try {
       const { db } = service;
       await waitForPreviews(db, slug, 1, ['ro', 'en'], 120_000);
-      await renderQueueSettled(pipeline);
+      await renderQueueDrained(pipeline);
 
       const send = async (body: object) => {
         const processed = service.metrics.messagesProcessed.get();
@@ -59,7 +59,7 @@ describe.each([
           'the message to be handled',
           async () => service.metrics.messagesProcessed.get() > processed,
         );
-        await renderQueueSettled(pipeline);
+        await renderQueueDrained(pipeline);
       };
       const forced = refreshRequestBody({ exercise: slug, force: true, requestedBy: 'ops@test' });
       expect(forced.detail.requestId).toMatch(/^[0-9a-f-]{36}$/);

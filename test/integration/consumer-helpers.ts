@@ -142,7 +142,7 @@ export async function syncAs(pipeline: Pipeline, slug: string, bundleDir: string
 export interface ServiceSettings {
   databaseUrl?: string;
   dataDir: string;
-  settleSeconds?: number;
+  quietSeconds?: number;
   graceSeconds?: number;
   /** BUNNY_TUS_THRESHOLD_BYTES: renders above it go through the resumable upload. */
   tusThresholdBytes?: number;
@@ -174,7 +174,7 @@ export function serviceConfig(pipeline: Pipeline, settings: ServiceSettings): Re
     composerPort: 0,
     composerHost: '127.0.0.1',
     metricsRequireToken: true,
-    settleSeconds: settings.settleSeconds ?? 1,
+    quietSeconds: settings.quietSeconds ?? 1,
     renderGraceSeconds: settings.graceSeconds ?? 3600,
     logLevel: 'silent',
   };
@@ -285,7 +285,7 @@ export function waitForPreviews(
 }
 
 /** Waits until every message of the render queue was handled (deferred copies included). */
-export function renderQueueSettled(pipeline: Pipeline): Promise<true> {
+export function renderQueueDrained(pipeline: Pipeline): Promise<true> {
   return waitFor(
     'an empty render queue',
     async () => (await queueDepth(pipeline.clients.sqs, pipeline.topology.queueUrl)) === 0,

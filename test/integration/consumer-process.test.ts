@@ -27,7 +27,7 @@ import {
   openCatalog,
   openPipeline,
   type Pipeline,
-  renderQueueSettled,
+  renderQueueDrained,
   rendersOf,
   syncAs,
   waitFor,
@@ -157,7 +157,7 @@ describe('consumer run as processes', () => {
 
     const second = await startConsumer('survivor');
     await waitForPreviews(db, slug, 1);
-    await renderQueueSettled(pipeline);
+    await renderQueueDrained(pipeline);
     // The ready renders are the second consumer's. The killed consumer's video (its upload may even
     // have completed from bytes already in the socket) was deleted by the consumer that took over.
     await expectOneReadyRenderPerLanguage(slug);
@@ -191,7 +191,7 @@ describe('consumer run as processes', () => {
 
     const next = await startConsumer('after-sigterm');
     await waitForPreviews(db, slug, 1);
-    await renderQueueSettled(pipeline);
+    await renderQueueDrained(pipeline);
     await expectOneReadyRenderPerLanguage(slug);
     // The cancelled upload's empty video was removed, and the shutdown is nobody's failure.
     expect(bunnyVideosOf(pipeline, slug)).toHaveLength(2);

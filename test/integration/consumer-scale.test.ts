@@ -18,7 +18,7 @@ import {
   openPipeline,
   type Pipeline,
   parseMetrics,
-  renderQueueSettled,
+  renderQueueDrained,
   rendersOf,
   startService,
   syncAs,
@@ -57,12 +57,12 @@ describe(`${CONSUMERS} consumers on one queue and one catalog`, () => {
     const dir = await makeBundle(temp.path, slug);
     await syncAs(pipeline, slug, dir);
     await waitForPreviews(db, slug, 1);
-    await renderQueueSettled(pipeline);
+    await renderQueueDrained(pipeline);
 
     await changeOneObject(dir);
     await syncAs(pipeline, slug, dir);
     await waitForPreviews(db, slug, 2);
-    await renderQueueSettled(pipeline);
+    await renderQueueDrained(pipeline);
 
     const renders = await rendersOf(db, slug);
     const byVersion = (version: number) =>
@@ -93,7 +93,7 @@ describe(`${CONSUMERS} consumers on one queue and one catalog`, () => {
     pipeline.bunny.failNext(8, 503);
     await syncAs(pipeline, slug, dir);
     await waitForPreviews(db, slug, 1);
-    await renderQueueSettled(pipeline);
+    await renderQueueDrained(pipeline);
 
     const renders = await rendersOf(db, slug);
     expect(renders.map((render) => [render.language, render.status]).sort()).toEqual(

@@ -27,7 +27,7 @@ import {
   queueDepth,
   readyPreviews,
   renderEvents,
-  renderQueueSettled,
+  renderQueueDrained,
   rendersOf,
   startService,
   syncAs,
@@ -78,7 +78,7 @@ describe.each([
     expect(synced.eventPublished).toBe(true);
 
     const ready = await waitForPreviews(db, SLUG, 1);
-    await renderQueueSettled(pipeline);
+    await renderQueueDrained(pipeline);
 
     expect(ready.map((render) => render.language).sort()).toEqual([...LANGUAGES].sort());
     const exercise = await exerciseRow(db, SLUG);
@@ -126,7 +126,7 @@ describe.each([
       10_000,
       100,
     );
-    await renderQueueSettled(pipeline);
+    await renderQueueDrained(pipeline);
 
     expect(await rendersOf(db, SLUG)).toEqual(before);
     expect((await exerciseRow(db, SLUG))?.asset_version).toBe(1);
@@ -140,7 +140,7 @@ describe.each([
     expect(synced.uploaded).toEqual([`${SLUG}/audio/${LANGUAGES[0]}/outro-vo-1.mp3`]);
 
     const ready = await waitForPreviews(db, SLUG, 2);
-    await renderQueueSettled(pipeline);
+    await renderQueueDrained(pipeline);
 
     const all = await rendersOf(db, SLUG);
     expect(all).toHaveLength(4);
@@ -184,7 +184,7 @@ describe.each([
     }
 
     await waitForPreviews(db, slug, 1);
-    await renderQueueSettled(pipeline);
+    await renderQueueDrained(pipeline);
 
     const renders = await rendersOf(db, slug);
     expect(renders.map((render) => [render.language, render.status, render.asset_version]).sort()).toEqual(
@@ -238,7 +238,7 @@ describe.each([
     const queueUrl = pipeline.topology.queueUrl;
 
     await requestRefresh({ sqs: pipeline.clients.sqs, queueUrl, exercise: SLUG, force: false });
-    await renderQueueSettled(pipeline);
+    await renderQueueDrained(pipeline);
     expect((await exerciseRow(db, SLUG))?.asset_version).toBe(before?.asset_version);
     expect(await rendersOf(db, SLUG)).toHaveLength(rendersBefore);
 
@@ -251,7 +251,7 @@ describe.each([
     });
     const version = (before?.asset_version ?? 0) + 1;
     const ready = await waitForPreviews(db, SLUG, version);
-    await renderQueueSettled(pipeline);
+    await renderQueueDrained(pipeline);
     expect(ready.map((render) => render.language).sort()).toEqual([...LANGUAGES].sort());
     const after = await exerciseRow(db, SLUG);
     expect(after).toMatchObject({ asset_version: version, asset_fingerprint: before?.asset_fingerprint });
@@ -286,7 +286,7 @@ describe.each([
       requestedBy: 'test',
     });
     const ready = await waitForPreviews(db, SLUG, version, LANGUAGES, 30_000);
-    await renderQueueSettled(pipeline);
+    await renderQueueDrained(pipeline);
 
     const deferredAfter = parseMetrics(await (await fetch(`${service.url}/metrics`)).text()).get(
       'exercise_pipeline_messages_deferred_total',

@@ -22,7 +22,7 @@ import {
   openCatalog,
   openPipeline,
   type Pipeline,
-  renderQueueSettled,
+  renderQueueDrained,
   rendersOf,
   startService,
   syncAs,
@@ -126,14 +126,14 @@ describe.each([
     const polls = pipeline.bunny.requestsTo('GET', /^\/videos\/[^/]+$/);
     if (learn === 'webhook') {
       expect(polls).toEqual([]);
-      await pipeline.bunny.webhooksSettled();
+      await pipeline.bunny.webhooksAnswered();
       expect(pipeline.bunny.webhooks.length).toBeGreaterThan(0);
       expect(pipeline.bunny.webhooks.every((call) => call.answer === 200)).toBe(true);
     } else {
       expect(polls.length).toBeGreaterThan(0);
       expect(pipeline.bunny.webhooks).toEqual([]);
     }
-    await renderQueueSettled(pipeline);
+    await renderQueueDrained(pipeline);
     const events = await waitForRenderEvents(pipeline, LANGUAGES.length, 'Render Ready of version 1');
     const ready1 = events.filter((event) => event.type === 'render-ready');
     expect(ready1.map((event) => (event as { language: string }).language).sort()).toEqual(
@@ -165,7 +165,7 @@ describe.each([
     const old = (await rendersOf(db, SLUG)).filter((render) => render.asset_version === 1);
     expect(old.map((render) => render.status)).toEqual(['superseded', 'superseded']);
     expect(old.every((render) => render.delete_after !== null)).toBe(true);
-    await renderQueueSettled(pipeline);
+    await renderQueueDrained(pipeline);
   });
 
   it('re-uploads a failed transcode once, then fails with Bunny’s message and keeps the previous preview', async () => {
@@ -207,7 +207,7 @@ describe.each([
     await waitFor('no version 3 video left at Bunny', async () =>
       pipeline.bunny.videos().every((video) => !v3Titles(video.title)),
     );
-    await renderQueueSettled(pipeline);
+    await renderQueueDrained(pipeline);
     // Version 2's Render Ready events come first on the observer queue, then version 3's failures.
     const events = await waitForRenderEvents(pipeline, 2 * LANGUAGES.length, 'Render Failed of version 3');
     const failures = events.filter((event) => event.type === 'render-failed');

@@ -35,9 +35,9 @@ export interface LocalTopologyOptions {
   /** Region the bucket is created in; default AWS_REGION or `eu-central-1`. */
   region?: string;
   /** Render queue name; default from `definitions/queues.json` (`exercise-renders`). */
-  queueName?: string;
+  queueName?: string | undefined;
   /** Dead-letter queue name; default from `definitions/queues.json` (`exercise-renders-dlq`). */
-  dlqName?: string;
+  dlqName?: string | undefined;
   /** Rule name; default `{queueName}-route` (the Terraform module names it the same way). */
   ruleName?: string;
   /** Bucket versioning; default from `definitions/bucket.json`. */

@@ -1,4 +1,3 @@
-import type { AwsClientOptions, PipelineConfig } from '@exercise-pipeline/shared';
 import { readFile } from 'node:fs/promises';
 import { type AgentConfig, AgentConfigError, loadAgentConfig } from '../rules/agent-config.js';
 
@@ -18,18 +17,4 @@ export async function readAgentConfig(path?: string): Promise<AgentConfig> {
     ]);
   }
   return loadAgentConfig(text, path);
-}
-
-/** What the agent's AWS clients are built from: region, endpoint and the connect/request timeouts. */
-export function agentAwsOptions(env: PipelineConfig): AwsClientOptions {
-  return {
-    region: env.awsRegion,
-    ...(env.awsEndpointUrl ? { endpoint: env.awsEndpointUrl } : {}),
-    ...(env.awsConnectTimeoutSeconds === undefined
-      ? {}
-      : { connectTimeoutMs: env.awsConnectTimeoutSeconds * 1000 }),
-    ...(env.awsRequestTimeoutSeconds === undefined
-      ? {}
-      : { requestTimeoutMs: env.awsRequestTimeoutSeconds * 1000 }),
-  };
 }

@@ -1,5 +1,5 @@
 export * from './agent-settings.js';
-export * from './args.js';
+export * from './folder-argument.js';
 export * from './ingest-command.js';
 export * from './output.js';
 export * from './plan-command.js';

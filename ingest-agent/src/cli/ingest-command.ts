@@ -1,9 +1,10 @@
 import {
-  type CliCommand,
-  type CliIo,
+  awsClientOptions,
+  abortOnStopSignals,
   createEventBridgeClient,
   createLogger,
   createS3Client,
+  defineCommand,
   EXIT,
   loadConfig,
   requireConfig,
@@ -11,10 +12,9 @@ import {
 import { ingestDelivery } from '../ingest/ingest-delivery.js';
 import type { IngestResult } from '../ingest/types.js';
 import { qcMessage } from '../qc/messages.js';
-import { agentAwsOptions, readAgentConfig } from './agent-settings.js';
-import { parseAgentArgs } from './args.js';
-import { listSection, reasonLines, reportFailure, usageError, writeJson, writeLines } from './output.js';
-import { folderProblem } from './plan-command.js';
+import { readAgentConfig } from './agent-settings.js';
+import { folderArgument } from './folder-argument.js';
+import { listSection, reasonLines, reportFailure, writeLines } from './output.js';
 import { createProgressReporter } from './progress.js';
 
 export const INGEST_USAGE = `usage: exercise-agent ingest <folder> [--config F] [--dry-run] [--prune] [--json]
@@ -63,72 +63,72 @@ function summary(result: IngestResult): string[] {
   ];
 }
 
-async function run(argv: string[], io: CliIo): Promise<number> {
-  const parsed = parseAgentArgs(argv, { config: true, dryRun: true, prune: true });
-  if (!parsed.ok) return usageError(io.stderr, parsed.problem, INGEST_USAGE);
-  const { args } = parsed;
-  if (args.help) {
-    io.stdout.write(INGEST_USAGE);
-    return EXIT.done;
-  }
-  if (args.target === undefined) return usageError(io.stderr, 'the delivery folder is missing', INGEST_USAGE);
-  const missing = await folderProblem(args.target);
-  if (missing !== null) return usageError(io.stderr, missing, INGEST_USAGE);
-
-  const controller = new AbortController();
-  const stop = () => controller.abort(new Error('interrupted; run the same command again to resume'));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  const s3Holder: { destroy?: () => void } = {};
-  try {
-    const env = requireConfig(loadConfig(io.env), ['assetsBucket']);
-    const config = await readAgentConfig(args.config);
-    const logger = createLogger({
-      name: 'ingest-agent',
-      level: env.logLevel,
-      ...(io.stderr === process.stderr ? {} : { destination: io.stderr }),
-    });
-    const aws = agentAwsOptions(env);
-    const s3 = createS3Client(aws);
-    const events = createEventBridgeClient(aws);
-    s3Holder.destroy = () => {
-      s3.destroy();
-      events.destroy();
-    };
-    const progress = createProgressReporter(io.stderr, logger);
-    let result: IngestResult;
-    try {
-      result = await ingestDelivery({
-        folder: args.target,
-        config,
-        s3,
-        events,
-        bucket: env.assetsBucket,
-        eventBusName: env.eventBusName,
-        dataDir: env.dataDir,
-        dryRun: args.dryRun,
-        prune: args.prune,
-        signal: controller.signal,
-        logger,
-        onStep: (step) => progress.step(step),
-        onProgress: (p) => progress.progress(p),
-      });
-    } finally {
-      progress.done();
-    }
-    if (args.json) writeJson(io.stdout, result);
-    else writeLines(io.stdout, summary(result));
-    return result.status === 'done' || result.status === 'dry-run' ? EXIT.done : EXIT.refused;
-  } catch (error) {
-    return reportFailure(io.stderr, controller.signal.aborted ? controller.signal.reason : error);
-  } finally {
-    process.removeListener('SIGINT', stop);
-    process.removeListener('SIGTERM', stop);
-    s3Holder.destroy?.();
-  }
-}
-
-export const ingestCommand: CliCommand = {
+export const ingestCommand = defineCommand({
   summary: 'ingest one delivery folder once (rename, extract, validate, upload, report)',
-  run,
-};
+  usage: INGEST_USAGE,
+  flags: {
+    config: { type: 'string', value: 'F' },
+    'dry-run': { type: 'boolean' },
+    prune: { type: 'boolean' },
+  },
+  json: true,
+  async run(context) {
+    const { flags, io } = context;
+    const folder = await folderArgument(context, {
+      one: 'one folder',
+      missing: 'the delivery folder is missing',
+    });
+    if (typeof folder === 'number') return folder;
+
+    const interrupt = abortOnStopSignals(
+      () => new Error('interrupted; run the same command again to resume'),
+    );
+    const s3Holder: { destroy?: () => void } = {};
+    try {
+      const env = requireConfig(loadConfig(io.env), ['assetsBucket']);
+      const config = await readAgentConfig(flags.config);
+      const logger = createLogger({
+        name: 'ingest-agent',
+        level: env.logLevel,
+        ...(io.stderr === process.stderr ? {} : { destination: io.stderr }),
+      });
+      const aws = awsClientOptions(env);
+      const s3 = createS3Client(aws);
+      const events = createEventBridgeClient(aws);
+      s3Holder.destroy = () => {
+        s3.destroy();
+        events.destroy();
+      };
+      const progress = createProgressReporter(io.stderr, logger);
+      let result: IngestResult;
+      try {
+        result = await ingestDelivery({
+          folder,
+          config,
+          s3,
+          events,
+          bucket: env.assetsBucket,
+          eventBusName: env.eventBusName,
+          dataDir: env.dataDir,
+          dryRun: flags['dry-run'],
+          prune: flags.prune,
+          signal: interrupt.signal,
+          logger,
+          onStep: (step) => progress.step(step),
+          onProgress: (p) => progress.progress(p),
+        });
+      } finally {
+        progress.done();
+      }
+      if (context.json) context.writeJson(result);
+      else writeLines(io.stdout, summary(result));
+      return result.status === 'done' || result.status === 'dry-run' ? EXIT.done : EXIT.refused;
+    } catch (error) {
+      const failure = interrupt.signal.aborted ? interrupt.signal.reason : error;
+      return reportFailure(io.stderr, failure, context.json ? io.stdout : undefined);
+    } finally {
+      interrupt.dispose();
+      s3Holder.destroy?.();
+    }
+  },
+});

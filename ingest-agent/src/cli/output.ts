@@ -1,11 +1,6 @@
-import { ConfigError, EXIT, PipelineError } from '@exercise-pipeline/shared';
+import { ConfigError, EXIT, PipelineError, writeJsonError } from '@exercise-pipeline/shared';
 import type { RefusalReason } from '../plan/refusal.js';
 import { visibleText } from '../report/visible-text.js';
-
-/** `--json`: exactly one document on stdout. */
-export function writeJson(stream: NodeJS.WritableStream, value: unknown): void {
-  stream.write(`${JSON.stringify(value, null, 2)}\n`);
-}
 
 /** Writes text output for people, one entry per line, with control characters in names escaped. */
 export function writeLines(stream: NodeJS.WritableStream, lines: readonly string[]): void {
@@ -26,21 +21,23 @@ export function listSection(title: string, lines: readonly string[]): string[] {
 /**
  * A failure of the agent itself (bad config, S3 refusing access, ffmpeg missing): one readable
  * line on stderr and exit 1. Config problems already name the setting and the fix; other
- * pipeline errors carry their code so operators can search for it.
+ * pipeline errors carry their code so operators can search for it. With `--json` (`jsonOut`, the
+ * command's stdout) the same failure is also the command's JSON document, `{error: {code, message}}`.
  */
-export function reportFailure(stderr: NodeJS.WritableStream, error: unknown): number {
+export function reportFailure(
+  stderr: NodeJS.WritableStream,
+  error: unknown,
+  jsonOut?: NodeJS.WritableStream,
+): number {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
   // Messages name paths from the drop share; a newline in one must not split the line.
   // Config problems are listed one per line on purpose, and name the operator's own file.
-  if (error instanceof ConfigError || (error as { code?: unknown }).code === 'AGENT_CONFIG_INVALID')
-    stderr.write(`${(error as Error).message}\n`);
-  else if (error instanceof PipelineError)
-    stderr.write(`error ${error.code}: ${visibleText(error.message)}\n`);
-  else if (error instanceof Error) stderr.write(`error: ${visibleText(error.message)}\n`);
-  else stderr.write(`error: ${visibleText(String(error))}\n`);
+  if (error instanceof ConfigError || code === 'AGENT_CONFIG_INVALID') stderr.write(`${message}\n`);
+  else if (error instanceof PipelineError) stderr.write(`error ${error.code}: ${visibleText(message)}\n`);
+  else stderr.write(`error: ${visibleText(message)}\n`);
+  if (jsonOut !== undefined) {
+    writeJsonError(jsonOut, { code: typeof code === 'string' ? code : 'FAILED', message });
+  }
   return EXIT.failure;
-}
-
-export function usageError(stderr: NodeJS.WritableStream, problem: string, usage: string): number {
-  stderr.write(`${visibleText(problem)}\n\n${usage}`);
-  return EXIT.refused;
 }

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
-import { type CliCommand, type CliIo, EXIT } from '@exercise-pipeline/shared';
+import { defineCommand, EXIT } from '@exercise-pipeline/shared';
 import { validateBundleDir } from '../validate/validate-bundle-dir.js';
-import { parseAgentArgs } from './args.js';
-import { reasonLines, reportFailure, usageError, writeJson, writeLines } from './output.js';
+import { folderArgument } from './folder-argument.js';
+import { reasonLines, reportFailure, writeLines } from './output.js';
 
 export const VALIDATE_USAGE = `usage: exercise-agent validate <bundle-dir> [--json]
 
@@ -12,41 +12,34 @@ the way an ingest checks a staged one. Reads only.
 Exit: 0 valid, 2 invalid (reasons listed), 1 failure.
 `;
 
-async function run(argv: string[], io: CliIo): Promise<number> {
-  const parsed = parseAgentArgs(argv);
-  if (!parsed.ok) return usageError(io.stderr, parsed.problem, VALIDATE_USAGE);
-  const { args } = parsed;
-  if (args.help) {
-    io.stdout.write(VALIDATE_USAGE);
-    return EXIT.done;
-  }
-  if (args.target === undefined)
-    return usageError(io.stderr, 'the bundle directory is missing', VALIDATE_USAGE);
-  const info = await stat(args.target).catch(() => null);
-  if (info === null || !info.isDirectory()) {
-    return usageError(
-      io.stderr,
-      `${args.target} is not a directory; pass the bundle directory`,
-      VALIDATE_USAGE,
-    );
-  }
-  try {
-    const result = await validateBundleDir(args.target);
-    if (args.json) writeJson(io.stdout, result);
-    else {
-      const lines = result.ok
-        ? [`Bundle "${result.exercise}" is valid (${result.files.length} files).`]
-        : [`Bundle ${result.dir} is invalid:`, ...reasonLines(result.reasons)];
-      if (result.warnings.length > 0) lines.push('Warnings:', ...reasonLines(result.warnings));
-      writeLines(io.stdout, lines);
-    }
-    return result.ok ? EXIT.done : EXIT.refused;
-  } catch (error) {
-    return reportFailure(io.stderr, error);
-  }
-}
-
-export const validateCommand: CliCommand = {
+export const validateCommand = defineCommand({
   summary: 'check a hand-made convention bundle directory (reads only)',
-  run,
-};
+  usage: VALIDATE_USAGE,
+  flags: {},
+  json: true,
+  async run(context) {
+    const dir = await folderArgument(context, {
+      one: 'one folder',
+      missing: 'the bundle directory is missing',
+      problem: async (path) => {
+        const info = await stat(path).catch(() => null);
+        return info?.isDirectory() ? null : `${path} is not a directory; pass the bundle directory`;
+      },
+    });
+    if (typeof dir === 'number') return dir;
+    try {
+      const result = await validateBundleDir(dir);
+      if (context.json) context.writeJson(result);
+      else {
+        const lines = result.ok
+          ? [`Bundle "${result.exercise}" is valid (${result.files.length} files).`]
+          : [`Bundle ${result.dir} is invalid:`, ...reasonLines(result.reasons)];
+        if (result.warnings.length > 0) lines.push('Warnings:', ...reasonLines(result.warnings));
+        writeLines(context.io.stdout, lines);
+      }
+      return result.ok ? EXIT.done : EXIT.refused;
+    } catch (error) {
+      return reportFailure(context.io.stderr, error, context.json ? context.io.stdout : undefined);
+    }
+  },
+});

@@ -4,6 +4,8 @@ export { type IngestOptions, type IngestStep, ingestDelivery } from './ingest-de
 export * from './inspect-delivery.js';
 export { composeDeliveryPlan, type DeliveryPlan, planDelivery } from './plan-delivery.js';
 export { publishDeliveryRefused } from './publish-delivery-refused.js';
+export * from './prior-verdict.js';
 export * from './report-outcome.js';
 export { REPORT_FILE_NAME, scanDelivery } from './scan-delivery.js';
+export { PROCESSED_DIR, REJECTED_DIR, tellTeam } from './tell-team.js';
 export type { IngestResult, IngestStatus, RenamedFile } from './types.js';

@@ -23,7 +23,7 @@ export interface Inspection {
   /**
    * When the videos' pictures are checked beside staging and upload (no black or freeze refusal
    * configured): the whole check, `qc` with their black and frozen stretches added. Whoever
-   * inspects must settle it (await it, or abort the signal given and let it reject).
+   * inspects must see it finish (await it, or abort the signal given and let it reject).
    */
   pictures?: Promise<QcOutcome>;
 }
@@ -77,7 +77,7 @@ export async function inspectDelivery(
         }).then((checked) => collectQc(checked, config.qc)),
       }
     : {};
-  // Settled by the caller; until then a rejection (an abort) must not count as unhandled.
+  // Awaited by the caller; until then a rejection (an abort) must not count as unhandled.
   later.pictures?.catch(() => undefined);
   if (plan.manifest === null) return { refusals, warnings: [], transcoded: [], qc, ...later };
   const bundle = checkBundle({ manifest: plan.manifest, probed, extracted: plan.extractions });

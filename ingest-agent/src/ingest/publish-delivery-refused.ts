@@ -1,5 +1,5 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { PipelineError, toPutEventsEntry } from '@exercise-pipeline/shared';
+import { abortable, PipelineError, toPutEventsEntry } from '@exercise-pipeline/shared';
 import { englishReason, type RefusalReason } from '../plan/refusal.js';
 
 export interface DeliveryRefusedInput {
@@ -53,7 +53,7 @@ export async function publishDeliveryRefused(
     reasons: eventReasons(input.reasons),
     host: input.host,
   });
-  const result = await events.send(new PutEventsCommand({ Entries: [entry] }), { abortSignal: signal });
+  const result = await events.send(new PutEventsCommand({ Entries: [entry] }), abortable(signal));
   const failed = result.Entries?.[0];
   if ((result.FailedEntryCount ?? 0) > 0 || failed?.ErrorCode !== undefined) {
     throw new RefusalPublishError(eventBusName, failed?.ErrorCode, failed?.ErrorMessage);

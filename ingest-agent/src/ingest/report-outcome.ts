@@ -4,9 +4,7 @@ import { basename } from 'node:path';
 import { describeTransient, withRetry } from '@exercise-pipeline/shared';
 import type { Journal, JournalEntry } from '../journal/journal.js';
 import type { RefusalReason } from '../plan/refusal.js';
-import { tellTeam } from '../report/tell-team.js';
-
-import type { DeliveryPlan } from './plan-delivery.js';
+import { tellTeam } from './tell-team.js';
 import { publishDeliveryRefused } from './publish-delivery-refused.js';
 import type { IngestOptions, IngestResult } from './types.js';
 
@@ -106,11 +104,11 @@ export async function reportOutcome(result: IngestResult, context: ReportContext
 export async function refuseDelivery(
   result: IngestResult,
   reasons: RefusalReason[],
-  context: ReportContext & { plan: DeliveryPlan },
+  context: ReportContext,
 ): Promise<IngestResult> {
-  const { options, plan } = context;
+  const { options } = context;
   const refused: IngestResult = { ...result, status: 'refused', rejected: reasons };
-  options.logger?.warn({ folder: plan.folder, reasons }, 'delivery refused');
+  options.logger?.warn({ folder: result.delivery, reasons }, 'delivery refused');
   await rm(context.stagingRoot, { recursive: true, force: true });
   if (options.dryRun) return refused;
   return reportOutcome(refused, context);

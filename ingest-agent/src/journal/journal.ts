@@ -16,13 +16,15 @@ export const JOURNAL_DIR = 'ingest-journal';
  * exact content of the folder.
  */
 export const JOURNAL_STATES = ['staged', 'uploading', 'synced', 'reporting', 'done', 'refused'] as const;
-export type JournalState = (typeof JOURNAL_STATES)[number];
 
 const entrySchema = z.object({
   version: z.literal(1),
   deliveryId: z.string(),
   folder: z.string(),
-  /** Hash of the folder's listing (paths, sizes, mtimes) and the agent config: "the same delivery". */
+  /**
+   * Hash of the folder's listing (paths, sizes, mtimes; junk left out) and the agent config: "the
+   * same delivery" (contentIdentity in ingest/, which also recognises entries signed with junk in).
+   */
   signature: z.string(),
   state: z.enum(JOURNAL_STATES),
   exercise: z.string().nullable(),
@@ -60,14 +62,14 @@ export class Journal {
     this.dir = join(resolve(dataDir), JOURNAL_DIR);
   }
 
-  private pathOf(deliveryId: string): string {
+  #pathOf(deliveryId: string): string {
     return join(this.dir, `${deliveryId}.json`);
   }
 
   async get(deliveryId: string): Promise<JournalEntry | null> {
     let text: string;
     try {
-      text = await readFile(this.pathOf(deliveryId), 'utf8');
+      text = await readFile(this.#pathOf(deliveryId), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
@@ -82,7 +84,7 @@ export class Journal {
 
   /** Throws LocalStorageError (path and cause named) when DATA_DIR does not take the write; no temp file stays. */
   async put(entry: JournalEntry): Promise<void> {
-    const target = this.pathOf(entry.deliveryId);
+    const target = this.#pathOf(entry.deliveryId);
     const temp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
     const text = `${JSON.stringify(entrySchema.parse(entry), null, 2)}\n`;
     try {
@@ -119,7 +121,7 @@ export class Journal {
       const deliveryId = name.slice(0, -'.json'.length);
       const [entry, stats] = await Promise.all([
         this.get(deliveryId),
-        stat(this.pathOf(deliveryId)).catch(() => null),
+        stat(this.#pathOf(deliveryId)).catch(() => null),
       ]);
       if (entry !== null && stats !== null) found.push({ entry, writtenAt: stats.mtime });
     }
@@ -127,6 +129,6 @@ export class Journal {
   }
 
   async remove(deliveryId: string): Promise<void> {
-    await rm(this.pathOf(deliveryId), { force: true });
+    await rm(this.#pathOf(deliveryId), { force: true });
   }
 }

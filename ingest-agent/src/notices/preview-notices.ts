@@ -84,7 +84,7 @@ export class PreviewNotices {
       this.#noteReturn();
       for (const message of messages) {
         try {
-          await this.#settle(message, await this.handle(message.Body ?? ''));
+          await this.#dispose(message, await this.handle(message.Body ?? ''));
         } catch (error) {
           // The message stays; SQS offers it again after the visibility timeout (and dead-letters
           // it after maxReceiveCount), so a share that refuses the write is retried, not lost.
@@ -125,7 +125,7 @@ export class PreviewNotices {
     this.#options.logger.info({ queueUrl: this.#options.queueUrl }, 'the notices queue is reachable again');
   }
 
-  async #settle(message: Message, outcome: NoticeOutcome): Promise<void> {
+  async #dispose(message: Message, outcome: NoticeOutcome): Promise<void> {
     const { sqs, queueUrl } = this.#options;
     if (outcome === 'not-yet') {
       await sqs.send(

@@ -250,29 +250,14 @@ describe('planRenames', () => {
   });
 
   it('ignores junk with the configured globs, including files in hidden folders', () => {
+    // In path order, as plan.ignored lists them.
+    const junk = ['.DS_Store', '._x.mp4', '.git/HEAD', 'Thumbs.db', 'clip.part', 'raw/b.tmp', 'readme.txt'];
     const plan = planRenames(
-      files(
-        ...TEAM_DELIVERY,
-        '.DS_Store',
-        '._x.mp4',
-        '.git/HEAD',
-        'Thumbs.db',
-        'clip.part',
-        'raw/b.tmp',
-        'readme.txt',
-      ),
+      files(...TEAM_DELIVERY, ...junk),
       config({ junk: [...agentConfigSchema.parse({}).junk, '*.txt'] }),
     );
     expect(plan.refusals).toEqual([]);
-    expect(plan.ignored).toEqual([
-      '.DS_Store',
-      '._x.mp4',
-      '.git/HEAD',
-      'Thumbs.db',
-      'clip.part',
-      'raw/b.tmp',
-      'readme.txt',
-    ]);
+    expect(plan.ignored).toEqual(junk);
   });
 
   it('refuses a delivery with nothing to ingest', () => {

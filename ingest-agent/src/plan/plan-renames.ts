@@ -122,56 +122,97 @@ function targetOf(match: FileMatch): string {
  * one silently winning.
  */
 export function planRenames(files: readonly DeliveredFile[], config: AgentConfig): RenamePlan {
-  const rules = compileRules(config.rules, config.naming);
-  const ignored: string[] = [];
-  const refusals: RefusalReason[] = [];
-  const candidates: PlannedRename[] = [];
-  let manifestFile: string | null = null;
+  const matched = matchDeliveredFiles(files, config);
+  const shared = refuseSharedTargets(matched.candidates);
+  const renames = shared.renames;
+  const refusals = [...matched.refusals, ...shared.refusals];
+  if (renames.length === 0 && refusals.length === 0) {
+    refusals.push(refusal('nothingToIngest', {}));
+  }
+  const extractions = plannedExtractions(renames);
+  return {
+    renames,
+    extractions,
+    ignored: matched.ignored,
+    manifestFile: matched.manifestFile,
+    sides: repSides(renames),
+    languages: voiceOverLanguages(renames, extractions),
+    refusals,
+  };
+}
 
+interface MatchedFiles {
+  /** Files that name a slot and are fine on their own, before they meet the others. */
+  candidates: PlannedRename[];
+  ignored: string[];
+  manifestFile: string | null;
+  refusals: RefusalReason[];
+}
+
+/**
+ * Sorts each delivered file, in path order, into junk, the delivered manifest, or a candidate
+ * rename by the config's rules; a name no rule knows, a nested manifest and a file with problems
+ * of its own are refused.
+ */
+function matchDeliveredFiles(files: readonly DeliveredFile[], config: AgentConfig): MatchedFiles {
+  const rules = compileRules(config.rules, config.naming);
+  const matched: MatchedFiles = { candidates: [], ignored: [], manifestFile: null, refusals: [] };
   const sorted = files
     .map((file) => ({ path: toPosixPath(file.relativePath), size: file.size }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
   for (const { path, size } of sorted) {
     if (isJunk(path, config.junk)) {
-      ignored.push(path);
+      matched.ignored.push(path);
       continue;
     }
     const name = baseName(path);
     if (name.toLowerCase() === 'manifest.json') {
-      if (!path.includes('/')) manifestFile = path;
-      else refusals.push(refusal('nestedManifest', {}, path));
+      if (!path.includes('/')) matched.manifestFile = path;
+      else matched.refusals.push(refusal('nestedManifest', {}, path));
       continue;
     }
     const match = matchFileName(name, rules, config.defaultLanguage);
     if (!match) {
-      refusals.push(refusal('unmatchedName', {}, path));
+      matched.refusals.push(refusal('unmatchedName', {}, path));
       continue;
     }
     const problems = fileProblems(path, size, match, config);
-    if (problems.length > 0) {
-      refusals.push(...problems);
-      continue;
-    }
-    candidates.push({
-      source: path,
-      target: targetOf(match),
-      slot: match.slot,
-      kind: match.kind,
-      variant: match.variant,
-      language: match.language,
-      convert: match.ext !== BUNDLE_CONTAINER[match.kind],
-      size,
-      ruleIndex: match.ruleIndex,
-      rule: match.rule,
-    });
+    if (problems.length > 0) matched.refusals.push(...problems);
+    else matched.candidates.push(plannedRename(path, size, match));
   }
+  return matched;
+}
 
+function plannedRename(path: string, size: number, match: FileMatch): PlannedRename {
+  return {
+    source: path,
+    target: targetOf(match),
+    slot: match.slot,
+    kind: match.kind,
+    variant: match.variant,
+    language: match.language,
+    convert: match.ext !== BUNDLE_CONTAINER[match.kind],
+    size,
+    ruleIndex: match.ruleIndex,
+    rule: match.rule,
+  };
+}
+
+/**
+ * Candidates that would land on one target are all refused, naming each other; the rest become the
+ * renames, sorted by target.
+ */
+function refuseSharedTargets(candidates: readonly PlannedRename[]): {
+  renames: PlannedRename[];
+  refusals: RefusalReason[];
+} {
   const byTarget = new Map<string, PlannedRename[]>();
   for (const candidate of candidates) {
     byTarget.set(candidate.target, [...(byTarget.get(candidate.target) ?? []), candidate]);
   }
   const renames: PlannedRename[] = [];
+  const refusals: RefusalReason[] = [];
   for (const [target, group] of byTarget) {
     if (group.length === 1) {
       renames.push(...group);
@@ -183,11 +224,11 @@ export function planRenames(files: readonly DeliveredFile[], config: AgentConfig
     }
   }
   renames.sort((a, b) => (a.target < b.target ? -1 : 1));
+  return { renames, refusals };
+}
 
-  if (renames.length === 0 && refusals.length === 0) {
-    refusals.push(refusal('nothingToIngest', {}));
-  }
-
+/** The framing voice-overs to cut out of framing videos, where none was delivered; sorted by target. */
+function plannedExtractions(renames: readonly PlannedRename[]): PlannedExtraction[] {
   const targets = new Set(renames.map((rename) => rename.target));
   const extractions: PlannedExtraction[] = [];
   for (const rename of renames) {
@@ -202,17 +243,24 @@ export function planRenames(files: readonly DeliveredFile[], config: AgentConfig
       language: rename.language,
     });
   }
+  return extractions.sort((a, b) => (a.target < b.target ? -1 : 1));
+}
 
-  extractions.sort((a, b) => (a.target < b.target ? -1 : 1));
+/** Sides with rep files (videos or voice-over), in manifest order. */
+function repSides(renames: readonly PlannedRename[]): Side[] {
+  const slots = new Set(renames.map((rename) => rename.slot));
+  return SIDES.filter((side) => slots.has(`rep-${side}`));
+}
 
-  const repSides = new Set(renames.map((rename) => rename.slot));
-  const sides = SIDES.filter((side) => repSides.has(`rep-${side}`));
-  const languages = [
+/** Languages of the delivered and extracted voice-overs, sorted. */
+function voiceOverLanguages(
+  renames: readonly PlannedRename[],
+  extractions: readonly PlannedExtraction[],
+): string[] {
+  return [
     ...new Set([
       ...renames.filter((rename) => rename.kind === 'voice-over').map((rename) => rename.language),
       ...extractions.map((extraction) => extraction.language),
     ]),
   ].sort();
-
-  return { renames, extractions, ignored, manifestFile, sides, languages, refusals };
 }

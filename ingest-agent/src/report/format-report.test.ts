@@ -1,11 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { emptyResult } from '../ingest/types.js';
 import { refusal } from '../plan/refusal.js';
-import { formatReport } from './format-report.js';
+import { formatReport, type ReportInput } from './format-report.js';
+
+/** A report's input with every list empty. */
+function nothing(exercise: string | null): ReportInput {
+  return {
+    status: 'refused',
+    exercise,
+    renamed: [],
+    extracted: [],
+    transcoded: [],
+    uploaded: [],
+    skipped: [],
+    ignored: [],
+    rejected: [],
+    warnings: [],
+    findings: [],
+  };
+}
 
 describe('formatReport', () => {
   const refused = {
-    ...emptyResult('/drop/001 Squat', 'squat'),
+    ...nothing('squat'),
     rejected: [
       refusal('nothingToIngest', {}),
       // An outcome journalled before reasons carried their message key: shown as stored.
@@ -36,7 +52,7 @@ describe('formatReport', () => {
       'This delivery is still being copied. Nothing was uploaded for exercise "squat" yet.\nThe agent tries again once the files stop changing.\n',
     );
     const done = {
-      ...emptyResult('/drop/001 Squat', null),
+      ...nothing(null),
       status: 'done' as const,
       skipped: ['squat/manifest.json'],
     };
@@ -50,7 +66,7 @@ describe('formatReport', () => {
 
   it("lists the picture and sound check's warnings in the report language, refusals only among the problems", () => {
     const done = {
-      ...emptyResult('/drop/001 Squat', 'squat'),
+      ...nothing('squat'),
       status: 'done' as const,
       findings: [
         {

@@ -1,9 +1,37 @@
-import type { IngestResult } from '../ingest/types.js';
 import { type RefusalReason, reasonIn } from '../plan/refusal.js';
+import type { QcFinding } from '../qc/findings.js';
 import { qcMessage, qcSectionTitle } from '../qc/messages.js';
 import type { ReportLanguage } from './language.js';
 import { line } from './messages.js';
 import { visibleText } from './visible-text.js';
+
+/** A delivered file and the bundle key it became (relative to the exercise prefix). */
+export interface ReportedRename {
+  from: string;
+  to: string;
+}
+
+/** What the team's report says, as plain data: the outcome and the lists behind it. */
+export interface ReportInput {
+  /** `refused` and `deferred` list problems; anything else (`done`, `dry-run`) reports a delivery. */
+  status: string;
+  /** The exercise slug; null when it could not be decided. */
+  exercise: string | null;
+  renamed: readonly ReportedRename[];
+  /** Framing voice-overs cut out of framing videos. */
+  extracted: readonly ReportedRename[];
+  transcoded: readonly string[];
+  /** Full S3 keys uploaded, and already there with the same content. */
+  uploaded: readonly string[];
+  skipped: readonly string[];
+  ignored: readonly string[];
+  /** Why the delivery was refused or deferred. */
+  rejected: readonly RefusalReason[];
+  /** Accepted, but worth fixing. */
+  warnings: readonly RefusalReason[];
+  /** The picture and sound check's findings; only warnings get their own section. */
+  findings?: readonly QcFinding[];
+}
 
 /** `Uploaded (3):` and the entries indented below it; nothing when there are none. */
 export function section(title: string, entries: readonly string[]): string[] {
@@ -28,7 +56,7 @@ export function numbered(reasons: readonly RefusalReason[], language: ReportLang
  * The picture and sound check's warnings, one line each with file, second, problem and fix (its
  * refusals are among the numbered problems already).
  */
-function qcWarnings(result: IngestResult, language: ReportLanguage): string[] {
+function qcWarnings(result: ReportInput, language: ReportLanguage): string[] {
   const warnings = (result.findings ?? []).filter((finding) => finding.action === 'warn');
   return section(
     qcSectionTitle(language),
@@ -48,7 +76,7 @@ function shortKey(key: string, exercise: string | null): string {
  * how to fix it. Plain text, CRLF-free on purpose (every editor on the share's clients reads LF);
  * control characters in names are shown escaped (visibleText).
  */
-export function formatReport(result: IngestResult, language: ReportLanguage): string {
+export function formatReport(result: ReportInput, language: ReportLanguage): string {
   const exercise = result.exercise ?? line(language, 'report.unknownExercise');
   const lines: string[] = [];
   if (result.status === 'refused' || result.status === 'deferred') {
@@ -61,7 +89,7 @@ export function formatReport(result: IngestResult, language: ReportLanguage): st
       ...qcWarnings(result, language),
     );
   } else {
-    const pairs = (files: IngestResult['renamed']) => files.map((file) => `${file.from}  ->  ${file.to}`);
+    const pairs = (files: readonly ReportedRename[]) => files.map((file) => `${file.from}  ->  ${file.to}`);
     const keys = (all: readonly string[]) => all.map((key) => shortKey(key, result.exercise)).sort();
     lines.push(
       line(language, result.uploaded.length === 0 ? 'report.done.titleUnchanged' : 'report.done.title', {

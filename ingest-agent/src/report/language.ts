@@ -12,3 +12,9 @@ export const DEFAULT_REPORT_LANGUAGE: ReportLanguage = 'en';
 
 /** A word or phrase given in every report language, for a parameter that itself needs translating. */
 export type Translated = Readonly<Record<ReportLanguage, string>>;
+
+/** A decimal with a fixed number of digits as each language writes it: `2.5` in English, `2,5` in Romanian. */
+export function decimal(value: number, digits: number): Translated {
+  const text = value.toFixed(digits);
+  return { en: text, ro: text.replace('.', ',') };
+}

@@ -402,7 +402,8 @@ function isTranslated(value: ParamValue): value is Translated {
 
 function formatValue(value: ParamValue, language: ReportLanguage): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number') return String(value);
+  // Romanian writes a decimal comma: 2,5 s.
+  if (typeof value === 'number') return language === 'ro' ? String(value).replace('.', ',') : String(value);
   if (isTranslated(value)) return value[language];
   const items = value as readonly string[];
   if (items.length <= 1) return items.join('');

@@ -120,7 +120,6 @@ const manifestDefaultsSchema = z
 
 /** What a QC finding of one kind does: a warning in the report, a refusal, or nothing. */
 export const QC_ACTIONS = ['warn', 'refuse', 'off'] as const;
-export type QcAction = (typeof QC_ACTIONS)[number];
 
 const qcActionSchema = z.enum(QC_ACTIONS, { error: expected('"warn", "refuse" or "off"') });
 

@@ -64,6 +64,9 @@ function evictLeastRecentlyUsed<T extends { usedAt: number }>(entries: Record<st
   return Object.fromEntries(all.slice(0, MAX_ENTRIES));
 }
 
+/** Only `HashCache.load` holds this, so a cache is never built without its file read. */
+const LOADING = Symbol('HashCache.load');
+
 /**
  * Remembers file hashes so an unchanged bundle is never re-read: a local file's sha256 is reused
  * while its absolute path, size and mtime are unchanged. It also remembers which sha256 the agent
@@ -73,13 +76,14 @@ function evictLeastRecentlyUsed<T extends { usedAt: number }>(entries: Record<st
 export class HashCache {
   readonly path: string;
   readonly stats: HashCacheStats = { hits: 0, misses: 0 };
-  private data: CacheFile;
-  private dirty = false;
-  private saving: Promise<void> = Promise.resolve();
+  #data: CacheFile;
+  #dirty = false;
+  #saving: Promise<void> = Promise.resolve();
 
-  private constructor(path: string, data: CacheFile) {
+  constructor(loading: typeof LOADING, path: string, data: CacheFile) {
+    if (loading !== LOADING) throw new TypeError('a HashCache comes from HashCache.load');
     this.path = path;
-    this.data = data;
+    this.#data = data;
   }
 
   /** Opens the cache in `dataDir`; a missing or corrupt file starts an empty cache. */
@@ -93,46 +97,46 @@ export class HashCache {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
         options.onDiscard?.(`${path} could not be read (${(error as Error).message}); starting empty`);
       }
-      return new HashCache(path, empty);
+      return new HashCache(LOADING, path, empty);
     }
     let parsed: ReturnType<typeof cacheFileSchema.safeParse>;
     try {
       parsed = cacheFileSchema.safeParse(JSON.parse(text));
     } catch {
       options.onDiscard?.(`${path} is not JSON; starting empty (it is rebuilt on the next save)`);
-      return new HashCache(path, empty);
+      return new HashCache(LOADING, path, empty);
     }
     if (!parsed.success) {
       options.onDiscard?.(`${path} has an unknown layout; starting empty (it is rebuilt on the next save)`);
-      return new HashCache(path, empty);
+      return new HashCache(LOADING, path, empty);
     }
-    return new HashCache(path, parsed.data);
+    return new HashCache(LOADING, path, parsed.data);
   }
 
   /** The file's sha256, from the cache when path, size and mtime match, else read and remembered. */
   async sha256(
     absolutePath: string,
     stat: FileStat,
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal | undefined } = {},
   ): Promise<string> {
     const key = resolve(absolutePath);
-    const cached = this.data.local[key];
+    const cached = this.#data.local[key];
     if (cached !== undefined && cached.size === stat.size && cached.mtimeMs === stat.mtimeMs) {
       this.stats.hits += 1;
       cached.usedAt = Date.now();
-      this.dirty = true;
+      this.#dirty = true;
       return cached.sha256;
     }
     this.stats.misses += 1;
     const sha256 = await hashFile(key, options);
-    this.data.local[key] = { size: stat.size, mtimeMs: stat.mtimeMs, sha256, usedAt: Date.now() };
-    this.dirty = true;
+    this.#data.local[key] = { size: stat.size, mtimeMs: stat.mtimeMs, sha256, usedAt: Date.now() };
+    this.#dirty = true;
     return sha256;
   }
 
   /** The sha256 the agent stored on `bucket/key`, if the object still has the size and ETag it had then. */
   remoteSha256(bucket: string, key: string, size: number, etag: string): string | undefined {
-    const entry = this.data.remote[`${bucket}/${key}`];
+    const entry = this.#data.remote[`${bucket}/${key}`];
     if (entry === undefined || entry.size !== size || entry.etag !== stripQuotes(etag)) return undefined;
     entry.usedAt = Date.now();
     return entry.sha256;
@@ -140,17 +144,17 @@ export class HashCache {
 
   /** Records what HeadObject showed for `bucket/key` (after an upload or a metadata read). */
   rememberRemote(bucket: string, key: string, object: { size: number; etag: string; sha256: string }): void {
-    this.data.remote[`${bucket}/${key}`] = {
+    this.#data.remote[`${bucket}/${key}`] = {
       size: object.size,
       etag: stripQuotes(object.etag),
       sha256: object.sha256,
       usedAt: Date.now(),
     };
-    this.dirty = true;
+    this.#dirty = true;
   }
 
   forgetRemote(bucket: string, key: string): void {
-    if (delete this.data.remote[`${bucket}/${key}`]) this.dirty = true;
+    if (delete this.#data.remote[`${bucket}/${key}`]) this.#dirty = true;
   }
 
   /**
@@ -159,15 +163,15 @@ export class HashCache {
    */
   save(): Promise<void> {
     // A failed earlier write must not block later ones; its caller already saw the error.
-    this.saving = this.saving.catch(() => undefined).then(() => this.writeNow());
-    return this.saving;
+    this.#saving = this.#saving.catch(() => undefined).then(() => this.#writeNow());
+    return this.#saving;
   }
 
-  private async writeNow(): Promise<void> {
-    if (!this.dirty) return;
-    this.dirty = false;
-    this.data.local = evictLeastRecentlyUsed(this.data.local);
-    this.data.remote = evictLeastRecentlyUsed(this.data.remote);
+  async #writeNow(): Promise<void> {
+    if (!this.#dirty) return;
+    this.#dirty = false;
+    this.#data.local = evictLeastRecentlyUsed(this.#data.local);
+    this.#data.remote = evictLeastRecentlyUsed(this.#data.remote);
     const directory = dirname(this.path);
     const temp = join(
       directory,
@@ -177,14 +181,14 @@ export class HashCache {
     try {
       const handle = await open(temp, 'w');
       try {
-        await handle.writeFile(JSON.stringify(this.data));
+        await handle.writeFile(JSON.stringify(this.#data));
         await handle.sync();
       } finally {
         await handle.close();
       }
       await rename(temp, this.path);
     } catch (error) {
-      this.dirty = true;
+      this.#dirty = true;
       await rm(temp, { force: true });
       throw error;
     }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
+  abortable,
   assertManifest,
   ManifestInvalidError,
   type QcFindingDetail,
@@ -58,7 +59,7 @@ export async function publishBundleSynced(
   signal?: AbortSignal,
 ): Promise<void> {
   const entry = toPutEventsEntry(eventBusName, { type: 'bundle-synced', ...input });
-  const result = await events.send(new PutEventsCommand({ Entries: [entry] }), { abortSignal: signal });
+  const result = await events.send(new PutEventsCommand({ Entries: [entry] }), abortable(signal));
   const failed = result.Entries?.[0];
   if ((result.FailedEntryCount ?? 0) > 0 || failed?.ErrorCode !== undefined) {
     throw new EventPublishError(eventBusName, failed?.ErrorCode, failed?.ErrorMessage);

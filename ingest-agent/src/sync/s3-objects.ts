@@ -4,7 +4,7 @@ import {
   ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { PipelineError } from '@exercise-pipeline/shared';
+import { abortable, PipelineError } from '@exercise-pipeline/shared';
 
 /** User metadata key (sent as `x-amz-meta-content-sha256`) holding the hex sha256 the agent uploaded. */
 export const SHA256_METADATA_KEY = 'content-sha256';
@@ -49,7 +49,7 @@ export async function listObjects(
   do {
     const page = await s3.send(
       new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: continuationToken }),
-      { abortSignal: signal },
+      abortable(signal),
     );
     for (const item of page.Contents ?? []) {
       if (item.Key === undefined) continue;
@@ -77,9 +77,10 @@ export async function headObject(
   signal?: AbortSignal,
 ): Promise<HeadResult | null> {
   try {
-    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }), {
-      abortSignal: signal,
-    });
+    const head = await s3.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }),
+      abortable(signal),
+    );
     return {
       size: head.ContentLength ?? 0,
       etag: bareEtag(head.ETag),
@@ -108,7 +109,7 @@ export async function deleteObjects(
         Bucket: bucket,
         Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
       }),
-      { abortSignal: signal },
+      abortable(signal),
     );
     const failed = result.Errors ?? [];
     if (failed.length > 0) {

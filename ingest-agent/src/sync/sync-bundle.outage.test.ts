@@ -43,7 +43,7 @@ describe('syncBundle while the endpoint is down', () => {
     const logger = { debug() {}, info() {}, warn: (entry: unknown) => warnings.push(entry) };
     try {
       let cut = false;
-      let settled = false;
+      let finished = false;
       const sync = syncBundle(
         options(fixture, s3, {
           concurrency: 2,
@@ -60,11 +60,11 @@ describe('syncBundle while the endpoint is down', () => {
           },
         }),
       ).finally(() => {
-        settled = true;
+        finished = true;
       });
       await waitFor(() => cut, 20_000);
       await new Promise((resolve) => setTimeout(resolve, 1_500));
-      expect(settled).toBe(false);
+      expect(finished).toBe(false);
       await gate.up();
       const result = await sync;
 

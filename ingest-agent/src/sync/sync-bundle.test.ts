@@ -198,7 +198,7 @@ describe('syncBundle against moto_server', () => {
       new PutObjectCommand({
         Bucket: fixture.bucket,
         Key: foreign,
-        Body: fixture.files['intro-video-1.mp4'],
+        Body: fixture.files['intro-video-1.mp4'] as Buffer,
       }),
     );
 

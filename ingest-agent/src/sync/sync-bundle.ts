@@ -289,7 +289,9 @@ async function pruneRemoved(run: SyncRun, planned: readonly RemoteObject[]): Pro
 /** Puts "Bundle Synced" on the bus; false when the sync has no events client to put it with. */
 async function announceBundleSynced(
   run: SyncRun,
-  sync: Pick<BundleSyncedInput, 'languages' | 'changedKeys' | 'fingerprint' | 'findings'>,
+  sync: Pick<BundleSyncedInput, 'languages' | 'changedKeys' | 'fingerprint'> & {
+    findings: BundleSyncedInput['findings'] | undefined;
+  },
 ): Promise<boolean> {
   const { options } = run;
   const { events, signal } = options;

@@ -1,3 +1,4 @@
+import { abortable } from '@exercise-pipeline/shared';
 import { createReadStream, type ReadStream } from 'node:fs';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -19,7 +20,7 @@ export interface UploadFileInput {
   partSizeBytes: number;
   /** Parts of one file in flight at once. */
   partConcurrency: number;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Bytes of this file confirmed so far (per part for multipart, once for a single PUT). */
   onBytes?: (loaded: number) => void;
 }
@@ -56,7 +57,7 @@ async function putSingle(s3: S3Client, input: UploadFileInput, common: ObjectHea
       ChecksumAlgorithm: 'SHA256',
       ChecksumSHA256: checksumOf(input.sha256),
     });
-    await s3.send(command, { abortSignal: input.signal });
+    await s3.send(command, abortable(input.signal));
   } catch (error) {
     if (!isChecksumMismatch(error)) throw error;
     throw new SyncVerifyError(

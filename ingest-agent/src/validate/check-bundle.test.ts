@@ -1,5 +1,6 @@
 import { type ProbeResult, parseManifest, type Slot } from '@exercise-pipeline/shared';
 import { describe, expect, it } from 'vitest';
+import { reasonIn } from '../plan/refusal.js';
 import { checkBundle } from './check-bundle.js';
 import { checkMedia } from './check-media.js';
 import type { MediaFile, ProbedFile } from './media-file.js';
@@ -105,6 +106,8 @@ describe('checkBundle', () => {
     expect(result.refusals).toHaveLength(1);
     expect(result.refusals[0]).toMatchObject({ file: 'rep-left.mp3' });
     expect(result.refusals[0]?.problem).toContain('need 20.0 s');
+    // Romanian writes its decimals with a comma.
+    expect(reasonIn(result.refusals[0]!, 'ro').problem).toContain('au nevoie de 20,0 s');
   });
 
   it('warns about the one video that differs from the rest', () => {

@@ -1,6 +1,6 @@
 import { FRAMING_SLOTS, type Manifest, repSlot, type Slot } from '@exercise-pipeline/shared';
 import { type RefusalReason, refusal } from '../plan/refusal.js';
-import type { Translated } from '../report/language.js';
+import { decimal, type Translated } from '../report/language.js';
 import type { MediaFile, ProbedFile } from './media-file.js';
 
 /** A voice-over the bundle will get by extraction rather than delivery. */
@@ -118,10 +118,10 @@ function tempo(input: BundleCheckInput): RefusalReason[] {
       if (duration === undefined || duration <= 0) continue;
       if (duration >= needed - secondsPerRep / 2) continue;
       const params = {
-        duration: duration.toFixed(1),
+        duration: decimal(duration, 1),
         counts,
-        pace: secondsPerRep.toFixed(2),
-        needed: needed.toFixed(1),
+        pace: decimal(secondsPerRep, 2),
+        needed: decimal(needed, 1),
       };
       reasons.push(refusal('countingTooShort', params, probed.file.name));
     }

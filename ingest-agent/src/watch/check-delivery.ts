@@ -41,7 +41,7 @@ const AGENT_PROBLEMS = new Set(['FFMPEG_NOT_FOUND', 'FFMPEG_ABORTED', 'FFMPEG_IN
  */
 export const probeComplete: ProbeFile = async (file, signal) => {
   try {
-    const probe = await probeMedia(file, { signal, timeoutMs: 30_000 });
+    const probe = await probeMedia(file, { ...(signal ? { signal } : {}), timeoutMs: 30_000 });
     if (!(probe.durationSeconds > 0)) {
       return { problem: 'ffprobe reads no duration; the copy may still be running or the file is damaged' };
     }

@@ -4,6 +4,9 @@ import type { ProbeFile } from './check-delivery.js';
 import type { WatchFolder } from './dir-watch-source.js';
 import type { IngestReport, IngestRequest } from './watch-events.js';
 
+/** A delivery as the completeness check found it, before it is handed to `ingest`. */
+export type DeliveryChecked = Omit<IngestRequest, 'signal'>;
+
 export interface DeliveryWatcherOptions<R extends IngestReport = IngestReport> {
   /** The drop dir; every top-level folder in it is one delivery. */
   dropDir: string;
@@ -37,10 +40,6 @@ export interface DeliveryWatcherOptions<R extends IngestReport = IngestReport> {
   maxConcurrentIngests?: number;
   /** Completeness checks (ffprobe runs) at once. Default 2. */
   maxConcurrentChecks?: number;
-  /** After success: move to `processed/` (unless the ingest moved it already) or leave. Default "move". */
-  onSuccess?: 'move' | 'leave';
-  /** After a refusal: leave in place, or move to `rejected/`. Default "leave". */
-  onRefusal?: 'leave' | 'move';
   /**
    * A delivery that stays quiet but incomplete (a cut-off or damaged file, an unreadable file, a
    * link to something that is no media) with exactly the same content for this long is handed to
@@ -50,13 +49,18 @@ export interface DeliveryWatcherOptions<R extends IngestReport = IngestReport> {
   refuseIncompleteAfterSeconds?: number;
   /** Wait before retrying a failed ingest. Default 300. */
   retryFailedSeconds?: number;
-  /** JSON file remembering outcomes across restarts (e.g. `$DATA_DIR/watch/outcomes.json`). Default: in memory. */
-  outcomesFile?: string;
+  /**
+   * What was decided before about a delivery with exactly the content just checked: `done` or
+   * `refused` keeps it from `ingest` (a `delivery:unchanged` event instead) until it changes. The
+   * daemon asks the ingest's journal (priorVerdict), so this holds across restarts. Default: nothing
+   * is known, and every settled delivery is handed to `ingest`.
+   */
+  priorVerdict?: (delivery: DeliveryChecked) => Promise<'done' | 'refused' | undefined>;
   /** Completeness probe of one media file. Default ffprobe (`probeComplete`). */
   probe?: ProbeFile;
   /** How long `stop()` lets running ingests finish before aborting them. Default 30. */
   stopGraceSeconds?: number;
-  /** Receives internal problems (watching, moving, persisting) also sent as `watcher:error`; events are not logged. */
+  /** Receives internal problems (watching, asking priorVerdict) also sent as `watcher:error`; events are not logged. */
   logger?: Pick<Logger, 'debug' | 'warn' | 'error'>;
 }
 

@@ -1,9 +1,10 @@
 import { appendFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTempDir } from '../../../test/harness/temp-dir.js';
 import { DeliveryWatcher, DropDirError } from './delivery-watcher.js';
-import { sleep, useWatchDrop, waitFor, writeDelivery } from './watch.test-helper.js';
+import type { DeliveryChecked } from './delivery-watcher-options.js';
+import { movingIngest, sleep, useWatchDrop, waitFor, writeDelivery } from './watch.test-helper.js';
+import type { IngestRequest } from './watch-events.js';
 
 const drop = useWatchDrop();
 
@@ -22,12 +23,17 @@ describe('DeliveryWatcher outcomes', () => {
     ]);
   });
 
-  it('does not retry a refused delivery until a file in it changes, not even after a restart', async () => {
-    const data = await createTempDir('watch-data');
-    const outcomesFile = path.join(data.path, 'watch', 'outcomes.json');
+  it('does not hand over a delivery refused with this content until a file in it changes, not even after a restart', async () => {
+    // Stands in for the ingest's journal, which outlives the watcher.
+    const judged = new Map<string, string>();
     const folder = await writeDelivery(drop.path, '004 Squat', { 'Squat - Intro.mp4': drop.media.mp4 });
-    const refuse = async () => ({ status: 'refused' as const });
-    const first = await drop.watch({ ingest: refuse, outcomesFile });
+    const refuse = async (request: IngestRequest) => {
+      judged.set(request.folder, request.signature);
+      return { status: 'refused' as const };
+    };
+    const priorVerdict = async ({ folder: at, signature }: DeliveryChecked) =>
+      judged.get(at) === signature ? ('refused' as const) : undefined;
+    const first = await drop.watch({ ingest: refuse, priorVerdict });
     await waitFor('the refusal', () => first.eventsFor('004 Squat', 'delivery:refused').length === 1);
     // The report the ingest writes for the team is no change to the delivery.
     await writeFile(path.join(folder, '_REPORT.txt'), 'Refused: no outro');
@@ -35,7 +41,7 @@ describe('DeliveryWatcher outcomes', () => {
     expect(first.calls).toHaveLength(1);
     await first.stop();
 
-    const second = await drop.watch({ ingest: refuse, outcomesFile });
+    const second = await drop.watch({ ingest: refuse, priorVerdict });
     await waitFor(
       'the unchanged event',
       () => second.eventsFor('004 Squat', 'delivery:unchanged').length === 1,
@@ -48,16 +54,17 @@ describe('DeliveryWatcher outcomes', () => {
       'Squat - Outro.mp4',
     ]);
     expect(await readdir(drop.path)).toEqual(['004 Squat']);
-    await data.remove();
   });
 
-  it('moves a refused delivery to rejected/ when configured', async () => {
+  it('passes on where the ingest moved a refused delivery (rejected/) and forgets it', async () => {
     await writeDelivery(drop.path, '005 Bad', { 'Bad - Intro.mp4': drop.media.mp4 });
-    const run = await drop.watch({ ingest: async () => ({ status: 'refused' }), onRefusal: 'move' });
+    const run = await drop.watch({ ingest: movingIngest('refused', 'rejected') });
     await waitFor('the refusal', () => run.eventsFor('005 Bad', 'delivery:refused').length === 1);
     const [refused] = run.eventsFor('005 Bad', 'delivery:refused');
     expect(refused?.payload.movedTo).toBe(path.join(drop.path, 'rejected', '005 Bad'));
     expect(await readdir(path.join(drop.path, 'rejected'))).toEqual(['005 Bad']);
+    await sleep(2000);
+    expect(run.calls).toHaveLength(1);
   });
 
   it.each([
@@ -112,7 +119,6 @@ describe('DeliveryWatcher outcomes', () => {
   it('lets a running ingest finish on stop, and aborts it once the grace period is over', async () => {
     await writeDelivery(drop.path, '011 Slow', { 'x.txt': 'x' });
     const graceful = await drop.watch({
-      onSuccess: 'leave',
       ingest: () => sleep(800).then(() => ({ status: 'done' })),
     });
     await waitFor('the ingest to start', () => graceful.calls.length === 1);

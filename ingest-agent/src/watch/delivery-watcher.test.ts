@@ -1,7 +1,14 @@
 import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sleep, useWatchDrop, type WatchRun, waitFor, writeDelivery } from './watch.test-helper.js';
+import {
+  movingIngest,
+  sleep,
+  useWatchDrop,
+  type WatchRun,
+  waitFor,
+  writeDelivery,
+} from './watch.test-helper.js';
 
 const drop = useWatchDrop();
 let run: WatchRun | undefined;
@@ -19,12 +26,12 @@ async function keepGrowing(file: string, everyMs: number, forMs: number): Promis
 }
 
 describe('DeliveryWatcher settling', () => {
-  it('picks up a delivery already in the drop dir, ingests it once and moves it to processed/', async () => {
+  it('picks up a delivery already in the drop dir, ingests it once, and forgets it once the ingest moved it to processed/', async () => {
     await writeDelivery(drop.path, '001 Squat', {
       'Squat - Intro.mp4': drop.media.mp4,
       'Squat 1-20 Stanga.mp3': drop.media.mp3,
     });
-    run = await drop.watch();
+    run = await drop.watch({ ingest: movingIngest('done', 'processed') });
     await waitFor('the ingest', () => run?.calls.length === 1);
     const [call] = run.calls;
     expect(call?.delivery).toBe('001 Squat');
@@ -38,7 +45,7 @@ describe('DeliveryWatcher settling', () => {
   });
 
   it('does not ingest a delivery while a file in it keeps growing, and ingests it once after it stops', async () => {
-    run = await drop.watch({ onSuccess: 'leave' });
+    run = await drop.watch();
     const folder = await writeDelivery(drop.path, '002 Lunge', {
       'Lunge - Intro.mp4': drop.media.mp4,
       'notes.txt': '',
@@ -56,7 +63,7 @@ describe('DeliveryWatcher settling', () => {
   });
 
   it('lets junk neither delay settling nor reach the ingest', async () => {
-    run = await drop.watch({ onSuccess: 'leave' });
+    run = await drop.watch();
     const folder = await writeDelivery(drop.path, '003 Bridge', {
       'Bridge - Intro.mp4': drop.media.mp4,
       '.DS_Store': 'x',
@@ -77,7 +84,7 @@ describe('DeliveryWatcher settling', () => {
   });
 
   it('handles two deliveries independently: one is ingested while the other is still growing', async () => {
-    run = await drop.watch({ onSuccess: 'leave' });
+    run = await drop.watch();
     await writeDelivery(drop.path, '004 Plank', { 'Plank - Intro.mp4': drop.media.mp4 });
     const busy = await writeDelivery(drop.path, '005 Crunch', {
       'Crunch - Intro.mp4': drop.media.mp4,
@@ -91,7 +98,7 @@ describe('DeliveryWatcher settling', () => {
   });
 
   it('does not ingest a half-copied mp4, and ingests it once the copy completes', async () => {
-    run = await drop.watch({ onSuccess: 'leave' });
+    run = await drop.watch();
     const half = drop.media.mp4.subarray(0, Math.floor(drop.media.mp4.length / 2));
     const folder = await writeDelivery(drop.path, '006 Squat', { 'Squat - Intro.mp4': half });
     await waitFor(

@@ -6,19 +6,11 @@ import { DEFAULT_JUNK } from '../rules/default-rules.js';
 import { type ChangeSource, createChokidarSource, type FileEventType } from './change-source.js';
 import { checkDelivery, type DeliveryCheck } from './check-delivery.js';
 import { type DeliveryWatcherOptions, DropDirError } from './delivery-watcher-options.js';
-import {
-  createIgnoreMatcher,
-  createLocationFilter,
-  locateInDrop,
-  PROCESSED_DIR,
-  REJECTED_DIR,
-} from './drop-layout.js';
-import { runIngestStep } from './ingest-step.js';
-import { OutcomeMemory } from './outcome-memory.js';
+import { createIgnoreMatcher, createLocationFilter, locateInDrop } from './drop-layout.js';
 import { RescanningSource } from './rescanning-source.js';
 import { ScanPoller } from './scan-poller.js';
-import { type CheckOutcome, SettleTracker } from './settle-tracker.js';
-import type { IngestReport, WatchEvents, WatcherStatus } from './watch-events.js';
+import { type CheckOutcome, type IngestOutcome, SettleTracker } from './settle-tracker.js';
+import type { IngestReport, IngestRequest, WatchEvents, WatcherStatus } from './watch-events.js';
 
 /** After the grace period, aborted ingests get this long to unwind before stop() gives up on them. */
 const FORCE_WAIT_MS = 5000;
@@ -26,8 +18,9 @@ const FORCE_WAIT_MS = 5000;
 /**
  * Watches a drop dir and ingests each delivery folder once it has settled: quiet for the settle
  * time, stable across a snapshot–probe–snapshot check, every media file complete. Deliveries
- * are independent; at most `maxConcurrentIngests` run at once. A refused delivery is retried only
- * after its content changes, also across restarts when `outcomesFile` is set.
+ * are independent; at most `maxConcurrentIngests` run at once. A delivery `priorVerdict` knows as
+ * judged (the ingest's journal, across restarts too) is not handed over again until it changes. The
+ * watcher itself never writes to a delivery nor moves it: that is the ingest's job.
  */
 export { type DeliveryWatcherOptions, DropDirError } from './delivery-watcher-options.js';
 
@@ -48,7 +41,6 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
   readonly #running = new Set<string>();
   readonly #checkAbort = new AbortController();
   readonly #ingestAbort = new AbortController();
-  #memory: OutcomeMemory | undefined;
   #source: ChangeSource | undefined;
   #timer: NodeJS.Timeout | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -99,7 +91,12 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
   deliveries(): { delivery: string; phase: string; idleReason?: string }[] {
     return this.#tracker.names().map((delivery) => {
       const status = this.#tracker.status(delivery);
-      return { delivery, phase: status?.phase ?? 'gone', idleReason: status?.idleReason };
+      const idleReason = status?.idleReason;
+      return {
+        delivery,
+        phase: status?.phase ?? 'gone',
+        ...(idleReason === undefined ? {} : { idleReason }),
+      };
     });
   }
 
@@ -110,8 +107,6 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     const info = await stat(this.dropDir).catch(() => undefined);
     if (info === undefined) throw new DropDirError(this.dropDir, 'does not exist');
     if (!info.isDirectory()) throw new DropDirError(this.dropDir, 'is not a folder');
-    this.#memory = await OutcomeMemory.open(this.#options.outcomesFile);
-    if (this.#memory.loadProblem !== undefined) this.#options.logger?.warn(this.#memory.loadProblem);
     this.#source = this.#createSource();
     await this.#source.start({
       onEvent: (type, file) => this.#onFileEvent(type, file),
@@ -157,7 +152,6 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
       this.#ingestAbort.abort(new Error('the watcher stopped before the ingest finished'));
       await this.#drain(FORCE_WAIT_MS);
     }
-    await this.#memory?.flush().catch((error: unknown) => this.#reportError(error));
     const unfinished = [...this.#running];
     this.#state = 'stopped';
     this.emit('watcher:stopped', { unfinished });
@@ -227,9 +221,7 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     this.#tracker.forget(ref.delivery);
     this.#settled.delete(ref.delivery);
     this.#incompleteSince.delete(ref.delivery);
-    if (!known) return;
-    this.emit('delivery:removed', ref);
-    this.#memory?.delete(ref.folder).catch((error: unknown) => this.#reportError(error, ref.delivery));
+    if (known) this.emit('delivery:removed', ref);
   }
 
   #schedule(): void {
@@ -268,7 +260,7 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
         checkDelivery({
           folder,
           isIgnored: (relativePath) => this.#isIgnored({ delivery, relativePath }),
-          probe: this.#options.probe,
+          ...(this.#options.probe === undefined ? {} : { probe: this.#options.probe }),
           signal: this.#checkAbort.signal,
         }),
       );
@@ -280,14 +272,14 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
           'changed during the check; settling again',
         );
       } else if (result.outcome === 'incomplete') {
-        const judged = this.#judgeIncomplete(ref, result);
+        const judged = this.#judgeIncomplete(ref, result, await this.#priorVerdict(ref, result));
         outcome = judged.outcome;
         recheckAt = judged.recheckAt;
       } else {
-        const remembered = this.#memory?.get(folder);
-        if (remembered?.signature === result.signature) {
+        const verdict = await this.#priorVerdict(ref, result);
+        if (verdict !== undefined) {
           outcome = 'unchanged';
-          this.emit('delivery:unchanged', { ...ref, status: remembered.status });
+          this.emit('delivery:unchanged', { ...ref, status: verdict });
         } else {
           outcome = 'settled';
           this.#settled.set(delivery, result);
@@ -313,24 +305,32 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     this.#schedule();
   }
 
+  /** What was decided about this delivery with exactly this content before, if anything. */
+  async #priorVerdict(
+    ref: { delivery: string; folder: string },
+    result: { files: IngestRequest['files']; signature: string },
+  ): Promise<'done' | 'refused' | undefined> {
+    return this.#options.priorVerdict?.({ ...ref, files: result.files, signature: result.signature });
+  }
+
   /**
    * A quiet delivery that is not complete waits for a change, but not forever: once the same
    * content has been incomplete for `refuseIncompleteAfterSeconds` it is handed to the ingest, which
    * refuses it with a report and "Delivery Refused" (a copy that stopped for good, a damaged or
-   * unreadable file, a link to something that is no media). A refusal remembered for this very
-   * content is not repeated.
+   * unreadable file, a link to something that is no media). A refusal that stands for this very
+   * content (`verdict`) is not repeated.
    */
   #judgeIncomplete(
     ref: { delivery: string; folder: string },
     result: Extract<DeliveryCheck, { outcome: 'incomplete' }>,
+    verdict: 'done' | 'refused' | undefined,
   ): { outcome: CheckOutcome; recheckAt?: number } {
     const now = performance.now();
     const known = this.#incompleteSince.get(ref.delivery);
     const since = known?.signature === result.signature ? known.since : now;
     this.#incompleteSince.set(ref.delivery, { signature: result.signature, since });
-    const remembered = this.#memory?.get(ref.folder);
-    if (remembered?.signature === result.signature) {
-      this.emit('delivery:unchanged', { ...ref, status: remembered.status });
+    if (verdict !== undefined) {
+      this.emit('delivery:unchanged', { ...ref, status: verdict });
       return { outcome: 'unchanged' };
     }
     const bounded = result.files.length > 0 && Number.isFinite(this.#refuseIncompleteMs);
@@ -373,39 +373,21 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
 
   async #ingest(delivery: string, settled: Extract<DeliveryCheck, { outcome: 'settled' }>): Promise<void> {
     const folder = path.join(this.dropDir, delivery);
+    const ref = { delivery, folder };
     try {
-      const step = await runIngestStep({
-        request: {
-          delivery,
-          folder,
-          files: settled.files,
-          signature: settled.signature,
-          signal: this.#ingestAbort.signal,
-        },
-        ingest: this.#options.ingest,
-        memory: this.#memory,
-        isIgnored: (relativePath) => this.#isIgnored({ delivery, relativePath }),
-        moveTo: {
-          done: this.#options.onSuccess === 'leave' ? undefined : PROCESSED_DIR,
-          refused: this.#options.onRefusal === 'move' ? REJECTED_DIR : undefined,
-        },
-        onError: (error) => this.#reportError(error, delivery),
-      });
-      if (step.gone) this.#tracker.forget(delivery);
-      const phase = this.#tracker.ingested(delivery, performance.now(), step.status);
-      const ref = { delivery, folder };
-      if (step.status === 'done')
-        this.emit('delivery:ingested', { ...ref, result: step.result as R, movedTo: step.movedTo });
-      else if (step.status === 'refused')
-        this.emit('delivery:refused', { ...ref, result: step.result as R, movedTo: step.movedTo });
-      else if (step.status === 'failed') {
-        this.emit('delivery:failed', {
-          ...ref,
-          error: step.error,
-          result: step.result,
-          retryInSeconds: this.#retryMs / 1000,
-        });
+      const request = {
+        ...ref,
+        files: settled.files,
+        signature: settled.signature,
+        signal: this.#ingestAbort.signal,
+      };
+      const ingested = await ingestOnce(this.#options.ingest, request);
+      // The ingest moves a finished delivery as the config says; a folder that left is forgotten.
+      if (ingested.status === 'done' || ingested.status === 'refused') {
+        if (!(await exists(folder))) this.#tracker.forget(delivery);
       }
+      const phase = this.#tracker.ingested(delivery, performance.now(), ingested.status);
+      this.#emitIngested(ref, ingested);
       if (phase === 'waiting')
         this.emit('delivery:settling', { ...ref, settleSeconds: this.#settleMs / 1000 });
     } finally {
@@ -415,9 +397,59 @@ export class DeliveryWatcher<R extends IngestReport = IngestReport> extends Even
     this.#schedule();
   }
 
+  #emitIngested(ref: { delivery: string; folder: string }, ingested: Ingested<R>): void {
+    const movedTo = ingested.result?.movedTo ?? null;
+    if (ingested.status === 'done')
+      this.emit('delivery:ingested', { ...ref, result: ingested.result as R, movedTo });
+    else if (ingested.status === 'refused')
+      this.emit('delivery:refused', { ...ref, result: ingested.result as R, movedTo });
+    else if (ingested.status === 'failed') {
+      this.emit('delivery:failed', {
+        ...ref,
+        ...(ingested.error ? { error: ingested.error } : {}),
+        ...(ingested.result ? { result: ingested.result } : {}),
+        retryInSeconds: this.#retryMs / 1000,
+      });
+    }
+  }
+
   #reportError(error: unknown, delivery?: string): void {
     const failure = error instanceof Error ? error : new Error(String(error));
     this.#options.logger?.error({ err: failure, delivery }, 'watcher error');
-    if (this.listenerCount('watcher:error') > 0) this.emit('watcher:error', { error: failure, delivery });
+    if (this.listenerCount('watcher:error') > 0)
+      this.emit('watcher:error', { error: failure, ...(delivery === undefined ? {} : { delivery }) });
   }
+}
+
+interface Ingested<R extends IngestReport> {
+  status: IngestOutcome;
+  result?: R;
+  error?: Error;
+}
+
+const STATUSES: ReadonlySet<string> = new Set(['done', 'refused', 'deferred', 'failed']);
+
+/** Runs the ingest; a throw or a status the watcher does not know counts as `failed`. */
+async function ingestOnce<R extends IngestReport>(
+  ingest: (request: IngestRequest) => Promise<R>,
+  request: IngestRequest,
+): Promise<Ingested<R>> {
+  let result: R;
+  try {
+    result = await ingest(request);
+  } catch (error) {
+    return { status: 'failed', error: error instanceof Error ? error : new Error(String(error)) };
+  }
+  if (STATUSES.has(result.status)) return { status: result.status, result };
+  const error = new Error(
+    `ingest of ${request.folder} returned status ${JSON.stringify(result.status)}; expected done, refused, deferred or failed`,
+  );
+  return { status: 'failed', error, result };
+}
+
+async function exists(folder: string): Promise<boolean> {
+  return stat(folder).then(
+    () => true,
+    () => false,
+  );
 }

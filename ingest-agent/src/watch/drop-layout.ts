@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { REPORT_FILE_NAME as REPORT_FILE } from '../ingest/scan-delivery.js';
-import { PROCESSED_DIR, REJECTED_DIR } from '../report/tell-team.js';
+import { PROCESSED_DIR, REJECTED_DIR } from '../ingest/tell-team.js';
 import { toPosixPath } from '../rules/is-junk.js';
 import { compileJunkMatcher } from './compile-junk-matcher.js';
 
 // processed/ and rejected/ (inside the drop dir) and the report the ingest leaves in a delivery
 // are defined where the ingest writes them; the watcher must ignore exactly those.
-export { PROCESSED_DIR, REJECTED_DIR } from '../report/tell-team.js';
+export { PROCESSED_DIR, REJECTED_DIR } from '../ingest/tell-team.js';
 
 /**
  * Media the completeness check probes with ffprobe: every container the default rules and

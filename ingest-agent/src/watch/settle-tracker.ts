@@ -43,8 +43,8 @@ export interface DeliveryStatus {
   phase: DeliveryPhase;
   /** Last change seen (ms, same clock as the `now` arguments). */
   lastChangeAt: number;
-  idleReason?: IdleReason;
-  retryAt?: number;
+  idleReason?: IdleReason | undefined;
+  retryAt?: number | undefined;
 }
 
 interface Entry {
@@ -54,8 +54,8 @@ interface Entry {
   dirty: boolean;
   /** The folder went away while checking or ingesting: drop the entry when that ends. */
   removed: boolean;
-  idleReason?: IdleReason;
-  retryAt?: number;
+  idleReason?: IdleReason | undefined;
+  retryAt?: number | undefined;
 }
 
 /** The answer to `observe`: whether the delivery is new, and the phase it was in before. */

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { CliIo } from '@exercise-pipeline/shared';
@@ -6,7 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { trackResource } from '../../../test/harness/resources.js';
 import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
 import { waitFor, writeDelivery } from './watch.test-helper.js';
-import { outcomesFileIn, runWatchCommand } from './watch-command.js';
+import { contentIdentity } from '../ingest/prior-verdict.js';
+import { scanDelivery } from '../ingest/scan-delivery.js';
+import { deliveryIdOf, Journal } from '../journal/journal.js';
+import { runWatchCommand, type WatchCommandDeps } from './watch-command.js';
 import type { IngestRequest } from './watch-events.js';
 
 let root: TempDir;
@@ -55,36 +58,58 @@ describe('watch command', () => {
     expect(io.err()).toContain(`${config}: settleSeconds: expected a number of seconds`);
   });
 
-  it('watches until stopped, ingesting what settles and remembering refusals under DATA_DIR', async () => {
+  it('watches until stopped, ingesting what settles, and after a restart leaves alone what the journal under DATA_DIR holds as refused', async () => {
     const drop = path.join(root.path, 'drop');
     const dataDir = path.join(root.path, 'data');
     await writeDelivery(drop, '001 Squat', { 'notes.txt': 'x', '.DS_Store': 'junk' });
     const calls: IngestRequest[] = [];
-    const controller = new AbortController();
     const config = path.join(root.path, 'quick.json');
     await writeFile(config, '{"settleSeconds": 0.5}');
-    // SETTLE_SECONDS is the consumer's setting: the agent must not take it over its own config.
-    const io = captureIo({ DATA_DIR: dataDir, SETTLE_SECONDS: '3600', LOG_LEVEL: 'info' });
-    const exit = runWatchCommand([drop, '--poll', '--config', config], io, {
-      signal: controller.signal,
-      ingest: async (request) => {
-        calls.push(request);
-        return { status: 'refused' };
-      },
-    });
-    const tracked = trackResource('watcher', `watch command ${drop}`, async () => {
-      controller.abort();
-      await exit;
-    });
+    // Refuses, and journals the verdict as ingestDelivery does.
+    const refuse: WatchCommandDeps['ingest'] = async (request, context) => {
+      calls.push(request);
+      const scan = await scanDelivery(request.folder);
+      await new Journal(context.env.dataDir).put({
+        version: 1,
+        deliveryId: deliveryIdOf(request.folder),
+        folder: request.folder,
+        signature: contentIdentity(scan, context.config).signature,
+        state: 'refused',
+        exercise: null,
+      });
+      return { status: 'refused' };
+    };
+    const start = () => {
+      const controller = new AbortController();
+      // SETTLE_SECONDS is the consumer's setting: the agent must not take it over its own config.
+      const io = captureIo({ DATA_DIR: dataDir, SETTLE_SECONDS: '3600', LOG_LEVEL: 'info' });
+      const exit = runWatchCommand([drop, '--poll', '--config', config], io, {
+        signal: controller.signal,
+        ingest: refuse,
+      });
+      const tracked = trackResource('watcher', `watch command ${drop}`, async () => {
+        controller.abort();
+        await exit;
+      });
+      return { io, exit, tracked };
+    };
+
+    const first = start();
     await waitFor('the ingest', () => calls.length === 1);
     expect(calls[0]?.files.map((file) => file.path)).toEqual(['notes.txt']);
-    await waitFor('the refusal to be remembered', () => io.err().includes('ingest refused the delivery'));
-    const outcomes = JSON.parse(await readFile(outcomesFileIn(dataDir), 'utf8'));
-    expect(outcomes.deliveries[path.join(drop, '001 Squat')]).toMatchObject({ status: 'refused' });
-    await tracked.close();
-    expect(await exit).toBe(0);
-    expect(io.err()).toContain('"mode":"scan-poll"');
+    await waitFor('the refusal', () => first.io.err().includes('ingest refused the delivery'));
+    await first.tracked.close();
+    expect(await first.exit).toBe(0);
+    expect(first.io.err()).toContain('"mode":"scan-poll"');
     // Without AGENT_NOTICES_QUEUE_URL the preview lines are off, said once.
-    expect(io.err().split('AGENT_NOTICES_QUEUE_URL is not set')).toHaveLength(2);
+    expect(first.io.err().split('AGENT_NOTICES_QUEUE_URL is not set')).toHaveLength(2);
+
+    const second = start();
+    await waitFor('the unchanged delivery', () =>
+      second.io.err().includes('delivery unchanged since it was last handled'),
+    );
+    expect(calls).toHaveLength(1);
+    await second.tracked.close();
+    expect(await second.exit).toBe(0);
   });
 });

@@ -1,29 +1,33 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  type CliCommand,
+  awsClientOptions,
   type CliIo,
   createEventBridgeClient,
   createLogger,
   createS3Client,
   createSqsClient,
+  type DefinedCommand,
+  defineCommand,
   EXIT,
   type Logger,
   loadConfig,
   type PipelineConfig,
   requireConfig,
+  runService,
 } from '@exercise-pipeline/shared';
-import { agentAwsOptions, readAgentConfig } from '../cli/agent-settings.js';
-import { reportFailure, usageError } from '../cli/output.js';
-import { folderProblem } from '../cli/plan-command.js';
+import { readAgentConfig } from '../cli/agent-settings.js';
+import { folderArgument, folderProblem } from '../cli/folder-argument.js';
+import { reportFailure } from '../cli/output.js';
 import { ingestDelivery } from '../ingest/ingest-delivery.js';
+import { priorVerdict } from '../ingest/prior-verdict.js';
 import type { IngestResult } from '../ingest/types.js';
 import { PreviewNotices } from '../notices/preview-notices.js';
 import type { AgentConfig } from '../rules/agent-config.js';
 import { HashCache } from '../sync/hash-cache.js';
 import { DeliveryWatcher } from './delivery-watcher.js';
 import { logWatchEvents } from './log-watch-events.js';
-import { parseWatchArgs, WATCH_USAGE } from './watch-args.js';
+import { WATCH_FLAGS, WATCH_USAGE, watchEngine } from './watch-args.js';
 import type { IngestReport, IngestRequest } from './watch-events.js';
 
 /** What the daemon passes on: the ingest's full result, `dry-run` never happening here. */
@@ -42,11 +46,6 @@ export interface WatchCommandDeps {
   signal?: AbortSignal;
   /** Called once the watcher is ready. */
   onReady?: (watcher: DeliveryWatcher) => void;
-}
-
-/** Where the watcher remembers refused deliveries across restarts. */
-export function outcomesFileIn(dataDir: string): string {
-  return path.join(path.resolve(dataDir), 'watch', 'outcomes.json');
 }
 
 /** Where the daemon keeps its current status (`watching`, last scan, deliveries by phase) for operators. */
@@ -87,7 +86,7 @@ function writeStatusFile(watcher: DeliveryWatcher, file: string, logger: Logger)
 
 function s3Ingest(env: PipelineConfig, config: AgentConfig, logger: Logger, prune: boolean) {
   const { assetsBucket } = requireConfig(env, ['assetsBucket']);
-  const aws = agentAwsOptions(env);
+  const aws = awsClientOptions(env);
   const s3 = createS3Client(aws);
   const events = createEventBridgeClient(aws);
   let hashCache: Promise<HashCache> | undefined;
@@ -122,30 +121,42 @@ function s3Ingest(env: PipelineConfig, config: AgentConfig, logger: Logger, prun
 }
 
 /** `exercise-agent watch <drop-dir> [--config F] [--poll] [--prune] [--engine E]`: runs until stopped. */
-export async function runWatchCommand(
-  argv: string[],
-  io: CliIo,
-  deps: WatchCommandDeps = {},
-): Promise<number> {
-  const parsed = parseWatchArgs(argv);
-  if (!parsed.ok) return usageError(io.stderr, parsed.problem, WATCH_USAGE);
-  const { args } = parsed;
-  if (args.help) {
-    io.stdout.write(WATCH_USAGE);
-    return EXIT.done;
-  }
-  if (args.dropDir === undefined) return usageError(io.stderr, 'the drop folder is missing', WATCH_USAGE);
-  const problem = await folderProblem(args.dropDir, {
-    expected: 'the folder the filming team copies into',
-    name: 'drop',
+export function createWatchCommand(deps: WatchCommandDeps = {}): DefinedCommand {
+  return defineCommand({
+    summary: 'watch a drop folder and ingest every delivery once it is complete (the daemon)',
+    usage: WATCH_USAGE,
+    flags: WATCH_FLAGS,
+    async run(context) {
+      const { flags, io } = context;
+      const dropDir = await folderArgument(context, {
+        one: 'one drop folder',
+        missing: 'the drop folder is missing',
+        problem: (path) =>
+          folderProblem(path, { expected: 'the folder the filming team copies into', name: 'drop' }),
+      });
+      if (typeof dropDir === 'number') return dropDir;
+      return watchDropDir(dropDir, flags, io, deps);
+    },
   });
-  if (problem !== null) return usageError(io.stderr, problem, WATCH_USAGE);
+}
 
+/** Runs `exercise-agent watch` with `argv` (tests pass their own ingest and stop signal). */
+export function runWatchCommand(argv: string[], io: CliIo, deps: WatchCommandDeps = {}): Promise<number> {
+  return createWatchCommand(deps).run(argv, io);
+}
+
+async function watchDropDir(
+  dropDir: string,
+  flags: { config: string | undefined; poll: boolean; prune: boolean; engine: string | undefined },
+  io: CliIo,
+  deps: WatchCommandDeps,
+): Promise<number> {
   const cleanup: (() => void)[] = [];
   let notices: ReturnType<typeof startPreviewNotices>;
+  let stopWatcher: (() => Promise<unknown>) | undefined;
   try {
     const env = loadConfig(io.env);
-    const config = await readAgentConfig(args.config);
+    const config = await readAgentConfig(flags.config);
     // The agent's quiet period is its own (config file, default 30 s); SETTLE_SECONDS is the
     // consumer's wait for a bundle in S3 and deliberately not read here.
     const settleSeconds = config.settleSeconds;
@@ -156,7 +167,7 @@ export async function runWatchCommand(
     });
     let ingest: WatchIngest;
     if (deps.ingest === undefined) {
-      const real = s3Ingest(env, config, logger, args.prune);
+      const real = s3Ingest(env, config, logger, flags.prune);
       cleanup.push(real.close);
       ingest = real.ingest;
     } else {
@@ -164,20 +175,19 @@ export async function runWatchCommand(
       ingest = (request) => injected(request, { config, env });
     }
     const watcher = new DeliveryWatcher({
-      dropDir: args.dropDir,
+      dropDir,
       ingest,
       settleSeconds,
       junk: config.junk,
-      poll: args.poll,
-      engine: args.engine,
+      poll: flags.poll,
+      engine: watchEngine(flags.engine),
       pollIntervalSeconds: config.pollIntervalSeconds,
       refuseIncompleteAfterSeconds: config.refuseIncompleteAfterSeconds,
       rescanSeconds: config.rescanSeconds,
       heartbeatSeconds: config.heartbeatSeconds,
-      // The ingest moves folders itself (and writes _REPORT.txt); the watcher only watches.
-      onSuccess: 'leave',
-      onRefusal: 'leave',
-      outcomesFile: outcomesFileIn(env.dataDir),
+      // The ingest's journal says what was judged already; the ingest writes _REPORT.txt and moves
+      // the folder. The watcher only watches.
+      priorVerdict: ({ folder }) => priorVerdict({ folder, config, dataDir: env.dataDir }),
       logger,
     });
     logWatchEvents(watcher, logger);
@@ -187,10 +197,12 @@ export async function runWatchCommand(
       const sqs = notices.sqs;
       cleanup.push(() => sqs.destroy());
     }
-    return await runUntilStopped(watcher, logger, deps);
+    stopWatcher = () => watcher.stop();
+    return await runWatcher(watcher, logger, deps);
   } catch (error) {
     return reportFailure(io.stderr, error);
   } finally {
+    await stopWatcher?.();
     await notices?.loop.stop();
     for (const close of cleanup) close();
   }
@@ -205,7 +217,7 @@ function startPreviewNotices(env: PipelineConfig, config: AgentConfig, logger: L
     logger.info('AGENT_NOTICES_QUEUE_URL is not set: reports get no "Preview ready" lines');
     return undefined;
   }
-  const sqs = createSqsClient(agentAwsOptions(env));
+  const sqs = createSqsClient(awsClientOptions(env));
   const loop = new PreviewNotices({
     sqs,
     queueUrl: env.agentNoticesQueueUrl,
@@ -218,53 +230,32 @@ function startPreviewNotices(env: PipelineConfig, config: AgentConfig, logger: L
   return { sqs, loop };
 }
 
-/** Starts the watcher and resolves with the exit code once a signal (or deps.signal) stopped it. */
-async function runUntilStopped(
-  watcher: DeliveryWatcher,
-  logger: Logger,
-  deps: WatchCommandDeps,
-): Promise<number> {
-  let stopping: Promise<{ unfinished: string[] }> | undefined;
-  let release: () => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => {
-    release = resolve;
+/**
+ * Runs the watcher under the shared service runner: SIGINT/SIGTERM (or deps.signal) stop it after
+ * running ingests finish (the watcher's own 30 s grace); a second signal exits at once. Exit 1 when
+ * ingests were left unfinished (they resume on the next start).
+ */
+function runWatcher(watcher: DeliveryWatcher, logger: Logger, deps: WatchCommandDeps): Promise<number> {
+  return runService({
+    logger,
+    stoppingMessage: 'stopping: no new ingests; waiting for running ones to finish',
+    ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+    start: async () => {
+      await watcher.start();
+      return watcher;
+    },
+    onReady: (started) => deps.onReady?.(started),
+    stop: async (started) => {
+      const { unfinished } = await started.stop();
+      if (unfinished.length > 0) {
+        logger.warn({ unfinished }, 'stopped with ingests unfinished; they resume on the next start');
+        return EXIT.failure;
+      }
+      logger.info('stopped');
+      return EXIT.done;
+    },
   });
-  const stop = (reason: string) => {
-    if (stopping !== undefined) {
-      logger.warn({ reason }, 'second stop request; exiting without waiting for running ingests');
-      process.exit(EXIT.failure);
-    }
-    logger.info({ reason }, 'stopping: no new ingests; waiting for running ones to finish');
-    stopping = watcher.stop();
-    stopping.then(release, release);
-  };
-  const onSignal = (signal: NodeJS.Signals) => stop(signal);
-  const onAbort = () => stop('stop requested');
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  deps.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    if (deps.signal?.aborted) return EXIT.done;
-    await watcher.start();
-    if (stopping === undefined) deps.onReady?.(watcher);
-    await stopped;
-    const { unfinished } = await (stopping ?? Promise.resolve({ unfinished: [] }));
-    if (unfinished.length > 0) {
-      logger.warn({ unfinished }, 'stopped with ingests unfinished; they resume on the next start');
-      return EXIT.failure;
-    }
-    logger.info('stopped');
-    return EXIT.done;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    deps.signal?.removeEventListener('abort', onAbort);
-    await watcher.stop();
-  }
 }
 
 /** What cli.ts loads for `exercise-agent watch`. */
-export const watchCommand: CliCommand = {
-  summary: 'watch a drop folder and ingest every delivery once it is complete (the daemon)',
-  run: (args, io) => runWatchCommand(args, io),
-};
+export const watchCommand = createWatchCommand();

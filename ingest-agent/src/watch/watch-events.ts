@@ -5,7 +5,7 @@ import type { FileState } from './snapshot-delivery.js';
 export interface IngestReport {
   /** `deferred`: files were still being copied; `failed`: try again later. */
   status: 'done' | 'refused' | 'deferred' | 'failed';
-  /** Where the ingest itself moved the folder, if it did (then the watcher does not). */
+  /** Where the ingest moved the folder (`processed/…`, `rejected/…`); absent or null when it stayed. */
   movedTo?: string | null;
 }
 
@@ -48,7 +48,7 @@ interface DeliveryRef {
 export interface WatchEvents<R extends IngestReport = IngestReport> {
   /** The initial scan is done; `deliveries` already lie in the drop dir. */
   'watcher:ready': [{ dropDir: string; mode: string; deliveries: number }];
-  /** Something went wrong outside any one delivery's result (watching, moving, persisting). */
+  /** Something went wrong outside any one delivery's result (watching, asking for a prior verdict). */
   'watcher:error': [{ error: Error; delivery?: string }];
   'watcher:stopped': [{ unfinished: string[] }];
   /** The drop dir went away or came back (once per change). */

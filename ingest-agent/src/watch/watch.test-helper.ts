@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runFfmpeg } from '@exercise-pipeline/shared';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
@@ -48,6 +48,23 @@ export async function writeDelivery(
     await writeFile(path.join(folder, file), content);
   }
   return folder;
+}
+
+/**
+ * An ingest that answers `status` and moves the delivery into `into/` beside it, as the real
+ * ingest does after telling the team (the watcher itself never moves a delivery).
+ */
+export function movingIngest(
+  status: 'done' | 'refused',
+  into: string,
+): (request: IngestRequest) => Promise<IngestReport> {
+  return async (request) => {
+    const parent = path.join(path.dirname(request.folder), into);
+    await mkdir(parent, { recursive: true });
+    const movedTo = path.join(parent, request.delivery);
+    await rename(request.folder, movedTo);
+    return { status, movedTo };
+  };
 }
 
 export interface IngestCall extends IngestRequest {

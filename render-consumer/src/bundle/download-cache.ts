@@ -28,7 +28,7 @@ export class DownloadCache {
   readonly dir: string;
   readonly maxBytes: number;
   readonly stats: CacheStats = { hits: 0, misses: 0, evicted: 0 };
-  private readonly inFlight = new Map<string, Promise<string>>();
+  readonly #inFlight = new Map<string, Promise<string>>();
 
   constructor(options: DownloadCacheOptions) {
     this.dir = options.dir;
@@ -48,14 +48,14 @@ export class DownloadCache {
    */
   async get(bucket: string, key: string, etag: string, download: () => Promise<Readable>): Promise<string> {
     const file = this.pathFor(bucket, key, etag);
-    const running = this.inFlight.get(file);
+    const running = this.#inFlight.get(file);
     if (running) return running;
-    const work = this.fetch(file, download).finally(() => this.inFlight.delete(file));
-    this.inFlight.set(file, work);
+    const work = this.#fetch(file, download).finally(() => this.#inFlight.delete(file));
+    this.#inFlight.set(file, work);
     return work;
   }
 
-  private async fetch(file: string, download: () => Promise<Readable>): Promise<string> {
+  async #fetch(file: string, download: () => Promise<Readable>): Promise<string> {
     if (await touch(file)) {
       this.stats.hits += 1;
       return file;

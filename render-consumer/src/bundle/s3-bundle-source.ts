@@ -86,32 +86,36 @@ export interface S3BundleSourceOptions {
  * The listing is taken once, so every file of one render comes from the same bundle state.
  */
 export class S3BundleSource implements BundleSource {
-  private objects: Promise<S3BundleObject[]> | undefined;
+  #objects: Promise<S3BundleObject[]> | undefined;
   /** User metadata that came with a download, so asking for it after one costs no request. */
-  private readonly downloadedMetadata = new Map<string, Record<string, string>>();
+  readonly #downloadedMetadata = new Map<string, Record<string, string>>();
 
-  constructor(private readonly options: S3BundleSourceOptions) {}
+  readonly #options: S3BundleSourceOptions;
+
+  constructor(options: S3BundleSourceOptions) {
+    this.#options = options;
+  }
 
   list(): Promise<S3BundleObject[]> {
-    this.objects ??= listBundleObjects(this.options.s3, this.options.bucket, this.options.slug);
-    return this.objects;
+    this.#objects ??= listBundleObjects(this.#options.s3, this.#options.bucket, this.#options.slug);
+    return this.#objects;
   }
 
   /** The full S3 key, for messages. */
   describe(relativeKey: string): string {
-    return `s3://${this.options.bucket}/${exercisePrefix(this.options.slug)}${relativeKey}`;
+    return `s3://${this.#options.bucket}/${exercisePrefix(this.#options.slug)}${relativeKey}`;
   }
 
   async localPath(relativeKey: string): Promise<string> {
-    const object = await this.listed(relativeKey);
-    const { s3, bucket, cache } = this.options;
-    const key = `${exercisePrefix(this.options.slug)}${relativeKey}`;
+    const object = await this.#listed(relativeKey);
+    const { s3, bucket, cache } = this.#options;
+    const key = `${exercisePrefix(this.#options.slug)}${relativeKey}`;
     try {
       return await cache.get(bucket, key, object.etag, async () => {
         const response = await s3.send(
           new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: `"${object.etag}"` }),
         );
-        this.downloadedMetadata.set(relativeKey, response.Metadata ?? {});
+        this.#downloadedMetadata.set(relativeKey, response.Metadata ?? {});
         return response.Body as Readable;
       });
     } catch (error) {
@@ -128,11 +132,11 @@ export class S3BundleSource implements BundleSource {
    * rather than describing other bytes); none of it is trusted by the caller.
    */
   async metadata(relativeKey: string): Promise<Readonly<Record<string, string>>> {
-    const downloaded = this.downloadedMetadata.get(relativeKey);
+    const downloaded = this.#downloadedMetadata.get(relativeKey);
     if (downloaded) return downloaded;
-    const object = await this.listed(relativeKey);
-    const { s3, bucket } = this.options;
-    const key = `${exercisePrefix(this.options.slug)}${relativeKey}`;
+    const object = await this.#listed(relativeKey);
+    const { s3, bucket } = this.#options;
+    const key = `${exercisePrefix(this.#options.slug)}${relativeKey}`;
     try {
       const response = await s3.send(
         new HeadObjectCommand({ Bucket: bucket, Key: key, IfMatch: `"${object.etag}"` }),
@@ -147,7 +151,7 @@ export class S3BundleSource implements BundleSource {
     }
   }
 
-  private async listed(relativeKey: string): Promise<S3BundleObject> {
+  async #listed(relativeKey: string): Promise<S3BundleObject> {
     const object = (await this.list()).find((item) => item.key === relativeKey);
     if (!object) {
       throw new BundleObjectError(

@@ -8,7 +8,7 @@ export interface DeliveryRow {
   delivery: string | null;
   exercise: string | null;
   host: string | null;
-  reasons: { file?: string; problem: string; fix: string }[];
+  reasons: { file?: string | undefined; problem: string; fix: string }[];
   changed_keys: string[];
   /** The agent's picture and sound check findings ("Bundle Synced" `findings`); empty when none. */
   findings: QcFindingDetail[];

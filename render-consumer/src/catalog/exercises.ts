@@ -31,10 +31,6 @@ export async function listExerciseSlugs(db: Queryable): Promise<string[]> {
   return rows.map((row) => row.slug);
 }
 
-export async function listExercises(db: Queryable): Promise<ExerciseRow[]> {
-  return db.query<ExerciseRow>('SELECT * FROM exercises ORDER BY slug');
-}
-
 /**
  * Returns the exercise row, locked until the transaction ends, creating it (version 0) when new.
  * The lock serialises asset-version bumps of one exercise across every consumer process.

@@ -1,6 +1,6 @@
-import { type CliCommand, type CliIo, EXIT, isValidSlug } from '@exercise-pipeline/shared';
+import { type CliIo, type DefinedCommand, defineCommand, isValidSlug } from '@exercise-pipeline/shared';
 import { formatCatalogEntry } from '../ops/catalog-show.js';
-import { createReporter, errorMessage, openCatalogReads, opsConfig, parseFlags } from './ops-context.js';
+import { createReporter, errorMessage, openCatalogReads, opsConfig } from './ops-context.js';
 
 export const CATALOG_USAGE = `usage: exercise-consumer catalog show <slug> [--json]
 
@@ -8,27 +8,19 @@ Prints an exercise's catalog row and all of its renders (DATABASE_URL, else the 
 under DATA_DIR; while \`consumer run\` holds that one, through the running consumer's API). --json prints {exercise: {…columns of exercises}, renders: [{…columns of exercise_renders}]}.
 `;
 
-const FLAGS = {
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
-
-export function createCatalogCommand(): CliCommand {
-  return {
+export function createCatalogCommand(): DefinedCommand {
+  return defineCommand({
     summary: "show an exercise's catalog row and its renders",
-    run: (args, io) => runCatalog(args, io),
-  };
+    usage: CATALOG_USAGE,
+    flags: {},
+    json: true,
+    run: ({ positionals, io, json }) => runCatalog(positionals, io, json),
+  });
 }
 
-async function runCatalog(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseFlags(args, FLAGS);
-  const report = createReporter(io, 'catalog', args.includes('--json'));
-  if (!parsed.flags) return report.refused('unusable flags', parsed.reasons);
-  if (parsed.flags.values.help) {
-    io.stdout.write(CATALOG_USAGE);
-    return EXIT.done;
-  }
-  const [action, slug, ...extra] = parsed.flags.positionals;
+async function runCatalog(positionals: string[], io: CliIo, json: boolean): Promise<number> {
+  const report = createReporter(io, 'catalog', json);
+  const [action, slug, ...extra] = positionals;
   if (action !== 'show' || slug === undefined || extra.length > 0) {
     io.stderr.write(CATALOG_USAGE);
     return report.refused('expected `catalog show <slug>`');

@@ -1,7 +1,14 @@
+import { parseCommandLine } from '@exercise-pipeline/shared';
 import { describe, expect, it } from 'vitest';
-import { parseComposeArgs, parseSets } from './compose-args.js';
+import { COMPOSE_FLAGS, composeRequest, parseSets } from './compose-args.js';
 
-describe('parseComposeArgs', () => {
+function parseComposeArgs(argv: string[]) {
+  const parsed = parseCommandLine(argv, { ...COMPOSE_FLAGS, json: { type: 'boolean' } });
+  if (!parsed.ok) throw new Error(parsed.problem);
+  return composeRequest(parsed.flags, parsed.flags.json);
+}
+
+describe('composeRequest', () => {
   it('passes the recipe flags on as values for the recipe check', () => {
     const { request, reasons } = parseComposeArgs([
       '--bundle',
@@ -40,13 +47,18 @@ describe('parseComposeArgs', () => {
       { field: 'bundle', message: 'is required: pass --bundle <dir> or --exercise <slug>' },
     ]);
     expect(parseComposeArgs(['--bundle', 'b', '--exercise', 'e']).reasons[0]?.message).toContain('not both');
-    expect(parseComposeArgs(['--bundle', 'b', '--asset-version', 'v2']).reasons).toEqual([
-      { field: 'asset-version', message: 'expected a whole number >= 0, got "v2"' },
-    ]);
-    const unknown = parseComposeArgs(['--bundle', 'b', '--colour', 'red', '--json']);
-    expect(unknown.reasons[0]?.field).toBe('flags');
-    expect(unknown.reasons[0]?.message).toMatch(/--colour.*see --help$/);
-    expect(unknown.request.json).toBe(true);
+    expect(parseComposeArgs(['--bundle', 'b', '--asset-version', '3']).request.assetVersion).toBe(3);
+  });
+
+  it('refuses a bad --asset-version and an unknown flag at parse time, naming the flag', () => {
+    expect(parseCommandLine(['--bundle', 'b', '--asset-version', 'v2'], COMPOSE_FLAGS)).toMatchObject({
+      ok: false,
+      flag: '--asset-version',
+      problem: '--asset-version expects a whole number >= 0, got "v2"',
+    });
+    const unknown = parseCommandLine(['--bundle', 'b', '--colour', 'red'], COMPOSE_FLAGS);
+    expect(unknown).toMatchObject({ ok: false, flag: '--colour' });
+    expect(unknown.ok || unknown.problem).toMatch(/--colour.*see --help$/);
   });
 });
 

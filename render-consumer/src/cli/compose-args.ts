@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import type { FieldIssue } from '@exercise-pipeline/shared';
+import type { FieldIssue, FlagValues } from '@exercise-pipeline/shared';
 
 export const COMPOSE_USAGE = `usage: exercise-consumer compose (--bundle <dir> | --exercise <slug>) --language <l>
          --sets <side:reps,...> --seed <n> [--out <file>] [--asset-version <n>] [--json]
@@ -16,91 +15,61 @@ Renders one recipe to a file without publishing it.
 `;
 
 export interface ComposeRequest {
-  bundleDir?: string;
-  exercise?: string;
+  bundleDir?: string | undefined;
+  exercise?: string | undefined;
   /** The recipe as the flags give it, minus `exercise` (taken from the bundle or --exercise). */
-  recipe: { language?: string; sets?: unknown[]; seed?: unknown };
+  recipe: { language?: string | undefined; sets?: unknown[] | undefined; seed?: unknown };
   /**
    * --sets items that were not `side:reps`. They are reported together with the recipe check's
    * reasons (their placeholders always fail it), so one run lists every problem.
    */
   setReasons: FieldIssue[];
-  out?: string;
-  assetVersion?: number;
+  out?: string | undefined;
+  assetVersion?: number | undefined;
   json: boolean;
-  help: boolean;
 }
 
 export type ParsedComposeArgs = { request: ComposeRequest; reasons: FieldIssue[] };
 
-/**
- * Reads the flags without judging the recipe: values are passed on as given so validateRecipe
- * can report every problem of the recipe at once. `reasons` are the problems that stop a run
- * before the bundle is read (unknown flag, no bundle, a bad --asset-version).
- */
-export function parseComposeArgs(args: readonly string[]): ParsedComposeArgs {
-  const reasons: FieldIssue[] = [];
-  let values: Record<string, string | boolean | undefined> = {};
-  try {
-    values = parseArgs({
-      args: [...args],
-      allowPositionals: false,
-      strict: true,
-      options: {
-        bundle: { type: 'string' },
-        exercise: { type: 'string' },
-        language: { type: 'string' },
-        sets: { type: 'string' },
-        seed: { type: 'string' },
-        out: { type: 'string' },
-        'asset-version': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    reasons.push({ field: 'flags', message: `${message.replace(/\s*\n\s*/g, ' ')}; see --help` });
-    // Still honour --json so a script gets a JSON answer even for a typo in another flag.
-    values = { json: args.includes('--json') };
-  }
-  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+/** The flags of `exercise-consumer compose`; the recipe's own are kept as text for the recipe check. */
+export const COMPOSE_FLAGS = {
+  bundle: { type: 'string', value: '<dir>' },
+  exercise: { type: 'string', value: '<slug>' },
+  language: { type: 'string', value: '<l>' },
+  sets: { type: 'string', value: '<side:reps,...>' },
+  seed: { type: 'string', value: '<n>' },
+  out: { type: 'string', value: '<file>' },
+  'asset-version': { type: 'number', value: '<n>', min: 0, expects: 'a whole number >= 0' },
+} as const;
 
-  const bundleDir = text('bundle');
-  const exercise = text('exercise');
-  if (bundleDir === undefined && exercise === undefined && reasons.length === 0 && values.help !== true) {
+/**
+ * Turns the parsed flags into a request without judging the recipe: values are passed on as given
+ * so validateRecipe can report every problem of the recipe at once. `reasons` are the problems
+ * that stop a run before the bundle is read (no bundle, or both sources).
+ */
+export function composeRequest(flags: FlagValues<typeof COMPOSE_FLAGS>, json: boolean): ParsedComposeArgs {
+  const reasons: FieldIssue[] = [];
+  const { bundle: bundleDir, exercise } = flags;
+  if (bundleDir === undefined && exercise === undefined) {
     reasons.push({ field: 'bundle', message: 'is required: pass --bundle <dir> or --exercise <slug>' });
   }
   if (bundleDir !== undefined && exercise !== undefined) {
     reasons.push({ field: 'bundle', message: 'pass either --bundle or --exercise, not both' });
   }
-
-  const sets = parseSets(text('sets'));
-  const seedText = text('seed');
-  const assetVersionText = text('asset-version');
-  let assetVersion: number | undefined;
-  if (assetVersionText !== undefined) {
-    assetVersion = wholeNumber(assetVersionText);
-    if (assetVersion === undefined) {
-      reasons.push({
-        field: 'asset-version',
-        message: `expected a whole number >= 0, got ${JSON.stringify(assetVersionText)}`,
-      });
-    }
-  }
+  const sets = parseSets(flags.sets);
+  const seedText = flags.seed;
   const request: ComposeRequest = {
     bundleDir,
     exercise,
     recipe: {
-      language: text('language'),
+      language: flags.language,
       sets: sets.sets,
       seed: seedText === undefined ? undefined : (wholeNumber(seedText) ?? seedText),
     },
     setReasons: sets.reasons,
-    out: text('out'),
-    assetVersion,
-    json: values.json === true,
-    help: values.help === true,
+    out: flags.out,
+    assetVersion: flags['asset-version'],
+    json,
   };
   return { request, reasons };
 }

@@ -1,9 +1,11 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  abortOnStopSignals,
   assertManifest,
-  type CliCommand,
   type CliIo,
+  type DefinedCommand,
+  defineCommand,
   configOrExit,
   createLogger,
   EXIT,
@@ -13,6 +15,8 @@ import {
   type PipelineConfig,
   PipelineError,
   RecipeInvalidError,
+  writeJson,
+  writeJsonError,
 } from '@exercise-pipeline/shared';
 import type { BundleSource } from '../compose/bundle-source.js';
 import { type ComposeResult, composeRecipe } from '../compose/compose.js';
@@ -20,7 +24,7 @@ import { LocalBundleSource } from '../compose/local-bundle-source.js';
 import { loudnessTargetOf } from '../compose/loudness.js';
 import { ProbeCache } from '../compose/probe-cache.js';
 import { directoryProbeStore } from '../compose/probe-store.js';
-import { COMPOSE_USAGE, type ComposeRequest, parseComposeArgs } from './compose-args.js';
+import { COMPOSE_FLAGS, COMPOSE_USAGE, type ComposeRequest, composeRequest } from './compose-args.js';
 
 /** Opens an exercise's bundle in the assets bucket, with the asset version the catalog holds for it. */
 export type ExerciseSourceFactory = (
@@ -38,29 +42,35 @@ export interface BundleSourceFactories {
 /** Without --asset-version a local bundle renders as the first version an exercise gets. */
 const LOCAL_ASSET_VERSION = 1;
 
-export function createComposeCommand(factories: BundleSourceFactories): CliCommand {
-  return {
+export function createComposeCommand(factories: BundleSourceFactories): DefinedCommand {
+  return defineCommand({
     summary: 'render one recipe from a bundle to a file, without publishing',
-    run: (args, io) => runCompose(args, io, factories),
-  };
+    usage: COMPOSE_USAGE,
+    flags: COMPOSE_FLAGS,
+    json: true,
+    async run({ flags, positionals, io, json, usageError }) {
+      if (positionals.length > 0) {
+        return usageError(
+          `unexpected argument ${JSON.stringify(positionals[0])}: compose takes flags only; see --help`,
+        );
+      }
+      return runCompose(composeRequest(flags, json), io, factories);
+    },
+  });
 }
 
-async function runCompose(args: string[], io: CliIo, factories: BundleSourceFactories): Promise<number> {
-  const { request, reasons } = parseComposeArgs(args);
-  if (request.help) {
-    io.stdout.write(COMPOSE_USAGE);
-    return EXIT.done;
-  }
+async function runCompose(
+  { request, reasons }: ReturnType<typeof composeRequest>,
+  io: CliIo,
+  factories: BundleSourceFactories,
+): Promise<number> {
   const report = createReporter(io, request.json);
   if (request.bundleDir !== undefined) reasons.push(...(await bundleDirProblems(request.bundleDir)));
   if (reasons.length > 0) return report.refused(reasons);
 
   const config = configOrExit(io.env);
   const logger = createLogger({ name: 'render-consumer', level: config.logLevel, destination: io.stderr });
-  const controller = new AbortController();
-  const abort = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', abort);
-  process.once('SIGTERM', abort);
+  const interrupt = abortOnStopSignals(() => new Error('interrupted'));
   try {
     const opened = await openSource(request, factories, config, logger);
     if (!opened) {
@@ -83,7 +93,7 @@ async function runCompose(args: string[], io: CliIo, factories: BundleSourceFact
       probeCache: new ProbeCache({ store: directoryProbeStore(path.join(config.dataDir, 'probe-cache')) }),
       logger,
       loudness: loudnessTargetOf(config),
-      signal: controller.signal,
+      signal: interrupt.signal,
     });
     return report.done(result);
   } catch (error) {
@@ -93,8 +103,7 @@ async function runCompose(args: string[], io: CliIo, factories: BundleSourceFact
     logger.error({ err: error }, 'compose failed unexpectedly');
     return report.failed('UNEXPECTED', error instanceof Error ? error.message : String(error));
   } finally {
-    process.off('SIGINT', abort);
-    process.off('SIGTERM', abort);
+    interrupt.dispose();
   }
 }
 
@@ -139,7 +148,7 @@ function defaultOutPath(dataDir: string, exercise: string, request: ComposeReque
 }
 
 function createReporter(io: CliIo, json: boolean) {
-  const print = (document: unknown) => io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  const print = (document: unknown) => writeJson(io.stdout, document);
   return {
     done(result: ComposeResult): number {
       const { durationSeconds, recipeHash, path: file, mode, segments } = result;
@@ -149,12 +158,12 @@ function createReporter(io: CliIo, json: boolean) {
     },
     refused(reasons: readonly FieldIssue[], message = 'compose refused the input'): number {
       io.stderr.write(`${message}:\n${reasons.map((r) => `  ${r.field}: ${r.message}\n`).join('')}`);
-      if (json) print({ error: { code: 'INPUT_REFUSED', message, reasons } });
+      if (json) writeJsonError(io.stdout, { code: 'INPUT_REFUSED', message, reasons });
       return EXIT.refused;
     },
     failed(code: string, message: string): number {
       io.stderr.write(`compose failed: ${message}\n`);
-      if (json) print({ error: { code, message } });
+      if (json) writeJsonError(io.stdout, { code, message });
       return EXIT.failure;
     },
   };

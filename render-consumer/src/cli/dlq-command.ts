@@ -1,6 +1,12 @@
 import { createInterface } from 'node:readline/promises';
 import type { Logger } from '@exercise-pipeline/shared';
-import { type CliCommand, type CliIo, EXIT } from '@exercise-pipeline/shared';
+import {
+  type CliIo,
+  type CommandContext,
+  type DefinedCommand,
+  defineCommand,
+  EXIT,
+} from '@exercise-pipeline/shared';
 import type { DeadLetterEntry } from '../ops/dead-letter-entry.js';
 import {
   countDeadLetters,
@@ -18,7 +24,6 @@ import {
   opsConfig,
   opsLogger,
   opsSqsClient,
-  parseFlags,
   type Reporter,
 } from './ops-context.js';
 
@@ -41,28 +46,25 @@ export interface DlqCommandOptions {
 }
 
 const FLAGS = {
-  json: { type: 'boolean', default: false },
-  all: { type: 'boolean', default: false },
-  yes: { type: 'boolean', short: 'y', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
+  all: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
 } as const;
 
-export function createDlqCommand(options: DlqCommandOptions = {}): CliCommand {
-  return {
+export function createDlqCommand(options: DlqCommandOptions = {}): DefinedCommand {
+  return defineCommand({
     summary: 'list, show, redrive or purge dead-lettered messages',
-    run: (args, io) => runDlq(args, io, options),
-  };
+    usage: DLQ_USAGE,
+    flags: FLAGS,
+    json: true,
+    run: (context) => runDlq(context, options),
+  });
 }
 
-async function runDlq(args: string[], io: CliIo, options: DlqCommandOptions): Promise<number> {
-  const parsed = parseFlags(args, FLAGS);
-  const report = createReporter(io, 'dlq', args.includes('--json'));
-  if (!parsed.flags) return report.refused('unusable flags', parsed.reasons);
-  const { values, positionals } = parsed.flags;
-  if (values.help) {
-    io.stdout.write(DLQ_USAGE);
-    return EXIT.done;
-  }
+async function runDlq(
+  { flags: values, positionals, io, json }: CommandContext<typeof FLAGS>,
+  options: DlqCommandOptions,
+): Promise<number> {
+  const report = createReporter(io, 'dlq', json);
   const [action, ...ids] = positionals;
   const problem = usageProblem(action, ids, values.all);
   if (problem) {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createS3Client, requireConfig } from '@exercise-pipeline/shared';
+import { awsClientOptions, createS3Client, requireConfig } from '@exercise-pipeline/shared';
 import { DownloadCache } from '../bundle/download-cache.js';
 import { S3BundleSource } from '../bundle/s3-bundle-source.js';
 import type { ExerciseSourceFactory } from './compose-command.js';
@@ -12,7 +12,7 @@ import type { ExerciseSourceFactory } from './compose-command.js';
  */
 export const openExerciseSource: ExerciseSourceFactory = async (slug, { config, logger }) => {
   const { assetsBucket } = requireConfig(config, ['assetsBucket']);
-  const s3 = createS3Client({ region: config.awsRegion, endpoint: config.awsEndpointUrl });
+  const s3 = createS3Client(awsClientOptions(config));
   const cache = new DownloadCache({ dir: path.join(config.dataDir, 'cache', 'objects') });
   let assetVersion = 1;
   if (config.databaseUrl) {

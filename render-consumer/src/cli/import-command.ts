@@ -1,7 +1,12 @@
-import { type CliCommand, type CliIo, EXIT, type FieldIssue } from '@exercise-pipeline/shared';
+import {
+  type CommandContext,
+  type DefinedCommand,
+  defineCommand,
+  type FieldIssue,
+} from '@exercise-pipeline/shared';
 import { ImportRefusedError, importDurationVideo } from '../ops/import.js';
 import { createPublisher } from '../publish/create-publisher.js';
-import { createReporter, opsConfig, opsLogger, parseFlags, withCatalog } from './ops-context.js';
+import { createReporter, opsConfig, opsLogger, withCatalog } from './ops-context.js';
 
 export const IMPORT_USAGE = `usage: exercise-consumer import <mp4> --exercise <slug> --language <l> [--json]
 
@@ -17,28 +22,27 @@ removed by \`sweep\` after RENDER_GRACE_SECONDS.
 `;
 
 const FLAGS = {
-  exercise: { type: 'string' },
-  language: { type: 'string' },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
+  exercise: { type: 'string', value: '<slug>' },
+  language: { type: 'string', value: '<l>' },
 } as const;
 
-export function createImportCommand(): CliCommand {
-  return {
+export function createImportCommand(): DefinedCommand {
+  return defineCommand({
     summary: "publish a duration-based exercise's pre-baked mp4",
-    run: (args, io) => runImport(args, io),
-  };
+    usage: IMPORT_USAGE,
+    flags: FLAGS,
+    json: true,
+    run: runImport,
+  });
 }
 
-async function runImport(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseFlags(args, FLAGS);
-  const report = createReporter(io, 'import', args.includes('--json'));
-  if (!parsed.flags) return report.refused('unusable flags', parsed.reasons);
-  const { values, positionals } = parsed.flags;
-  if (values.help) {
-    io.stdout.write(IMPORT_USAGE);
-    return EXIT.done;
-  }
+async function runImport({
+  flags: values,
+  positionals,
+  io,
+  json,
+}: CommandContext<typeof FLAGS>): Promise<number> {
+  const report = createReporter(io, 'import', json);
   const reasons: FieldIssue[] = [];
   if (positionals.length !== 1) reasons.push({ field: 'file', message: 'pass exactly one video file' });
   if (values.exercise === undefined)

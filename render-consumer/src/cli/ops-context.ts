@@ -1,6 +1,6 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
+  awsClientOptions,
   type CliIo,
   ConfigError,
   type ConfigWith,
@@ -11,7 +11,10 @@ import {
   type Logger,
   loadConfig,
   type OptionalConfigKey,
+  type PipelineConfig,
   requireConfig,
+  writeJson,
+  writeJsonError,
 } from '@exercise-pipeline/shared';
 import { type CatalogDb, CatalogInUseError, openCatalogDb } from '../catalog/database.js';
 import { findMessageFailures } from '../catalog/failures.js';
@@ -21,31 +24,11 @@ import { type CatalogReads, consumerApiReads, readConsumerApiAddress } from '../
 import { listVideoRenders } from '../ops/reconcile.js';
 
 /**
- * What the operations commands (catalog, dlq, sweep, import) share: flag parsing, configuration,
- * the catalog database, the SQS client and the way results and refusals are printed. A command
- * prints one JSON document on stdout with --json, and human text otherwise; messages go to stderr.
+ * What the operations commands (catalog, dlq, sweep, import, reconcile, refresh) share:
+ * configuration, the catalog database, the SQS client and the way results and refusals are
+ * printed. A command prints one JSON document on stdout with --json, and human text otherwise;
+ * messages go to stderr. Their flags are parsed by the shared defineCommand.
  */
-
-export type ParsedFlags<O extends ParseArgsConfig['options']> = ReturnType<
-  typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>
->;
-
-/** Parses flags strictly; an unknown flag becomes a reason instead of an exception. */
-export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(
-  args: readonly string[],
-  options: O,
-): { flags: ParsedFlags<O>; reasons: [] } | { flags: undefined; reasons: FieldIssue[] } {
-  try {
-    const flags = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
-    return { flags, reasons: [] };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return {
-      flags: undefined,
-      reasons: [{ field: 'flags', message: `${message.replace(/\s*\n\s*/g, ' ')}; see --help` }],
-    };
-  }
-}
 
 export interface Reporter {
   /** Prints the result: `document` as JSON with --json, else `text`. */
@@ -57,7 +40,7 @@ export interface Reporter {
 }
 
 export function createReporter(io: CliIo, command: string, json: boolean): Reporter {
-  const print = (document: unknown) => io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  const print = (document: unknown) => writeJson(io.stdout, document);
   return {
     done(document, text, code = EXIT.done) {
       if (json) print(document);
@@ -67,12 +50,12 @@ export function createReporter(io: CliIo, command: string, json: boolean): Repor
     refused(message, reasons = [], code = 'INPUT_REFUSED') {
       const lines = reasons.map((reason) => `  ${reason.field}: ${reason.message}\n`).join('');
       io.stderr.write(`${command}: ${message}${lines === '' ? '\n' : `:\n${lines}`}`);
-      if (json) print({ error: { code, message, reasons } });
+      if (json) writeJsonError(io.stdout, { code, message, reasons });
       return EXIT.refused;
     },
     failed(message, code = 'FAILED') {
       io.stderr.write(`${command} failed: ${message}\n`);
-      if (json) print({ error: { code, message } });
+      if (json) writeJsonError(io.stdout, { code, message });
       return EXIT.failure;
     },
   };
@@ -166,8 +149,8 @@ export async function openCatalogReads(config: {
   }
 }
 
-export function opsSqsClient(config: { awsRegion: string; awsEndpointUrl?: string }): SQSClient {
-  return createSqsClient({ region: config.awsRegion, endpoint: config.awsEndpointUrl });
+export function opsSqsClient(config: PipelineConfig): SQSClient {
+  return createSqsClient(awsClientOptions(config));
 }
 
 export function errorMessage(error: unknown): string {

@@ -1,14 +1,7 @@
-import { type CliCommand, type CliIo, EXIT } from '@exercise-pipeline/shared';
+import { type CommandContext, type DefinedCommand, defineCommand, EXIT } from '@exercise-pipeline/shared';
 import { listVideoRenders, type ReconcileResult, reconcileLibrary } from '../ops/reconcile.js';
 import { BunnyClient } from '../publish/bunny-client.js';
-import {
-  createReporter,
-  openCatalogReads,
-  opsConfig,
-  opsLogger,
-  parseFlags,
-  withCatalog,
-} from './ops-context.js';
+import { createReporter, openCatalogReads, opsConfig, opsLogger, withCatalog } from './ops-context.js';
 
 export const RECONCILE_USAGE = `usage: exercise-consumer reconcile [--fix] [--min-age <seconds>] [--json]
 
@@ -24,36 +17,30 @@ Exit 1 when an orphan could not be deleted.
 `;
 
 const FLAGS = {
-  fix: { type: 'boolean', default: false },
-  'min-age': { type: 'string' },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
+  fix: { type: 'boolean' },
+  'min-age': { type: 'number', value: '<seconds>', min: 0, expects: 'whole seconds such as 900' },
 } as const;
 
-export function createReconcileCommand(): CliCommand {
-  return {
+export function createReconcileCommand(): DefinedCommand {
+  return defineCommand({
     summary: 'compare the Bunny library with the catalog (--fix: delete orphans, mark lost videos)',
-    run: (args, io) => runReconcile(args, io),
-  };
+    usage: RECONCILE_USAGE,
+    flags: FLAGS,
+    json: true,
+    run: runReconcile,
+  });
 }
 
-async function runReconcile(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseFlags(args, FLAGS);
-  const report = createReporter(io, 'reconcile', args.includes('--json'));
-  if (!parsed.flags) return report.refused('unusable flags', parsed.reasons);
-  const { values, positionals } = parsed.flags;
-  if (values.help) {
-    io.stdout.write(RECONCILE_USAGE);
-    return EXIT.done;
-  }
+async function runReconcile({
+  flags: values,
+  positionals,
+  io,
+  json,
+}: CommandContext<typeof FLAGS>): Promise<number> {
+  const report = createReporter(io, 'reconcile', json);
   if (positionals.length > 0)
     return report.refused(`reconcile takes no arguments, got ${positionals.join(' ')}`);
   const minAge = values['min-age'];
-  if (minAge !== undefined && !/^\d+$/.test(minAge)) {
-    return report.refused('bad --min-age', [
-      { field: '--min-age', message: `expected whole seconds such as 900, got ${JSON.stringify(minAge)}` },
-    ]);
-  }
   const config = opsConfig(io);
   if (typeof config === 'number') return config;
   if (config.publishTarget !== 'bunny' || !config.bunny) {
@@ -70,7 +57,7 @@ async function runReconcile(args: string[], io: CliIo): Promise<number> {
   });
   const options = {
     client,
-    ...(minAge === undefined ? {} : { minAgeSeconds: Number(minAge) }),
+    ...(minAge === undefined ? {} : { minAgeSeconds: minAge }),
     logger,
   };
   const done = (result: ReconcileResult) => {

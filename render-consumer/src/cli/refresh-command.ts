@@ -1,6 +1,6 @@
-import { type CliCommand, type CliIo, EXIT, isValidSlug } from '@exercise-pipeline/shared';
+import { type CliIo, type DefinedCommand, defineCommand, EXIT, isValidSlug } from '@exercise-pipeline/shared';
 import { requestRefresh } from '../ops/refresh.js';
-import { createReporter, errorMessage, opsConfig, opsSqsClient, parseFlags } from './ops-context.js';
+import { createReporter, errorMessage, opsConfig, opsSqsClient } from './ops-context.js';
 
 export const REFRESH_USAGE = `usage: exercise-consumer refresh <slug> [--force] [--json]
 
@@ -10,28 +10,19 @@ asset version; with --force the next consumer bumps asset_version, supersedes th
 (deleted by sweep after RENDER_GRACE_SECONDS) and renders every language's catalog preview again.
 `;
 
-const FLAGS = {
-  force: { type: 'boolean', default: false },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
-
-export function createRefreshCommand(): CliCommand {
-  return {
+export function createRefreshCommand(): DefinedCommand {
+  return defineCommand({
     summary: 'ask the consumers to re-render an exercise (--force: even if unchanged)',
-    run: (args, io) => runRefresh(args, io),
-  };
+    usage: REFRESH_USAGE,
+    flags: { force: { type: 'boolean' } },
+    json: true,
+    run: ({ flags, positionals, io, json }) => runRefresh(positionals, flags.force, io, json),
+  });
 }
 
-async function runRefresh(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseFlags(args, FLAGS);
-  const report = createReporter(io, 'refresh', args.includes('--json'));
-  if (!parsed.flags) return report.refused('unusable flags', parsed.reasons);
-  if (parsed.flags.values.help) {
-    io.stdout.write(REFRESH_USAGE);
-    return EXIT.done;
-  }
-  const [slug, ...extra] = parsed.flags.positionals;
+async function runRefresh(positionals: string[], force: boolean, io: CliIo, json: boolean): Promise<number> {
+  const report = createReporter(io, 'refresh', json);
+  const [slug, ...extra] = positionals;
   if (slug === undefined || extra.length > 0) {
     return report.refused('expected exactly one exercise slug', [
       { field: 'slug', message: 'pass the exercise, e.g. refresh detensionari-lombare' },
@@ -46,7 +37,6 @@ async function runRefresh(args: string[], io: CliIo): Promise<number> {
   if (typeof config === 'number') return config;
   const sqs = opsSqsClient(config);
   try {
-    const force = parsed.flags.values.force === true;
     const { messageId, requestId } = await requestRefresh({
       sqs,
       queueUrl: config.renderQueueUrl,

@@ -1,13 +1,14 @@
 import {
-  type CliCommand,
-  type CliIo,
   ConfigError,
   configOrExit,
   createLogger,
+  type DefinedCommand,
+  defineCommand,
   EXIT,
+  runService,
 } from '@exercise-pipeline/shared';
 import { listenerRefusal } from '../http/listener-policy.js';
-import { type RenderService, startRenderService } from '../service/render-service.js';
+import { startRenderService } from '../service/render-service.js';
 import {
   DEFAULT_SHUTDOWN_DEADLINE_SECONDS,
   resolveServiceTuning,
@@ -33,24 +34,26 @@ COMPOSE_QUEUE_SIZE (16).
 `;
 
 /** `pnpm consumer run`: the long-running service, until SIGINT or SIGTERM. */
-export function createRunCommand(): CliCommand {
-  return {
+export function createRunCommand(): DefinedCommand {
+  return defineCommand({
     summary: 'consume the render queue and serve the HTTP API (the service)',
-    async run(args: string[], io: CliIo): Promise<number> {
-      if (args.includes('--help') || args.includes('-h')) {
-        io.stdout.write(RUN_USAGE);
-        return EXIT.done;
+    usage: RUN_USAGE,
+    flags: {
+      port: {
+        type: 'number',
+        value: 'N',
+        min: 0,
+        max: 65_535,
+        expects: 'a TCP port 1-65535 (0: any free port)',
+      },
+    },
+    async run({ flags, positionals, io, usageError }) {
+      if (positionals.length > 0) {
+        return usageError(
+          `unexpected argument ${JSON.stringify(positionals[0])}: run takes no arguments; see --help`,
+        );
       }
-      let port: number | undefined;
-      for (let i = 0; i < args.length; i += 1) {
-        if (args[i] === '--port' && /^\d+$/.test(args[i + 1] ?? '')) {
-          port = Number(args[i + 1]);
-          i += 1;
-        } else {
-          io.stderr.write(`unexpected argument ${JSON.stringify(args[i])}\n\n${RUN_USAGE}`);
-          return EXIT.refused;
-        }
-      }
+      const { port } = flags;
       const config = configOrExit(io.env, ['assetsBucket', 'renderQueueUrl', 'renderDlqUrl']);
       const refusal = listenerRefusal(config.composerHost, config.composerApiToken);
       if (refusal !== undefined) {
@@ -75,48 +78,54 @@ export function createRunCommand(): CliCommand {
         ...consumer
       } = tuning;
       const logger = createLogger({ name: 'render-consumer', level: config.logLevel });
-      let service: RenderService;
+      const start = async () => {
+        try {
+          return await startRenderService({
+            config,
+            logger,
+            consumer,
+            compose: {
+              ...(composeMaxConcurrent === undefined ? {} : { maxConcurrent: composeMaxConcurrent }),
+              ...(composeQueueSize === undefined ? {} : { queueSize: composeQueueSize }),
+            },
+            ...(leaseSeconds === undefined ? {} : { leaseSeconds }),
+            ...(transcodePollSeconds === undefined ? {} : { transcodePollSeconds }),
+            ...(transcodeTimeoutSeconds === undefined ? {} : { transcodeTimeoutSeconds }),
+            ...(port === undefined ? {} : { port }),
+          });
+        } catch (error) {
+          throw new StartFailure(error);
+        }
+      };
       try {
-        service = await startRenderService({
-          config,
+        return await runService({
           logger,
-          consumer,
-          compose: {
-            ...(composeMaxConcurrent === undefined ? {} : { maxConcurrent: composeMaxConcurrent }),
-            ...(composeQueueSize === undefined ? {} : { queueSize: composeQueueSize }),
+          deadlineMs: (shutdownDeadlineSeconds ?? DEFAULT_SHUTDOWN_DEADLINE_SECONDS) * 1000,
+          start,
+          onReady: (service) =>
+            io.stderr.write(`render consumer listening on ${service.url} (status page: ${service.url}/)\n`),
+          stop: async (service, deadlineMs) => {
+            await service.stop(deadlineMs);
+            return EXIT.done;
           },
-          ...(leaseSeconds === undefined ? {} : { leaseSeconds }),
-          ...(transcodePollSeconds === undefined ? {} : { transcodePollSeconds }),
-          ...(transcodeTimeoutSeconds === undefined ? {} : { transcodeTimeoutSeconds }),
-          ...(port === undefined ? {} : { port }),
         });
       } catch (error) {
+        if (!(error instanceof StartFailure)) throw error;
         // A start-up failure is an operator's to fix (a port, a database, a folder): one line naming
         // it, not a stack trace. The stack is in the debug log for whoever needs it.
-        logger.debug({ err: error }, 'start-up failed');
-        io.stderr.write(`consumer run: cannot start: ${firstLine(error)}\n`);
+        logger.debug({ err: error.cause }, 'start-up failed');
+        io.stderr.write(`consumer run: cannot start: ${firstLine(error.cause)}\n`);
         return EXIT.failure;
       }
-      io.stderr.write(`render consumer listening on ${service.url} (status page: ${service.url}/)\n`);
-
-      await new Promise<void>((resolve) => {
-        const onSignal = (signal: NodeJS.Signals) => {
-          logger.info({ signal }, 'stopping');
-          process.removeListener('SIGINT', onSignal);
-          process.removeListener('SIGTERM', onSignal);
-          // A second signal while stopping means "now".
-          const force = () => process.exit(EXIT.failure);
-          process.once('SIGINT', force);
-          process.once('SIGTERM', force);
-          resolve();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      });
-      await service.stop((shutdownDeadlineSeconds ?? DEFAULT_SHUTDOWN_DEADLINE_SECONDS) * 1000);
-      return EXIT.done;
     },
-  };
+  });
+}
+
+/** startRenderService failed: told apart from a failure while stopping. */
+class StartFailure extends Error {
+  constructor(cause: unknown) {
+    super('the consumer could not start', { cause });
+  }
 }
 
 function firstLine(error: unknown): string {

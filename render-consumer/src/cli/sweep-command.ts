@@ -1,7 +1,7 @@
-import { type CliCommand, type CliIo, EXIT } from '@exercise-pipeline/shared';
+import { type CliIo, type DefinedCommand, defineCommand, EXIT } from '@exercise-pipeline/shared';
 import { type SweepResult, sweepExpiredRenders } from '../ops/sweep.js';
 import { createPublisher } from '../publish/create-publisher.js';
-import { createReporter, opsConfig, opsLogger, parseFlags, withCatalog } from './ops-context.js';
+import { createReporter, opsConfig, opsLogger, withCatalog } from './ops-context.js';
 
 export const SWEEP_USAGE = `usage: exercise-consumer sweep [--json]
 
@@ -10,28 +10,20 @@ target (PUBLISH_TARGET) and marks them deleted. A video already gone counts as d
 again changes nothing. Exit 1 when a render could not be deleted (the next sweep retries it).
 `;
 
-const FLAGS = {
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
-
-export function createSweepCommand(): CliCommand {
-  return {
+export function createSweepCommand(): DefinedCommand {
+  return defineCommand({
     summary: 'delete superseded renders whose grace period ended',
-    run: (args, io) => runSweep(args, io),
-  };
+    usage: SWEEP_USAGE,
+    flags: {},
+    json: true,
+    run: ({ positionals, io, json }) => runSweep(positionals, io, json),
+  });
 }
 
-async function runSweep(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseFlags(args, FLAGS);
-  const report = createReporter(io, 'sweep', args.includes('--json'));
-  if (!parsed.flags) return report.refused('unusable flags', parsed.reasons);
-  if (parsed.flags.values.help) {
-    io.stdout.write(SWEEP_USAGE);
-    return EXIT.done;
-  }
-  if (parsed.flags.positionals.length > 0) {
-    return report.refused(`sweep takes no arguments, got ${parsed.flags.positionals.join(' ')}`);
+async function runSweep(positionals: string[], io: CliIo, json: boolean): Promise<number> {
+  const report = createReporter(io, 'sweep', json);
+  if (positionals.length > 0) {
+    return report.refused(`sweep takes no arguments, got ${positionals.join(' ')}`);
   }
   const config = opsConfig(io);
   if (typeof config === 'number') return config;

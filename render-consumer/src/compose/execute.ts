@@ -37,8 +37,8 @@ export interface ExecuteRenderInput {
   probeCache: ProbeCache;
   logger: ComposeLogger;
   /** Bring every voice-over to this loudness; undefined leaves the voice-overs as they are. */
-  loudness?: LoudnessTarget;
-  signal?: AbortSignal;
+  loudness?: LoudnessTarget | undefined;
+  signal?: AbortSignal | undefined;
   /** Limit for the ffmpeg run; default 2 minutes plus 10 s per second of output. */
   ffmpegTimeoutMs?: number;
 }
@@ -304,7 +304,10 @@ async function runRender(
 ): Promise<void> {
   const timeoutMs = input.ffmpegTimeoutMs ?? 120_000 + Math.ceil(totalSeconds) * 10_000;
   try {
-    await input.runner.ffmpeg(args, { timeoutMs, signal: input.signal });
+    await input.runner.ffmpeg(args, {
+      timeoutMs,
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
+    });
   } catch (error) {
     const tail = error instanceof FfmpegError ? error.stderrTail : '';
     // Probing passed, so a failure here is usually a file damaged past its header: name it.

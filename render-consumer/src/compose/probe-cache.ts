@@ -32,43 +32,39 @@ export interface ProbeCacheOptions {
  * mid-download or briefly unreadable is probed again next time.
  */
 export class ProbeCache {
-  private readonly entries = new Map<string, Promise<ClipFacts>>();
-  private readonly maxEntries: number;
-  private readonly store: ProbeStore | undefined;
+  readonly #entries = new Map<string, Promise<ClipFacts>>();
+  readonly #maxEntries: number;
+  readonly #store: ProbeStore | undefined;
 
   constructor(options: ProbeCacheOptions = {}) {
-    this.maxEntries = options.maxEntries ?? 4096;
-    this.store = options.store;
+    this.#maxEntries = options.maxEntries ?? 4096;
+    this.#store = options.store;
   }
 
   /** The facts stored under `key`, else the result of `load` (not stored when `key` is undefined). */
   probe(key: string | undefined, load: () => Promise<ClipFacts>): Promise<ClipFacts> {
     if (!key) return load();
-    const cached = this.entries.get(key);
+    const cached = this.#entries.get(key);
     if (cached) {
       // Re-insert so Map order doubles as recency order.
-      this.entries.delete(key);
-      this.entries.set(key, cached);
+      this.#entries.delete(key);
+      this.#entries.set(key, cached);
       return cached;
     }
-    const pending = this.store ? this.throughStore(this.store, key, load) : load();
-    this.entries.set(key, pending);
+    const pending = this.#store ? this.#throughStore(this.#store, key, load) : load();
+    this.#entries.set(key, pending);
     pending.catch(() => {
-      if (this.entries.get(key) === pending) this.entries.delete(key);
+      if (this.#entries.get(key) === pending) this.#entries.delete(key);
     });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
+    while (this.#entries.size > this.#maxEntries) {
+      const oldest = this.#entries.keys().next().value;
       if (oldest === undefined) break;
-      this.entries.delete(oldest);
+      this.#entries.delete(oldest);
     }
     return pending;
   }
 
-  private async throughStore(
-    store: ProbeStore,
-    key: string,
-    load: () => Promise<ClipFacts>,
-  ): Promise<ClipFacts> {
+  async #throughStore(store: ProbeStore, key: string, load: () => Promise<ClipFacts>): Promise<ClipFacts> {
     const stored = await store.read(key);
     if (stored) return stored;
     const facts = await load();
@@ -77,7 +73,7 @@ export class ProbeCache {
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.#entries.size;
   }
 }
 

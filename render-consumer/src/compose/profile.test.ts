@@ -64,7 +64,8 @@ describe('profileOf / videoSecondsOf', () => {
   });
 
   it('has no profile without a video stream', () => {
-    expect(profileOf({ ...probe, video: undefined })).toBeNull();
+    const { video: _video, ...withoutVideo } = probe;
+    expect(profileOf(withoutVideo)).toBeNull();
     expect(profileOf(probe)).toEqual(base);
   });
 

@@ -23,7 +23,7 @@ export const DLQ_ATTRIBUTES = {
   firstReceivedAt: 'first_received_at',
 } as const;
 
-/** Attribute counting how often a message was deferred while its bundle settled. */
+/** Attribute counting how often a message was deferred while its bundle was not quiet yet. */
 export const DEFERRALS_ATTRIBUTE = 'deferrals';
 
 /**
@@ -144,7 +144,7 @@ export async function handleMessage(deps: HandleDeps, message: Message): Promise
           await defer(deps, message, outcome.delaySeconds, outcome.forcedVersion ?? forcedVersion);
           log?.debug(
             { messageId, exercise, delaySeconds: outcome.delaySeconds },
-            'bundle still settling or rendered elsewhere: deferred',
+            'bundle still changing or rendered elsewhere: deferred',
           );
           return finish('deferred');
         }

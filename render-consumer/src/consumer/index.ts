@@ -6,4 +6,4 @@ export * from './manifest-memo.js';
 export * from './preview-link.js';
 export * from './refresh-exercise.js';
 export * from './render-queue-consumer.js';
-export * from './settle.js';
+export * from './quiet-period.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_DELAY_SECONDS } from './settle.js';
+import { MAX_DELAY_SECONDS } from './quiet-period.js';
 import { takeoverDelaySeconds } from './refresh-exercise.js';
 
 describe('takeoverDelaySeconds', () => {

@@ -23,17 +23,17 @@ import {
   renderCatalogPreviews,
 } from './catalog-previews.js';
 import type { ManifestMemo } from './manifest-memo.js';
-import { decideSettle, MAX_DELAY_SECONDS, type SettlingMemo } from './settle.js';
+import { type DeferredCopies, decideQuiet, MAX_DELAY_SECONDS } from './quiet-period.js';
 
 export interface RefreshDeps extends PreviewDeps {
   s3: S3Client;
   bucket: string;
-  settleSeconds: number;
+  quietSeconds: number;
   graceSeconds: number;
   /** Opens an exercise's bundle for reading (S3 through the download cache). */
   bundleSourceFor: (slug: string) => BundleSource;
   /** Deferred copies still to come back, which cover later object events; absent → none kept. */
-  settling?: SettlingMemo;
+  deferredCopies?: DeferredCopies;
   /** Manifests already read, so a message finding its exercise current reads none; absent → none kept. */
   manifests?: ManifestMemo;
   now?: () => Date;
@@ -45,7 +45,7 @@ export interface RefreshRequest {
   syncedFingerprint?: string;
   /**
    * An operator's forced re-render (`pnpm consumer refresh --force`): bump the asset version and
-   * render every preview again even though the bundle did not change; no settle wait.
+   * render every preview again even though the bundle did not change; no wait for a quiet bundle.
    */
   force?: boolean;
   /**
@@ -56,7 +56,7 @@ export interface RefreshRequest {
   forceRequestId?: string;
   /**
    * An object event (not "Bundle Synced", an operator's request or a shared copy): one that a
-   * deferred copy of the same exercise still to come back covers needs no handling (SettlingMemo).
+   * deferred copy of the same exercise still to come back covers needs no handling (DeferredCopies).
    */
   coalescible?: boolean;
   /**
@@ -93,15 +93,15 @@ export type RefreshOutcome =
 export async function refreshExercise(deps: RefreshDeps, request: RefreshRequest): Promise<RefreshOutcome> {
   const slug = request.exercise;
   const now = deps.now?.() ?? new Date();
-  if (request.coalescible && deps.settling?.covers(slug, now.getTime())) return { outcome: 'covered' };
+  if (request.coalescible && deps.deferredCopies?.covers(slug, now.getTime())) return { outcome: 'covered' };
   const objects = await listPrefixObjects(deps.s3, deps.bucket, slug);
   const manifestObject = objects.find((object) => object.key === manifestKey(slug));
   if (!manifestObject) return archiveWithoutManifest(deps, slug);
 
   const fingerprint = bundleFingerprint(objects);
-  const delaySeconds = await settleDelaySeconds(deps, request, objects, fingerprint, now);
+  const delaySeconds = await quietDelaySeconds(deps, request, objects, fingerprint, now);
   if (delaySeconds !== undefined) {
-    deps.settling?.deferred(slug, delaySeconds, now.getTime());
+    deps.deferredCopies?.deferred(slug, delaySeconds, now.getTime());
     return { outcome: 'deferred', delaySeconds };
   }
 
@@ -139,8 +139,8 @@ async function archiveWithoutManifest(deps: RefreshDeps, slug: string): Promise<
   return { outcome: 'archived', superseded };
 }
 
-/** Seconds to wait before the bundle counts as complete, or undefined when it is settled now. */
-async function settleDelaySeconds(
+/** Seconds to wait until the bundle has been quiet long enough, or undefined when it has now. */
+async function quietDelaySeconds(
   deps: RefreshDeps,
   request: RefreshRequest,
   objects: readonly PrefixObject[],
@@ -148,16 +148,16 @@ async function settleDelaySeconds(
   now: Date,
 ): Promise<number | undefined> {
   const newest = new Date(Math.max(...objects.map((object) => object.lastModified.getTime())));
-  const settleInput = { newestObjectAt: newest, now, settleSeconds: deps.settleSeconds };
-  let settle = decideSettle({
-    ...settleInput,
+  const quietInput = { newestObjectAt: newest, now, quietSeconds: deps.quietSeconds };
+  let quiet = decideQuiet({
+    ...quietInput,
     coveredBySync: request.force === true || request.syncedFingerprint === fingerprint,
   });
   // The deliveries table is only asked about a bundle young enough for its answer to matter.
-  if (!settle.settled && (await hasSyncedDelivery(deps.db, request.exercise, fingerprint))) {
-    settle = decideSettle({ ...settleInput, coveredBySync: true });
+  if (!quiet.quiet && (await hasSyncedDelivery(deps.db, request.exercise, fingerprint))) {
+    quiet = decideQuiet({ ...quietInput, coveredBySync: true });
   }
-  return settle.settled ? undefined : settle.delaySeconds;
+  return quiet.quiet ? undefined : quiet.delaySeconds;
 }
 
 /**

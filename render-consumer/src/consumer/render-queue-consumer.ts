@@ -4,7 +4,7 @@ import {
   type Message,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type Logger, settlesWithin } from '@exercise-pipeline/shared';
+import { type Logger, finishesWithin } from '@exercise-pipeline/shared';
 import { Consumer } from 'sqs-consumer';
 import {
   DEFERRALS_ATTRIBUTE,
@@ -14,7 +14,7 @@ import {
   handleMessage,
   LANGUAGE_OFFSET_ATTRIBUTE,
 } from './handle-message.js';
-import { retryVisibilitySeconds } from './settle.js';
+import { retryVisibilitySeconds } from './quiet-period.js';
 
 /** How long stop() waits for cancelled handlers to unwind after the deadline. */
 const HANDLER_UNWIND_MS = 10_000;
@@ -148,7 +148,7 @@ export class RenderQueueConsumer {
     });
     this.#inFlight.set(id, { message, done });
     try {
-      await handleMessage({ ...options, onOutcome: options.onOutcome }, message);
+      await handleMessage(options, message);
       await options.sqs.send(
         new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
       );
@@ -189,7 +189,7 @@ export class RenderQueueConsumer {
         );
         // The cancelled handlers still unwind (ffmpeg killed, upload dropped, row marked failed);
         // they use the database, which the caller closes once stop() resolves.
-        await settlesWithin(Promise.all(left.map((entry) => entry.done)), HANDLER_UNWIND_MS);
+        await finishesWithin(Promise.all(left.map((entry) => entry.done)), HANDLER_UNWIND_MS);
         // A heartbeat that fired while the handlers unwound may have hidden a message again.
         await Promise.all(left.map((entry) => this.#handBack(entry.message)));
       }

@@ -17,7 +17,7 @@ import type { Handler } from './router.js';
 
 export interface BunnyWebhookHandlerOptions {
   db: Queryable;
-  watcher: Pick<TranscodeWatcher, 'settle'>;
+  watcher: Pick<TranscodeWatcher, 'applyReport'>;
   /** Asks Bunny about a video (its failure message after a webhook "failed"). */
   videoStatus: (videoId: string) => Promise<PublishedStatus>;
   /** BUNNY_STREAM_READ_ONLY_API_KEY: the key Bunny signs webhook calls with; unset → every call is refused. */
@@ -73,9 +73,9 @@ export function createBunnyWebhookHandler(options: BunnyWebhookHandlerOptions): 
     const decided = webhookOutcome(call.Status);
     let outcome: TranscodeOutcome = 'processing';
     if (decided === 'ready') {
-      outcome = await options.watcher.settle(render, { state: 'ready' });
+      outcome = await options.watcher.applyReport(render, { state: 'ready' });
     } else if (decided === 'failed') {
-      outcome = await options.watcher.settle(render, await failureReport(options, call));
+      outcome = await options.watcher.applyReport(render, await failureReport(options, call));
     }
     sendJson(res, 200, { outcome, render_id: render.id } satisfies WebhookAnswer);
   };

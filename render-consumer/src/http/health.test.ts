@@ -73,7 +73,7 @@ describe('ReadinessMonitor', () => {
     expect(monitor.snapshot().checks.queue).not.toHaveProperty('error');
   });
 
-  it('fails a frozen check at its deadline and sends no second probe until the first settles', async () => {
+  it('fails a frozen check at its deadline and sends no second probe until the first finishes', async () => {
     const catalog = controllableCheck();
     catalog.set('freeze');
     const monitor = new ReadinessMonitor({
@@ -97,7 +97,7 @@ describe('ReadinessMonitor', () => {
       /^the catalog database did not answer within 150 ms \(still waiting after \d+ s\)$/,
     );
 
-    // Once it settled, the next round probes afresh, and a healthy answer makes it ready again.
+    // Once it finished, the next round probes afresh, and a healthy answer makes it ready again.
     await new Promise((resolve) => setTimeout(resolve, 400));
     catalog.set('ok');
     await monitor.refresh();

@@ -1,4 +1,4 @@
-import { settlesWithin } from '@exercise-pipeline/shared';
+import { finishesWithin } from '@exercise-pipeline/shared';
 import { pingCatalog, type Queryable } from '../catalog/database.js';
 import { sendJson } from './respond.js';
 import type { Handler } from './router.js';
@@ -54,7 +54,7 @@ interface CheckSlot {
   target: string | undefined;
   state: CheckState;
   /** The probe still running, if any: a frozen endpoint gets one probe at a time, never a pile. */
-  running?: Promise<void>;
+  running?: Promise<void> | undefined;
   /** When the running probe began. */
   began?: number;
 }
@@ -63,7 +63,7 @@ interface CheckSlot {
  * Probes the consumer's dependencies in the background and keeps the latest outcome of each, so
  * `/readyz` answers at once from memory even while an endpoint is frozen. Every probe is bounded by
  * `timeoutMs`; a probe that has not answered by then marks its check failed, and no second probe of
- * that check starts until the first one settles.
+ * that check starts until the first one finishes.
  */
 export class ReadinessMonitor {
   readonly timeoutMs: number;
@@ -148,7 +148,7 @@ export class ReadinessMonitor {
       if (this.#now() - began <= this.timeoutMs) this.#record(name, slot, outcome);
     });
     slot.running = running;
-    if (!(await settlesWithin(running, this.timeoutMs))) {
+    if (!(await finishesWithin(running, this.timeoutMs))) {
       const reason = this.#noAnswer(slot);
       controller.abort(new Error(reason));
       this.#record(name, slot, reason);

@@ -39,19 +39,6 @@ abstract class Metric {
     this.labelNames = options.labelNames ?? [];
   }
 
-  /** The series key of a label set; refuses labels the metric was not declared with. */
-  protected keyOf(labels: Labels = {}): string {
-    const names = Object.keys(labels);
-    const unknown = names.filter((name) => !this.labelNames.includes(name));
-    const missing = this.labelNames.filter((name) => !(name in labels));
-    if (unknown.length > 0 || missing.length > 0) {
-      throw new TypeError(
-        `${this.name} takes labels [${this.labelNames.join(', ')}], got [${names.join(', ')}]`,
-      );
-    }
-    return this.labelNames.map((name) => formatLabel(name, String(labels[name]))).join(',');
-  }
-
   /** Called before the metric is written; gauges with a collect callback refresh themselves here. */
   async collect(): Promise<void> {}
 
@@ -62,18 +49,31 @@ abstract class Metric {
   }
 }
 
+/** The series key of a label set; refuses labels the metric was not declared with. */
+function seriesKey(metric: Metric, labels: Labels = {}): string {
+  const names = Object.keys(labels);
+  const unknown = names.filter((name) => !metric.labelNames.includes(name));
+  const missing = metric.labelNames.filter((name) => !(name in labels));
+  if (unknown.length > 0 || missing.length > 0) {
+    throw new TypeError(
+      `${metric.name} takes labels [${metric.labelNames.join(', ')}], got [${names.join(', ')}]`,
+    );
+  }
+  return metric.labelNames.map((name) => formatLabel(name, String(labels[name]))).join(',');
+}
+
 export class Counter extends Metric {
   readonly type = 'counter';
   readonly #values = new Map<string, number>();
 
   inc(labels?: Labels, value = 1): void {
     if (!(value >= 0)) throw new RangeError(`${this.name} can only increase, got ${value}`);
-    const key = this.keyOf(labels);
+    const key = seriesKey(this, labels);
     this.#values.set(key, (this.#values.get(key) ?? 0) + value);
   }
 
   get(labels?: Labels): number {
-    return this.#values.get(this.keyOf(labels)) ?? 0;
+    return this.#values.get(seriesKey(this, labels)) ?? 0;
   }
 
   samples(): string[] {
@@ -105,11 +105,11 @@ export class Gauge extends Metric {
   }
 
   set(labels: Labels | undefined, value: number): void {
-    this.#values.set(this.keyOf(labels), value);
+    this.#values.set(seriesKey(this, labels), value);
   }
 
   inc(labels?: Labels, value = 1): void {
-    const key = this.keyOf(labels);
+    const key = seriesKey(this, labels);
     this.#values.set(key, (this.#values.get(key) ?? 0) + value);
   }
 
@@ -118,7 +118,7 @@ export class Gauge extends Metric {
   }
 
   get(labels?: Labels): number | undefined {
-    return this.#values.get(this.keyOf(labels));
+    return this.#values.get(seriesKey(this, labels));
   }
 
   /** Forgets every series (a collect callback starts from a clean slate). */
@@ -172,7 +172,7 @@ export class Histogram extends Metric {
   }
 
   observe(labels: Labels | undefined, value: number): void {
-    const key = this.keyOf(labels);
+    const key = seriesKey(this, labels);
     let series = this.#series.get(key);
     if (!series) {
       series = { counts: this.buckets.map(() => 0), sum: 0, count: 0 };
@@ -187,7 +187,7 @@ export class Histogram extends Metric {
 
   /** Observations so far for one label set. */
   count(labels?: Labels): number {
-    return this.#series.get(this.keyOf(labels))?.count ?? 0;
+    return this.#series.get(seriesKey(this, labels))?.count ?? 0;
   }
 
   samples(): string[] {

@@ -25,7 +25,7 @@ export interface PipelineMetrics {
   messagesProcessed: Counter;
   /** Messages whose handling failed; label `retryable` says whether the queue will retry them. */
   messagesFailed: Counter;
-  /** Messages put back on the queue for later (settle window, render held elsewhere). */
+  /** Messages put back on the queue for later (quiet period, render held elsewhere). */
   messagesDeferred: Counter;
   /** Age of the oldest message the consumer holds or sees waiting, in seconds. */
   oldestMessageAge: Gauge;

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { settlesWithin } from '@exercise-pipeline/shared';
+import { finishesWithin } from '@exercise-pipeline/shared';
 import { HttpError } from './http-error.js';
 import { sendError } from './respond.js';
 import { type Resolution, type Route, resolveRoute } from './router.js';
@@ -164,6 +164,6 @@ export class ListenError extends Error {
 async function closeGracefully(server: Server, deadlineMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  if (!(await settlesWithin(closed, deadlineMs))) server.closeAllConnections();
+  if (!(await finishesWithin(closed, deadlineMs))) server.closeAllConnections();
   await closed;
 }

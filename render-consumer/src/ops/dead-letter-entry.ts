@@ -107,7 +107,7 @@ export function exerciseOfBody(body: string | undefined): string | null {
 }
 
 /**
- * The attributes a redriven message keeps: the consumer's failure notes and the settle-deferral
+ * The attributes a redriven message keeps: the consumer's failure notes and the quiet-period deferral
  * count are dropped so the retry starts clean (a fresh failure writes new ones); anything else
  * travels with the body.
  */

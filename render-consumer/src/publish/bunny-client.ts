@@ -43,8 +43,8 @@ export interface BunnyClientOptions {
   /** Bounded exponential backoff with jitter; see DEFAULT_RETRY_POLICY. */
   retry?: Partial<RetryPolicy>;
   /** Default the platform `fetch`. */
-  fetch?: typeof fetch;
-  logger?: PublishLogger;
+  fetch?: typeof fetch | undefined;
+  logger?: PublishLogger | undefined;
   /** For tests: replaces the backoff wait. */
   sleep?: (ms: number) => Promise<void>;
   /** For tests: jitter source in [0, 1). Default Math.random. */

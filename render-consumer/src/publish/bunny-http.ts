@@ -131,7 +131,7 @@ export async function sendBunnyRequest(
         options,
         request,
         attempt,
-        `status ${response.status} while an earlier attempt settles`,
+        `status ${response.status} while an earlier attempt finishes`,
         null,
       );
       continue;

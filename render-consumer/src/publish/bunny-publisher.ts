@@ -18,7 +18,7 @@ export interface BunnyPublisherOptions {
   cdnHostname: string;
   /** Files larger than this go through the resumable (tus) upload; default 100 MiB (BUNNY_TUS_THRESHOLD_BYTES). */
   tusThresholdBytes?: number;
-  logger?: PublishLogger;
+  logger?: PublishLogger | undefined;
 }
 
 export const DEFAULT_TUS_THRESHOLD_BYTES = 100 * 1024 * 1024;

@@ -22,7 +22,7 @@ export interface LocalPublisherOptions {
   ffmpeg?: typeof runFfmpeg;
   /** Stops ffmpeg after this long. Default 10 min. */
   ffmpegTimeoutMs?: number;
-  logger?: PublishLogger;
+  logger?: PublishLogger | undefined;
 }
 
 export const MEDIA_DIR = 'media';

@@ -161,7 +161,7 @@ export class EnsureRender {
     return this.#flights.size;
   }
 
-  /** Settles once every render running now has finished. */
+  /** Resolves once every render running now has finished. */
   drain(): Promise<void> {
     return this.#flights.drain();
   }

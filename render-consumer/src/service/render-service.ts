@@ -7,7 +7,7 @@ import {
   createSqsClient,
   type Logger,
   type PipelineConfig,
-  settlesWithin,
+  finishesWithin,
 } from '@exercise-pipeline/shared';
 import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
 import { migrateCatalog } from '../catalog/migrate.js';
@@ -15,7 +15,7 @@ import { ManifestMemo } from '../consumer/manifest-memo.js';
 import { defaultStatusPageUrl } from '../consumer/preview-link.js';
 import { refreshExercise } from '../consumer/refresh-exercise.js';
 import { type QueueConsumerTuning, RenderQueueConsumer } from '../consumer/render-queue-consumer.js';
-import { SettlingMemo } from '../consumer/settle.js';
+import { DeferredCopies } from '../consumer/quiet-period.js';
 import { createBunnyWebhookHandler } from '../http/bunny-webhook-handler.js';
 import { type ConsumerHttpServer, createConsumerHttpServer } from '../http/consumer-http.js';
 import type { PipelineMetrics } from '../http/pipeline-metrics.js';
@@ -271,11 +271,11 @@ function createQueueConsumer(
     events: clients.events,
     eventBusName: config.eventBusName,
     statusPageUrl,
-    settleSeconds: config.settleSeconds,
+    quietSeconds: config.quietSeconds,
     graceSeconds: config.renderGraceSeconds,
     bundleSourceFor: pipeline.bundleSourceFor,
     manifests: new ManifestMemo(),
-    settling: new SettlingMemo(),
+    deferredCopies: new DeferredCopies(),
     logger,
   };
   return new RenderQueueConsumer({
@@ -312,9 +312,9 @@ async function stopRenderService(service: RunningService, deadlineMs: number): P
   // Renders the compose API started get the same deadline as queue messages, then are
   // aborted too (a queue message in hand at the deadline has aborted them already).
   const left = Math.max(0, deadlineMs - (Date.now() - stopStarted));
-  if (!(await settlesWithin(ensureRender.drain(), left))) abortRenders();
-  // Aborted renders settle in moments; one that ignores its signal must not hold the exit.
-  if (!(await settlesWithin(ensureRender.drain(), RENDER_STOP_GRACE_MS))) {
+  if (!(await finishesWithin(ensureRender.drain(), left))) abortRenders();
+  // Aborted renders finish in moments; one that ignores its signal must not hold the exit.
+  if (!(await finishesWithin(ensureRender.drain(), RENDER_STOP_GRACE_MS))) {
     logger.warn({ renders: ensureRender.inFlight }, 'renders still running at shutdown: closing anyway');
   }
   if (service.http.announced) await removeConsumerApiAddress(config.dataDir).catch(() => {});

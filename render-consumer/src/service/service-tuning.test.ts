@@ -45,7 +45,9 @@ describe('resolveServiceTuning', () => {
     const config = error as ConfigError;
     expect(config.variables).toEqual(['QUEUE_WAIT_SECONDS', 'CONSUMER_CONCURRENCY', 'RENDER_LEASE_SECONDS']);
     expect(config.message).toContain('QUEUE_WAIT_SECONDS must be whole seconds 0-20');
-    expect(config.message).toContain('(got "1.5")');
+    expect(config.message).toContain(
+      'CONSUMER_CONCURRENCY must be how many messages one process handles at once, 1-64, e.g. 1, got "1.5"',
+    );
     expect(config.message).not.toContain('\n');
   });
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '@exercise-pipeline/shared';
+import { ConfigError, readVariables, type VariableSpec, wholeNumberIn } from '@exercise-pipeline/shared';
 
 /**
  * Operational knobs of `consumer run` beyond the contract's configuration: how long a message stays
@@ -9,70 +9,59 @@ export const TUNING_VARIABLES = {
   QUEUE_VISIBILITY_TIMEOUT_SECONDS: {
     key: 'visibilityTimeoutSeconds',
     expects: 'whole seconds 1-43200 a received message stays invisible (renewed while handled), e.g. 60',
-    min: 1,
-    max: 43_200,
+    parse: wholeNumberIn(1, 43_200),
   },
   QUEUE_WAIT_SECONDS: {
     key: 'waitTimeSeconds',
     expects: 'whole seconds 0-20 of one long poll, e.g. 20',
-    min: 0,
-    max: 20,
+    parse: wholeNumberIn(0, 20),
   },
   QUEUE_RETRY_BASE_SECONDS: {
     key: 'retryBaseSeconds',
     expects: 'whole seconds 0-43200 before the first retry of a failed message, e.g. 30',
-    min: 0,
-    max: 43_200,
+    parse: wholeNumberIn(0, 43_200),
   },
   QUEUE_RETRY_MAX_SECONDS: {
     key: 'retryMaxSeconds',
     expects: 'whole seconds 0-43200, the longest retry delay, e.g. 900',
-    min: 0,
-    max: 43_200,
+    parse: wholeNumberIn(0, 43_200),
   },
   CONSUMER_CONCURRENCY: {
     key: 'concurrency',
     expects: 'how many messages one process handles at once, 1-64, e.g. 1',
-    min: 1,
-    max: 64,
+    parse: wholeNumberIn(1, 64),
   },
   RENDER_LEASE_SECONDS: {
     key: 'leaseSeconds',
     expects: 'whole seconds 1-3600 a render lease lasts without renewal, e.g. 60',
-    min: 1,
-    max: 3600,
+    parse: wholeNumberIn(1, 3600),
   },
   COMPOSE_MAX_CONCURRENT: {
     key: 'composeMaxConcurrent',
     expects: 'how many renders (ffmpeg plus upload) run at once, 1-64, e.g. 2',
-    min: 1,
-    max: 64,
+    parse: wholeNumberIn(1, 64),
   },
   COMPOSE_QUEUE_SIZE: {
     key: 'composeQueueSize',
     expects: 'how many compose requests may wait for a render slot, 0-10000, e.g. 16',
-    min: 0,
-    max: 10_000,
+    parse: wholeNumberIn(0, 10_000),
   },
   TRANSCODE_POLL_SECONDS: {
     key: 'transcodePollSeconds',
     expects: 'whole seconds 1-3600 from an upload to Bunny to the first poll of its transcode, e.g. 5',
-    min: 1,
-    max: 3600,
+    parse: wholeNumberIn(1, 3600),
   },
   TRANSCODE_TIMEOUT_SECONDS: {
     key: 'transcodeTimeoutSeconds',
     expects: 'whole seconds 60-604800 after which an unfinished Bunny transcode counts as failed, e.g. 14400',
-    min: 60,
-    max: 604_800,
+    parse: wholeNumberIn(60, 604_800),
   },
   SHUTDOWN_DEADLINE_SECONDS: {
     key: 'shutdownDeadlineSeconds',
     expects: 'whole seconds 0-3600 a render in progress gets to finish on SIGTERM, e.g. 30',
-    min: 0,
-    max: 3600,
+    parse: wholeNumberIn(0, 3600),
   },
-} as const;
+} as const satisfies Record<string, VariableSpec<number> & { key: string }>;
 
 type TuningKey = (typeof TUNING_VARIABLES)[keyof typeof TUNING_VARIABLES]['key'];
 
@@ -83,32 +72,27 @@ export type ServiceTuning = Partial<Record<TuningKey, number>>;
 export const DEFAULT_SHUTDOWN_DEADLINE_SECONDS = 30;
 
 /**
- * Reads the tuning variables; throws one ConfigError naming every bad one and what it expects.
- * Empty counts as unset, as for the contract's variables.
+ * Reads the tuning variables the way every variable is read (readVariables in the shared config):
+ * blank is unset; throws one ConfigError naming every bad one and what it expects.
  */
 export function resolveServiceTuning(env: NodeJS.ProcessEnv): ServiceTuning {
+  const values = readVariables(env, TUNING_VARIABLES);
   const tuning: ServiceTuning = {};
-  const problems: { variable: string; message: string }[] = [];
   for (const [variable, spec] of Object.entries(TUNING_VARIABLES)) {
-    const raw = env[variable]?.trim();
-    if (raw === undefined || raw === '') continue;
-    const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!Number.isSafeInteger(value) || value < spec.min || value > spec.max) {
-      problems.push({ variable, message: `${variable} must be ${spec.expects} (got "${raw}")` });
-      continue;
-    }
-    tuning[spec.key] = value;
+    const value = values[variable as keyof typeof TUNING_VARIABLES];
+    if (value !== undefined) tuning[spec.key] = value;
   }
   if (
     tuning.retryBaseSeconds !== undefined &&
     tuning.retryMaxSeconds !== undefined &&
     tuning.retryMaxSeconds < tuning.retryBaseSeconds
   ) {
-    problems.push({
-      variable: 'QUEUE_RETRY_MAX_SECONDS',
-      message: 'QUEUE_RETRY_MAX_SECONDS must not be below QUEUE_RETRY_BASE_SECONDS',
-    });
+    throw new ConfigError([
+      {
+        variable: 'QUEUE_RETRY_MAX_SECONDS',
+        message: 'QUEUE_RETRY_MAX_SECONDS must not be below QUEUE_RETRY_BASE_SECONDS',
+      },
+    ]);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
   return tuning;
 }

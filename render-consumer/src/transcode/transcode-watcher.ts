@@ -50,7 +50,7 @@ export type TranscodeOutcome = 'ready' | 'failed' | 'retrying' | 'processing' | 
 
 /**
  * Learns when Bunny has finished (or failed) transcoding an encoding render and moves the catalog on:
- * from Bunny's webhook (`settle`, called by the webhook route) and, for a missed or absent webhook,
+ * from Bunny's webhook (`applyReport`, called by the webhook route) and, for a missed or absent webhook,
  * by polling `GET /videos/{id}` with a per-render backoff. It runs beside the queue consumer, never
  * inside a message's handling, so a render message is not held in flight for a transcode.
  */
@@ -85,7 +85,7 @@ export class TranscodeWatcher {
         const reported = await this.#options.publisher.status(render.bunny_video_id);
         const limit = this.#options.maxEncodingSeconds ?? DEFAULT_MAX_ENCODING_SECONDS;
         const stuck = reported.state === 'processing' && Number(render.encoding_seconds) > limit;
-        await this.settle(
+        await this.applyReport(
           render,
           stuck
             ? {
@@ -109,7 +109,7 @@ export class TranscodeWatcher {
    * Applies what the publisher reports about an encoding render. Idempotent: a render that is not
    * encoding any more (reported already, superseded) is left alone.
    */
-  async settle(render: RenderRow, reported: PublishedStatus): Promise<TranscodeOutcome> {
+  async applyReport(render: RenderRow, reported: PublishedStatus): Promise<TranscodeOutcome> {
     const { db, logger } = this.#options;
     if (reported.state === 'processing') {
       if (reported.progress !== undefined) await noteTranscodeProgress(db, render.id, reported.progress);

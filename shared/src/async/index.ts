@@ -1,7 +1,7 @@
 export { KeyLocks } from './key-locks.js';
 export { runPool } from './pool.js';
 export { type Backoff, backoffDelay, DEFAULT_BACKOFF, type RetryOptions, withRetry } from './retry.js';
-export { settlesWithin } from './settles-within.js';
+export { finishesWithin } from './finishes-within.js';
 export { SingleFlight } from './single-flight.js';
 export { abortReason, sleep } from './sleep.js';
 export { Slots } from './slots.js';

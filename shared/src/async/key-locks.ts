@@ -4,7 +4,7 @@
  * different keys run side by side.
  */
 export class KeyLocks {
-  /** key → the promise that settles when the last holder queued for it is done. */
+  /** key → the promise that resolves when the last holder queued for it is done. */
   readonly #tails = new Map<string, Promise<void>>();
 
   /** Whether some task holds (or waits for) `key` right now. */

@@ -21,7 +21,7 @@ export interface RetryOptions extends Partial<Backoff> {
   /** Total tries including the first; `Infinity` waits as long as the failure stays transient. Default 5. */
   attempts?: number;
   /** Stops waiting and rethrows the abort reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Default {@link isRetryableError}. */
   isRetryable?: (error: unknown) => boolean;
   /** Called before each wait, e.g. to log that the endpoint is down. */

@@ -1,6 +1,6 @@
 /**
  * Shares one running promise per key: callers asking for a key that is already in flight get the
- * same promise instead of starting the work again. The key is forgotten once the work settles, so
+ * same promise instead of starting the work again. The key is forgotten once the work finishes, so
  * a later call (after a failure, say) starts afresh.
  */
 export class SingleFlight<T> {
@@ -28,7 +28,7 @@ export class SingleFlight<T> {
     return this.#running.size;
   }
 
-  /** Settles when every flight running now has settled (successfully or not). */
+  /** Resolves when every flight running now has finished (successfully or not). */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.#running.values()]);
   }

@@ -28,7 +28,7 @@ export interface AwsClientOptions {
    * checksums when an operation requires them, because emulators do not all speak the newer
    * default checksum headers.
    */
-  endpoint?: string;
+  endpoint?: string | undefined;
   /**
    * How long opening a connection may take, in ms. Default: `AWS_CONNECT_TIMEOUT_SECONDS`, else
    * 5000.
@@ -142,4 +142,12 @@ export function createEventBridgeClient(options: AwsClientOptions = {}): EventBr
     logger: sdkLogger,
     ...(endpoint === undefined ? {} : { endpoint }),
   });
+}
+
+/**
+ * The options of one SDK `send` that a caller may abort: the SDK's type takes `abortSignal` as
+ * absent or a signal, never `undefined`.
+ */
+export function abortable(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
+  return signal === undefined ? {} : { abortSignal: signal };
 }

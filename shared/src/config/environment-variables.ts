@@ -200,9 +200,17 @@ export const DEFAULTS = {
 } as const;
 
 /** `NAME must be EXPECTS, got "value"` — the value is shortened, and left out for secrets. */
-export function describeBadValue(variable: EnvironmentVariable, raw: string): string {
-  const spec: VariableSpec<unknown> = ENVIRONMENT_VARIABLES[variable];
+export function describeBadValue(variable: string, raw: string, spec: VariableSpec<unknown>): string {
   if (spec.secret === true) return `${variable} must be ${spec.expects} (value not shown)`;
   const shown = raw.length > 60 ? `${raw.slice(0, 57)}...` : raw;
   return `${variable} must be ${spec.expects}, got ${JSON.stringify(shown)}`;
+}
+
+/** A parser of whole numbers from `min` to `max`, for variables such as CONSUMER_CONCURRENCY. */
+export function wholeNumberIn(min: number, max: number): (raw: string) => number | undefined {
+  return (raw) => {
+    if (!DIGITS.test(raw)) return undefined;
+    const value = Number(raw);
+    return Number.isSafeInteger(value) && value >= min && value <= max ? value : undefined;
+  };
 }

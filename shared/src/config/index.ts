@@ -1,6 +1,6 @@
+export { awsClientOptions } from './aws-client-options.js';
 export { ConfigError } from './config-error.js';
 export { configOrExit } from './config-or-exit.js';
-export { configSecrets, describeConfig } from './config-secrets.js';
 export {
   DEFAULTS as CONFIG_DEFAULTS,
   ENVIRONMENT_VARIABLES,
@@ -9,6 +9,9 @@ export {
   type LogLevel,
   PUBLISH_TARGETS,
   type PublishTarget,
+  type VariableSpec,
+  wholeNumberIn,
 } from './environment-variables.js';
 export { type BunnyConfig, loadConfig, type PipelineConfig } from './load-config.js';
+export { presentValue, readVariables } from './read-variables.js';
 export { type ConfigWith, type OptionalConfigKey, requireConfig } from './require-config.js';

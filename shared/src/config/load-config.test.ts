@@ -38,7 +38,7 @@ describe('loadConfig', () => {
       metricsRequireToken: true,
       composeLoudness: true,
       composeLoudnessTargetLufs: -16,
-      settleSeconds: 20,
+      quietSeconds: 20,
       renderGraceSeconds: 604800,
       logLevel: 'info',
       awsConnectTimeoutSeconds: 5,
@@ -97,7 +97,7 @@ describe('loadConfig', () => {
       composerApiToken: 'tok_abc',
       composeLoudness: false,
       composeLoudnessTargetLufs: -23.5,
-      settleSeconds: 0.5,
+      quietSeconds: 0.5,
       renderGraceSeconds: 60,
       logLevel: 'debug',
     });

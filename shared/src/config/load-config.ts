@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
+import { presentValue } from './read-variables.js';
 import {
   DEFAULTS,
   describeBadValue,
@@ -69,8 +70,11 @@ export interface PipelineConfig {
   composeLoudness?: boolean;
   /** COMPOSE_LOUDNESS_TARGET_LUFS; default -16. */
   composeLoudnessTargetLufs?: number;
-  /** SETTLE_SECONDS; default 20. */
-  settleSeconds: number;
+  /**
+   * SETTLE_SECONDS (the variable keeps its name): the consumer's quiet period, how long nothing under
+   * a bundle's prefix must change before it renders without a "Bundle Synced"; default 20.
+   */
+  quietSeconds: number;
   /** RENDER_GRACE_SECONDS; default 604800 (7 days). */
   renderGraceSeconds: number;
   /** LOG_LEVEL; default `info`. */
@@ -89,23 +93,16 @@ const BUNNY_REQUIRED = [
   'BUNNY_STREAM_CDN_HOSTNAME',
 ] as const;
 
-// Empty or blank counts as unset, so `FOO= pnpm …` and compose files with `FOO:` behave like no FOO.
-function present(raw: unknown): string | undefined {
-  if (typeof raw !== 'string') return undefined;
-  const trimmed = raw.trim();
-  return trimmed === '' ? undefined : trimmed;
-}
-
 function variableSchema(variable: EnvironmentVariable) {
   const spec = ENVIRONMENT_VARIABLES[variable];
   return z
     .unknown()
     .transform((raw, ctx) => {
-      const text = present(raw);
+      const text = presentValue(raw);
       if (text === undefined) return undefined;
       const value = spec.parse(text);
       if (value === undefined) {
-        ctx.addIssue({ code: 'custom', message: describeBadValue(variable, text) });
+        ctx.addIssue({ code: 'custom', message: describeBadValue(variable, text, spec) });
         return z.NEVER;
       }
       return value;
@@ -152,31 +149,40 @@ const environmentSchema = z
           }
         : undefined;
     return {
-      awsEndpointUrl: env.AWS_ENDPOINT_URL,
+      ...setOnly({
+        awsEndpointUrl: env.AWS_ENDPOINT_URL,
+        assetsBucket: env.ASSETS_BUCKET,
+        renderQueueUrl: env.RENDER_QUEUE_URL,
+        renderDlqUrl: env.RENDER_DLQ_URL,
+        agentNoticesQueueUrl: env.AGENT_NOTICES_QUEUE_URL,
+        databaseUrl: env.DATABASE_URL,
+        bunny,
+        composerApiToken: env.COMPOSER_API_TOKEN,
+        statusPageUrl: env.STATUS_PAGE_URL,
+      }),
       awsRegion: env.AWS_REGION ?? DEFAULTS.AWS_REGION,
-      assetsBucket: env.ASSETS_BUCKET,
       eventBusName: env.EVENT_BUS_NAME ?? DEFAULTS.EVENT_BUS_NAME,
-      renderQueueUrl: env.RENDER_QUEUE_URL,
-      renderDlqUrl: env.RENDER_DLQ_URL,
-      agentNoticesQueueUrl: env.AGENT_NOTICES_QUEUE_URL,
-      databaseUrl: env.DATABASE_URL,
       dataDir: env.DATA_DIR ?? DEFAULTS.DATA_DIR,
       publishTarget: env.PUBLISH_TARGET ?? DEFAULTS.PUBLISH_TARGET,
-      bunny,
       composerPort: env.COMPOSER_PORT ?? DEFAULTS.COMPOSER_PORT,
       composerHost: env.COMPOSER_HOST ?? DEFAULTS.COMPOSER_HOST,
-      composerApiToken: env.COMPOSER_API_TOKEN,
-      statusPageUrl: env.STATUS_PAGE_URL,
       metricsRequireToken: env.METRICS_REQUIRE_TOKEN ?? DEFAULTS.METRICS_REQUIRE_TOKEN,
       composeLoudness: env.COMPOSE_LOUDNESS ?? DEFAULTS.COMPOSE_LOUDNESS,
       composeLoudnessTargetLufs: env.COMPOSE_LOUDNESS_TARGET_LUFS ?? DEFAULTS.COMPOSE_LOUDNESS_TARGET_LUFS,
-      settleSeconds: env.SETTLE_SECONDS ?? DEFAULTS.SETTLE_SECONDS,
+      quietSeconds: env.SETTLE_SECONDS ?? DEFAULTS.SETTLE_SECONDS,
       renderGraceSeconds: env.RENDER_GRACE_SECONDS ?? DEFAULTS.RENDER_GRACE_SECONDS,
       logLevel: env.LOG_LEVEL ?? DEFAULTS.LOG_LEVEL,
       awsConnectTimeoutSeconds: env.AWS_CONNECT_TIMEOUT_SECONDS ?? DEFAULTS.AWS_CONNECT_TIMEOUT_SECONDS,
       awsRequestTimeoutSeconds: env.AWS_REQUEST_TIMEOUT_SECONDS ?? DEFAULTS.AWS_REQUEST_TIMEOUT_SECONDS,
     };
   });
+
+/** The settings that are set: an unset optional setting is absent from the config, never `undefined`. */
+function setOnly<T extends object>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
 
 const ORDER = Object.keys(ENVIRONMENT_VARIABLES);
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
-import { configSecrets, describeConfig } from './config-secrets.js';
 import { loadConfig } from './load-config.js';
 import { requireConfig } from './require-config.js';
 
@@ -35,28 +34,5 @@ describe('requireConfig', () => {
       /^RENDER_QUEUE_URL is required by this program: set it to the http\(s\) URL of the exercise-renders SQS queue; BUNNY_STREAM_LIBRARY_ID is required/,
     );
     expect(error.message).not.toContain('\n');
-  });
-});
-
-describe('configSecrets / describeConfig', () => {
-  const config = loadConfig({
-    PUBLISH_TARGET: 'bunny',
-    BUNNY_STREAM_LIBRARY_ID: '42',
-    BUNNY_STREAM_API_KEY: 'bunny-key-123',
-    BUNNY_STREAM_CDN_HOSTNAME: 'vz-1.b-cdn.net',
-    COMPOSER_API_TOKEN: 'compose-token-456',
-    DATABASE_URL: 'postgres://app:p%40ss@127.0.0.1:5432/catalog',
-  });
-
-  it('lists the secret values, the database password decoded', () => {
-    expect(configSecrets(config).sort()).toEqual(['bunny-key-123', 'compose-token-456', 'p@ss']);
-    expect(configSecrets(loadConfig({}))).toEqual([]);
-  });
-
-  it('describes the config for a log line without any secret', () => {
-    const text = JSON.stringify(describeConfig(config));
-    for (const secret of ['bunny-key-123', 'compose-token-456', 'p%40ss']) expect(text).not.toContain(secret);
-    expect(text).toContain('postgres://app:REDACTED@127.0.0.1:5432/catalog');
-    expect(describeConfig(config).bunny?.libraryId).toBe('42');
   });
 });

@@ -19,7 +19,6 @@ describe('domain barrel', () => {
       'isValidSlug',
       'assertSlug',
       'parseBundleKey',
-      'parseSlotFileName',
       'discoverVariants',
       'manifestKey',
       'videoKey',
@@ -45,20 +44,21 @@ describe('domain barrel', () => {
     expect(domain.FRAMING_SLOTS).toEqual(['intro', 'pauza', 'outro']);
     expect(domain.SIDES).toEqual(['left', 'right', 'bilateral']);
     expect(domain.MAX_SLUG_LENGTH).toBe(63);
-    expect(domain.SOURCES).toEqual({
-      s3: 'aws.s3',
-      ingest: 'exercise-pipeline.ingest',
-      render: 'exercise-pipeline.render',
-      ops: 'exercise-pipeline.ops',
-    });
-    expect(domain.DETAIL_TYPES).toEqual({
-      objectCreated: 'Object Created',
-      objectDeleted: 'Object Deleted',
-      bundleSynced: 'Bundle Synced',
-      deliveryRefused: 'Delivery Refused',
-      renderReady: 'Render Ready',
-      renderFailed: 'Render Failed',
-      refreshRequested: 'Refresh Requested',
-    });
+    // The contract's event sources and detail-types (ARCHITECTURE.md "Contract: events").
+    expect(Object.values(domain.SOURCES).sort()).toEqual([
+      'aws.s3',
+      'exercise-pipeline.ingest',
+      'exercise-pipeline.ops',
+      'exercise-pipeline.render',
+    ]);
+    expect(Object.values(domain.DETAIL_TYPES).sort()).toEqual([
+      'Bundle Synced',
+      'Delivery Refused',
+      'Object Created',
+      'Object Deleted',
+      'Refresh Requested',
+      'Render Failed',
+      'Render Ready',
+    ]);
   });
 });

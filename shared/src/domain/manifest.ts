@@ -58,7 +58,6 @@ export const manifestSchema = z
   .superRefine((manifest, ctx) => crossCheck(manifest, ctx), { when: (payload) => isRecord(payload.value) });
 
 export type Manifest = z.output<typeof manifestSchema>;
-export type ManifestInput = z.input<typeof manifestSchema>;
 
 type IssueSink = { addIssue(issue: { code: 'custom'; path: (string | number)[]; message: string }): void };
 

@@ -7,7 +7,6 @@ import {
   isValidSlug,
   manifestKey,
   parseBundleKey,
-  parseSlotFileName,
   splitBundleKey,
   videoFileName,
   videoKey,
@@ -131,45 +130,6 @@ describe('key builders', () => {
     expect(refusal(() => videoFileName('intro', 0)).message).toContain(
       'invalid variant 0: expected a whole number',
     );
-  });
-});
-
-describe('parseSlotFileName', () => {
-  it('parses {slot}-{n}.{ext} with and without a media infix', () => {
-    expect(parseSlotFileName('intro-3.mp4')).toEqual({ slot: 'intro', variant: 3, ext: 'mp4' });
-    expect(parseSlotFileName('rep-bilateral-12.mp3')).toEqual({
-      slot: 'rep-bilateral',
-      variant: 12,
-      ext: 'mp3',
-    });
-    expect(parseSlotFileName('rep-left-video-2.mp4')).toEqual({
-      slot: 'rep-left',
-      variant: 2,
-      ext: 'mp4',
-      media: 'video',
-    });
-    expect(parseSlotFileName('pauza-vo-1.mp3')).toEqual({
-      slot: 'pauza',
-      variant: 1,
-      ext: 'mp3',
-      media: 'vo',
-    });
-  });
-  it.each([
-    'intro.mp4',
-    'intro-0.mp4',
-    'intro-01.mp4',
-    'intro--1.mp4',
-    'intro-1',
-    'intro-1.MP4',
-    'Intro-1.mp4',
-    'rep-1.mp4',
-    'rep-up-1.mp4',
-    'intro-1.mp4.part',
-    'x-intro-1.mp4',
-    'intro-audio-1.mp3',
-  ])('ignores %j', (name) => {
-    expect(parseSlotFileName(name)).toBeNull();
   });
 });
 

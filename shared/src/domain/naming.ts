@@ -62,28 +62,8 @@ export function assertVariant(value: unknown): asserts value is number {
 
 // Longest names first so `rep-bilateral` is never read as a shorter slot plus junk.
 const SLOT_ALTERNATION = [...SLOTS].sort((a, b) => b.length - a.length).join('|');
-const SLOT_FILE_RE = new RegExp(`^(${SLOT_ALTERNATION})(?:-(video|vo))?-(${VARIANT_PATTERN})\\.([a-z0-9]+)$`);
 const VIDEO_FILE_RE = new RegExp(`^(${SLOT_ALTERNATION})-video-(${VARIANT_PATTERN})\\.mp4$`);
 const VOICE_OVER_FILE_RE = new RegExp(`^(${SLOT_ALTERNATION})-vo-(${VARIANT_PATTERN})\\.mp3$`);
-
-export interface SlotFileName {
-  slot: Slot;
-  variant: number;
-  ext: string;
-  /** The media infix when present: `video` in `intro-video-2.mp4`, `vo` in `intro-vo-2.mp3`. */
-  media?: 'video' | 'vo';
-}
-
-/** Parses `{slot}-{n}.{ext}`, also with a media infix (`{slot}-video-{n}.mp4`); null for anything else. */
-export function parseSlotFileName(name: string): SlotFileName | null {
-  const match = SLOT_FILE_RE.exec(name);
-  if (!match) return null;
-  const [, slot, media, n, ext] = match;
-  if (!isSlot(slot) || n === undefined || ext === undefined) return null;
-  const parsed: SlotFileName = { slot, variant: Number(n), ext };
-  if (media === 'video' || media === 'vo') parsed.media = media;
-  return parsed;
-}
 
 /**
  * Classifies a key relative to the exercise prefix (`manifest.json`, `intro-video-2.mp4`,

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RecipeInvalidError } from './errors.js';
 import { assertManifest, type Manifest } from './manifest.js';
 import { discoverVariants, type Variants } from './naming.js';
-import { assertRecipe, catalogPreviewRecipe, requiredSlots, validateRecipe } from './recipe.js';
+import { catalogPreviewRecipe, requiredSlots, validateRecipe } from './recipe.js';
 
 const manifest: Manifest = assertManifest({ exercise: 'wall-squat', languages: ['ro', 'en'] });
 
@@ -166,21 +165,6 @@ describe('validateRecipe', () => {
       'sets: is required: expected a list of sets such as [{"side": "left", "reps": 10}]',
       'seed: is required: expected a whole number >= 0',
     ]);
-  });
-});
-
-describe('assertRecipe', () => {
-  it('throws RECIPE_INVALID carrying the reasons', () => {
-    expect(assertRecipe(good, manifest, fullBundle)).toEqual(good);
-    expect(() => assertRecipe({ ...good, language: 'de' }, manifest, fullBundle)).toThrow(RecipeInvalidError);
-    try {
-      assertRecipe({ ...good, language: 'de' }, manifest, fullBundle);
-    } catch (error) {
-      expect((error as RecipeInvalidError).code).toBe('RECIPE_INVALID');
-      expect((error as RecipeInvalidError).reasons).toEqual([
-        { field: 'language', message: '"de" is not offered by this exercise; use one of ro, en' },
-      ]);
-    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeValue, type FieldIssue, RecipeInvalidError } from './errors.js';
+import { describeValue, type FieldIssue } from './errors.js';
 import type { Manifest } from './manifest.js';
 import { isValidLanguage, isValidSlug, type Variants } from './naming.js';
 import {
@@ -133,13 +133,6 @@ function slotField(slot: Slot, firstSetOfSide: Map<Side, number>): string {
   if (slot === 'intro' || slot === 'outro') return 'exercise';
   const side = slot.slice('rep-'.length) as Side;
   return `sets.${firstSetOfSide.get(side) ?? 0}.side`;
-}
-
-/** validateRecipe that throws RecipeInvalidError (code RECIPE_INVALID) with every reason. */
-export function assertRecipe(input: unknown, manifest: Manifest, variants: Variants): Recipe {
-  const result = validateRecipe(input, manifest, variants);
-  if (!result.ok) throw new RecipeInvalidError(result.reasons);
-  return result.recipe;
 }
 
 /** Seed of the default catalog preview (the platform's catalog convention). */

@@ -107,7 +107,7 @@ function rotationOf(stream: Stream): number | undefined {
   return typeof tag === 'string' ? numberOf(tag) : undefined;
 }
 
-function video(stream: Stream): ProbeResult['video'] {
+function video(stream: Stream): NonNullable<ProbeResult['video']> {
   const frameRate = stream.r_frame_rate ?? '0/0';
   const rotation = rotationOf(stream);
   const setup = {
@@ -125,18 +125,24 @@ function video(stream: Stream): ProbeResult['video'] {
     frameRate,
     fps: rationalToNumber(frameRate) ?? 0,
     timeBase: stream.time_base ?? '',
-    durationSeconds: numberOf(stream.duration),
+    ...durationOf(stream),
     ...setup,
   };
 }
 
-function audio(stream: Stream): ProbeResult['audio'] {
+function audio(stream: Stream): NonNullable<ProbeResult['audio']> {
   return {
     codec: stream.codec_name ?? 'unknown',
     sampleRate: numberOf(stream.sample_rate) ?? 0,
     channels: stream.channels ?? 0,
-    durationSeconds: numberOf(stream.duration),
+    ...durationOf(stream),
   };
+}
+
+/** A stream's own duration, absent when ffprobe does not report one. */
+function durationOf(stream: Stream): { durationSeconds?: number } {
+  const durationSeconds = numberOf(stream.duration);
+  return durationSeconds === undefined ? {} : { durationSeconds };
 }
 
 /**

@@ -26,6 +26,6 @@ export async function runFfmpeg(
   const argv = ['-hide_banner', '-nostdin', '-nostats', ...progress, ...inputs];
   return runMediaTool('ffmpeg', argv, {
     ...run,
-    onStdout: onProgress === undefined ? undefined : createProgressParser(onProgress),
+    ...(onProgress === undefined ? {} : { onStdout: createProgressParser(onProgress) }),
   });
 }

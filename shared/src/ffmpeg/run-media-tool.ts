@@ -40,7 +40,7 @@ type Stop =
 
 /**
  * Spawns `tool` with an argv array (never a shell), keeps a bounded stderr tail, enforces the timeout
- * and the abort signal (SIGTERM, then SIGKILL after the grace period), and settles only after the
+ * and the abort signal (SIGTERM, then SIGKILL after the grace period), and finishes only after the
  * process has exited, so no ffmpeg outlives a rejected promise.
  */
 export function runMediaTool(
@@ -59,10 +59,10 @@ export function runMediaTool(
     });
     const stderr = new TailBuffer();
     const stopper = createStopper(child, run);
-    let settled = false;
-    const settle = (error: FfmpegError | undefined) => {
-      if (settled) return;
-      settled = true;
+    let finished = false;
+    const finish = (error: FfmpegError | undefined) => {
+      if (finished) return;
+      finished = true;
       stopper.dispose();
       if (error === undefined) resolve({ stderr: stderr.lastLines() });
       else reject(error);
@@ -73,11 +73,11 @@ export function runMediaTool(
     child.on('error', (error: NodeJS.ErrnoException) => {
       // Only a failed spawn leaves no process behind; other errors (a failed kill) end in 'close'.
       if (child.pid !== undefined) return;
-      settle(spawnError(tool, command, error));
+      finish(spawnError(tool, command, error));
     });
     child.on('close', (exitCode, exitSignal) => {
       const stderrTail = stderr.lastLines(ERROR_TAIL_LINES);
-      settle(exitError({ tool, command, stderrTail, exitCode, signal: exitSignal }, stopper.reason, run));
+      finish(exitError({ tool, command, stderrTail, exitCode, signal: exitSignal }, stopper.reason, run));
     });
   });
 }
@@ -96,7 +96,7 @@ interface Stopper {
   request(reason: Stop): void;
   /** Why the process was stopped; undefined when it ended by itself. */
   readonly reason: Stop | undefined;
-  /** Clears the timers and the abort listener once the run has settled. */
+  /** Clears the timers and the abort listener once the run has finished. */
   dispose(): void;
 }
 

@@ -62,7 +62,7 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
       : (destination as DestinationStream);
   return pino(
     {
-      name: options.name,
+      ...(options.name === undefined ? {} : { name: options.name }),
       level: resolveLevel(options.level),
       redact: { paths: redactPaths(), censor: REDACTED },
       timestamp: pino.stdTimeFunctions.isoTime,

@@ -75,7 +75,7 @@ export function syncOptions(
 
 export interface RecordedCommand {
   command: string;
-  key?: string;
+  key?: string | undefined;
   phase: 'start' | 'end';
 }
 

@@ -1,29 +1,29 @@
 /** SQS's longest message delay. */
 export const MAX_DELAY_SECONDS = 900;
 
-export interface SettleInput {
+export interface QuietInput {
   /** Newest LastModified of any object under the exercise prefix. */
   newestObjectAt: Date;
   now: Date;
-  settleSeconds: number;
+  quietSeconds: number;
   /** A "Bundle Synced" for exactly this bundle state was seen: the agent says the sync is over. */
   coveredBySync: boolean;
 }
 
-export type SettleDecision = { settled: true } | { settled: false; delaySeconds: number };
+export type QuietDecision = { quiet: true } | { quiet: false; delaySeconds: number };
 
 /**
- * A sync puts many objects; the consumer renders once, after it ends. The bundle has settled when
+ * A sync puts many objects; the consumer renders once, after it ends. The bundle is quiet when
  * the agent announced this exact state, or when nothing under the prefix changed for
- * `settleSeconds`. Otherwise the message comes back after the rest of the quiet period (rounded up,
- * at least one second).
+ * `quietSeconds` (the newest object is at least that old). Otherwise the message comes back after
+ * the rest of the quiet period (rounded up, at least one second).
  */
-export function decideSettle(input: SettleInput): SettleDecision {
-  if (input.coveredBySync || input.settleSeconds <= 0) return { settled: true };
+export function decideQuiet(input: QuietInput): QuietDecision {
+  if (input.coveredBySync || input.quietSeconds <= 0) return { quiet: true };
   const ageSeconds = (input.now.getTime() - input.newestObjectAt.getTime()) / 1000;
-  if (ageSeconds >= input.settleSeconds) return { settled: true };
-  const remaining = Math.ceil(input.settleSeconds - Math.max(ageSeconds, 0));
-  return { settled: false, delaySeconds: Math.min(Math.max(remaining, 1), MAX_DELAY_SECONDS) };
+  if (ageSeconds >= input.quietSeconds) return { quiet: true };
+  const remaining = Math.ceil(input.quietSeconds - Math.max(ageSeconds, 0));
+  return { quiet: false, delaySeconds: Math.min(Math.max(remaining, 1), MAX_DELAY_SECONDS) };
 }
 
 /**
@@ -41,13 +41,13 @@ export function retryVisibilitySeconds(
 }
 
 /**
- * The exercises this process sent a message back for while their bundle settled, and when that
+ * The exercises this process sent a message back for while their bundle was not quiet yet, and when that
  * copy comes back. A sync's burst of object events then costs one deferred copy per exercise, not
  * one per event: an object event arriving before the copy is due is covered by it and deleted,
  * because the copy lists the bucket only after it comes back, later than the event's object was
  * written. The time is taken before the copy is sent (SQS cannot show it earlier), less a margin.
  */
-export class SettlingMemo {
+export class DeferredCopies {
   readonly #due = new Map<string, number>();
   readonly #marginMs: number;
 

@@ -1,10 +1,10 @@
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from '@exercise-pipeline/shared';
-import { REPORT_FILE_NAME } from '../ingest/scan-delivery.js';
-import type { IngestResult } from '../ingest/types.js';
+import { REPORT_FILE_NAME } from './scan-delivery.js';
+import type { IngestResult } from './types.js';
 import type { AgentConfig } from '../rules/agent-config.js';
-import { formatReport } from './format-report.js';
+import { formatReport } from '../report/format-report.js';
 
 /** Folders next to the deliveries, inside the drop folder; the watcher never treats them as deliveries. */
 export const PROCESSED_DIR = 'processed';
@@ -26,7 +26,7 @@ async function freeName(parent: string, name: string): Promise<string> {
 }
 
 /** Moves a delivery folder into `{drop}/{into}/`; returns where it went. */
-export async function moveDelivery(folder: string, into: string): Promise<string> {
+async function moveDelivery(folder: string, into: string): Promise<string> {
   const parent = join(dirname(folder), into);
   await mkdir(parent, { recursive: true });
   const target = await freeName(parent, basename(folder));

@@ -1,68 +1,68 @@
 import { describe, expect, it } from 'vitest';
-import { decideSettle, retryVisibilitySeconds, SettlingMemo } from './settle.js';
+import { decideQuiet, retryVisibilitySeconds, DeferredCopies } from './quiet-period.js';
 
 const now = new Date('2026-11-27T09:00:20Z');
 
-describe('decideSettle', () => {
+describe('decideQuiet', () => {
   it('waits for the rest of the quiet period after the newest object', () => {
     expect(
-      decideSettle({
+      decideQuiet({
         newestObjectAt: new Date('2026-11-27T09:00:15Z'),
         now,
-        settleSeconds: 20,
+        quietSeconds: 20,
         coveredBySync: false,
       }),
     ).toEqual({
-      settled: false,
+      quiet: false,
       delaySeconds: 15,
     });
     expect(
-      decideSettle({
+      decideQuiet({
         newestObjectAt: new Date('2026-11-27T09:00:19.5Z'),
         now,
-        settleSeconds: 2,
+        quietSeconds: 2,
         coveredBySync: false,
       }),
     ).toEqual({
-      settled: false,
+      quiet: false,
       delaySeconds: 2,
     });
   });
 
-  it('is settled once the bundle is quiet long enough, or when the agent announced this state', () => {
+  it('is quiet once nothing changed for long enough, or when the agent announced this state', () => {
     expect(
-      decideSettle({
+      decideQuiet({
         newestObjectAt: new Date('2026-11-27T09:00:00Z'),
         now,
-        settleSeconds: 20,
+        quietSeconds: 20,
         coveredBySync: false,
       }),
     ).toEqual({
-      settled: true,
+      quiet: true,
     });
-    expect(decideSettle({ newestObjectAt: now, now, settleSeconds: 20, coveredBySync: true })).toEqual({
-      settled: true,
+    expect(decideQuiet({ newestObjectAt: now, now, quietSeconds: 20, coveredBySync: true })).toEqual({
+      quiet: true,
     });
-    expect(decideSettle({ newestObjectAt: now, now, settleSeconds: 0, coveredBySync: false })).toEqual({
-      settled: true,
+    expect(decideQuiet({ newestObjectAt: now, now, quietSeconds: 0, coveredBySync: false })).toEqual({
+      quiet: true,
     });
   });
 
   it('never asks for more than SQS allows, and at least one second', () => {
-    expect(decideSettle({ newestObjectAt: now, now, settleSeconds: 5000, coveredBySync: false })).toEqual({
-      settled: false,
+    expect(decideQuiet({ newestObjectAt: now, now, quietSeconds: 5000, coveredBySync: false })).toEqual({
+      quiet: false,
       delaySeconds: 900,
     });
     // A clock skew that puts the object in the future still waits the whole period, not less.
     expect(
-      decideSettle({
+      decideQuiet({
         newestObjectAt: new Date(now.getTime() + 3000),
         now,
-        settleSeconds: 4,
+        quietSeconds: 4,
         coveredBySync: false,
       }),
     ).toEqual({
-      settled: false,
+      quiet: false,
       delaySeconds: 4,
     });
   });
@@ -78,9 +78,9 @@ describe('retryVisibilitySeconds', () => {
   });
 });
 
-describe('SettlingMemo', () => {
+describe('DeferredCopies', () => {
   it('covers an exercise from a deferral until just before its copy comes back', () => {
-    const memo = new SettlingMemo(1000);
+    const memo = new DeferredCopies(1000);
     memo.deferred('squat', 20, 0);
     expect(memo.covers('squat', 0)).toBe(true);
     expect(memo.covers('squat', 18_999)).toBe(true);
@@ -89,7 +89,7 @@ describe('SettlingMemo', () => {
   });
 
   it('keeps the later of two copies, and forgets copies that came back', () => {
-    const memo = new SettlingMemo(0);
+    const memo = new DeferredCopies(0);
     memo.deferred('squat', 20, 0);
     memo.deferred('squat', 5, 10_000);
     expect(memo.covers('squat', 19_000)).toBe(true);

@@ -1,15 +1,17 @@
-import { ConfigError, createS3Client, loadConfig } from '@exercise-pipeline/shared';
 import { describe, expect, it } from 'vitest';
-import { agentAwsOptions } from './agent-settings.js';
+import { createS3Client } from '../aws/clients.js';
+import { awsClientOptions } from './aws-client-options.js';
+import { ConfigError } from './config-error.js';
+import { loadConfig } from './load-config.js';
 
-describe('agentAwsOptions', () => {
-  it('passes AWS_CONNECT_TIMEOUT_SECONDS and AWS_REQUEST_TIMEOUT_SECONDS to the agent’s clients', async () => {
+describe('awsClientOptions', () => {
+  it('passes AWS_CONNECT_TIMEOUT_SECONDS and AWS_REQUEST_TIMEOUT_SECONDS to the programs’ clients', async () => {
     const env = loadConfig({
       AWS_ENDPOINT_URL: 'http://127.0.0.1:5997',
       AWS_CONNECT_TIMEOUT_SECONDS: '2',
       AWS_REQUEST_TIMEOUT_SECONDS: '7',
     });
-    const options = agentAwsOptions(env);
+    const options = awsClientOptions(env);
     expect(options).toMatchObject({
       endpoint: 'http://127.0.0.1:5997',
       connectTimeoutMs: 2000,
