@@ -16,6 +16,7 @@ export {
   useMotoServer,
 } from './moto.js';
 export { createTestDatabase, type DatabaseHandle, type TestDatabase, useTestDatabase } from './postgres.js';
+export { AGENT_BIN, CONSUMER_BIN, INFRA_LOCAL_BIN } from './programs.js';
 export {
   describeResource,
   openResources,
@@ -23,5 +24,5 @@ export {
   type TrackedResource,
   trackResource,
 } from './resources.js';
-export { AGENT_BIN, CONSUMER_BIN, INFRA_LOCAL_BIN } from './programs.js';
 export { createTempDir, type TempDir, useTempDir } from './temp-dir.js';
+export { waitFor } from './wait.js';

@@ -1,9 +1,10 @@
 import { appendFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { sleep } from '@exercise-pipeline/shared';
+import { useWatchDrop, writeDelivery } from '@exercise-pipeline/test/agent';
+import { createTempDir, waitFor } from '@exercise-pipeline/test/harness';
 import { describe, expect, it } from 'vitest';
-import { createTempDir } from '../../../test/harness/temp-dir.js';
 import { DeliveryWatcher, DropDirError } from './delivery-watcher.js';
-import { sleep, useWatchDrop, waitFor, writeDelivery } from './watch.test-helper.js';
 
 const drop = useWatchDrop();
 

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createTempDir, type TempDir } from '@exercise-pipeline/test/harness';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
 import { OutcomeMemory } from './outcome-memory.js';
 
 let dir: TempDir;

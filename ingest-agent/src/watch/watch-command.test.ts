@@ -2,10 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { CliIo } from '@exercise-pipeline/shared';
+import { writeDelivery } from '@exercise-pipeline/test/agent';
+import { createTempDir, type TempDir, trackResource, waitFor } from '@exercise-pipeline/test/harness';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { trackResource } from '../../../test/harness/resources.js';
-import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
-import { waitFor, writeDelivery } from './watch.test-helper.js';
 import { outcomesFileIn, runWatchCommand } from './watch-command.js';
 import type { IngestRequest } from './watch-events.js';
 
