@@ -17,6 +17,7 @@ export {
 } from './moto.js';
 export { createTestDatabase, type DatabaseHandle, type TestDatabase, useTestDatabase } from './postgres.js';
 export { AGENT_BIN, CONSUMER_BIN, INFRA_LOCAL_BIN } from './programs.js';
+export { bodiesOf, drainQueue } from './queues.js';
 export {
   describeResource,
   openResources,
