@@ -25,5 +25,5 @@ export {
   type TrackedResource,
   trackResource,
 } from './resources.js';
-export { createTempDir, type TempDir, useTempDir } from './temp-dir.js';
+export { createTempDir, type TempDir, type UsedTempDir, useTempDir } from './temp-dir.js';
 export { waitFor } from './wait.js';
