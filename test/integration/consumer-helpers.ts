@@ -33,6 +33,7 @@ import {
   useMotoServer,
   useTempDir,
   useTestDatabase,
+  waitFor,
 } from '../harness/index.js';
 
 export const LANGUAGES = ['ro', 'en'];
@@ -338,30 +339,7 @@ export async function readyPreviews(db: CatalogDb, slug: string, assetVersion: n
   );
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or fails naming `what`. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-  intervalMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+export { waitFor };
 
 /** Waits until the exercise has a ready render of `assetVersion` in every language. */
 export function waitForPreviews(
