@@ -50,6 +50,14 @@ module.exports = {
       },
     },
     {
+      name: 'sources-not-test-kit',
+      comment:
+        "The test kit (@exercise-pipeline/test) depends on the products: only their *.test.ts files may import it, never the programs' code.",
+      severity: 'error',
+      from: { path: '^(shared|ingest-agent|render-consumer|infra)/src/', pathNot: '[.]test[.]ts$' },
+      to: { path: '^test/' },
+    },
+    {
       name: 'only-catalog-talks-sql',
       comment:
         'The catalog database is reached only through render-consumer/src/catalog/ (one operation per function).',

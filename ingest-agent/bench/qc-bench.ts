@@ -33,11 +33,11 @@ import { parseArgs } from 'node:util';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '@exercise-pipeline/shared';
 import { median, wholeNumberFlag } from '@exercise-pipeline/shared/bench';
+import { startThrottleProxy, type ThrottleProxy } from '@exercise-pipeline/test/doubles';
+import { generateDelivery } from '@exercise-pipeline/test/fixtures';
 import { startMoto } from '../../render-consumer/bench/bench-moto.js';
 import { MOVING_SOURCE_NOTE, writeMovingClips } from '../../render-consumer/bench/moving-media.js';
 import { SEED_MEDIA } from '../../render-consumer/bench/seed-bundle.js';
-import { startThrottleProxy, type ThrottleProxy } from '../../test/doubles/throttle-proxy.js';
-import { generateDelivery } from '../../test/fixtures/index.js';
 import { ingestDelivery } from '../src/ingest/index.js';
 import { agentConfigSchema } from '../src/rules/agent-config.js';
 

@@ -10,8 +10,8 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { ensureLocalTopology } from '@exercise-pipeline/infra';
+import type { BunnyStreamDouble } from '@exercise-pipeline/test/doubles';
 import type pg from 'pg';
-import type { BunnyStreamDouble } from '../../test/doubles/bunny-stream-double.js';
 import { type BenchMoto, freePortNumber } from './bench-moto.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));

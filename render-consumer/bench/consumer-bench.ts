@@ -22,8 +22,8 @@
  */
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { BunnyStreamDouble } from '../../test/doubles/bunny-stream-double.js';
-import { generateBundle } from '../../test/fixtures/index.js';
+import { BunnyStreamDouble } from '@exercise-pipeline/test/doubles';
+import { generateBundle } from '@exercise-pipeline/test/fixtures';
 import { count, openBenchServices, option } from './bench-setup.js';
 import { measureDrain } from './consumer-bench-drain.js';
 import { measureLatency, seedBundle } from './consumer-bench-latency.js';

@@ -12,7 +12,7 @@
  * still applies.
  */
 import { runFfmpeg } from '@exercise-pipeline/shared';
-import type { BundleFixtureFile } from '../../test/fixtures/index.js';
+import type { BundleFixtureFile } from '@exercise-pipeline/test/fixtures';
 
 /** One line for the bench output, so a reader knows what the timings were measured on. */
 export const MOVING_SOURCE_NOTE =

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type BundleOptions, generateBundle } from '../../test/fixtures/index.js';
+import { type BundleOptions, generateBundle } from '@exercise-pipeline/test/fixtures';
 import { movingClipsFor, writeMovingClips } from './moving-media.js';
 
 /** The seed's recipe: as `--sets` flag text, and as recipe sets. */

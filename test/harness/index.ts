@@ -16,6 +16,8 @@ export {
   useMotoServer,
 } from './moto.js';
 export { createTestDatabase, type DatabaseHandle, type TestDatabase, useTestDatabase } from './postgres.js';
+export { AGENT_BIN, CONSUMER_BIN } from './programs.js';
+export { bodiesOf, drainQueue } from './queues.js';
 export {
   describeResource,
   openResources,
@@ -23,5 +25,5 @@ export {
   type TrackedResource,
   trackResource,
 } from './resources.js';
-export { AGENT_BIN, CONSUMER_BIN } from './programs.js';
-export { createTempDir, type TempDir, useTempDir } from './temp-dir.js';
+export { createTempDir, type TempDir, type UsedTempDir, useTempDir } from './temp-dir.js';
+export { waitFor } from './wait.js';

@@ -8,16 +8,10 @@ import {
   ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll } from 'vitest';
-import { main } from '@exercise-pipeline/ingest-agent/program';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { IngestOptions } from '@exercise-pipeline/ingest-agent/ingest';
+import { main } from '@exercise-pipeline/ingest-agent/program';
+import { afterAll, beforeAll } from 'vitest';
 import {
   type AwsClients,
   createAwsClients,
@@ -231,20 +225,4 @@ export async function routeIngestEvents(clients: AwsClients): Promise<{ busName:
     }),
   );
   return { busName, queueUrl };
-}
-
-/** Receives and deletes every message until the queue stays empty for one short poll. */
-export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<string[]> {
-  const bodies: string[] = [];
-  for (;;) {
-    const batch = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
-    const messages = batch.Messages ?? [];
-    if (messages.length === 0) return bodies;
-    for (const message of messages) {
-      bodies.push(message.Body ?? '');
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-    }
-  }
 }

@@ -7,15 +7,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseManifest, parsePipelineMessage, probeMedia } from '@exercise-pipeline/shared';
 import { describe, expect, it } from 'vitest';
 import { generateBundle, generateDelivery } from '../fixtures/index.js';
-import {
-  drainQueue,
-  fileSha256,
-  listKeys,
-  objectBytes,
-  runAgent,
-  sha256,
-  useAgentWorld,
-} from './agent-helpers.js';
+import { bodiesOf, drainQueue } from '../harness/index.js';
+import { fileSha256, listKeys, objectBytes, runAgent, sha256, useAgentWorld } from './agent-helpers.js';
 
 const world = useAgentWorld('agent-ingest');
 
@@ -106,7 +99,7 @@ describe('agent ingest', () => {
     expect(probe.audio?.codec).toBe('mp3');
     expect(probe.durationSeconds).toBeGreaterThan(2.5);
 
-    const events = (await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
+    const events = bodiesOf(await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
       parsePipelineMessage(body),
     );
     const synced = events.find((event) => event.ok && event.message.type === 'bundle-synced');

@@ -1,13 +1,14 @@
 import { readdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createEventBridgeClient, parsePipelineMessage } from '@exercise-pipeline/shared';
-import { beforeAll, describe, expect, it } from 'vitest';
 import { readAgentConfig } from '@exercise-pipeline/ingest-agent/cli';
 import { type IngestOptions, type IngestStep, ingestDelivery } from '@exercise-pipeline/ingest-agent/ingest';
 import { deliveryIdOf, Journal } from '@exercise-pipeline/ingest-agent/journal';
 import type { AgentConfig } from '@exercise-pipeline/ingest-agent/rules';
+import { createEventBridgeClient, parsePipelineMessage } from '@exercise-pipeline/shared';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDelivery } from '../fixtures/index.js';
-import { bucketContents, drainQueue, fileSha256, listKeys, useAgentWorld } from './agent-helpers.js';
+import { bodiesOf, drainQueue } from '../harness/index.js';
+import { bucketContents, fileSha256, listKeys, useAgentWorld } from './agent-helpers.js';
 
 const world = useAgentWorld('agent-journal');
 let config: AgentConfig;
@@ -34,7 +35,7 @@ function crashAt(crashStep: IngestStep): (step: IngestStep) => void {
 }
 
 async function refusedEvents(): Promise<number> {
-  const messages = (await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
+  const messages = bodiesOf(await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
     parsePipelineMessage(body),
   );
   return messages.filter((m) => m.ok && m.message.type === 'delivery-refused').length;

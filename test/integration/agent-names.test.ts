@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { parsePipelineMessage } from '@exercise-pipeline/shared';
 import { describe, expect, it } from 'vitest';
 import { generateDelivery } from '../fixtures/index.js';
-import { drainQueue, listKeys, runAgent, useAgentWorld } from './agent-helpers.js';
+import { bodiesOf, drainQueue } from '../harness/index.js';
+import { listKeys, runAgent, useAgentWorld } from './agent-helpers.js';
 
 const world = useAgentWorld('agent-names');
 
@@ -51,7 +52,7 @@ describe('names are data', () => {
     expect(run.stderr).not.toContain('\u001b');
 
     // The event carries the names as they are: it is data for programs, not a page for people.
-    const messages = (await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
+    const messages = bodiesOf(await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
       parsePipelineMessage(body),
     );
     const refused = messages.flatMap((m) =>

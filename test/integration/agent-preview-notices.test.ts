@@ -10,13 +10,14 @@ import { generateDelivery, TINY_MEDIA } from '../fixtures/index.js';
 import {
   AGENT_BIN,
   type AwsClients,
+  bodiesOf,
   createAwsClients,
+  drainQueue,
   trackResource,
   uniqueName,
   useMotoServer,
   useTempDir,
 } from '../harness/index.js';
-import { drainQueue } from './agent-helpers.js';
 import { waitUntil } from './agent-watch-helpers.js';
 import { queueDepth } from './consumer-helpers.js';
 
@@ -108,7 +109,7 @@ describe('agent watch with AGENT_NOTICES_QUEUE_URL', () => {
           ),
         90_000,
       );
-      const synced = (await drainQueue(clients.sqs, topology.queueUrl))
+      const synced = bodiesOf(await drainQueue(clients.sqs, topology.queueUrl))
         .map((body) => parsePipelineMessage(body))
         .flatMap((parsed) => (parsed.ok && parsed.message.type === 'bundle-synced' ? [parsed.message] : []));
       expect(synced.map((message) => message.exercise)).toEqual([EXERCISE]);

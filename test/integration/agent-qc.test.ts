@@ -10,7 +10,8 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { parsePipelineMessage, runFfmpeg } from '@exercise-pipeline/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDelivery, teamVideoName, teamVoiceOverName } from '../fixtures/index.js';
-import { drainQueue, listKeys, runAgent, useAgentWorld } from './agent-helpers.js';
+import { bodiesOf, drainQueue } from '../harness/index.js';
+import { listKeys, runAgent, useAgentWorld } from './agent-helpers.js';
 
 const world = useAgentWorld('agent-qc');
 
@@ -101,7 +102,7 @@ describe('picture and sound check at ingest', () => {
     expect(Number(extracted['loudness-lufs'])).toBeLessThan(-15);
     expect(await metadataOf(`${slug}/intro-video-1.mp4`)).not.toHaveProperty('loudness-lufs');
 
-    const events = (await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
+    const events = bodiesOf(await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
       parsePipelineMessage(body),
     );
     const synced = events.find((event) => event.ok && event.message.type === 'bundle-synced');
@@ -141,7 +142,7 @@ describe('picture and sound check at ingest', () => {
     );
     // The black intro stays a warning, listed beside the refusal.
     expect(report).toMatch(/^ {2}002 Umeri Rotiri - Intro\.mp4: black picture from 0\.0 s/m);
-    const events = (await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
+    const events = bodiesOf(await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
       parsePipelineMessage(body),
     );
     const refused = events.find((event) => event.ok && event.message.type === 'delivery-refused');

@@ -1,11 +1,12 @@
 import { appendFile, chmod, copyFile, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parsePipelineMessage } from '@exercise-pipeline/shared';
-import { describe, expect, it } from 'vitest';
 import { readAgentConfig } from '@exercise-pipeline/ingest-agent/cli';
 import { ingestDelivery } from '@exercise-pipeline/ingest-agent/ingest';
+import { parsePipelineMessage } from '@exercise-pipeline/shared';
+import { describe, expect, it } from 'vitest';
 import { type BrokenKind, type DeliveryOptions, generateDelivery } from '../fixtures/index.js';
-import { drainQueue, listKeys, runAgent, useAgentWorld } from './agent-helpers.js';
+import { bodiesOf, drainQueue } from '../harness/index.js';
+import { listKeys, runAgent, useAgentWorld } from './agent-helpers.js';
 
 const world = useAgentWorld('agent-refusals');
 
@@ -119,7 +120,7 @@ describe('agent refusals', () => {
 
     const first = await runAgent(['ingest', dir, '--json'], world.env());
     expect(first.code).toBe(2);
-    const messages = (await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
+    const messages = bodiesOf(await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
       parsePipelineMessage(body),
     );
     const refused = messages.flatMap((m) =>

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { parsePipelineMessage } from '@exercise-pipeline/shared';
 import { describe, expect, it } from 'vitest';
 import { type DeliveryOptions, generateDelivery, TINY_MEDIA } from '../fixtures/index.js';
-import { AGENT_BIN, runCliProcess } from '../harness/index.js';
-import { drainQueue, listKeys, useAgentWorld } from './agent-helpers.js';
+import { AGENT_BIN, bodiesOf, drainQueue, runCliProcess } from '../harness/index.js';
+import { listKeys, useAgentWorld } from './agent-helpers.js';
 
 const world = useAgentWorld('agent-report-language');
 
@@ -94,7 +94,7 @@ describe('the report language', () => {
     expect(await listKeys(world.clients.s3, world.bucket)).toEqual([]);
 
     // Operators read the events: English, whatever the team's report language.
-    const refused = (await drainQueue(world.clients.sqs, world.route.queueUrl))
+    const refused = bodiesOf(await drainQueue(world.clients.sqs, world.route.queueUrl))
       .map((body) => parsePipelineMessage(body))
       .flatMap((event) => (event.ok && event.message.type === 'delivery-refused' ? [event.message] : []));
     expect(refused.map((event) => [event.delivery, event.reasons.map((reason) => reason.problem)])).toEqual([

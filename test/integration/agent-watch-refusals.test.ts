@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { parsePipelineMessage } from '@exercise-pipeline/shared';
 import { describe, expect, it } from 'vitest';
 import { generateDelivery } from '../fixtures/index.js';
-import { drainQueue, listKeys, useAgentWorld } from './agent-helpers.js';
+import { bodiesOf, drainQueue } from '../harness/index.js';
+import { listKeys, useAgentWorld } from './agent-helpers.js';
 import { startWatchDaemon, waitUntil } from './agent-watch-helpers.js';
 
 const world = useAgentWorld('agent-watch-refusals');
@@ -91,7 +92,7 @@ describe('watch: a quiet delivery that cannot be ingested', () => {
     ]);
     for (const line of overdue) expect(Number(line.waitedSeconds)).toBeGreaterThanOrEqual(3);
 
-    const messages = (await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
+    const messages = bodiesOf(await drainQueue(world.clients.sqs, world.route.queueUrl)).map((body) =>
       parsePipelineMessage(body),
     );
     const refused = messages.flatMap((m) =>

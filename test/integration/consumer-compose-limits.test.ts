@@ -5,34 +5,20 @@
  * slot stays taken for as long as the test needs, whatever the machine's speed.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   completedUploads,
   makeBundle,
-  openPipeline,
-  type Pipeline,
   parseMetrics,
   renderQueueDrained,
   startService,
   syncAs,
+  usePipeline,
   waitFor,
   waitForPreviews,
 } from './consumer-helpers.js';
 
-const moto = useMotoServer('consumer-compose-limits');
-const database = useTestDatabase('consumer_compose_limits');
-const temp = useTempDir('consumer-compose-limits');
-
-let pipeline: Pipeline;
-
-beforeAll(async () => {
-  pipeline = await openPipeline(moto.endpoint, temp.path);
-});
-
-afterAll(async () => {
-  await pipeline?.close();
-});
+const world = usePipeline('consumer-compose-limits');
 
 function compose(url: string, slug: string, seed: number): Promise<Response> {
   return fetch(`${url}/v1/compose`, {
@@ -51,12 +37,12 @@ describe.each([
   { catalog: 'pglite', slug: 'rotatii-trunchi' },
 ])('compose requests beyond the render slots ($catalog)', ({ catalog, slug }) => {
   it('renders one at a time, queues one, refuses the rest with Retry-After, and joins identical ones', async () => {
-    await syncAs(pipeline, slug, await makeBundle(temp.path, slug));
+    await syncAs(world.pipeline, slug, await makeBundle(world.root, slug));
     const service = await startService(
-      pipeline,
+      world.pipeline,
       {
-        dataDir: path.join(temp.path, `data-${catalog}`),
-        ...(catalog === 'postgres' ? { databaseUrl: database.url } : {}),
+        dataDir: path.join(world.root, `data-${catalog}`),
+        ...(catalog === 'postgres' ? { databaseUrl: world.databaseUrl } : {}),
       },
       { compose: { maxConcurrent: 1, queueSize: 1 } },
     );
@@ -64,10 +50,10 @@ describe.each([
       // The catalog previews go first, through the same slots; then the API has the machine.
       const db = service.db;
       await waitForPreviews(db, slug, 1, ['ro', 'en'], 120_000);
-      await renderQueueDrained(pipeline);
-      const before = completedUploads(pipeline, slug).length;
+      await renderQueueDrained(world.pipeline);
+      const before = completedUploads(world.pipeline, slug).length;
 
-      const hold = pipeline.bunny.holdNextUpload();
+      const hold = world.pipeline.bunny.holdNextUpload();
       const first = compose(service.url, slug, 1001);
       await hold.arrived;
       const queued = compose(service.url, slug, 1002);
@@ -102,7 +88,7 @@ describe.each([
       expect(after.get('exercise_pipeline_compose_requests_rejected')).toBe(2);
       expect(after.get('exercise_pipeline_renders_running')).toBe(0);
       // Two renders for five requests: the refused ones never reached ffmpeg or Bunny.
-      expect(completedUploads(pipeline, slug).length - before).toBe(2);
+      expect(completedUploads(world.pipeline, slug).length - before).toBe(2);
     } finally {
       await service.stop();
     }

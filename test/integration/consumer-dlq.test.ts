@@ -6,62 +6,55 @@
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { type Message, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { findMessageFailures } from '@exercise-pipeline/render-consumer/catalog';
+import { BunnyClient, BunnyPublisher } from '@exercise-pipeline/render-consumer/publish';
+import type { RenderService } from '@exercise-pipeline/render-consumer/service';
 import { parsePipelineMessage } from '@exercise-pipeline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findMessageFailures } from '@exercise-pipeline/render-consumer/catalog';
-import { BunnyClient } from '@exercise-pipeline/render-consumer/publish';
-import { BunnyPublisher } from '@exercise-pipeline/render-consumer/publish';
-import type { RenderService } from '@exercise-pipeline/render-consumer/service';
-import { useMotoServer, useTempDir } from '../harness/index.js';
+import { drainQueue } from '../harness/index.js';
 import {
-  drainQueue,
   makeBundle,
-  openPipeline,
-  type Pipeline,
   queueDepth,
   renderEvents,
   rendersOf,
   startService,
   syncAs,
+  usePipeline,
   waitFor,
 } from './consumer-helpers.js';
 
-const moto = useMotoServer('consumer-dlq');
-const temp = useTempDir('consumer-dlq');
+const world = usePipeline('consumer-dlq', { database: false });
 const SLUG = 'genuflexiuni';
 const MAX_RECEIVE_COUNT = 5;
 
-let pipeline: Pipeline;
 let service: RenderService;
 let syncedBody: string;
 
 beforeAll(async () => {
-  pipeline = await openPipeline(moto.endpoint, temp.path);
   // The bundle is in the bucket before any consumer runs; of its queue messages only the agent's
   // "Bundle Synced" is kept, so exactly one message carries the failure through its retries.
-  await syncAs(pipeline, SLUG, await makeBundle(temp.path, SLUG));
+  await syncAs(world.pipeline, SLUG, await makeBundle(world.root, SLUG));
   const messages = await waitFor('the sync messages', async () => {
-    const drained = await drainQueue(pipeline.clients.sqs, pipeline.topology.queueUrl);
+    const drained = await drainQueue(world.pipeline.clients.sqs, world.pipeline.topology.queueUrl);
     return drained.some(isBundleSynced) ? drained : undefined;
   });
   syncedBody = messages.find(isBundleSynced)!.Body!;
   // The client's own retries are kept short here; the queue's retries are what this test is about.
   const client = new BunnyClient({
-    libraryId: pipeline.bunny.libraryId,
-    apiKey: pipeline.bunny.apiKey,
-    apiUrl: pipeline.bunny.url,
+    libraryId: world.pipeline.bunny.libraryId,
+    apiKey: world.pipeline.bunny.apiKey,
+    apiUrl: world.pipeline.bunny.url,
     retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 50 },
   });
   service = await startService(
-    pipeline,
-    { dataDir: path.join(temp.path, 'consumer-data') },
+    world.pipeline,
+    { dataDir: path.join(world.root, 'consumer-data') },
     { publisher: new BunnyPublisher({ client, cdnHostname: 'vz-test.b-cdn.net' }) },
   );
 });
 
 afterAll(async () => {
   await service?.stop();
-  await pipeline?.close();
 });
 
 function isBundleSynced(message: Message): boolean {
@@ -74,7 +67,7 @@ async function dlqMessages(count: number): Promise<Message[]> {
   return waitFor(
     `${count} message(s) on the DLQ`,
     async () => {
-      seen.push(...(await drainQueue(pipeline.clients.sqs, pipeline.topology.dlqUrl, 1)));
+      seen.push(...(await drainQueue(world.pipeline.clients.sqs, world.pipeline.topology.dlqUrl, 1)));
       return seen.length >= count ? seen : undefined;
     },
     60_000,
@@ -84,17 +77,17 @@ async function dlqMessages(count: number): Promise<Message[]> {
 
 describe('render consumer failures', () => {
   it('records a transient failure, retries it, and leaves it to the redrive policy', async () => {
-    pipeline.bunny.failFor(10 * 60_000, 500);
+    world.pipeline.bunny.failFor(10 * 60_000, 500);
     const started = Date.now();
-    const sent = await pipeline.clients.sqs.send(
-      new SendMessageCommand({ QueueUrl: pipeline.topology.queueUrl, MessageBody: syncedBody }),
+    const sent = await world.pipeline.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: world.pipeline.topology.queueUrl, MessageBody: syncedBody }),
     );
 
     // The bump hands the second language to a copy of the message (any consumer may take it), so
     // each language's render fails, is retried and reaches the DLQ on its own message.
     const dead = await dlqMessages(2);
     const elapsed = Date.now() - started;
-    pipeline.bunny.failFor(0);
+    world.pipeline.bunny.failFor(0);
 
     const original = dead.find((message) => message.MessageId === sent.MessageId);
     const copy = dead.find((message) => message.MessageId !== sent.MessageId);
@@ -110,22 +103,22 @@ describe('render consumer failures', () => {
     expect(renders.map((render) => render.status)).toEqual(['failed', 'failed']);
     expect(new Set(renders.map((render) => render.language))).toEqual(new Set(['ro', 'en']));
     for (const render of renders) expect(render.error).toMatch(/500/);
-    const events = await renderEvents(pipeline);
+    const events = await renderEvents(world.pipeline);
     expect(events.length).toBeGreaterThanOrEqual(2 * MAX_RECEIVE_COUNT);
     expect(events.every((event) => event.type === 'render-failed')).toBe(true);
-    expect(await queueDepth(pipeline.clients.sqs, pipeline.topology.queueUrl)).toBe(0);
+    expect(await queueDepth(world.pipeline.clients.sqs, world.pipeline.topology.queueUrl)).toBe(0);
   });
 
   it('moves a message that does not parse, or names a key outside the layout, straight to the DLQ', async () => {
     const before = Date.now();
-    await pipeline.clients.sqs.send(
-      new SendMessageCommand({ QueueUrl: pipeline.topology.queueUrl, MessageBody: 'not json at all' }),
+    await world.pipeline.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: world.pipeline.topology.queueUrl, MessageBody: 'not json at all' }),
     );
     // Both match the rule's key patterns, neither is a bundle file: the consumer decides that.
     const outside = [`${SLUG}/extra/intro-video-1.mp4`, `${SLUG}/rep-up-video-1.mp4`];
     for (const key of outside) {
-      await pipeline.clients.s3.send(
-        new PutObjectCommand({ Bucket: pipeline.topology.bucket, Key: key, Body: 'x' }),
+      await world.pipeline.clients.s3.send(
+        new PutObjectCommand({ Bucket: world.pipeline.topology.bucket, Key: key, Body: 'x' }),
       );
     }
 
@@ -133,7 +126,7 @@ describe('render consumer failures', () => {
     expect(dead).toHaveLength(3);
     for (const message of dead) {
       const attributes = message.MessageAttributes ?? {};
-      expect(attributes.source_queue?.StringValue).toBe(pipeline.topology.queueUrl);
+      expect(attributes.source_queue?.StringValue).toBe(world.pipeline.topology.queueUrl);
       const failedAt = Date.parse(attributes.failed_at?.StringValue ?? '');
       expect(failedAt).toBeGreaterThanOrEqual(before - 1000);
       expect(failedAt).toBeLessThanOrEqual(Date.now());
@@ -150,6 +143,6 @@ describe('render consumer failures', () => {
     );
     expect(failures).toHaveLength(3);
     expect(failures.every((failure) => failure.permanent)).toBe(true);
-    expect(await queueDepth(pipeline.clients.sqs, pipeline.topology.queueUrl)).toBe(0);
+    expect(await queueDepth(world.pipeline.clients.sqs, world.pipeline.topology.queueUrl)).toBe(0);
   });
 });

@@ -5,61 +5,50 @@
  */
 import path from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshRequestBody } from '@exercise-pipeline/render-consumer/ops';
-import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   exerciseRow,
   makeBundle,
-  openPipeline,
-  type Pipeline,
   renderQueueDrained,
   rendersOf,
   startService,
   syncAs,
+  usePipeline,
   waitFor,
   waitForPreviews,
 } from './consumer-helpers.js';
 
-const moto = useMotoServer('consumer-forced-refresh');
-const database = useTestDatabase('consumer_forced_refresh');
-const temp = useTempDir('consumer-forced-refresh');
-
-let pipeline: Pipeline;
-
-beforeAll(async () => {
-  pipeline = await openPipeline(moto.endpoint, temp.path);
-});
-
-afterAll(async () => {
-  await pipeline?.close();
-});
+const world = usePipeline('consumer-forced-refresh');
 
 describe.each([
   { catalog: 'postgres', slug: 'extensii-glezna' },
   { catalog: 'pglite', slug: 'pod-fesier' },
 ])('a forced refresh delivered twice ($catalog)', ({ catalog, slug }) => {
   it('bumps the asset version once per request id', async () => {
-    await syncAs(pipeline, slug, await makeBundle(temp.path, slug));
-    const service = await startService(pipeline, {
-      dataDir: path.join(temp.path, `data-${catalog}`),
-      ...(catalog === 'postgres' ? { databaseUrl: database.url } : {}),
+    await syncAs(world.pipeline, slug, await makeBundle(world.root, slug));
+    const service = await startService(world.pipeline, {
+      dataDir: path.join(world.root, `data-${catalog}`),
+      ...(catalog === 'postgres' ? { databaseUrl: world.databaseUrl } : {}),
     });
     try {
       const { db } = service;
       await waitForPreviews(db, slug, 1, ['ro', 'en'], 120_000);
-      await renderQueueDrained(pipeline);
+      await renderQueueDrained(world.pipeline);
 
       const send = async (body: object) => {
         const processed = service.metrics.messagesProcessed.get();
-        await pipeline.clients.sqs.send(
-          new SendMessageCommand({ QueueUrl: pipeline.topology.queueUrl, MessageBody: JSON.stringify(body) }),
+        await world.pipeline.clients.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: world.pipeline.topology.queueUrl,
+            MessageBody: JSON.stringify(body),
+          }),
         );
         await waitFor(
           'the message to be handled',
           async () => service.metrics.messagesProcessed.get() > processed,
         );
-        await renderQueueDrained(pipeline);
+        await renderQueueDrained(world.pipeline);
       };
       const forced = refreshRequestBody({ exercise: slug, force: true, requestedBy: 'ops@test' });
       expect(forced.detail.requestId).toMatch(/^[0-9a-f-]{36}$/);

@@ -7,34 +7,33 @@
 import { cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ensureLocalTopology, type LocalTopology } from '@exercise-pipeline/infra';
-import { createLogger, type PipelineMessage, parsePipelineMessage } from '@exercise-pipeline/shared';
 import { type SyncResult, syncBundle } from '@exercise-pipeline/ingest-agent/sync';
+import type { ExerciseRow, RenderRow } from '@exercise-pipeline/render-consumer/catalog';
 import { type CatalogDb, openCatalogDb } from '@exercise-pipeline/render-consumer/catalog';
-import type { ExerciseRow } from '@exercise-pipeline/render-consumer/catalog';
-import type { RenderRow } from '@exercise-pipeline/render-consumer/catalog';
 import {
   type RenderService,
   type RenderServiceConfig,
   type RenderServiceOptions,
   startRenderService,
 } from '@exercise-pipeline/render-consumer/service';
+import { createLogger, type PipelineMessage, parsePipelineMessage } from '@exercise-pipeline/shared';
+import { afterAll, beforeAll } from 'vitest';
 import { BunnyStreamDouble, type BunnyStreamDoubleOptions } from '../doubles/bunny-stream-double.js';
 import { generateBundle, TINY_MEDIA } from '../fixtures/index.js';
 import {
   type AwsClients,
   createAwsClients,
+  drainQueue,
+  type MotoHandle,
   TEST_AWS_ENV,
   trackResource,
   uniqueName,
+  useMotoServer,
+  useTempDir,
+  useTestDatabase,
+  waitFor,
 } from '../harness/index.js';
 
 export const LANGUAGES = ['ro', 'en'];
@@ -96,6 +95,110 @@ export async function openPipeline(
     async close() {
       await bunny.stop();
       await clients.close();
+    },
+  };
+}
+
+export interface PipelineWorld {
+  /** The file's moto server. */
+  readonly moto: MotoHandle;
+  /** Its endpoint. */
+  readonly endpoint: string;
+  /** The file's PostgreSQL database (only with `database: true`, the default). */
+  readonly databaseUrl: string;
+  /** The file's temp dir. */
+  readonly root: string;
+  /** The pipeline opened on them in beforeAll. */
+  readonly pipeline: Pipeline;
+}
+
+/**
+ * Registers the hooks most consumer test files start with: a moto server, a PostgreSQL database
+ * (unless `database: false`) and a temp dir for the file, and a pipeline opened on them in beforeAll
+ * and closed in afterAll (after the file's own afterAll hooks).
+ */
+export function usePipeline(
+  label: string,
+  options: { database?: boolean; bunny?: BunnyStreamDoubleOptions } = {},
+): PipelineWorld {
+  const moto = useMotoServer(label);
+  const database = options.database === false ? undefined : useTestDatabase(label.replaceAll('-', '_'));
+  const temp = useTempDir(label);
+  let pipeline: Pipeline | undefined;
+  beforeAll(async () => {
+    pipeline = await openPipeline(moto.endpoint, temp.path, options.bunny);
+  });
+  afterAll(async () => {
+    await pipeline?.close();
+  });
+  return {
+    moto,
+    get endpoint() {
+      return moto.endpoint;
+    },
+    get databaseUrl() {
+      if (!database) throw new Error(`usePipeline('${label}'): opened with database: false`);
+      return database.url;
+    },
+    get root() {
+      return temp.path;
+    },
+    get pipeline() {
+      if (!pipeline)
+        throw new Error(`usePipeline('${label}'): the pipeline opens in beforeAll; use it in tests`);
+      return pipeline;
+    },
+  };
+}
+
+export interface CatalogRun {
+  pipeline: Pipeline;
+  service: RenderService;
+  /** The test's reads: its own connection on PostgreSQL, the service's own on PGlite. */
+  db: CatalogDb;
+  bundleDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * One catalog's run on the file's moto server: its own pipeline (bucket, queues, Bunny double) under
+ * `root/<catalog>`, a service on PostgreSQL (`databaseUrl`) or on the embedded PGlite, and a bundle
+ * of `slug` ready to sync. PGlite is single-process and single-connection, so there the test reads
+ * through the service's own connection.
+ */
+export async function openCatalogRun(options: {
+  endpoint: string;
+  root: string;
+  catalog: 'postgres' | 'pglite';
+  databaseUrl: string;
+  slug: string;
+  bunny?: BunnyStreamDoubleOptions;
+  settings?: Omit<ServiceSettings, 'databaseUrl' | 'dataDir'>;
+  overrides?: Partial<RenderServiceOptions>;
+}): Promise<CatalogRun> {
+  const postgres = options.catalog === 'postgres';
+  const root = path.join(options.root, options.catalog);
+  await mkdir(root, { recursive: true });
+  const pipeline = await openPipeline(options.endpoint, root, options.bunny);
+  const service = await startService(
+    pipeline,
+    {
+      ...(postgres ? { databaseUrl: options.databaseUrl } : {}),
+      dataDir: path.join(root, 'consumer-data'),
+      ...options.settings,
+    },
+    options.overrides,
+  );
+  const db = postgres ? await openCatalog(options.databaseUrl) : service.db;
+  return {
+    pipeline,
+    service,
+    db,
+    bundleDir: await makeBundle(root, options.slug),
+    async close() {
+      await service.stop();
+      if (postgres) await db.close();
+      await pipeline.close();
     },
   };
 }
@@ -236,30 +339,7 @@ export async function readyPreviews(db: CatalogDb, slug: string, assetVersion: n
   );
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or fails naming `what`. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-  intervalMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+export { waitFor };
 
 /** Waits until the exercise has a ready render of `assetVersion` in every language. */
 export function waitForPreviews(
@@ -305,34 +385,6 @@ export function completedUploads(pipeline: Pipeline, slug: string): string[] {
     .map((video) => String(video.guid))
     .filter((guid) => pipeline.bunny.upload(guid) !== undefined)
     .sort();
-}
-
-/** Receives and deletes whatever is on `queueUrl` now (a few empty polls end it). */
-export async function drainQueue(sqs: SQSClient, queueUrl: string, emptyPolls = 2): Promise<Message[]> {
-  const messages: Message[] = [];
-  let empty = 0;
-  while (empty < emptyPolls) {
-    const received = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-        MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-      }),
-    );
-    const batch = received.Messages ?? [];
-    if (batch.length === 0) {
-      empty += 1;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      continue;
-    }
-    for (const message of batch) {
-      messages.push(message);
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-    }
-  }
-  return messages;
 }
 
 /** The consumer's own events that reached the observer queue, parsed. */

@@ -8,48 +8,34 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogDb } from '@exercise-pipeline/render-consumer/catalog';
-import {
-  CONSUMER_BIN,
-  freePort,
-  killProcessGroup,
-  trackResource,
-  useMotoServer,
-  useTempDir,
-  useTestDatabase,
-} from '../harness/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSUMER_BIN, freePort, killProcessGroup, trackResource } from '../harness/index.js';
 import {
   bunnyVideosOf,
   completedUploads,
   LANGUAGES,
   makeBundle,
   openCatalog,
-  openPipeline,
-  type Pipeline,
   renderQueueDrained,
   rendersOf,
   syncAs,
+  usePipeline,
   waitFor,
   waitForPreviews,
 } from './consumer-helpers.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const moto = useMotoServer('consumer-process');
-const database = useTestDatabase('consumer_process');
-const temp = useTempDir('consumer-process');
+const world = usePipeline('consumer-process');
 
-let pipeline: Pipeline;
 let db: CatalogDb;
 
 beforeAll(async () => {
-  pipeline = await openPipeline(moto.endpoint, temp.path);
-  db = await openCatalog(database.url);
+  db = await openCatalog(world.databaseUrl);
 });
 
 afterAll(async () => {
   await db?.close();
-  await pipeline?.close();
 });
 
 interface ConsumerChild {
@@ -67,17 +53,17 @@ async function startConsumer(name: string): Promise<ConsumerChild> {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
-      ...moto.env,
-      ASSETS_BUCKET: pipeline.topology.bucket,
-      EVENT_BUS_NAME: pipeline.topology.busName,
-      RENDER_QUEUE_URL: pipeline.topology.queueUrl,
-      RENDER_DLQ_URL: pipeline.topology.dlqUrl,
-      DATABASE_URL: database.url,
-      DATA_DIR: path.join(temp.path, name),
+      ...world.moto.env,
+      ASSETS_BUCKET: world.pipeline.topology.bucket,
+      EVENT_BUS_NAME: world.pipeline.topology.busName,
+      RENDER_QUEUE_URL: world.pipeline.topology.queueUrl,
+      RENDER_DLQ_URL: world.pipeline.topology.dlqUrl,
+      DATABASE_URL: world.databaseUrl,
+      DATA_DIR: path.join(world.root, name),
       PUBLISH_TARGET: 'bunny',
-      BUNNY_STREAM_API_URL: pipeline.bunny.url,
-      BUNNY_STREAM_LIBRARY_ID: pipeline.bunny.libraryId,
-      BUNNY_STREAM_API_KEY: pipeline.bunny.apiKey,
+      BUNNY_STREAM_API_URL: world.pipeline.bunny.url,
+      BUNNY_STREAM_LIBRARY_ID: world.pipeline.bunny.libraryId,
+      BUNNY_STREAM_API_KEY: world.pipeline.bunny.apiKey,
       BUNNY_STREAM_CDN_HOSTNAME: 'vz-test.b-cdn.net',
       COMPOSER_PORT: String(port),
       SETTLE_SECONDS: '1',
@@ -139,15 +125,17 @@ async function expectOneReadyRenderPerLanguage(slug: string): Promise<void> {
   expect(renders.map((render) => [render.language, render.status, render.asset_version]).sort()).toEqual(
     LANGUAGES.map((language) => [language, 'ready', 1]).sort(),
   );
-  expect(completedUploads(pipeline, slug)).toEqual(renders.map((render) => render.bunny_video_id).sort());
+  expect(completedUploads(world.pipeline, slug)).toEqual(
+    renders.map((render) => render.bunny_video_id).sort(),
+  );
 }
 
 describe('consumer run as processes', () => {
   it('leaves the render of a consumer killed mid-upload to the next consumer, which deletes the orphan', async () => {
     const slug = 'detensionari-lombare';
-    const hold = pipeline.bunny.holdNextUpload();
+    const hold = world.pipeline.bunny.holdNextUpload();
     const first = await startConsumer('killed');
-    await syncAs(pipeline, slug, await makeBundle(temp.path, slug));
+    await syncAs(world.pipeline, slug, await makeBundle(world.root, slug));
     const heldVideo = await waitFor('the first upload to reach Bunny', () => hold.arrived, 60_000);
     // The video id was on the render row before a byte was sent.
     expect((await rendersOf(db, slug)).map((render) => render.bunny_video_id)).toContain(heldVideo);
@@ -157,12 +145,12 @@ describe('consumer run as processes', () => {
 
     const second = await startConsumer('survivor');
     await waitForPreviews(db, slug, 1);
-    await renderQueueDrained(pipeline);
+    await renderQueueDrained(world.pipeline);
     // The ready renders are the second consumer's. The killed consumer's video (its upload may even
     // have completed from bytes already in the socket) was deleted by the consumer that took over.
     await expectOneReadyRenderPerLanguage(slug);
-    expect(pipeline.bunny.videos().map((video) => video.guid)).not.toContain(heldVideo);
-    expect(pipeline.bunny.requestsTo('DELETE', new RegExp(`^/videos/${heldVideo}$`))).toHaveLength(1);
+    expect(world.pipeline.bunny.videos().map((video) => video.guid)).not.toContain(heldVideo);
+    expect(world.pipeline.bunny.requestsTo('DELETE', new RegExp(`^/videos/${heldVideo}$`))).toHaveLength(1);
 
     second.child.kill('SIGTERM');
     expect(await exitOf(second, 20_000)).toEqual({ code: 0, signal: null });
@@ -170,9 +158,9 @@ describe('consumer run as processes', () => {
 
   it('hands the message back on SIGTERM mid-render and exits 0 with everything closed', async () => {
     const slug = 'ridicari-brate';
-    const hold = pipeline.bunny.holdNextUpload();
+    const hold = world.pipeline.bunny.holdNextUpload();
     const stopping = await startConsumer('sigterm');
-    await syncAs(pipeline, slug, await makeBundle(temp.path, slug));
+    await syncAs(world.pipeline, slug, await makeBundle(world.root, slug));
     await waitFor('the upload to reach Bunny', () => hold.arrived, 60_000);
 
     stopping.child.kill('SIGTERM');
@@ -191,10 +179,10 @@ describe('consumer run as processes', () => {
 
     const next = await startConsumer('after-sigterm');
     await waitForPreviews(db, slug, 1);
-    await renderQueueDrained(pipeline);
+    await renderQueueDrained(world.pipeline);
     await expectOneReadyRenderPerLanguage(slug);
     // The cancelled upload's empty video was removed, and the shutdown is nobody's failure.
-    expect(bunnyVideosOf(pipeline, slug)).toHaveLength(2);
+    expect(bunnyVideosOf(world.pipeline, slug)).toHaveLength(2);
     expect(await db.query('SELECT * FROM message_failures WHERE exercise = $1', [slug])).toEqual([]);
     next.child.kill('SIGTERM');
     expect(await exitOf(next, 20_000)).toEqual({ code: 0, signal: null });

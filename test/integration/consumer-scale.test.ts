@@ -4,10 +4,9 @@
  * also while the Bunny double answers 503 for a while.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogDb } from '@exercise-pipeline/render-consumer/catalog';
 import type { RenderService } from '@exercise-pipeline/render-consumer/service';
-import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   changeOneObject,
   completedUploads,
@@ -15,54 +14,51 @@ import {
   LANGUAGES,
   makeBundle,
   openCatalog,
-  openPipeline,
-  type Pipeline,
   parseMetrics,
   renderQueueDrained,
   rendersOf,
   startService,
   syncAs,
+  usePipeline,
   waitForPreviews,
 } from './consumer-helpers.js';
 
-const moto = useMotoServer('consumer-scale');
-const database = useTestDatabase('consumer_scale');
-const temp = useTempDir('consumer-scale');
+const world = usePipeline('consumer-scale');
 const CONSUMERS = 3;
 
-let pipeline: Pipeline;
 let services: RenderService[] = [];
 let db: CatalogDb;
 
 beforeAll(async () => {
-  pipeline = await openPipeline(moto.endpoint, temp.path);
   // Started together on an empty database: the migrations must be applied exactly once.
   services = await Promise.all(
     Array.from({ length: CONSUMERS }, (_, i) =>
-      startService(pipeline, { databaseUrl: database.url, dataDir: path.join(temp.path, `consumer-${i}`) }),
+      startService(world.pipeline, {
+        databaseUrl: world.databaseUrl,
+        dataDir: path.join(world.root, `consumer-${i}`),
+      }),
     ),
   );
-  db = await openCatalog(database.url);
+  db = await openCatalog(world.databaseUrl);
 });
 
 afterAll(async () => {
   await Promise.all(services.map((service) => service.stop()));
   await db?.close();
-  await pipeline?.close();
 });
 
 describe(`${CONSUMERS} consumers on one queue and one catalog`, () => {
   it('render each asset change exactly once per language', async () => {
     const slug = 'detensionari-lombare';
-    const dir = await makeBundle(temp.path, slug);
-    await syncAs(pipeline, slug, dir);
+    const dir = await makeBundle(world.root, slug);
+    await syncAs(world.pipeline, slug, dir);
     await waitForPreviews(db, slug, 1);
-    await renderQueueDrained(pipeline);
+    await renderQueueDrained(world.pipeline);
 
     await changeOneObject(dir);
-    await syncAs(pipeline, slug, dir);
+    await syncAs(world.pipeline, slug, dir);
     await waitForPreviews(db, slug, 2);
-    await renderQueueDrained(pipeline);
+    await renderQueueDrained(world.pipeline);
 
     const renders = await rendersOf(db, slug);
     const byVersion = (version: number) =>
@@ -74,7 +70,9 @@ describe(`${CONSUMERS} consumers on one queue and one catalog`, () => {
     expect(byVersion(2)).toEqual(LANGUAGES.map((language) => [language, 'ready']).sort());
     expect((await exerciseRow(db, slug))?.asset_version).toBe(2);
     // Nothing was rendered twice and thrown away: four uploads, the four catalog rows.
-    expect(completedUploads(pipeline, slug)).toEqual(renders.map((render) => render.bunny_video_id).sort());
+    expect(completedUploads(world.pipeline, slug)).toEqual(
+      renders.map((render) => render.bunny_video_id).sort(),
+    );
 
     // The work was shared: every consumer received messages.
     for (const service of services) {
@@ -87,20 +85,22 @@ describe(`${CONSUMERS} consumers on one queue and one catalog`, () => {
 
   it('end a Bunny outage with one ready render per language, not two', async () => {
     const slug = 'ridicari-brate';
-    const dir = await makeBundle(temp.path, slug);
+    const dir = await makeBundle(world.root, slug);
     // Counted rather than timed, so the outage covers the first publishes however slow the host is:
     // more refusals than one request's own retries, so a queue retry is needed as well.
-    pipeline.bunny.failNext(8, 503);
-    await syncAs(pipeline, slug, dir);
+    world.pipeline.bunny.failNext(8, 503);
+    await syncAs(world.pipeline, slug, dir);
     await waitForPreviews(db, slug, 1);
-    await renderQueueDrained(pipeline);
+    await renderQueueDrained(world.pipeline);
 
     const renders = await rendersOf(db, slug);
     expect(renders.map((render) => [render.language, render.status]).sort()).toEqual(
       LANGUAGES.map((language) => [language, 'ready']).sort(),
     );
-    expect(completedUploads(pipeline, slug)).toEqual(renders.map((render) => render.bunny_video_id).sort());
-    const refused = pipeline.bunny.requests.filter((request) => request.status === 503);
+    expect(completedUploads(world.pipeline, slug)).toEqual(
+      renders.map((render) => render.bunny_video_id).sort(),
+    );
+    const refused = world.pipeline.bunny.requests.filter((request) => request.status === 503);
     expect(refused).toHaveLength(8);
   });
 });

@@ -5,32 +5,28 @@
  * late, as a slow upload holds a real render, so a consumer that rendered both languages in turn,
  * or waited for the other's render, would show.
  */
-import { Writable } from 'node:stream';
+
 import path from 'node:path';
-import { createLogger } from '@exercise-pipeline/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
 import type { CatalogDb } from '@exercise-pipeline/render-consumer/catalog';
 import type { RenderService } from '@exercise-pipeline/render-consumer/service';
-import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
+import { createLogger } from '@exercise-pipeline/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   completedUploads,
   LANGUAGES,
   makeBundle,
   openCatalog,
-  openPipeline,
-  type Pipeline,
   rendersOf,
   startService,
   syncAs,
+  usePipeline,
   waitForPreviews,
 } from './consumer-helpers.js';
 
-const moto = useMotoServer('consumer-share');
-const database = useTestDatabase('consumer_share');
-const temp = useTempDir('consumer-share');
+const world = usePipeline('consumer-share');
 const UPLOAD_MS = 1500;
 
-let pipeline: Pipeline;
 let db: CatalogDb;
 const services: RenderService[] = [];
 /** Each consumer's log records, by consumer. */
@@ -49,31 +45,29 @@ function recordingLogger(records: Record<string, unknown>[]) {
 }
 
 beforeAll(async () => {
-  pipeline = await openPipeline(moto.endpoint, temp.path);
   for (const [i, records] of logs.entries()) {
     services.push(
       await startService(
-        pipeline,
-        { databaseUrl: database.url, dataDir: path.join(temp.path, `consumer-${i}`) },
+        world.pipeline,
+        { databaseUrl: world.databaseUrl, dataDir: path.join(world.root, `consumer-${i}`) },
         { logger: recordingLogger(records) },
       ),
     );
   }
-  db = await openCatalog(database.url);
+  db = await openCatalog(world.databaseUrl);
 });
 
 afterAll(async () => {
   await Promise.all(services.map((service) => service.stop()));
   await db?.close();
-  await pipeline?.close();
 });
 
 describe('two consumers and one bundle of two languages', () => {
   it('render one language each, at once, without waiting on each other', async () => {
     const slug = 'rotatii-umar';
-    const dir = await makeBundle(temp.path, slug);
-    pipeline.bunny.delayNext(LANGUAGES.length, UPLOAD_MS, { method: 'PUT', path: /^\/videos\/[^/]+$/ });
-    await syncAs(pipeline, slug, dir);
+    const dir = await makeBundle(world.root, slug);
+    world.pipeline.bunny.delayNext(LANGUAGES.length, UPLOAD_MS, { method: 'PUT', path: /^\/videos\/[^/]+$/ });
+    await syncAs(world.pipeline, slug, dir);
     await waitForPreviews(db, slug, 1);
 
     const renders = await rendersOf(db, slug);
@@ -81,7 +75,9 @@ describe('two consumers and one bundle of two languages', () => {
       LANGUAGES.map((language) => [language, 1, 'ready']).sort(),
     );
     // Nothing was rendered twice and thrown away.
-    expect(completedUploads(pipeline, slug)).toEqual(renders.map((render) => render.bunny_video_id).sort());
+    expect(completedUploads(world.pipeline, slug)).toEqual(
+      renders.map((render) => render.bunny_video_id).sort(),
+    );
 
     const started = (records: Record<string, unknown>[]) =>
       records.filter((record) => record.msg === 'render started').map((record) => record.language);
@@ -89,7 +85,7 @@ describe('two consumers and one bundle of two languages', () => {
     expect(logs.flatMap(started).sort()).toEqual([...LANGUAGES].sort());
     // The two slow uploads overlapped: each consumer handles one message at a time, so they ran in
     // two consumers side by side, not one after the other.
-    const uploads = pipeline.bunny.requestsTo('PUT', /^\/videos\/[^/]+$/);
+    const uploads = world.pipeline.bunny.requestsTo('PUT', /^\/videos\/[^/]+$/);
     expect(uploads).toHaveLength(2);
     expect(Math.abs(uploads[0]!.receivedAt - uploads[1]!.receivedAt)).toBeLessThan(UPLOAD_MS);
     // Neither consumer sat waiting for a render the other held.

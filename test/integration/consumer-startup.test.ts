@@ -7,34 +7,22 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, trackResource, useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
-import { openPipeline, type Pipeline, serviceConfig, startService } from './consumer-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { freePort, trackResource } from '../harness/index.js';
+import { serviceConfig, startService, usePipeline } from './consumer-helpers.js';
 import { startConsumerRun } from './consumer-run-child.js';
 import { runConsumerCli } from './ops-cli.js';
 
-const moto = useMotoServer('consumer-startup');
-const database = useTestDatabase('consumer_startup');
-const temp = useTempDir('consumer-startup');
+const world = usePipeline('consumer-startup');
 const TOKEN = 'a-long-random-token-for-tests';
-
-let pipeline: Pipeline;
-
-beforeAll(async () => {
-  pipeline = await openPipeline(moto.endpoint, temp.path);
-});
-
-afterAll(async () => {
-  await pipeline?.close();
-});
 
 function runEnv(dataDir: string): Record<string, string> {
   return {
-    ...moto.env,
-    ASSETS_BUCKET: pipeline.topology.bucket,
-    EVENT_BUS_NAME: pipeline.topology.busName,
-    RENDER_QUEUE_URL: pipeline.topology.queueUrl,
-    RENDER_DLQ_URL: pipeline.topology.dlqUrl,
+    ...world.moto.env,
+    ASSETS_BUCKET: world.pipeline.topology.bucket,
+    EVENT_BUS_NAME: world.pipeline.topology.busName,
+    RENDER_QUEUE_URL: world.pipeline.topology.queueUrl,
+    RENDER_DLQ_URL: world.pipeline.topology.dlqUrl,
     DATA_DIR: dataDir,
     QUEUE_WAIT_SECONDS: '1',
     SHUTDOWN_DEADLINE_SECONDS: '2',
@@ -49,7 +37,7 @@ function linesOf(stderr: string): string[] {
 describe('consumer run refuses unsafe or impossible starts with one line', () => {
   it('refuses a non-loopback COMPOSER_HOST without COMPOSER_API_TOKEN (exit 2)', async () => {
     const run = await runConsumerCli(['run'], {
-      ...runEnv(path.join(temp.path, 'refused')),
+      ...runEnv(path.join(world.root, 'refused')),
       COMPOSER_HOST: '0.0.0.0',
     });
     expect(run.code).toBe(2);
@@ -69,7 +57,7 @@ describe('consumer run refuses unsafe or impossible starts with one line', () =>
     );
     try {
       const run = await runConsumerCli(['run'], {
-        ...runEnv(path.join(temp.path, 'port-taken')),
+        ...runEnv(path.join(world.root, 'port-taken')),
         COMPOSER_PORT: String(port),
       });
       expect(run.code).toBe(1);
@@ -85,7 +73,7 @@ describe('consumer run refuses unsafe or impossible starts with one line', () =>
   it('names DATABASE_URL without its password when the database does not answer (exit 1)', async () => {
     const port = await freePort();
     const run = await runConsumerCli(['run'], {
-      ...runEnv(path.join(temp.path, 'db-down')),
+      ...runEnv(path.join(world.root, 'db-down')),
       DATABASE_URL: `postgres://catalog:s3cret-pw@127.0.0.1:${port}/catalog`,
     });
     expect(run.code).toBe(1);
@@ -99,7 +87,7 @@ describe('consumer run refuses unsafe or impossible starts with one line', () =>
 
 describe('consumer run on all interfaces with a token', () => {
   it('prints the bound address, guards every data route, and removes temp renders left behind', async () => {
-    const dataDir = path.join(temp.path, 'guarded');
+    const dataDir = path.join(world.root, 'guarded');
     const scratch = path.join(dataDir, 'tmp', 'renders');
     await mkdir(path.join(scratch, '.compose-killed'), { recursive: true });
     await writeFile(path.join(scratch, '41-0f3c.mp4'), 'half a render');
@@ -148,14 +136,14 @@ describe('consumer run on all interfaces with a token', () => {
 
   it('leaves /metrics open with METRICS_REQUIRE_TOKEN=false, and nothing else (PostgreSQL catalog)', async () => {
     const config = {
-      ...serviceConfig(pipeline, {
-        databaseUrl: database.url,
-        dataDir: path.join(temp.path, 'metrics-open'),
+      ...serviceConfig(world.pipeline, {
+        databaseUrl: world.databaseUrl,
+        dataDir: path.join(world.root, 'metrics-open'),
       }),
       composerApiToken: TOKEN,
       metricsRequireToken: false,
     };
-    const service = await startService(pipeline, { dataDir: config.dataDir }, { config });
+    const service = await startService(world.pipeline, { dataDir: config.dataDir }, { config });
     try {
       expect((await fetch(`${service.url}/metrics`)).status).toBe(200);
       expect((await fetch(`${service.url}/api/status`)).status).toBe(401);

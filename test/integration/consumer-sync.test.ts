@@ -5,35 +5,33 @@
  * a burst of object events renders once, an operator's forced refresh bumps once even when it waits
  * for another consumer, and the HTTP surface agrees.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBundleFiles } from '@exercise-pipeline/ingest-agent/sync';
 import type { CatalogDb } from '@exercise-pipeline/render-consumer/catalog';
 import { requestRefresh } from '@exercise-pipeline/render-consumer/ops';
 import type { RenderService } from '@exercise-pipeline/render-consumer/service';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
 import {
   bunnyVideosOf,
+  type CatalogRun,
   changeOneObject,
   exerciseRow,
   LANGUAGES,
   makeBundle,
-  openCatalog,
-  openPipeline,
+  openCatalogRun,
   type Pipeline,
   parseMetrics,
+  previewNoticeFields,
   queueDepth,
   readyPreviews,
   renderEvents,
   renderQueueDrained,
   rendersOf,
-  startService,
   syncAs,
   waitFor,
   waitForPreviews,
-  previewNoticeFields,
   waitForRenderEvents,
 } from './consumer-helpers.js';
 
@@ -52,25 +50,23 @@ describe.each([
   let db: CatalogDb;
   let bundleDir: string;
 
+  let run: CatalogRun | undefined;
+
   beforeAll(async () => {
     // Each catalog gets its own bucket, queues, agent state and bundles on the file's moto server.
-    const root = path.join(temp.path, catalog);
-    await mkdir(root, { recursive: true });
-    pipeline = await openPipeline(moto.endpoint, root);
-    service = await startService(pipeline, {
-      ...(catalog === 'postgres' ? { databaseUrl: database.url } : {}),
-      dataDir: path.join(root, 'consumer-data'),
-      graceSeconds: GRACE_SECONDS,
+    run = await openCatalogRun({
+      endpoint: moto.endpoint,
+      root: temp.path,
+      catalog,
+      databaseUrl: database.url,
+      slug: SLUG,
+      settings: { graceSeconds: GRACE_SECONDS },
     });
-    // PGlite is single-process and single-connection: the test reads through the service's own.
-    db = catalog === 'postgres' ? await openCatalog(database.url) : service.db;
-    bundleDir = await makeBundle(root, SLUG);
+    ({ pipeline, service, db, bundleDir } = run);
   });
 
   afterAll(async () => {
-    await service?.stop();
-    if (catalog === 'postgres') await db?.close();
-    await pipeline?.close();
+    await run?.close();
   });
 
   it('turns a synced bundle into one ready preview per language and announces each', async () => {

@@ -1,34 +1,21 @@
-/**
- * Bunny's transcode, end to end on moto + the Bunny double (transcodes take seconds and may fail):
- * a render is `encoding` after its upload and `ready` only once Bunny can play it, learnt from the
- * signed webhook (PostgreSQL) or, without one, from polling (PGlite). Throughout, the catalog never
- * points at an unfinished video; a new version's preview replaces the previous one only once it
- * plays; a failed transcode is re-uploaded once and then ends failed with Bunny's message while the
- * previous preview stays.
- */
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CatalogDb } from '@exercise-pipeline/render-consumer/catalog';
-import type { RenderRow } from '@exercise-pipeline/render-consumer/catalog';
+import type { CatalogDb, RenderRow } from '@exercise-pipeline/render-consumer/catalog';
 import { requestRefresh } from '@exercise-pipeline/render-consumer/ops';
 import type { RenderService } from '@exercise-pipeline/render-consumer/service';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
 import {
+  type CatalogRun,
   changeOneObject,
   exerciseRow,
   LANGUAGES,
-  makeBundle,
-  openCatalog,
-  openPipeline,
+  openCatalogRun,
   type Pipeline,
+  previewNoticeFields,
   renderQueueDrained,
   rendersOf,
-  startService,
   syncAs,
   waitFor,
   waitForPreviews,
-  previewNoticeFields,
   waitForRenderEvents,
 } from './consumer-helpers.js';
 
@@ -85,25 +72,25 @@ describe.each([
   let db: CatalogDb;
   let bundleDir: string;
 
+  let run: CatalogRun | undefined;
+
   beforeAll(async () => {
-    const root = path.join(temp.path, catalog);
-    await mkdir(root, { recursive: true });
-    pipeline = await openPipeline(moto.endpoint, root, { transcodingAfterMs: 800, finishedAfterMs: 2500 });
-    service = await startService(
-      pipeline,
-      { ...(catalog === 'postgres' ? { databaseUrl: database.url } : {}), dataDir: path.join(root, 'data') },
+    run = await openCatalogRun({
+      endpoint: moto.endpoint,
+      root: temp.path,
+      catalog,
+      databaseUrl: database.url,
+      slug: SLUG,
+      bunny: { transcodingAfterMs: 800, finishedAfterMs: 2500 },
       // With the webhook, polling would only start after an hour: the webhook alone must finish renders.
-      learn === 'webhook' ? { transcodePollSeconds: 3600 } : { transcodePollSeconds: 1 },
-    );
+      overrides: learn === 'webhook' ? { transcodePollSeconds: 3600 } : { transcodePollSeconds: 1 },
+    });
+    ({ pipeline, service, db, bundleDir } = run);
     if (learn === 'webhook') pipeline.bunny.setWebhookUrl(`${service.url}/v1/bunny/webhook`);
-    db = catalog === 'postgres' ? await openCatalog(database.url) : service.db;
-    bundleDir = await makeBundle(root, SLUG);
   });
 
   afterAll(async () => {
-    await service?.stop();
-    if (catalog === 'postgres') await db?.close();
-    await pipeline?.close();
+    await run?.close();
   });
 
   it('keeps a new exercise out of the catalog until Bunny has finished its preview', async () => {

@@ -8,40 +8,26 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Message } from '@aws-sdk/client-sqs';
-import { probeMedia } from '@exercise-pipeline/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestRefresh } from '@exercise-pipeline/render-consumer/ops';
-import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
+import { probeMedia } from '@exercise-pipeline/shared';
+import { describe, expect, it } from 'vitest';
+import { drainQueue } from '../harness/index.js';
 import {
   completedUploads,
-  drainQueue,
   makeBundle,
-  openPipeline,
-  type Pipeline,
   queueDepth,
   rendersOf,
   startService,
   syncAs,
+  usePipeline,
   waitFor,
 } from './consumer-helpers.js';
 
-const moto = useMotoServer('consumer-untrusted-media');
-const database = useTestDatabase('consumer_untrusted_media');
-const temp = useTempDir('consumer-untrusted-media');
-
-let pipeline: Pipeline;
-
-beforeAll(async () => {
-  pipeline = await openPipeline(moto.endpoint, temp.path);
-});
-
-afterAll(async () => {
-  await pipeline?.close();
-});
+const world = usePipeline('consumer-untrusted-media');
 
 /** A playlist whose one segment is a video that exists only on the consumer's host. */
 async function hostileObject(slug: string, bundleDir: string): Promise<{ playlist: string; secret: string }> {
-  const secretDir = path.join(temp.path, 'host-only', slug);
+  const secretDir = path.join(world.root, 'host-only', slug);
   await mkdir(secretDir, { recursive: true });
   const secret = path.join(secretDir, 'private-recording.mp4');
   await copyFile(path.join(bundleDir, 'intro-video-1.mp4'), secret);
@@ -67,7 +53,7 @@ async function dlqMessagesOf(slug: string): Promise<Message[]> {
   return waitFor(
     `a DLQ message for ${slug}`,
     async () => {
-      seen.push(...(await drainQueue(pipeline.clients.sqs, pipeline.topology.dlqUrl, 1)));
+      seen.push(...(await drainQueue(world.pipeline.clients.sqs, world.pipeline.topology.dlqUrl, 1)));
       const mine = seen.filter((message) => message.MessageAttributes?.exercise?.StringValue === slug);
       return mine.length > 0 ? mine : undefined;
     },
@@ -81,7 +67,7 @@ describe.each([
   { catalog: 'pglite', slug: 'ridicari-bazin' },
 ])('a bucket object that is not what its name says ($catalog)', ({ catalog, slug }) => {
   it('is refused before ffmpeg opens it, goes to the DLQ naming the key, and renders once replaced', async () => {
-    const bundleDir = await makeBundle(temp.path, slug);
+    const bundleDir = await makeBundle(world.root, slug);
     const { playlist } = await hostileObject(slug, bundleDir);
     // The fault as found: ffmpeg's own detection reads the object as a playlist with a video in it.
     const detected = await probeMedia(playlist);
@@ -89,25 +75,25 @@ describe.each([
     expect(detected.video).toBeDefined();
 
     // A valid sync, then the variant replaced by hand (`aws s3 cp`), as anyone with bucket write could.
-    await syncAs(pipeline, slug, bundleDir);
+    await syncAs(world.pipeline, slug, bundleDir);
     const key = `${slug}/rep-left-video-1.mp4`;
     await putObject(key, playlist);
 
-    const service = await startService(pipeline, {
-      dataDir: path.join(temp.path, `data-${catalog}`),
-      ...(catalog === 'postgres' ? { databaseUrl: database.url } : {}),
+    const service = await startService(world.pipeline, {
+      dataDir: path.join(world.root, `data-${catalog}`),
+      ...(catalog === 'postgres' ? { databaseUrl: world.databaseUrl } : {}),
     });
     try {
       // Repeats of the same refusal are each dead-lettered; the first one is enough to read.
       const [dead] = await dlqMessagesOf(slug);
       const reason = dead?.MessageAttributes?.failure_reason?.StringValue ?? '';
       expect(reason).toContain('MEDIA_CONTAINER_REFUSED');
-      expect(reason).toContain(`s3://${pipeline.topology.bucket}/${key}`);
+      expect(reason).toContain(`s3://${world.pipeline.topology.bucket}/${key}`);
       expect(reason).toContain('is an HLS playlist, not an MP4/MOV video');
 
       await waitFor(
         `the render queue to be empty for ${slug}`,
-        async () => (await queueDepth(pipeline.clients.sqs, pipeline.topology.queueUrl)) === 0,
+        async () => (await queueDepth(world.pipeline.clients.sqs, world.pipeline.topology.queueUrl)) === 0,
         60_000,
         300,
       );
@@ -115,15 +101,15 @@ describe.each([
       expect(renders.length).toBeGreaterThan(0);
       expect(renders.every((render) => render.status === 'failed')).toBe(true);
       expect(renders[0]?.error).toContain(key);
-      expect(completedUploads(pipeline, slug)).toEqual([]);
+      expect(completedUploads(world.pipeline, slug)).toEqual([]);
       // Refusals are permanent: no message of the exercise was left on the queue to be retried.
       expect(service.metrics.messagesFailed.get({ retryable: 'true' })).toBe(0);
 
       // A real video in its place renders as usual.
       await putObject(key, path.join(bundleDir, 'rep-left-video-1.mp4'));
       await requestRefresh({
-        sqs: pipeline.clients.sqs,
-        queueUrl: pipeline.topology.queueUrl,
+        sqs: world.pipeline.clients.sqs,
+        queueUrl: world.pipeline.topology.queueUrl,
         exercise: slug,
         force: false,
       });
@@ -137,7 +123,7 @@ describe.each([
         500,
       );
       expect(ready.map((render) => render.language).sort()).toEqual(['en', 'ro']);
-      expect(completedUploads(pipeline, slug)).toHaveLength(2);
+      expect(completedUploads(world.pipeline, slug)).toHaveLength(2);
     } finally {
       await service.stop();
     }
@@ -145,7 +131,7 @@ describe.each([
 });
 
 async function putObject(key: string, file: string): Promise<void> {
-  await pipeline.clients.s3.send(
-    new PutObjectCommand({ Bucket: pipeline.topology.bucket, Key: key, Body: await readFile(file) }),
+  await world.pipeline.clients.s3.send(
+    new PutObjectCommand({ Bucket: world.pipeline.topology.bucket, Key: key, Body: await readFile(file) }),
   );
 }

@@ -7,46 +7,32 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CatalogEntry } from '@exercise-pipeline/render-consumer/ops';
+import type { CatalogEntry, DeadLetterEntry } from '@exercise-pipeline/render-consumer/ops';
 import { consumerApiFile } from '@exercise-pipeline/render-consumer/ops';
 import { BunnyClient } from '@exercise-pipeline/render-consumer/publish';
-import type { DeadLetterEntry } from '@exercise-pipeline/render-consumer/ops';
-import { freePort, useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../harness/index.js';
 import {
   makeBundle,
-  openPipeline,
-  type Pipeline,
   startService,
   syncAs,
+  usePipeline,
   waitFor,
   waitForPreviews,
 } from './consumer-helpers.js';
 import { startConsumerRun } from './consumer-run-child.js';
 import { jsonOf, runConsumerCli } from './ops-cli.js';
 
-const moto = useMotoServer('ops-beside-consumer');
-const database = useTestDatabase('ops_beside_consumer');
-const temp = useTempDir('ops-beside-consumer');
+const world = usePipeline('ops-beside-consumer');
 const TOKEN = 'ops-token-for-the-tests';
-
-let pipeline: Pipeline;
-
-beforeAll(async () => {
-  pipeline = await openPipeline(moto.endpoint, temp.path);
-});
-
-afterAll(async () => {
-  await pipeline?.close();
-});
 
 function env(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    ...moto.env,
-    ASSETS_BUCKET: pipeline.topology.bucket,
-    EVENT_BUS_NAME: pipeline.topology.busName,
-    RENDER_QUEUE_URL: pipeline.topology.queueUrl,
-    RENDER_DLQ_URL: pipeline.topology.dlqUrl,
+    ...world.moto.env,
+    ASSETS_BUCKET: world.pipeline.topology.bucket,
+    EVENT_BUS_NAME: world.pipeline.topology.busName,
+    RENDER_QUEUE_URL: world.pipeline.topology.queueUrl,
+    RENDER_DLQ_URL: world.pipeline.topology.dlqUrl,
     DATA_DIR: dataDir,
     ...extra,
   };
@@ -55,8 +41,8 @@ function env(dataDir: string, extra: Record<string, string> = {}): Record<string
 describe('ops commands beside a running consumer', () => {
   it('reads the embedded catalog through the consumer that holds it (PGlite)', async () => {
     const slug = 'tractiuni-umar';
-    await syncAs(pipeline, slug, await makeBundle(temp.path, slug));
-    const dataDir = path.join(temp.path, 'pglite-consumer');
+    await syncAs(world.pipeline, slug, await makeBundle(world.root, slug));
+    const dataDir = path.join(world.root, 'pglite-consumer');
     const consumer = await startConsumerRun(
       env(dataDir, {
         COMPOSER_API_TOKEN: TOKEN,
@@ -92,8 +78,8 @@ describe('ops commands beside a running consumer', () => {
       expect(entry.exercise).toMatchObject({ slug, asset_version: 1, status: 'active' });
       expect(entry.exercise.catalog_render_id).not.toBeNull();
 
-      await pipeline.clients.sqs.send(
-        new SendMessageCommand({ QueueUrl: pipeline.topology.queueUrl, MessageBody: 'not an event' }),
+      await world.pipeline.clients.sqs.send(
+        new SendMessageCommand({ QueueUrl: world.pipeline.topology.queueUrl, MessageBody: 'not an event' }),
       );
       const listed = await waitFor(
         'the junk message in dlq list',
@@ -128,13 +114,13 @@ describe('ops commands beside a running consumer', () => {
 
   it('reconciles the Bunny library through the consumer that holds the catalog; --fix needs the catalog', async () => {
     const slug = 'rotatii-trunchi';
-    await syncAs(pipeline, slug, await makeBundle(temp.path, slug));
-    const dataDir = path.join(temp.path, 'pglite-bunny-consumer');
+    await syncAs(world.pipeline, slug, await makeBundle(world.root, slug));
+    const dataDir = path.join(world.root, 'pglite-bunny-consumer');
     const bunny = {
       PUBLISH_TARGET: 'bunny',
-      BUNNY_STREAM_API_URL: pipeline.bunny.url,
-      BUNNY_STREAM_LIBRARY_ID: pipeline.bunny.libraryId,
-      BUNNY_STREAM_API_KEY: pipeline.bunny.apiKey,
+      BUNNY_STREAM_API_URL: world.pipeline.bunny.url,
+      BUNNY_STREAM_LIBRARY_ID: world.pipeline.bunny.libraryId,
+      BUNNY_STREAM_API_KEY: world.pipeline.bunny.apiKey,
       BUNNY_STREAM_CDN_HOSTNAME: 'vz-test.b-cdn.net',
     };
     const consumer = await startConsumerRun(
@@ -164,9 +150,9 @@ describe('ops commands beside a running consumer', () => {
         1000,
       );
       const client = new BunnyClient({
-        libraryId: pipeline.bunny.libraryId,
-        apiKey: pipeline.bunny.apiKey,
-        apiUrl: pipeline.bunny.url,
+        libraryId: world.pipeline.bunny.libraryId,
+        apiKey: world.pipeline.bunny.apiKey,
+        apiUrl: world.pipeline.bunny.url,
       });
       const collection = await client.findCollection(slug);
       expect(collection).not.toBeNull();
@@ -190,7 +176,7 @@ describe('ops commands beside a running consumer', () => {
       const fix = await runConsumerCli(['reconcile', '--fix', '--min-age', '0'], ops);
       expect(fix.code).toBe(1);
       expect(fix.stderr).toContain('DATABASE_URL');
-      expect(pipeline.bunny.videos().map((video) => video.guid)).toContain(orphan.guid);
+      expect(world.pipeline.bunny.videos().map((video) => video.guid)).toContain(orphan.guid);
     } finally {
       expect(await consumer.stop()).toBe(0);
     }
@@ -198,14 +184,14 @@ describe('ops commands beside a running consumer', () => {
 
   it('reads PostgreSQL directly while a consumer runs on it', async () => {
     const slug = 'balans-picior';
-    await syncAs(pipeline, slug, await makeBundle(temp.path, slug));
-    const dataDir = path.join(temp.path, 'postgres-consumer');
-    const service = await startService(pipeline, { databaseUrl: database.url, dataDir });
+    await syncAs(world.pipeline, slug, await makeBundle(world.root, slug));
+    const dataDir = path.join(world.root, 'postgres-consumer');
+    const service = await startService(world.pipeline, { databaseUrl: world.databaseUrl, dataDir });
     try {
       await waitForPreviews(service.db, slug, 1, ['ro', 'en'], 120_000);
       const run = await runConsumerCli(
         ['catalog', 'show', slug, '--json'],
-        env(path.join(temp.path, 'ops-postgres'), { DATABASE_URL: database.url }),
+        env(path.join(world.root, 'ops-postgres'), { DATABASE_URL: world.databaseUrl }),
       );
       expect(run.code).toBe(0);
       expect(jsonOf<CatalogEntry>(run).renders.filter((render) => render.status === 'ready')).toHaveLength(2);

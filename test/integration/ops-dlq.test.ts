@@ -6,15 +6,15 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { ensureLocalTopology, type LocalTopology } from '@exercise-pipeline/infra';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CatalogDb, openCatalogDb } from '@exercise-pipeline/render-consumer/catalog';
-import { migrateCatalog } from '@exercise-pipeline/render-consumer/catalog';
+import { type CatalogDb, migrateCatalog, openCatalogDb } from '@exercise-pipeline/render-consumer/catalog';
 import { handleMessage } from '@exercise-pipeline/render-consumer/consumer';
 import { countDeadLetters, listDeadLetters } from '@exercise-pipeline/render-consumer/ops';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleSyncedBody } from '../fixtures/index.js';
 import {
   type AwsClients,
   createAwsClients,
+  drainQueue,
   uniqueName,
   useMotoServer,
   useTempDir,
@@ -82,27 +82,6 @@ async function receiveOnce(): Promise<Message | undefined> {
     }),
   );
   return received.Messages?.[0];
-}
-
-async function drainRenderQueue(): Promise<Message[]> {
-  const messages: Message[] = [];
-  for (;;) {
-    const received = await clients.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: topology.queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    if (!received.Messages?.length) return messages;
-    for (const message of received.Messages) {
-      messages.push(message);
-      await clients.sqs.send(
-        new DeleteMessageCommand({ QueueUrl: topology.queueUrl, ReceiptHandle: message.ReceiptHandle }),
-      );
-    }
-  }
 }
 
 interface ListedEntry {
@@ -191,7 +170,7 @@ describe('dlq commands', () => {
     expect(result.failed).toEqual([]);
 
     expect(await listDeadLetters({ sqs: clients.sqs, dlqUrl: topology.dlqUrl })).toEqual([]);
-    const back = await drainRenderQueue();
+    const back = await drainQueue(clients.sqs, topology.queueUrl, 1);
     expect(back.map((message) => message.Body).sort()).toEqual([poisonBody, 'not an event'].sort());
     for (const message of back) expect(message.MessageAttributes?.failure_reason).toBeUndefined();
   });
@@ -209,7 +188,9 @@ describe('dlq commands', () => {
     expect(jsonOf<{ moved: unknown[] }>(run).moved).toHaveLength(1);
     const left = await listDeadLetters({ sqs: clients.sqs, dlqUrl: topology.dlqUrl });
     expect(left.map((entry) => entry.messageId)).toEqual([ids[1]]);
-    expect((await drainRenderQueue()).map((message) => message.Body)).toEqual(['first']);
+    expect((await drainQueue(clients.sqs, topology.queueUrl, 1)).map((message) => message.Body)).toEqual([
+      'first',
+    ]);
   });
 
   it('`dlq purge` refuses without --yes when stdin is no terminal, and empties the DLQ with it', async () => {

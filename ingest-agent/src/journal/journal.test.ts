@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createTempDir, type TempDir } from '@exercise-pipeline/test/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
 import { deliveryIdOf, deliverySignature, Journal } from './journal.js';
 
 let temp: TempDir;

@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DETAIL_TYPES, SOURCES } from '@exercise-pipeline/shared';
+import { useTempDir } from '@exercise-pipeline/test/harness';
 import { describe, expect, it } from 'vitest';
-import { useTempDir } from '../../../test/harness/temp-dir.js';
 import type { JournalEntry } from '../journal/journal.js';
 import { appendReportLine } from './append-report-line.js';
 import { deliveriesFor } from './deliveries-for.js';

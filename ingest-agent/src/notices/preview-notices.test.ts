@@ -2,12 +2,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createSqsClient, DETAIL_TYPES, SOURCES } from '@exercise-pipeline/shared';
+import { startTcpGate } from '@exercise-pipeline/test/doubles';
+import { createAwsClients, uniqueName, useMotoServer, useTempDir } from '@exercise-pipeline/test/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, uniqueName } from '../../../test/harness/aws.js';
-import { useMotoServer } from '../../../test/harness/moto.js';
-import { useTempDir } from '../../../test/harness/temp-dir.js';
 import { deliveryIdOf, Journal } from '../journal/journal.js';
-import { startTcpGate } from '../sync/testing/tcp-gate.js';
 import { PreviewNotices } from './preview-notices.js';
 
 // The loop against a real queue (moto): what arrives lands in the report once, a notice for

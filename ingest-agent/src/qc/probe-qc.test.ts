@@ -4,10 +4,10 @@
  */
 import path from 'node:path';
 import { runFfmpeg } from '@exercise-pipeline/shared';
+import { makeCutMedia } from '@exercise-pipeline/test/fixtures';
+import { createTempDir, type TempDir } from '@exercise-pipeline/test/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
 import { agentConfigSchema, type FileKind } from '../rules/agent-config.js';
-import { makeCutMedia } from '../validate/cut-media.test-helper.js';
 import { checkPictures, probeFiles } from '../validate/probe-files.js';
 import { collectQc, loudnessMetadata } from './inspect-qc.js';
 import { qcMessage } from './messages.js';

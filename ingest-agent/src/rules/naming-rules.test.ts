@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FRAMING_SLOTS, type Slot } from '@exercise-pipeline/shared';
+import { teamVideoName, teamVoiceOverName } from '@exercise-pipeline/test/fixtures';
 import { describe, expect, it } from 'vitest';
-import { teamVideoName, teamVoiceOverName } from '../../../test/fixtures/team-naming.js';
 import { planRenames } from '../plan/plan-renames.js';
 import { type AgentConfigInput, agentConfigSchema } from './agent-config.js';
 import { compileRules, matchFileName } from './match-file-name.js';

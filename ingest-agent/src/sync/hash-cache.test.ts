@@ -1,19 +1,17 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTempDir } from '@exercise-pipeline/test/harness';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { HASH_CACHE_FILE, HashCache } from './hash-cache.js';
 import { hashFile } from './hash-file.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+const temp = useTempDir('hash-cache', { each: true });
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hash-cache-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  dir = temp.path;
 });
 
 describe('hashFile', () => {

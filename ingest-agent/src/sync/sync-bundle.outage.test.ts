@@ -1,19 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createS3Client } from '@exercise-pipeline/shared';
+import { MiB, makeFixture, syncOptions as options, readObject, sha256 } from '@exercise-pipeline/test/agent';
+import { startTcpGate } from '@exercise-pipeline/test/doubles';
+import { createAwsClients, createTempDir, useMotoServer, waitFor } from '@exercise-pipeline/test/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../../test/harness/aws.js';
-import { useMotoServer } from '../../../test/harness/moto.js';
-import { createTempDir } from '../../../test/harness/temp-dir.js';
 import { syncBundle } from './sync-bundle.js';
-import {
-  MiB,
-  makeFixture,
-  syncOptions as options,
-  readObject,
-  sha256,
-  waitFor,
-} from './testing/sync-fixture.js';
-import { startTcpGate } from './testing/tcp-gate.js';
 
 // The S3 endpoint going away mid-sync. moto runs behind a TCP gate the test closes and reopens on
 // the same port (see tcp-gate.ts for why the gate, not a moto restart).
@@ -62,7 +53,7 @@ describe('syncBundle while the endpoint is down', () => {
       ).finally(() => {
         finished = true;
       });
-      await waitFor(() => cut, 20_000);
+      await waitFor('the gate to cut the sync', () => cut, 20_000, 10);
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       expect(finished).toBe(false);
       await gate.up();

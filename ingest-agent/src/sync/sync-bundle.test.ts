@@ -10,13 +10,6 @@ import {
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { createS3Client, parsePipelineMessage } from '@exercise-pipeline/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, uniqueName } from '../../../test/harness/aws.js';
-import { useMotoServer } from '../../../test/harness/moto.js';
-import { createTempDir } from '../../../test/harness/temp-dir.js';
-import { HashCache } from './hash-cache.js';
-import { headObject, listObjects } from './s3-objects.js';
-import { type SyncProgress, syncBundle } from './sync-bundle.js';
 import {
   type Fixture,
   MiB,
@@ -25,7 +18,12 @@ import {
   recordCommands,
   sha256,
   syncOptions,
-} from './testing/sync-fixture.js';
+} from '@exercise-pipeline/test/agent';
+import { createAwsClients, createTempDir, uniqueName, useMotoServer } from '@exercise-pipeline/test/harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HashCache } from './hash-cache.js';
+import { headObject, listObjects } from './s3-objects.js';
+import { type SyncProgress, syncBundle } from './sync-bundle.js';
 import { checksumOf } from './upload-file.js';
 
 const moto = useMotoServer('sync');

@@ -1,7 +1,7 @@
 import { probeMedia } from '@exercise-pipeline/shared';
+import { type CutMedia, makeCutMedia } from '@exercise-pipeline/test/fixtures';
+import { createTempDir, type TempDir } from '@exercise-pipeline/test/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
-import { type CutMedia, makeCutMedia } from './cut-media.test-helper.js';
 import { missingTail, readAllPackets } from './read-all-packets.js';
 
 let dir: TempDir;

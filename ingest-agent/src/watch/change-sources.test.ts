@@ -1,15 +1,14 @@
 import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { sleep } from '@exercise-pipeline/shared';
+import { createTempDir, type TempDir, trackResource, waitFor } from '@exercise-pipeline/test/harness';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { trackResource } from '../../../test/harness/resources.js';
-import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
 import { DEFAULT_JUNK } from '../rules/default-rules.js';
 import { type ChangeSource, createChokidarSource, type FileEventType } from './change-source.js';
 import { DirWatchSource } from './dir-watch-source.js';
 import { createIgnoreMatcher, createLocationFilter } from './drop-layout.js';
 import { RescanningSource } from './rescanning-source.js';
 import { ScanPoller } from './scan-poller.js';
-import { sleep, waitFor } from './watch.test-helper.js';
 
 let drop: TempDir;
 beforeEach(async () => {

@@ -1,8 +1,8 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { type CutMedia, makeCutMedia } from '@exercise-pipeline/test/fixtures';
+import { createTempDir, type TempDir } from '@exercise-pipeline/test/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
-import { type CutMedia, makeCutMedia } from '../validate/cut-media.test-helper.js';
 import { checkDelivery } from './check-delivery.js';
 
 let dir: TempDir;

@@ -1,8 +1,9 @@
 import { watch as fsWatch } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
+import { useWatchDrop, writeDelivery } from '@exercise-pipeline/test/agent';
+import { waitFor } from '@exercise-pipeline/test/harness';
 import { describe, expect, it } from 'vitest';
 import type { WatchFolder } from './dir-watch-source.js';
-import { useWatchDrop, waitFor, writeDelivery } from './watch.test-helper.js';
 
 const drop = useWatchDrop();
 

@@ -1,9 +1,11 @@
 import { appendFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { sleep } from '@exercise-pipeline/shared';
+import { movingIngest, useWatchDrop, writeDelivery } from '@exercise-pipeline/test/agent';
+import { waitFor } from '@exercise-pipeline/test/harness';
 import { describe, expect, it } from 'vitest';
 import { DeliveryWatcher, DropDirError } from './delivery-watcher.js';
 import type { DeliveryChecked } from './delivery-watcher-options.js';
-import { movingIngest, sleep, useWatchDrop, waitFor, writeDelivery } from './watch.test-helper.js';
 import type { IngestRequest } from './watch-events.js';
 
 const drop = useWatchDrop();

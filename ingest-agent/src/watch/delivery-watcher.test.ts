@@ -1,14 +1,9 @@
 import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { sleep } from '@exercise-pipeline/shared';
+import { movingIngest, useWatchDrop, type WatchRun, writeDelivery } from '@exercise-pipeline/test/agent';
+import { waitFor } from '@exercise-pipeline/test/harness';
 import { describe, expect, it } from 'vitest';
-import {
-  movingIngest,
-  sleep,
-  useWatchDrop,
-  type WatchRun,
-  waitFor,
-  writeDelivery,
-} from './watch.test-helper.js';
 
 const drop = useWatchDrop();
 let run: WatchRun | undefined;

@@ -2,8 +2,8 @@ import { readdir, readFile, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createAwsClients, uniqueName, useMotoServer, useTempDir } from '@exercise-pipeline/test/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients, uniqueName, useMotoServer, useTempDir } from '../../../test/harness/index.js';
 import { DownloadCache } from './download-cache.js';
 import { BundleObjectError, listBundleObjects, S3BundleSource } from './s3-bundle-source.js';
 

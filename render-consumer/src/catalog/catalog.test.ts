@@ -1,6 +1,6 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createTempDir, type TempDir } from '@exercise-pipeline/test/harness';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CatalogDb, openCatalogDb } from './database.js';
@@ -51,14 +51,16 @@ function postgresDriver(): Driver {
 }
 
 function pgliteDriver(): Driver {
-  let dir = '';
+  let temp: TempDir | undefined;
   return {
     name: 'pglite',
     async open() {
-      dir = await mkdtemp(path.join(tmpdir(), 'catalog-pglite-'));
-      return openCatalogDb({ dataDir: dir });
+      temp = await createTempDir('catalog-pglite');
+      return openCatalogDb({ dataDir: temp.path });
     },
-    cleanup: () => rm(dir, { recursive: true, force: true }),
+    cleanup: async () => {
+      await temp?.remove();
+    },
   };
 }
 
@@ -241,7 +243,8 @@ describe.each([postgresDriver(), pgliteDriver()])('catalog on $name', (driver) =
 
 describe('the embedded catalog', () => {
   it('refuses a second process while one holds it, and opens again once it is closed', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'catalog-lock-'));
+    const temp = await createTempDir('catalog-lock');
+    const dir = temp.path;
     try {
       const first = await openCatalogDb({ dataDir: dir });
       // Another live process "holds" the folder: pid 1 always exists.
@@ -252,7 +255,7 @@ describe('the embedded catalog', () => {
       const again = await openCatalogDb({ dataDir: dir });
       await again.close();
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await temp.remove();
     }
   });
 });

@@ -1,5 +1,5 @@
+import { createTempDir, type TempDir } from '@exercise-pipeline/test/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDir, type TempDir } from '../../../test/harness/index.js';
 import { type CatalogDb, openCatalogDb } from './database.js';
 import { bumpAssetVersion, lockExercise } from './exercises.js';
 import { countLeasesHeld, listRenderLeases } from './leases.js';

@@ -4,9 +4,9 @@ import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probeMedia, recipeHash } from '@exercise-pipeline/shared';
+import { createTempRoot, type TempRoot } from '@exercise-pipeline/test/consumer';
+import type { GeneratedBundle } from '@exercise-pipeline/test/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GeneratedBundle } from '../../../test/fixtures/index.js';
-import { createTempRoot, type TempRoot } from '../compose/compose.test-helper.js';
 
 const repoRoot = path.resolve(fileURLToPath(import.meta.url), '../../../..');
 /** The built program, as users start it (the vitest global set-up builds it). */

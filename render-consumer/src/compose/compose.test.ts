@@ -2,17 +2,17 @@ import { existsSync } from 'node:fs';
 import { cp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { probeMedia, RecipeInvalidError } from '@exercise-pipeline/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GeneratedBundle } from '../../../test/fixtures/index.js';
-import type { BundleSource } from './bundle-source.js';
-import { composeRecipe } from './compose.js';
 import {
   createTempRoot,
   expectSegmentColours,
   expectTone,
   fileOf,
   type TempRoot,
-} from './compose.test-helper.js';
+} from '@exercise-pipeline/test/consumer';
+import type { GeneratedBundle } from '@exercise-pipeline/test/fixtures';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BundleSource } from './bundle-source.js';
+import { composeRecipe } from './compose.js';
 import { BundleFileError } from './errors.js';
 import { LocalBundleSource } from './local-bundle-source.js';
 import { defaultMediaRunner, type MediaRunner } from './media-runner.js';

@@ -1,16 +1,17 @@
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ManifestInvalidError } from '@exercise-pipeline/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useTempDir } from '@exercise-pipeline/test/harness';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { readBundle } from './bundle-source.js';
 import { BundleFileError } from './errors.js';
 import { LocalBundleSource } from './local-bundle-source.js';
 
+const temp = useTempDir('local-bundle', { each: true });
 let dir: string;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'local-bundle-'));
+  dir = temp.path;
   await mkdir(path.join(dir, 'audio', 'ro'), { recursive: true });
   await writeFile(
     path.join(dir, 'manifest.json'),
@@ -21,10 +22,6 @@ beforeEach(async () => {
   await writeFile(path.join(dir, 'audio', 'ro', 'intro-vo-1.mp3'), 'a1');
   await writeFile(path.join(dir, '.DS_Store'), 'junk');
   await writeFile(path.join(dir, 'notes.txt'), 'junk');
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('LocalBundleSource', () => {

@@ -1,19 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { probeMedia } from '@exercise-pipeline/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTempDir } from '@exercise-pipeline/test/harness';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readMp4Durations } from './mp4-durations.js';
 
+const temp = useTempDir('mp4-durations');
 let dir: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'mp4-durations-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  dir = temp.path;
 });
 
 /** An H.264 + AAC mp4 written by ffmpeg, as the composer writes its renders. */

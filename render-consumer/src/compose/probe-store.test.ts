@@ -1,19 +1,16 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProbeResult } from '@exercise-pipeline/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTempDir } from '@exercise-pipeline/test/harness';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type ClipFacts, ProbeCache, probeCacheKey } from './probe-cache.js';
 import { directoryProbeStore } from './probe-store.js';
 
+const temp = useTempDir('probe-store');
 let dir: string;
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'probe-store-test-'));
+  dir = temp.path;
 });
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 function factsOf(seconds: number): ClipFacts {
   const media: ProbeResult = {
     formatName: 'mov,mp4,m4a,3gp,3g2,mj2',

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { probeMedia, runFfmpeg } from '@exercise-pipeline/shared';
+import { createTempRoot, type TempRoot } from '@exercise-pipeline/test/consumer';
+import type { GeneratedBundle } from '@exercise-pipeline/test/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GeneratedBundle } from '../../../test/fixtures/index.js';
 import { composeRecipe, planRenderCommand } from './compose.js';
-import { createTempRoot, type TempRoot } from './compose.test-helper.js';
 import { LocalBundleSource } from './local-bundle-source.js';
 import { defaultMediaRunner, type MediaRunner } from './media-runner.js';
 

@@ -1,7 +1,3 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listExerciseRenders } from '../catalog/renders.js';
-import { LocalPublisher } from '../publish/local-publisher.js';
-import { EnsureRender } from '../render/ensure-render.js';
 import {
   addExercise,
   countingCompose,
@@ -10,9 +6,14 @@ import {
   type RenderFixture,
   recipe,
   resetCatalog,
-} from '../render/render-fixture.test-helper.js';
+  startConsumerServer,
+  stopServersAfterEach,
+} from '@exercise-pipeline/test/consumer';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { listExerciseRenders } from '../catalog/renders.js';
+import { LocalPublisher } from '../publish/local-publisher.js';
+import { EnsureRender } from '../render/ensure-render.js';
 import type { ComposeAnswer } from './compose-handler.js';
-import { startConsumerServer, stopServersAfterEach } from './http-fixture.test-helper.js';
 
 let fixture: RenderFixture;
 

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
+import { trackResource } from '@exercise-pipeline/test/harness';
 import { describe, expect, it } from 'vitest';
-import { trackResource } from '../../../test/harness/index.js';
 import { readJsonBody } from './json-body.js';
 import { sendJson } from './respond.js';
 import { createHttpServer } from './server.js';

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDir, type TempDir } from '../../../test/harness/index.js';
-import type { Queryable } from '../catalog/database.js';
-import type { EnsureRender } from '../render/ensure-render.js';
 import {
   rawGet,
   type StartedServer,
   startConsumerServer,
   stopServersAfterEach,
-} from './http-fixture.test-helper.js';
+} from '@exercise-pipeline/test/consumer';
+import { createTempDir, type TempDir } from '@exercise-pipeline/test/harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Queryable } from '../catalog/database.js';
+import type { EnsureRender } from '../render/ensure-render.js';
 
 let temp: TempDir;
 const id = randomUUID();

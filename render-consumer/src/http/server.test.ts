@@ -1,10 +1,10 @@
 import path from 'node:path';
+import { rawGet, startConsumerServer, stopServersAfterEach } from '@exercise-pipeline/test/consumer';
+import { createTempDir, type TempDir, trackResource } from '@exercise-pipeline/test/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDir, type TempDir, trackResource } from '../../../test/harness/index.js';
 import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
 import { migrateCatalog } from '../catalog/migrate.js';
 import type { EnsureRender } from '../render/ensure-render.js';
-import { rawGet, startConsumerServer, stopServersAfterEach } from './http-fixture.test-helper.js';
 import { createPipelineMetrics } from './pipeline-metrics.js';
 import { createHttpServer } from './server.js';
 

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { inspect } from 'node:util';
 import { createLogger } from '@exercise-pipeline/shared';
+import { BunnyStreamDouble } from '@exercise-pipeline/test/doubles';
+import { createTempDir, type TempDir } from '@exercise-pipeline/test/harness';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BunnyStreamDouble } from '../../../test/doubles/bunny-stream-double.js';
-import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
 import { BunnyClient, type BunnyClientOptions } from './bunny-client.js';
 import { BunnyApiError } from './errors.js';
 

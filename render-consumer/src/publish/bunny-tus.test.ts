@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BunnyStreamDouble } from '@exercise-pipeline/test/doubles';
+import { createTempDir, type TempDir } from '@exercise-pipeline/test/harness';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BunnyStreamDouble } from '../../../test/doubles/bunny-stream-double.js';
-import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
 import { BunnyClient } from './bunny-client.js';
 import { BunnyPublisher } from './bunny-publisher.js';
 import { tusAuthorizationHeaders } from './bunny-tus.js';

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BunnyStreamDouble } from '@exercise-pipeline/test/doubles';
+import { createTempDir, type TempDir } from '@exercise-pipeline/test/harness';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { BunnyStreamDouble } from '../../../test/doubles/bunny-stream-double.js';
-import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
 import { BunnyClient } from './bunny-client.js';
 
 // An upload must stream the render from disk. The double accepts the upload but reads none of its

@@ -1,8 +1,8 @@
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probeMedia, runFfmpeg } from '@exercise-pipeline/shared';
+import { createTempDir, type TempDir } from '@exercise-pipeline/test/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
 import { parseHlsPlaylist } from './hls-playlist.js';
 import { LocalPublisher } from './local-publisher.js';
 import type { PublishInput } from './publisher.js';

@@ -1,5 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RecipeInvalidError, recipeHash, recipeSchema } from '@exercise-pipeline/shared';
+import {
+  addExercise,
+  countingCompose,
+  openRenderFixture,
+  publishedIds,
+  type RenderFixture,
+  recipe,
+  resetCatalog,
+} from '@exercise-pipeline/test/consumer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bumpAssetVersion } from '../catalog/exercises.js';
 import {
@@ -18,15 +27,6 @@ import {
   isHeldElsewhere,
   type RenderReport,
 } from './ensure-render.js';
-import {
-  addExercise,
-  countingCompose,
-  openRenderFixture,
-  publishedIds,
-  type RenderFixture,
-  recipe,
-  resetCatalog,
-} from './render-fixture.test-helper.js';
 
 let fixture: RenderFixture;
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { createTempDir, type TempDir } from '@exercise-pipeline/test/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTempDir, type TempDir } from '../../../test/harness/index.js';
 import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
 import { bumpAssetVersion, lockExercise, setExerciseKind } from '../catalog/exercises.js';
 import { migrateCatalog, splitStatements } from '../catalog/migrate.js';

@@ -1,6 +1,6 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '@exercise-pipeline/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startConsumerServer, stopServersAfterEach } from '@exercise-pipeline/test/consumer';
 import {
   type AwsClients,
   createAwsClients,
@@ -10,14 +10,14 @@ import {
   trackResource,
   uniqueName,
   useMotoServer,
-} from '../../../test/harness/index.js';
+} from '@exercise-pipeline/test/harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
 import { recordDelivery } from '../catalog/deliveries.js';
 import { bumpAssetVersion, lockExercise } from '../catalog/exercises.js';
 import { recordMessageFailure } from '../catalog/failures.js';
 import { migrateCatalog } from '../catalog/migrate.js';
 import { ensureRenderRow, markRenderFailed, markRenderReady, supersedeRenders } from '../catalog/renders.js';
-import { startConsumerServer, stopServersAfterEach } from '../http/http-fixture.test-helper.js';
 import type { StatusRoutesOptions } from './status-api.js';
 import { createStatusRoutes } from './status-api.js';
 import type { StatusDocument } from './status-view.js';

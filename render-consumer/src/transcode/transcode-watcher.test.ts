@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { BunnyStreamDouble } from '@exercise-pipeline/test/doubles';
+import { createTempDir, type TempDir, useTestDatabase } from '@exercise-pipeline/test/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BunnyStreamDouble } from '../../../test/doubles/bunny-stream-double.js';
-import { useTestDatabase } from '../../../test/harness/postgres.js';
-import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
 import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
 import { findExercise, lockExercise, setCatalogRender } from '../catalog/exercises.js';
 import { migrateCatalog } from '../catalog/migrate.js';

@@ -1,23 +1,24 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { useTempDir } from '@exercise-pipeline/test/harness';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
-const dir = mkdtempSync(join(tmpdir(), 'config-or-exit-'));
-const script = join(dir, 'start.ts');
-writeFileSync(
-  script,
-  [
-    `import { configOrExit } from ${JSON.stringify(join(import.meta.dirname, 'index.ts'))};`,
-    `const config = configOrExit(process.env, ['assetsBucket']);`,
-    'console.log(JSON.stringify({ port: config.composerPort, bucket: config.assetsBucket }));',
-  ].join('\n'),
-);
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const temp = useTempDir('config-or-exit');
+let script: string;
+beforeAll(() => {
+  script = join(temp.path, 'start.ts');
+  writeFileSync(
+    script,
+    [
+      `import { configOrExit } from ${JSON.stringify(join(import.meta.dirname, 'index.ts'))};`,
+      `const config = configOrExit(process.env, ['assetsBucket']);`,
+      'console.log(JSON.stringify({ port: config.composerPort, bucket: config.assetsBucket }));',
+    ].join('\n'),
+  );
+});
 
 function start(env: Record<string, string>) {
   const { PATH, HOME } = process.env;

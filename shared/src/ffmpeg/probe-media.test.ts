@@ -1,18 +1,20 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTempDir } from '@exercise-pipeline/test/harness';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FfmpegError } from './ffmpeg-error.js';
 import { parseProbeOutput, rationalToNumber } from './parse-probe-output.js';
 import { probeMedia } from './probe-media.js';
 import { runFfmpeg } from './run-ffmpeg.js';
 import { runFfprobe } from './run-ffprobe.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'probe-media-'));
-const clip = join(dir, 'clip.mp4');
-const voice = join(dir, 'voice.mp3');
+const temp = useTempDir('probe-media');
+let clip: string;
+let voice: string;
 
 beforeAll(async () => {
+  clip = join(temp.path, 'clip.mp4');
+  voice = join(temp.path, 'voice.mp3');
   await runFfmpeg([
     '-f',
     'lavfi',
@@ -47,7 +49,6 @@ beforeAll(async () => {
     voice,
   ]);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('probeMedia', () => {
   it('describes a video with sound', async () => {
@@ -87,7 +88,7 @@ describe('probeMedia', () => {
   });
 
   it('rejects a missing file with ffprobe stderr', async () => {
-    const missing = join(dir, 'absent.mp4');
+    const missing = join(temp.path, 'absent.mp4');
     const error = await probeMedia(missing).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(FfmpegError);
     expect((error as FfmpegError).tool).toBe('ffprobe');

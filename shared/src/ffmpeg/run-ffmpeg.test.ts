@@ -1,14 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { useTempDir } from '@exercise-pipeline/test/harness';
+import { describe, expect, it } from 'vitest';
 import { FfmpegError } from './ffmpeg-error.js';
 import { runFfmpeg } from './run-ffmpeg.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'run-ffmpeg-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const temp = useTempDir('run-ffmpeg');
 
 async function failure(promise: Promise<unknown>): Promise<FfmpegError> {
   const error = await promise.then(
@@ -22,7 +21,7 @@ async function failure(promise: Promise<unknown>): Promise<FfmpegError> {
 describe('runFfmpeg', () => {
   it('writes the output file and reports increasing progress times', async () => {
     const times: number[] = [];
-    const out = join(dir, 'progress.mp4');
+    const out = join(temp.path, 'progress.mp4');
     const { stderr } = await runFfmpeg(
       [
         '-stats_period',
@@ -73,7 +72,7 @@ describe('runFfmpeg', () => {
   });
 
   it('carries the command and the stderr tail when an input is missing', async () => {
-    const missing = join(dir, 'missing clip.mp4');
+    const missing = join(temp.path, 'missing clip.mp4');
     const error = await failure(runFfmpeg(['-i', missing, '-f', 'null', '-']));
     expect(error.code).toBe('FFMPEG_FAILED');
     expect(error.exitCode).not.toBe(0);
@@ -86,7 +85,7 @@ describe('runFfmpeg', () => {
   });
 
   it('keeps a playlist from reaching the network through the protocol whitelist', async () => {
-    const playlist = join(dir, 'remote.m3u8');
+    const playlist = join(temp.path, 'remote.m3u8');
     writeFileSync(
       playlist,
       '#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\nhttp://127.0.0.1:9/x.ts\n#EXT-X-ENDLIST\n',
@@ -117,7 +116,7 @@ describe('runFfmpeg', () => {
 
   it('says how to install ffmpeg when it is not on PATH', async () => {
     const path = process.env.PATH;
-    process.env.PATH = join(dir, 'no-such-bin');
+    process.env.PATH = join(temp.path, 'no-such-bin');
     try {
       const error = await failure(runFfmpeg(['-version']));
       expect(error.code).toBe('FFMPEG_NOT_FOUND');

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { useTempDir } from '@exercise-pipeline/test/harness';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/config-error.js';
 import { type CreateLoggerOptions, createLogger } from './create-logger.js';
 
@@ -126,11 +126,10 @@ describe('createLogger', () => {
 });
 
 describe('createLogger default destination', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'logger-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const temp = useTempDir('logger');
 
   it('logs JSON to stderr and nothing to stdout when stderr is not a terminal', () => {
-    const script = join(dir, 'log.ts');
+    const script = join(temp.path, 'log.ts');
     writeFileSync(
       script,
       `import { createLogger } from ${JSON.stringify(join(import.meta.dirname, 'index.ts'))};\n` +

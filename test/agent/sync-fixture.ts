@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { uniqueName } from '../../../../test/harness/aws.js';
-import type { SyncBundleOptions } from '../sync-bundle.js';
+import type { SyncBundleOptions } from '@exercise-pipeline/ingest-agent/sync';
+import { uniqueName } from '../harness/aws.js';
 
 /** Helpers shared by the sync integration tests (not used by the agent itself). */
 
@@ -99,12 +99,4 @@ export function recordCommands(s3: S3Client): RecordedCommand[] {
 export async function readObject(s3: S3Client, bucket: string, key: string): Promise<Buffer> {
   const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return Buffer.from(await object.Body!.transformToByteArray());
-}
-
-export async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }

@@ -1,7 +1,6 @@
 /** Small generated bundles and content checks shared by the composer's and the CLI's media tests. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { SegmentSummary } from '@exercise-pipeline/render-consumer/compose';
 import { expect } from 'vitest';
 import {
   type BundleOptions,
@@ -12,11 +11,10 @@ import {
   hexToRgb,
   SMALL_MEDIA,
   sampleFrameColour,
-} from '../../../test/fixtures/index.js';
+} from '../fixtures/index.js';
+import { createTempDir } from '../harness/temp-dir.js';
 
 export { SMALL_MEDIA };
-
-import type { SegmentSummary } from './timing.js';
 
 export interface TempRoot {
   dir: string;
@@ -24,8 +22,10 @@ export interface TempRoot {
   remove(): Promise<void>;
 }
 
-export async function createTempRoot(prefix: string): Promise<TempRoot> {
-  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+/** A temp dir (see createTempDir) that generates small bundles into itself, sharing one media cache. */
+export async function createTempRoot(label: string): Promise<TempRoot> {
+  const temp = await createTempDir(label);
+  const dir = temp.path;
   return {
     dir,
     bundle: (name, options = {}) =>
@@ -34,7 +34,7 @@ export async function createTempRoot(prefix: string): Promise<TempRoot> {
         cacheDir: path.join(dir, 'media-cache'),
         ...options,
       }),
-    remove: () => rm(dir, { recursive: true, force: true }),
+    remove: () => temp.remove(),
   };
 }
 

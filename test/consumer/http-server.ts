@@ -1,13 +1,13 @@
 /** Starts consumer HTTP servers on ephemeral ports for tests and stops them after each test. */
 import { request } from 'node:http';
-import { afterEach } from 'vitest';
-import { trackResource } from '../../../test/harness/index.js';
 import {
   type ConsumerHttpOptions,
   type ConsumerHttpServer,
   createConsumerHttpServer,
-} from './consumer-http.js';
-import { createPipelineMetrics } from './pipeline-metrics.js';
+  createPipelineMetrics,
+} from '@exercise-pipeline/render-consumer/http';
+import { afterEach } from 'vitest';
+import { trackResource } from '../harness/resources.js';
 
 export interface StartedServer {
   server: ConsumerHttpServer;

@@ -4,15 +4,21 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { generateBundle, TINY_MEDIA } from '../../../test/fixtures/index.js';
-import { createTempDir, type TempDir, trackResource } from '../../../test/harness/index.js';
-import { type CatalogDb, openCatalogDb } from '../catalog/database.js';
-import { archiveExercise, bumpAssetVersion, type ExerciseRow, lockExercise } from '../catalog/exercises.js';
-import { migrateCatalog } from '../catalog/migrate.js';
-import { composeRecipe } from '../compose/compose.js';
-import { LocalBundleSource } from '../compose/local-bundle-source.js';
-import { MEDIA_DIR } from '../publish/local-publisher.js';
-import type { ComposeFn } from './ensure-render.js';
+import {
+  archiveExercise,
+  bumpAssetVersion,
+  type CatalogDb,
+  type ExerciseRow,
+  lockExercise,
+  migrateCatalog,
+  openCatalogDb,
+} from '@exercise-pipeline/render-consumer/catalog';
+import { composeRecipe, LocalBundleSource } from '@exercise-pipeline/render-consumer/compose';
+import { MEDIA_DIR } from '@exercise-pipeline/render-consumer/publish';
+import type { ComposeFn } from '@exercise-pipeline/render-consumer/render';
+import { generateBundle, TINY_MEDIA } from '../fixtures/index.js';
+import { trackResource } from '../harness/resources.js';
+import { createTempDir, type TempDir } from '../harness/temp-dir.js';
 
 /** The slug generateBundle writes into its manifest. */
 export const SLUG = 'detensionari-lombare';

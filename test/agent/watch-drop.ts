@@ -1,11 +1,16 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import {
+  DeliveryWatcher,
+  type DeliveryWatcherOptions,
+  type IngestReport,
+  type IngestRequest,
+  type WatchEvents,
+} from '@exercise-pipeline/ingest-agent/watch';
 import { runFfmpeg } from '@exercise-pipeline/shared';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { trackResource } from '../../../test/harness/resources.js';
-import { createTempDir, type TempDir } from '../../../test/harness/temp-dir.js';
-import { DeliveryWatcher, type DeliveryWatcherOptions } from './delivery-watcher.js';
-import type { IngestReport, IngestRequest, WatchEvents } from './watch-events.js';
+import { trackResource } from '../harness/resources.js';
+import { createTempDir, type TempDir } from '../harness/temp-dir.js';
 
 /** A one-second mp4 and mp3, made once per test file with ffmpeg's generators. */
 export interface MediaSamples {
@@ -151,17 +156,6 @@ export async function startWatch(options: StartWatchOptions): Promise<WatchRun> 
     eventsFor: (delivery, name) => events.filter((e) => e.name === name && e.payload.delivery === delivery),
     stop: () => tracked.close(),
   };
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `condition` until true; fails naming `what` after `timeoutMs` (generous: the machine is shared). */
-export async function waitFor(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 export interface WatchDrop {

@@ -1,5 +1,5 @@
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
-import { trackResource } from '../../../../test/harness/resources.js';
+import { trackResource } from '../harness/resources.js';
 
 export interface TcpGate {
   port: number;

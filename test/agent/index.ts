@@ -1,0 +1,2 @@
+export * from './sync-fixture.js';
+export * from './watch-drop.js';
