@@ -20,10 +20,11 @@ import {
 
 /**
  * Decoder options of the keyframe pass: keyframes only (`-skip_frame nokey`), with the whole
- * decode's shortcuts, so each keyframe's picture is the one the whole decode sees.
+ * decode's shortcuts, so each keyframe's picture is the one the whole decode sees. One decoding
+ * thread: frame threads only add hand-offs when every frame stands alone (about a tenth less CPU).
  */
 export function keyframeInputArgs(): string[] {
-  return ['-skip_frame', 'nokey', '-skip_loop_filter', 'all', '-flags2', 'fast'];
+  return ['-threads', '1', '-skip_frame', 'nokey', '-skip_loop_filter', 'all', '-flags2', 'fast'];
 }
 
 /** Output arguments of the keyframe pass: each keyframe printed with its analysis metadata. */
