@@ -8,8 +8,9 @@ import type { QcConfig } from '../rules/agent-config.js';
 import { emptyMeasurements, type QcMeasurements } from './findings.js';
 import type { Keyframe, PictureRegion } from './keyframe-plan.js';
 import {
+  type AnalysisParser,
   blackdetectFilter,
-  LeveledLogParser,
+  LeveledLines,
   NUMBER,
   PICTURE_SCALE,
   parseNumber,
@@ -58,17 +59,25 @@ function timeBaseSeconds(text: string | undefined): number | undefined {
  * the first after it, `lavfi.scd.mafd=…`). Times come from the integer pts and the stream's time base
  * (exact), else from pts_time.
  */
-export class KeyframeLogParser extends LeveledLogParser {
+export class KeyframeLogParser implements AnalysisParser {
   readonly keyframes: Keyframe[] = [];
+  readonly #lines = new LeveledLines((text) => this.#info(text));
   readonly #timeBase: number | undefined;
   #black = false;
 
   constructor(timeBase?: string) {
-    super();
     this.#timeBase = timeBaseSeconds(timeBase);
   }
 
-  protected info(text: string): void {
+  get problems(): string[] {
+    return this.#lines.problems;
+  }
+
+  line(raw: string): void {
+    this.#lines.line(raw);
+  }
+
+  #info(text: string): void {
     const frame = FRAME.exec(text);
     const last = this.keyframes.at(-1);
     if (frame !== null) {
@@ -137,10 +146,19 @@ export function regionPassArgs(
  * (`[freezedetect @ 0x…]`), so each filter instance has its parser. `finish` closes a frozen
  * stretch still open at the end of its region and returns every stretch in time order.
  */
-export class RegionLogParser extends LeveledLogParser {
+export class RegionLogParser implements AnalysisParser {
   readonly #byFilter = new Map<string, QcLogParser>();
+  readonly #lines = new LeveledLines((text, source) => this.#info(text, source));
 
-  protected info(text: string, source: string | undefined): void {
+  get problems(): string[] {
+    return this.#lines.problems;
+  }
+
+  line(raw: string): void {
+    this.#lines.line(raw);
+  }
+
+  #info(text: string, source: string | undefined): void {
     const key = source ?? '';
     let parser = this.#byFilter.get(key);
     if (parser === undefined) {

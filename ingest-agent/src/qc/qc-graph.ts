@@ -103,15 +103,17 @@ export interface AnalysisParser {
 
 /**
  * Reads `-loglevel level+info` stderr line by line. Lines at warning level and above are kept apart
- * in `problems` (they explain a failure); info lines go to `info` with the address of the filter
+ * in `problems` (they explain a failure); info lines go to `onInfo` with the address of the filter
  * that printed them. A message of several lines (ebur128's summary) carries its tag on the first
  * line only.
  */
-export abstract class LeveledLogParser implements AnalysisParser {
+export class LeveledLines implements AnalysisParser {
   readonly problems: string[];
+  readonly #onInfo: (text: string, source: string | undefined) => void;
   #level = 'info';
 
-  constructor(problems: string[] = []) {
+  constructor(onInfo: (text: string, source: string | undefined) => void, problems: string[] = []) {
+    this.#onInfo = onInfo;
     this.problems = problems;
   }
 
@@ -125,22 +127,33 @@ export abstract class LeveledLogParser implements AnalysisParser {
       }
       return;
     }
-    this.info(raw, tag?.[1]);
+    this.#onInfo(raw, tag?.[1]);
   }
-
-  /** One info line (still tagged) and the address of the filter that printed it, when tagged. */
-  protected abstract info(text: string, source: string | undefined): void;
 }
 
 /**
- * Reads what the analysis filters of one decode print (see LeveledLogParser) into measurements.
+ * Reads what the analysis filters of one decode print (see LeveledLines) into measurements.
  */
-export class QcLogParser extends LeveledLogParser {
+export class QcLogParser implements AnalysisParser {
   readonly measurements: QcMeasurements = emptyMeasurements();
+  readonly #lines: LeveledLines;
   #freezeStart: number | undefined;
   #silenceStart: number | undefined;
   #frameTime = 0;
   #summary: { integrated?: number; peak?: number } = {};
+
+  /** `problems`: where warnings go, shared with other parsers of the same run. */
+  constructor(problems: string[] = []) {
+    this.#lines = new LeveledLines((text) => this.#info(text), problems);
+  }
+
+  get problems(): string[] {
+    return this.#lines.problems;
+  }
+
+  line(raw: string): void {
+    this.#lines.line(raw);
+  }
 
   /** Each analysis line the filters print, and what it does to the measurements. */
   readonly #readers: [RegExp, (match: RegExpExecArray) => void][] = [
@@ -186,7 +199,7 @@ export class QcLogParser extends LeveledLogParser {
     ],
   ];
 
-  protected info(text: string): void {
+  #info(text: string): void {
     for (const [pattern, read] of this.#readers) {
       const match = pattern.exec(text);
       if (match === null) continue;

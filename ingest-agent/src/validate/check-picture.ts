@@ -8,7 +8,7 @@ import {
   regionPassArgs,
 } from '../qc/keyframe-graph.js';
 import { keyframeGapProblem, type PicturePlan, planPictureCheck } from '../qc/keyframe-plan.js';
-import { type LeveledLogParser, QcLogParser, qcInputArgs, qcOutputArgs } from '../qc/qc-graph.js';
+import { type AnalysisParser, QcLogParser, qcInputArgs, qcOutputArgs } from '../qc/qc-graph.js';
 import type { QcConfig } from '../rules/agent-config.js';
 
 /**
@@ -49,7 +49,7 @@ function lastProblem(problems: readonly string[]): string {
 /** Runs one decode of the check; resolves with ffmpeg's complaint when it fails on the file. */
 async function decode(
   args: readonly string[],
-  parser: LeveledLogParser,
+  parser: AnalysisParser,
   options: PictureCheckOptions,
 ): Promise<string | undefined> {
   try {
