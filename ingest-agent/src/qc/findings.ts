@@ -3,9 +3,25 @@
  */
 import type { QcConfig } from '../rules/agent-config.js';
 
-/** Every kind of finding; each has its own action (warn, refuse, off) in the config's `qc`. */
-export const QC_KINDS = ['black', 'freeze', 'silent', 'silence', 'clipping', 'vfr', 'rotation'] as const;
+/**
+ * Every kind of finding; each but `undecodable` has its own action (warn, refuse, off) in the
+ * config's `qc`. `undecodable` (a video whose picture cannot be decoded to its end, so it was not
+ * checked) refuses when the pictures are checked before upload (`black` or `freeze` refuses) and
+ * warns otherwise.
+ */
+export const QC_KINDS = [
+  'black',
+  'freeze',
+  'silent',
+  'silence',
+  'clipping',
+  'vfr',
+  'rotation',
+  'undecodable',
+] as const;
 export type QcKind = (typeof QC_KINDS)[number];
+/** The kinds the config gives an action. */
+export type ConfiguredQcKind = Exclude<QcKind, 'undecodable'>;
 
 /** A stretch of a file, in seconds from its start. */
 export interface Stretch {
@@ -26,6 +42,8 @@ export interface QcMeasurements {
   clippedPlaces: number;
   /** Where the first of them is. */
   firstClippedSeconds?: number;
+  /** ffmpeg's complaint when a video's picture could not be decoded to its end (nothing else was measured). */
+  undecodable?: string;
 }
 
 export function emptyMeasurements(): QcMeasurements {
@@ -53,12 +71,23 @@ export interface QcFinding {
   value?: number;
   /** Nominal frames per second, for vfr. */
   nominal?: number;
+  /** ffmpeg's complaint, for undecodable. */
+  detail?: string;
   action: 'warn' | 'refuse';
   /** A voice-over cut out of this video's sound, rather than the file itself. */
   extractedVoiceOver?: boolean;
 }
 
+/**
+ * Whether what the picture decode finds can refuse a delivery. When it cannot, the decode may run
+ * beside staging and upload (checkPictures) instead of before them.
+ */
+export function picturesRefuse(config: QcConfig): boolean {
+  return config.enabled && (config.black === 'refuse' || config.freeze === 'refuse');
+}
+
 /** The configured action for a kind; `off` findings are never made. */
-export function actionOf(config: QcConfig, kind: QcKind): QcConfig[QcKind] {
-  return config[kind];
+export function actionOf(config: QcConfig, kind: QcKind): QcConfig[ConfiguredQcKind] {
+  if (kind !== 'undecodable') return config[kind];
+  return picturesRefuse(config) ? 'refuse' : 'warn';
 }

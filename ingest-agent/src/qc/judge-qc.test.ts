@@ -30,6 +30,28 @@ function measured(extra: Partial<QcMeasurements>): QcMeasurements {
 }
 
 describe('judgeQc', () => {
+  it('reports a picture that cannot be decoded, warning beside the upload and refusing before it', () => {
+    const input = {
+      file: '5 Stanga.mp4',
+      kind: 'video' as const,
+      probe: video(),
+      measurements: measured({ undecodable: 'Invalid NAL unit size (-2038848578 > 2428).' }),
+    };
+    const finding = {
+      kind: 'undecodable',
+      file: '5 Stanga.mp4',
+      atSeconds: 0,
+      detail: 'Invalid NAL unit size (-2038848578 > 2428).',
+    };
+    expect(judgeQc(input, qc)).toEqual([{ ...finding, action: 'warn' }]);
+    expect(judgeQc(input, { ...qc, black: 'refuse' })).toEqual([{ ...finding, action: 'refuse' }]);
+    // Unchecked, a picture has no other finding than that it was not checked; vfr and rotation still come from the probe.
+    expect(judgeQc({ ...input, probe: video({ rotation: 90 }) }, qc).map((f) => f.kind)).toEqual([
+      'undecodable',
+      'rotation',
+    ]);
+  });
+
   it('reports a black start once, not also as frozen, and a frozen stretch elsewhere', () => {
     const findings = judgeQc(
       {

@@ -1,6 +1,6 @@
 import type { ProbeResult } from '@exercise-pipeline/shared';
 import type { QcConfig } from '../rules/agent-config.js';
-import type { QcFinding, QcKind, QcMeasurements, Stretch } from './findings.js';
+import { actionOf, type QcFinding, type QcKind, type QcMeasurements, type Stretch } from './findings.js';
 
 /** Stretches reported per file and kind at most; the report stays readable for a badly broken file. */
 const MAX_STRETCHES = 5;
@@ -43,7 +43,7 @@ export interface JudgeInput {
 export function judgeQc(input: JudgeInput, config: QcConfig): QcFinding[] {
   const findings: QcFinding[] = [];
   const add = (kind: QcKind, finding: Omit<QcFinding, 'kind' | 'file' | 'action'>) => {
-    const action = config[kind];
+    const action = actionOf(config, kind);
     if (action === 'off') return;
     findings.push({
       kind,
@@ -61,7 +61,9 @@ export function judgeQc(input: JudgeInput, config: QcConfig): QcFinding[] {
   const m = input.measurements;
   const video = input.probe?.video;
   if (input.kind === 'video' && !input.extractedVoiceOver) {
-    if (m !== undefined) {
+    // A picture that cannot be decoded to its end was not checked: that is the finding.
+    if (m?.undecodable !== undefined) add('undecodable', { atSeconds: 0, detail: m.undecodable });
+    else if (m !== undefined) {
       stretches('black', m.black);
       // A black stretch is also a still one; it is reported once, as black.
       stretches(

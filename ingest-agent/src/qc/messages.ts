@@ -123,6 +123,16 @@ const MESSAGES: Table = {
       fix: 'exportați clipul din nou drept (rotiți-l în editor, nu cu un marcaj de rotație)',
     }),
   },
+  undecodable: {
+    en: (f) => ({
+      problem: `the picture cannot be decoded to its end (ffmpeg: ${f.detail ?? 'no reason given'}), so it was not checked for black or frozen stretches`,
+      fix: 'the video inside the file is damaged: export the clip again from the editor and deliver the new file',
+    }),
+    ro: (f) => ({
+      problem: `imaginea nu poate fi decodată până la capăt (ffmpeg: ${f.detail ?? 'fără motiv'}), deci nu a fost verificată pentru porțiuni negre sau înghețate`,
+      fix: 'video-ul din fișier este deteriorat: exportați clipul din nou din editor și livrați fișierul nou',
+    }),
+  },
 };
 
 /** The problem and its fix, in `language`. */

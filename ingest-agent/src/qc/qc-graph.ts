@@ -19,12 +19,20 @@ function decimal(value: number): string {
   return String(Math.round(value * 1000) / 1000);
 }
 
+/** The scale-down every analysed picture goes through first. */
+export const PICTURE_SCALE = `scale=w=-2:h='min(${QC_ANALYSIS_HEIGHT},ih)':flags=fast_bilinear`;
+
+/** blackdetect with the config's pixel threshold, reporting black stretches of `minSeconds` on. */
+export function blackdetectFilter(config: QcConfig, minSeconds: number): string {
+  return `blackdetect=d=${decimal(minSeconds)}:pix_th=${decimal(config.blackPixelThreshold)}`;
+}
+
 /** The filter chain for one stream kind, thresholds from the config. */
 export function qcFilter(stream: QcStream, config: QcConfig): string {
   if (stream === 'video') {
     return [
-      `scale=w=-2:h='min(${QC_ANALYSIS_HEIGHT},ih)':flags=fast_bilinear`,
-      `blackdetect=d=${decimal(config.blackMinSeconds)}:pix_th=${decimal(config.blackPixelThreshold)}`,
+      PICTURE_SCALE,
+      blackdetectFilter(config, config.blackMinSeconds),
       `freezedetect=n=${decimal(config.freezeNoiseDb)}dB:d=${decimal(config.freezeMinSeconds)}`,
     ].join(',');
   }
@@ -43,13 +51,7 @@ export function picturesChecked(config: QcConfig): boolean {
   return config.enabled && (config.black !== 'off' || config.freeze !== 'off');
 }
 
-/**
- * Whether what the picture decode finds can refuse a delivery. When it cannot, the decode may run
- * beside staging and upload (checkPictures) instead of before them.
- */
-export function picturesRefuse(config: QcConfig): boolean {
-  return config.enabled && (config.black === 'refuse' || config.freeze === 'refuse');
-}
+export { picturesRefuse } from './findings.js';
 
 /**
  * Decoder options (before `-i`) for the check: a video is decoded without the frames no other frame
@@ -72,9 +74,10 @@ export function qcOutputArgs(stream: QcStream, config: QcConfig): string[] {
 }
 
 /** ffmpeg's `-loglevel level+info` tag: `[blackdetect @ 0x…] [info] black_start:0 …`. */
-const LEVEL_TAG = /^(?:\[[^\]]*@ 0x[0-9a-f]+\] )?\[(trace|debug|verbose|info|warning|error|fatal|panic)\] ?/;
+const LEVEL_TAG =
+  /^(?:\[[^\]]*@ (0x[0-9a-f]+)\] )?\[(trace|debug|verbose|info|warning|error|fatal|panic)\] ?/;
 
-const NUMBER = String.raw`(-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?|-?inf)`;
+export const NUMBER = String.raw`(-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?|-?inf)`;
 const BLACK = new RegExp(`black_start:${NUMBER} black_end:${NUMBER}`);
 const FREEZE_START = new RegExp(String.raw`freezedetect\.freeze_start: ${NUMBER}`);
 const FREEZE_END = new RegExp(String.raw`freezedetect\.freeze_end: ${NUMBER}`);
@@ -85,30 +88,38 @@ const TRUE_PEAK = new RegExp(String.raw`^\s*Peak:\s+${NUMBER} dBFS`);
 const FRAME_TIME = new RegExp(`pts_time:${NUMBER}`);
 const PEAK_LEVEL = /lavfi\.astats\.Overall\.Peak_level=/;
 
-function parseNumber(text: string): number {
+export function parseNumber(text: string): number {
   if (text === 'inf') return Number.POSITIVE_INFINITY;
   if (text === '-inf') return Number.NEGATIVE_INFINITY;
   return Number(text);
 }
 
+/** What reads an analysis run's stderr: each line as it comes, and the warnings kept apart. */
+export interface AnalysisParser {
+  line(raw: string): void;
+  /** The last warning/error lines, without their tags, as `-v warning` would have printed them. */
+  readonly problems: string[];
+}
+
 /**
  * Reads `-loglevel level+info` stderr line by line. Lines at warning level and above are kept apart
- * (they explain a failure); the analysis filters' info lines become measurements. A message of
- * several lines (ebur128's summary) carries its tag on the first line only.
+ * in `problems` (they explain a failure); info lines go to `onInfo` with the address of the filter
+ * that printed them. A message of several lines (ebur128's summary) carries its tag on the first
+ * line only.
  */
-export class QcLogParser {
-  readonly measurements: QcMeasurements = emptyMeasurements();
-  /** The last warning/error lines, without their tags, as `-v warning` would have printed them. */
-  readonly problems: string[] = [];
+export class LeveledLines implements AnalysisParser {
+  readonly problems: string[];
+  readonly #onInfo: (text: string, source: string | undefined) => void;
   #level = 'info';
-  #freezeStart: number | undefined;
-  #silenceStart: number | undefined;
-  #frameTime = 0;
-  #summary: { integrated?: number; peak?: number } = {};
+
+  constructor(onInfo: (text: string, source: string | undefined) => void, problems: string[] = []) {
+    this.#onInfo = onInfo;
+    this.problems = problems;
+  }
 
   line(raw: string): void {
     const tag = LEVEL_TAG.exec(raw);
-    if (tag !== null) this.#level = tag[1]!;
+    if (tag !== null) this.#level = tag[2]!;
     if (this.#level !== 'info') {
       if (['warning', 'error', 'fatal', 'panic'].includes(this.#level)) {
         this.problems.push(tag === null ? raw : raw.slice(tag[0].length));
@@ -116,7 +127,32 @@ export class QcLogParser {
       }
       return;
     }
-    this.#info(raw);
+    this.#onInfo(raw, tag?.[1]);
+  }
+}
+
+/**
+ * Reads what the analysis filters of one decode print (see LeveledLines) into measurements.
+ */
+export class QcLogParser implements AnalysisParser {
+  readonly measurements: QcMeasurements = emptyMeasurements();
+  readonly #lines: LeveledLines;
+  #freezeStart: number | undefined;
+  #silenceStart: number | undefined;
+  #frameTime = 0;
+  #summary: { integrated?: number; peak?: number } = {};
+
+  /** `problems`: where warnings go, shared with other parsers of the same run. */
+  constructor(problems: string[] = []) {
+    this.#lines = new LeveledLines((text) => this.#info(text), problems);
+  }
+
+  get problems(): string[] {
+    return this.#lines.problems;
+  }
+
+  line(raw: string): void {
+    this.#lines.line(raw);
   }
 
   /** Each analysis line the filters print, and what it does to the measurements. */
@@ -170,6 +206,11 @@ export class QcLogParser {
       read(match);
       return;
     }
+  }
+
+  /** Where a frozen stretch still open began (freezedetect reports no end for it yet). */
+  get openFreezeStart(): number | undefined {
+    return this.#freezeStart;
   }
 
   /**

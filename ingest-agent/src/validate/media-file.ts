@@ -30,6 +30,11 @@ export interface ProbedFile {
   incomplete?: string;
   /** What the picture and sound check measured, when it ran (see ProbeFilesOptions.qc). */
   qc?: QcMeasurements;
+  /**
+   * Times of the video's keyframe packets, from its packet read, when its picture is to be checked
+   * (the check plans its decode with them, see checkPicture).
+   */
+  keyframeTimes?: number[];
 }
 
 /**

@@ -1,7 +1,9 @@
 import { FfmpegError, type ProbeResult, probeMedia, runPool } from '@exercise-pipeline/shared';
+import { emptyMeasurements, type QcMeasurements } from '../qc/findings.js';
 import { picturesChecked, QcLogParser, type QcStream, qcInputArgs, qcOutputArgs } from '../qc/qc-graph.js';
 import type { QcConfig } from '../rules/agent-config.js';
 import { type MediaFile, type ProbedFile, pinnedInputFor } from './media-file.js';
+import { checkPicture } from './check-picture.js';
 import { readAllPackets } from './read-all-packets.js';
 
 export interface ProbeTarget {
@@ -69,7 +71,7 @@ export async function probeFiles(
       });
       if (options.readPackets === false || !(probe.durationSeconds > 0)) return { file, probe };
       const deferred = options.deferPictures === true && file.kind === 'video';
-      return await readThrough({ file, path }, probe, deferred ? undefined : options.qc, options.signal);
+      return await readThrough({ file, path }, probe, options.qc, { deferred, signal: options.signal });
     } catch (error) {
       return failedRead(file, error);
     }
@@ -78,10 +80,10 @@ export async function probeFiles(
 
 /**
  * The picture check of the videos probeFiles read with `deferPictures`: each video that read to its
- * end is decoded once more, through the analysis filters, `concurrency` at a time. Resolves with
- * `probed` in the same order, the videos' `qc` filled in. A video whose decode fails although its
- * packets read to the end keeps no measurements (nothing is found in it); an abort or a missing
- * ffmpeg rejects.
+ * end is decoded once more (keyframe first, see checkPicture), `concurrency` at a time. Resolves
+ * with `probed` in the same order, the videos' `qc` filled in. A video whose decode fails although
+ * its packets read to the end gets `qc.undecodable` (ffmpeg's complaint), which the check reports;
+ * an abort or a missing ffmpeg rejects.
  */
 export async function checkPictures(
   probed: readonly ProbedFile[],
@@ -94,9 +96,28 @@ export async function checkPictures(
     const { probe } = entry;
     if (entry.file.kind !== 'video' || path === undefined || probe === undefined) return entry;
     if (entry.error !== undefined || entry.incomplete !== undefined || entry.qc !== undefined) return entry;
-    const read = await readThrough({ file: entry.file, path }, probe, qc, options.signal);
-    return read.qc === undefined ? entry : { ...entry, qc: read.qc };
+    if (probe.video === undefined || !picturesChecked(qc) || entry.keyframeTimes === undefined) return entry;
+    const inputArgs = pinnedInputFor(probe.formatName);
+    if (inputArgs === undefined) return entry;
+    return { ...entry, qc: await pictureOf(path, probe, qc, inputArgs, entry.keyframeTimes, options.signal) };
   });
+}
+
+/** The picture check of a video whose packets read to the end (see checkPicture). */
+async function pictureOf(
+  path: string,
+  probe: ProbeResult,
+  qc: QcConfig,
+  inputArgs: readonly string[],
+  keyframeTimes: readonly number[],
+  signal: AbortSignal | undefined,
+): Promise<QcMeasurements> {
+  const checked = await checkPicture(path, probe, qc, {
+    inputArgs,
+    keyframeTimes,
+    ...(signal ? { signal } : {}),
+  });
+  return 'qc' in checked ? checked.qc : { ...emptyMeasurements(), undecodable: checked.undecodable };
 }
 
 /** A file whose read failed: ffmpeg's complaint; a missing ffmpeg or an abort is thrown. */
@@ -107,28 +128,43 @@ function failedRead(file: MediaFile, error: unknown): ProbedFile {
   return detail === undefined ? { file } : { file, error: detail };
 }
 
-/** Reads every packet of a probed file through, decoding it for the check when `qc` says so. */
+/**
+ * Reads every packet of a probed file through, decoding it for the check when `qc` says so: a
+ * voice-over's sound in the same run; a video's picture after it (see checkPicture), planned with
+ * the keyframe times the packet read collects, or later (checkPictures) when `deferred`.
+ */
 async function readThrough(
   { file, path }: ProbeTarget,
   probe: ProbeResult,
   qc: QcConfig | undefined,
-  signal: AbortSignal | undefined,
+  { deferred, signal }: { deferred: boolean; signal: AbortSignal | undefined },
 ): Promise<ProbedFile> {
   // Anything but plain media is refused by its container (checkMedia), never read further.
   const inputArgs = pinnedInputFor(probe.formatName);
   if (inputArgs === undefined) return { file, probe };
   const stream = qc?.enabled ? qcStream(file.kind, probe, qc) : undefined;
   const analysis =
-    stream === undefined || qc === undefined
+    stream !== 'audio' || qc === undefined
       ? undefined
       : { outputArgs: qcOutputArgs(stream, qc), parser: new QcLogParser() };
+  const keyframeTimes = stream === 'video' ? [] : undefined;
   const incomplete = await readAllPackets(path, {
     declaredSeconds: probe.durationSeconds,
-    inputArgs: stream === undefined ? inputArgs : [...qcInputArgs(stream), ...inputArgs],
+    inputArgs: stream === 'audio' ? [...qcInputArgs(stream), ...inputArgs] : inputArgs,
     ...(analysis ? { analysis } : {}),
+    ...(keyframeTimes ? { keyframeTimes } : {}),
     ...(signal ? { signal } : {}),
   });
   if (incomplete !== undefined) return { file, probe, incomplete };
+  if (keyframeTimes !== undefined && qc !== undefined) {
+    if (deferred) return { file, probe, keyframeTimes };
+    return {
+      file,
+      probe,
+      keyframeTimes,
+      qc: await pictureOf(path, probe, qc, inputArgs, keyframeTimes, signal),
+    };
+  }
   return analysis === undefined
     ? { file, probe }
     : { file, probe, qc: analysis.parser.finish(probe.durationSeconds) };

@@ -1,5 +1,5 @@
 import { FfmpegError, runFfmpeg } from '@exercise-pipeline/shared';
-import type { QcLogParser } from '../qc/qc-graph.js';
+import type { AnalysisParser } from '../qc/qc-graph.js';
 
 export interface ReadAllPacketsOptions {
   /**
@@ -13,10 +13,40 @@ export interface ReadAllPacketsOptions {
   /** Default 10 minutes: a copy runs at disk speed, and a NAS share may be slow. */
   timeoutMs?: number;
   /**
-   * The picture and sound check, done in the same run: its outputs (qcOutputArgs) decode the file
-   * beside the packet copy, and its parser reads what the filters print. The file is read once.
+   * The picture and sound check, done in the same run: its outputs (qcOutputArgs, or the picture's
+   * keyframe pass) decode the file beside the packet copy, and its parser reads what the filters print. The file is read once.
    */
-  analysis?: { outputArgs: readonly string[]; parser: QcLogParser };
+  analysis?: { outputArgs: readonly string[]; parser: AnalysisParser };
+  /**
+   * Filled with the times of the first video stream's keyframe packets, in the seconds a decode
+   * reports: a `framecrc` of its packets (no decoding) goes to stderr beside the copy. The picture
+   * check plans with it (see checkPicture).
+   */
+  keyframeTimes?: number[];
+}
+
+/** framecrc's time base line: `#tb 0: 1/12800`. */
+const FRAMECRC_TIME_BASE = /^#tb 0: (\d+)\/(\d+)$/;
+/** framecrc's line of a keyframe packet (`0, dts, pts, duration, size, 0xcrc`, no `F=` flags). */
+const FRAMECRC_KEY = /^0,\s*-?\d+,\s*(-?\d+),\s*-?\d+,\s*\d+,\s*0x[0-9a-f]+$/;
+/** Any line framecrc writes. */
+const FRAMECRC_LINE = /^(?:#[a-z_]+ 0:|#software:|0,\s*-?\d+,)/;
+
+/** The framecrc output's arguments and a reader of its lines, filling `times`. */
+function keyframeTimesOutput(times: number[]) {
+  let timeBase: number | undefined;
+  return {
+    outputArgs: ['-map', '0:v:0?', '-c', 'copy', '-flush_packets', '1', '-f', 'framecrc', 'pipe:2'],
+    /** Takes a framecrc line; false for any other line. */
+    read(line: string): boolean {
+      if (!FRAMECRC_LINE.test(line)) return false;
+      const base = FRAMECRC_TIME_BASE.exec(line);
+      if (base !== null) timeBase = Number(base[1]) / Number(base[2]);
+      const key = FRAMECRC_KEY.exec(line);
+      if (key !== null && timeBase !== undefined) times.push(Number(key[1]) * timeBase);
+      return true;
+    },
+  };
 }
 
 /** Errors that are about the agent (no ffmpeg, an abort), never about the file. */
@@ -37,7 +67,7 @@ function lastLine(text: string): string {
   const lines = text
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => line !== '' && !ESTIMATED_DURATION.test(line));
+    .filter((line) => line !== '' && !ESTIMATED_DURATION.test(line) && !FRAMECRC_LINE.test(line));
   // The path is named by the caller already; repeating it only makes the reason longer.
   return (lines.at(-1) ?? '').replace(/^.*?:\s+(?=[A-Za-z])/, '');
 }
@@ -60,8 +90,16 @@ export async function readAllPackets(
   let readSeconds = 0;
   let stderr: string;
   const { analysis } = options;
+  const keyframes =
+    options.keyframeTimes === undefined ? undefined : keyframeTimesOutput(options.keyframeTimes);
   // The analysis filters report at info level; `level+` tags each line so warnings stay apart.
   const logLevel = analysis === undefined ? 'warning' : 'level+info';
+  const readLine =
+    analysis === undefined && keyframes === undefined
+      ? undefined
+      : (line: string) => {
+          if (keyframes?.read(line) !== true) analysis?.parser.line(line);
+        };
   try {
     const run = await runFfmpeg(
       [
@@ -81,10 +119,11 @@ export async function readAllPackets(
         'null',
         '-',
         ...(analysis?.outputArgs ?? []),
+        ...(keyframes?.outputArgs ?? []),
       ],
       {
         timeoutMs: options.timeoutMs ?? 600_000,
-        ...(analysis ? { onStderrLine: (line: string) => analysis.parser.line(line) } : {}),
+        ...(readLine ? { onStderrLine: readLine } : {}),
         onProgress: (progress) => {
           readSeconds = Math.max(readSeconds, progress.outTimeSeconds);
         },
