@@ -1,6 +1,6 @@
 /** Small generated bundles and content checks shared by the composer's and the CLI's media tests. */
 import path from 'node:path';
-import type { SegmentSummary } from '@exercise-pipeline/render-consumer/compose';
+import type { SegmentSummary, VideoProfile } from '@exercise-pipeline/render-consumer/compose';
 import { expect } from 'vitest';
 import {
   type BundleOptions,
@@ -15,6 +15,18 @@ import {
 import { createTempDir } from '../harness/temp-dir.js';
 
 export { SMALL_MEDIA };
+
+/** The stream profile of a 160x90 H.264 clip at 25 fps, as the composer's unit tests expect it. */
+export const H264_160X90_PROFILE: VideoProfile = {
+  codec: 'h264',
+  width: 160,
+  height: 90,
+  frameRate: '25/1',
+  fps: 25,
+  timeBase: '1/12800',
+  pixelFormat: 'yuv420p',
+  codecSetup: 'High|30|SHA256:ab',
+};
 
 export interface TempRoot {
   dir: string;

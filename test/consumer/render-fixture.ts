@@ -14,8 +14,13 @@ import {
   openCatalogDb,
 } from '@exercise-pipeline/render-consumer/catalog';
 import { composeRecipe, LocalBundleSource } from '@exercise-pipeline/render-consumer/compose';
-import { MEDIA_DIR } from '@exercise-pipeline/render-consumer/publish';
-import type { ComposeFn } from '@exercise-pipeline/render-consumer/render';
+import { LocalPublisher, MEDIA_DIR } from '@exercise-pipeline/render-consumer/publish';
+import {
+  type ComposeFn,
+  EnsureRender,
+  type EnsureRenderOptions,
+} from '@exercise-pipeline/render-consumer/render';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { generateBundle, TINY_MEDIA } from '../fixtures/index.js';
 import { trackResource } from '../harness/resources.js';
 import { createTempDir, type TempDir } from '../harness/temp-dir.js';
@@ -50,6 +55,56 @@ export async function openRenderFixture(label: string): Promise<RenderFixture> {
       await temp.remove();
     },
   };
+}
+
+/** A render fixture that also builds EnsureRender services on itself. */
+export interface UsedRenderFixture extends RenderFixture {
+  /** An EnsureRender on the fixture's catalog, bundle and local publisher, composing with `compose`. */
+  ensureRender(compose: ComposeFn, options?: Partial<EnsureRenderOptions>): EnsureRender;
+}
+
+/**
+ * Opens the fixture before the file's tests, empties its catalog before each test and closes it after
+ * them. Call at the top of a test file; the answer reads the open fixture.
+ */
+export function useRenderFixture(label: string): UsedRenderFixture {
+  let opened: RenderFixture | undefined;
+  const current = (): RenderFixture => {
+    if (opened === undefined) throw new Error(`the render fixture ${label} is used outside its tests`);
+    return opened;
+  };
+  beforeAll(async () => {
+    opened = await openRenderFixture(label);
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
+  beforeEach(async () => {
+    await resetCatalog(current().db);
+  });
+  const fixture: UsedRenderFixture = {
+    get db() {
+      return current().db;
+    },
+    get dataDir() {
+      return current().dataDir;
+    },
+    get bundleDir() {
+      return current().bundleDir;
+    },
+    bundleSource: () => current().bundleSource(),
+    close: () => current().close(),
+    ensureRender: (compose, options = {}) =>
+      new EnsureRender({
+        db: fixture.db,
+        bundleSourceFor: () => fixture.bundleSource(),
+        compose,
+        publisher: new LocalPublisher({ dataDir: fixture.dataDir }),
+        dataDir: fixture.dataDir,
+        ...options,
+      }),
+  };
+  return fixture;
 }
 
 /** Empties the catalog between tests so each starts from no rows. */

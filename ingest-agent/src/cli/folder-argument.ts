@@ -25,6 +25,12 @@ export interface FolderWords {
   problem?: (path: string) => Promise<string | null>;
 }
 
+/** The words of the commands that work on one delivery folder (`plan`, `ingest`). */
+export const DELIVERY_FOLDER_WORDS: FolderWords = {
+  one: 'one folder',
+  missing: 'the delivery folder is missing',
+};
+
 /**
  * The one folder an agent command works on (`plan <folder>`, `watch <drop-dir>` …), or the exit
  * code of the usage error that refused it: more than one (an unquoted name with spaces), none, or
@@ -32,7 +38,7 @@ export interface FolderWords {
  */
 export async function folderArgument<S extends FlagSpecs>(
   context: CommandContext<S>,
-  words: FolderWords,
+  words: FolderWords = DELIVERY_FOLDER_WORDS,
 ): Promise<string | number> {
   const { positionals } = context;
   if (positionals.length > 1) {

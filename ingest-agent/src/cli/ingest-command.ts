@@ -74,10 +74,7 @@ export const ingestCommand = defineCommand({
   json: true,
   async run(context) {
     const { flags, io } = context;
-    const folder = await folderArgument(context, {
-      one: 'one folder',
-      missing: 'the delivery folder is missing',
-    });
+    const folder = await folderArgument(context);
     if (typeof folder === 'number') return folder;
 
     const interrupt = abortOnStopSignals(

@@ -19,10 +19,7 @@ export const planCommand = defineCommand({
   flags: { config: { type: 'string', value: 'F' } },
   json: true,
   async run(context) {
-    const folder = await folderArgument(context, {
-      one: 'one folder',
-      missing: 'the delivery folder is missing',
-    });
+    const folder = await folderArgument(context);
     if (typeof folder === 'number') return folder;
     try {
       const config = await readAgentConfig(context.flags.config);

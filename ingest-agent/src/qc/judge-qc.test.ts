@@ -1,4 +1,5 @@
 import type { ProbeResult } from '@exercise-pipeline/shared';
+import { fullHdProbe } from '@exercise-pipeline/test/fixtures';
 import { describe, expect, it } from 'vitest';
 import { agentConfigSchema } from '../rules/agent-config.js';
 import { emptyMeasurements, type QcMeasurements } from './findings.js';
@@ -7,22 +8,7 @@ import { judgeQc, loudnessOf } from './judge-qc.js';
 const qc = agentConfigSchema.parse({}).qc;
 
 function video(extra: Partial<NonNullable<ProbeResult['video']>> = {}): ProbeResult {
-  return {
-    formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
-    durationSeconds: 10,
-    sizeBytes: 1,
-    video: {
-      codec: 'h264',
-      width: 1920,
-      height: 1080,
-      pixelFormat: 'yuv420p',
-      frameRate: '25/1',
-      avgFrameRate: '25/1',
-      fps: 25,
-      timeBase: '1/12800',
-      ...extra,
-    },
-  };
+  return fullHdProbe(10, 1, { avgFrameRate: '25/1', ...extra });
 }
 
 function measured(extra: Partial<QcMeasurements>): QcMeasurements {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probeMedia, recipeHash } from '@exercise-pipeline/shared';
 import { createTempRoot, type TempRoot } from '@exercise-pipeline/test/consumer';
-import type { GeneratedBundle } from '@exercise-pipeline/test/fixtures';
+import { type GeneratedBundle, leftRightRecipe } from '@exercise-pipeline/test/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repoRoot = path.resolve(fileURLToPath(import.meta.url), '../../../..');
@@ -52,35 +52,27 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 
 const consumer = (...args: string[]) => run(process.execPath, [cli, ...args]);
 
+/** The arguments of `compose` for one recipe: the source flag and its value, then any further flags. */
+function composeArgs(
+  source: string[],
+  language: string,
+  sets: string,
+  seed: string,
+  ...more: string[]
+): string[] {
+  return ['compose', ...source, '--language', language, '--sets', sets, '--seed', seed, ...more];
+}
+
 describe('consumer compose', () => {
   it('renders a local bundle and prints one JSON document', async () => {
     const out = path.join(root.dir, 'renders', 'cli.mp4');
     const result = await consumer(
-      'compose',
-      '--bundle',
-      bundle.dir,
-      '--language',
-      'ro',
-      '--sets',
-      'left:5,right:10',
-      '--seed',
-      '5',
-      '--out',
-      out,
-      '--json',
+      ...composeArgs(['--bundle', bundle.dir], 'ro', 'left:5,right:10', '5', '--out', out, '--json'),
     );
     expect(result.stderr).toContain('"msg":"composed"');
     expect(result.code).toBe(0);
     const document = JSON.parse(result.stdout);
-    const expectedHash = recipeHash({
-      exercise: 'detensionari-lombare',
-      language: 'ro',
-      sets: [
-        { side: 'left', reps: 5 },
-        { side: 'right', reps: 10 },
-      ],
-      seed: 5,
-    });
+    const expectedHash = recipeHash(leftRightRecipe('detensionari-lombare', [5, 10], 5));
     expect(document).toMatchObject({ durationSeconds: 9, recipeHash: expectedHash, path: out, mode: 'copy' });
     expect(Object.keys(document)).toEqual(['durationSeconds', 'recipeHash', 'path', 'mode', 'segments']);
     expect(document.segments.map((s: { slot: string }) => s.slot)).toEqual([
@@ -94,17 +86,7 @@ describe('consumer compose', () => {
   });
 
   it('writes to $DATA_DIR/renders without --out', async () => {
-    const result = await consumer(
-      'compose',
-      '--bundle',
-      bundle.dir,
-      '--language',
-      'ro',
-      '--sets',
-      'left:5',
-      '--seed',
-      '1',
-    );
+    const result = await consumer(...composeArgs(['--bundle', bundle.dir], 'ro', 'left:5', '1'));
     expect(result.code).toBe(0);
     const expected = path.join(root.dir, 'data', 'renders', 'detensionari-lombare-ro-left5-seed1.mp4');
     expect(result.stdout).toBe(
@@ -115,16 +97,7 @@ describe('consumer compose', () => {
 
   it('refuses an invalid recipe with exit 2 and every reason', async () => {
     const result = await consumer(
-      'compose',
-      '--bundle',
-      bundle.dir,
-      '--language',
-      'xx',
-      '--sets',
-      'left:7,up:5,left',
-      '--seed',
-      'abc',
-      '--json',
+      ...composeArgs(['--bundle', bundle.dir], 'xx', 'left:7,up:5,left', 'abc', '--json'),
     );
     expect(result.code).toBe(2);
     const { error } = JSON.parse(result.stdout);
@@ -143,18 +116,7 @@ describe('consumer compose', () => {
     const dir = path.join(root.dir, 'damaged');
     await cp(bundle.dir, dir, { recursive: true });
     await writeFile(path.join(dir, 'rep-left-video-1.mp4'), 'not an mp4 at all');
-    const result = await consumer(
-      'compose',
-      '--bundle',
-      dir,
-      '--language',
-      'ro',
-      '--sets',
-      'left:5',
-      '--seed',
-      '1',
-      '--json',
-    );
+    const result = await consumer(...composeArgs(['--bundle', dir], 'ro', 'left:5', '1', '--json'));
     expect(result.code).toBe(1);
     const { error } = JSON.parse(result.stdout);
     // Text where a video belongs is not damage but another kind of file: refused for good.
@@ -167,19 +129,7 @@ describe('consumer compose', () => {
     const { ASSETS_BUCKET: _unset, ...env } = process.env;
     const result = await run(
       process.execPath,
-      [
-        cli,
-        'compose',
-        '--exercise',
-        'squat',
-        '--language',
-        'ro',
-        '--sets',
-        'left:5',
-        '--seed',
-        '1',
-        '--json',
-      ],
+      [cli, ...composeArgs(['--exercise', 'squat'], 'ro', 'left:5', '1', '--json')],
       env,
     );
     expect(result.code).toBe(1);

@@ -1,12 +1,8 @@
-import {
-  type CommandContext,
-  type DefinedCommand,
-  defineCommand,
-  type FieldIssue,
-} from '@exercise-pipeline/shared';
+import type { CommandContext, DefinedCommand, FieldIssue } from '@exercise-pipeline/shared';
 import { ImportRefusedError, importDurationVideo } from '../ops/import.js';
 import { createPublisher } from '../publish/create-publisher.js';
-import { createReporter, opsConfig, opsLogger, withCatalog } from './ops-context.js';
+import { opsConfig, opsLogger, type Reporter, withCatalog } from './ops-context.js';
+import { defineOpsCommand } from './ops-command.js';
 
 export const IMPORT_USAGE = `usage: exercise-consumer import <mp4> --exercise <slug> --language <l> [--json]
 
@@ -27,22 +23,21 @@ const FLAGS = {
 } as const;
 
 export function createImportCommand(): DefinedCommand {
-  return defineCommand({
-    summary: "publish a duration-based exercise's pre-baked mp4",
-    usage: IMPORT_USAGE,
-    flags: FLAGS,
-    json: true,
-    run: runImport,
-  });
+  return defineOpsCommand(
+    'import',
+    {
+      summary: "publish a duration-based exercise's pre-baked mp4",
+      usage: IMPORT_USAGE,
+      flags: FLAGS,
+    },
+    runImport,
+  );
 }
 
-async function runImport({
-  flags: values,
-  positionals,
-  io,
-  json,
-}: CommandContext<typeof FLAGS>): Promise<number> {
-  const report = createReporter(io, 'import', json);
+async function runImport(
+  { flags: values, positionals, io }: CommandContext<typeof FLAGS>,
+  report: Reporter,
+): Promise<number> {
   const reasons: FieldIssue[] = [];
   if (positionals.length !== 1) reasons.push({ field: 'file', message: 'pass exactly one video file' });
   if (values.exercise === undefined)

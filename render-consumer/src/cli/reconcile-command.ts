@@ -1,7 +1,8 @@
-import { type CommandContext, type DefinedCommand, defineCommand, EXIT } from '@exercise-pipeline/shared';
+import { type CommandContext, type DefinedCommand, EXIT } from '@exercise-pipeline/shared';
 import { listVideoRenders, type ReconcileResult, reconcileLibrary } from '../ops/reconcile.js';
 import { BunnyClient } from '../publish/bunny-client.js';
-import { createReporter, openCatalogReads, opsConfig, opsLogger, withCatalog } from './ops-context.js';
+import { openCatalogReads, opsConfig, opsLogger, type Reporter, withCatalog } from './ops-context.js';
+import { defineOpsCommand } from './ops-command.js';
 
 export const RECONCILE_USAGE = `usage: exercise-consumer reconcile [--fix] [--min-age <seconds>] [--json]
 
@@ -22,22 +23,21 @@ const FLAGS = {
 } as const;
 
 export function createReconcileCommand(): DefinedCommand {
-  return defineCommand({
-    summary: 'compare the Bunny library with the catalog (--fix: delete orphans, mark lost videos)',
-    usage: RECONCILE_USAGE,
-    flags: FLAGS,
-    json: true,
-    run: runReconcile,
-  });
+  return defineOpsCommand(
+    'reconcile',
+    {
+      summary: 'compare the Bunny library with the catalog (--fix: delete orphans, mark lost videos)',
+      usage: RECONCILE_USAGE,
+      flags: FLAGS,
+    },
+    runReconcile,
+  );
 }
 
-async function runReconcile({
-  flags: values,
-  positionals,
-  io,
-  json,
-}: CommandContext<typeof FLAGS>): Promise<number> {
-  const report = createReporter(io, 'reconcile', json);
+async function runReconcile(
+  { flags: values, positionals, io }: CommandContext<typeof FLAGS>,
+  report: Reporter,
+): Promise<number> {
   if (positionals.length > 0)
     return report.refused(`reconcile takes no arguments, got ${positionals.join(' ')}`);
   const minAge = values['min-age'];

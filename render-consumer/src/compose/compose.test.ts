@@ -12,7 +12,7 @@ import {
 import type { GeneratedBundle } from '@exercise-pipeline/test/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BundleSource } from './bundle-source.js';
-import { composeRecipe } from './compose.js';
+import { type ComposeRecipeOptions, composeRecipe } from './compose.js';
 import { BundleFileError } from './errors.js';
 import { LocalBundleSource } from './local-bundle-source.js';
 import { defaultMediaRunner, type MediaRunner } from './media-runner.js';
@@ -39,6 +39,15 @@ const recipe = (sets: string, seed = 3) => ({
   seed,
 });
 const out = (name: string) => path.join(root.dir, 'out', name);
+/** Composes `sets` from the bundle in `dir` at asset version 1 into `out(name)`. */
+const composeLocal = (dir: string, sets: string, name: string, more: Partial<ComposeRecipeOptions> = {}) =>
+  composeRecipe({
+    source: new LocalBundleSource(dir),
+    recipeInput: recipe(sets),
+    assetVersion: 1,
+    outPath: out(name),
+    ...more,
+  });
 const clipSeconds = (key: string) => (key.startsWith('rep-') ? 1 : 2);
 
 /** A runner that counts ffmpeg runs, to show what happened before ffmpeg was reached. */
@@ -60,12 +69,7 @@ function countingRunner(): MediaRunner & { ffmpegRuns: number; probes: number } 
 
 describe('composeRecipe with matching clips', () => {
   it('stream-copies the clips in timeline order with each voice-over under its segment', async () => {
-    const result = await composeRecipe({
-      source: new LocalBundleSource(base.dir),
-      recipeInput: recipe('left:5,right:10'),
-      assetVersion: 1,
-      outPath: out('copy.mp4'),
-    });
+    const result = await composeLocal(base.dir, 'left:5,right:10', 'copy.mp4');
     expect(result.mode).toBe('copy');
     expect(result.durationSeconds).toBe(9);
     expect(result.path).toBe(out('copy.mp4'));
@@ -147,12 +151,7 @@ describe('composeRecipe with matching clips', () => {
       ]);
     await tone(1500, 0.5, 'audio/ro/intro-vo-1.mp3');
     await tone(1800, 5, 'audio/ro/outro-vo-1.mp3');
-    const result = await composeRecipe({
-      source: new LocalBundleSource(dir),
-      recipeInput: recipe('left:5'),
-      assetVersion: 1,
-      outPath: out('padded.mp4'),
-    });
+    const result = await composeLocal(dir, 'left:5', 'padded.mp4');
     expect(result.durationSeconds).toBe(5);
     await expectTone(result.path, 0.1, 0.3, 1500, 'intro voice-over');
     await expectTone(result.path, 0.8, 1.1, 0, 'intro padding');
@@ -168,11 +167,7 @@ describe('composeRecipe with mismatched clips', () => {
       mismatch: { slot: 'rep-right', width: 192, height: 108, fps: 30 },
     });
     const warnings: string[] = [];
-    const result = await composeRecipe({
-      source: new LocalBundleSource(bundle.dir),
-      recipeInput: recipe('left:5,right:5'),
-      assetVersion: 1,
-      outPath: out('reencode.mp4'),
+    const result = await composeLocal(bundle.dir, 'left:5,right:5', 'reencode.mp4', {
       logger: {
         info() {},
         warn: (details, message) => warnings.push(`${message} ${JSON.stringify(details)}`),
@@ -230,13 +225,9 @@ describe('composeRecipe with bad input', () => {
     await cp(base.dir, dir, { recursive: true });
     await rm(path.join(dir, 'pauza-video-1.mp4'));
     const runner = countingRunner();
-    const error = await composeRecipe({
-      source: new LocalBundleSource(dir),
-      recipeInput: recipe('left:5,right:5'),
-      assetVersion: 1,
-      outPath: out('no-pauza.mp4'),
-      runner,
-    }).catch((e: unknown) => e);
+    const error = await composeLocal(dir, 'left:5,right:5', 'no-pauza.mp4', { runner }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(RecipeInvalidError);
     expect((error as RecipeInvalidError).reasons).toContainEqual({
       field: 'sets',
@@ -244,12 +235,7 @@ describe('composeRecipe with bad input', () => {
     });
     expect(runner.ffmpegRuns + runner.probes).toBe(0);
     // One set needs no pauza: the narrowed pool does not break other recipes.
-    const single = await composeRecipe({
-      source: new LocalBundleSource(dir),
-      recipeInput: recipe('left:5'),
-      assetVersion: 1,
-      outPath: out('no-pauza.mp4'),
-    });
+    const single = await composeLocal(dir, 'left:5', 'no-pauza.mp4');
     expect(single.durationSeconds).toBe(5);
   });
 

@@ -1,18 +1,10 @@
 import { inputProtocol } from '@exercise-pipeline/shared';
+import { H264_160X90_PROFILE } from '@exercise-pipeline/test/consumer';
 import { describe, expect, it } from 'vitest';
 import { buildConcatList, buildRenderArgs, fileUrl, type RenderArgsInput } from './ffmpeg-args.js';
 import type { VideoProfile } from './profile.js';
 
-const target: VideoProfile = {
-  codec: 'h264',
-  width: 160,
-  height: 90,
-  frameRate: '25/1',
-  fps: 25,
-  timeBase: '1/12800',
-  pixelFormat: 'yuv420p',
-  codecSetup: 'High|30|SHA256:ab',
-};
+const target: VideoProfile = H264_160X90_PROFILE;
 
 function input(mode: 'copy' | 'reencode', overrides: Partial<RenderArgsInput> = {}): RenderArgsInput {
   return {

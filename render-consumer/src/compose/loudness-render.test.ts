@@ -8,7 +8,7 @@ import path from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { exercisePrefix, runFfmpeg } from '@exercise-pipeline/shared';
 import { createTempRoot, type TempRoot } from '@exercise-pipeline/test/consumer';
-import type { GeneratedBundle } from '@exercise-pipeline/test/fixtures';
+import { type GeneratedBundle, leftRightRecipe } from '@exercise-pipeline/test/fixtures';
 import { createAwsClients, uniqueName, useMotoServer } from '@exercise-pipeline/test/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DownloadCache } from '../bundle/download-cache.js';
@@ -99,15 +99,7 @@ afterAll(async () => {
   await root?.remove();
 });
 
-const recipeInput = {
-  exercise: 'detensionari-lombare',
-  language: 'ro',
-  sets: [
-    { side: 'left', reps: 5 },
-    { side: 'right', reps: 5 },
-  ],
-  seed: 1,
-};
+const recipeInput = leftRightRecipe('detensionari-lombare', [5, 5], 1);
 
 /** A runner that records which files ebur128 measured. */
 function recordingRunner(): MediaRunner & { measuredFiles: string[] } {

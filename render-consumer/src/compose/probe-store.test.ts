@@ -1,6 +1,6 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ProbeResult } from '@exercise-pipeline/shared';
+import { fullHdProbe } from '@exercise-pipeline/test/fixtures';
 import { useTempDir } from '@exercise-pipeline/test/harness';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ClipFacts, ProbeCache, probeCacheKey } from './probe-cache.js';
@@ -12,24 +12,7 @@ beforeAll(async () => {
   dir = temp.path;
 });
 function factsOf(seconds: number): ClipFacts {
-  const media: ProbeResult = {
-    formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
-    durationSeconds: seconds,
-    sizeBytes: 10,
-    video: {
-      codec: 'h264',
-      width: 1920,
-      height: 1080,
-      pixelFormat: 'yuv420p',
-      frameRate: '25/1',
-      fps: 25,
-      timeBase: '1/12800',
-      profile: 'High',
-      level: 40,
-      extradataHash: 'SHA256:ab',
-    },
-  };
-  return { media };
+  return { media: fullHdProbe(seconds, 10, { profile: 'High', level: 40, extradataHash: 'SHA256:ab' }) };
 }
 
 describe('directoryProbeStore', () => {

@@ -1,4 +1,5 @@
 import type { ProbeResult } from '@exercise-pipeline/shared';
+import { H264_160X90_PROFILE } from '@exercise-pipeline/test/consumer';
 import { describe, expect, it } from 'vitest';
 import {
   codecSetupOf,
@@ -9,16 +10,7 @@ import {
   videoSecondsOf,
 } from './profile.js';
 
-const base: VideoProfile = {
-  codec: 'h264',
-  width: 160,
-  height: 90,
-  frameRate: '25/1',
-  fps: 25,
-  timeBase: '1/12800',
-  pixelFormat: 'yuv420p',
-  codecSetup: 'High|30|SHA256:ab',
-};
+const base: VideoProfile = H264_160X90_PROFILE;
 
 describe('copyCompatibility', () => {
   it('accepts clips that share codec, size, rate, time base and pixel format', () => {

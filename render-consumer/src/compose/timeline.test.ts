@@ -7,6 +7,7 @@ import {
   recipeHash,
   type Variants,
 } from '@exercise-pipeline/shared';
+import { leftRightRecipe } from '@exercise-pipeline/test/fixtures';
 import { describe, expect, it } from 'vitest';
 import { plannedVideoKeys, planTimeline, type SetSegmentPlan, type TimelinePlan } from './timeline.js';
 import { onFrameGrid, summarizeSegments, timeTimeline } from './timing.js';
@@ -28,16 +29,7 @@ function bundle(counts: Record<string, number>, voCounts: Record<string, number>
 const three = bundle({ intro: 3, pauza: 3, outro: 3, 'rep-left': 3, 'rep-right': 3 });
 
 function plan(recipe: Partial<Recipe>, variants: Variants = three, assetVersion = 1): TimelinePlan {
-  const full: Recipe = {
-    exercise: 'squat-wall',
-    language: 'ro',
-    sets: [
-      { side: 'left', reps: 5 },
-      { side: 'right', reps: 10 },
-    ],
-    seed: 7,
-    ...recipe,
-  };
+  const full: Recipe = { ...baseRecipe(), ...recipe };
   return planTimeline({ manifest, variants, recipe: full, recipeHash: recipeHash(full), assetVersion });
 }
 
@@ -230,13 +222,5 @@ describe('timeTimeline', () => {
 });
 
 function baseRecipe(): Recipe {
-  return {
-    exercise: 'squat-wall',
-    language: 'ro',
-    sets: [
-      { side: 'left', reps: 5 },
-      { side: 'right', reps: 10 },
-    ],
-    seed: 7,
-  };
+  return leftRightRecipe('squat-wall', [5, 10], 7);
 }

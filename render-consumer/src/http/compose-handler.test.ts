@@ -1,45 +1,23 @@
 import {
   addExercise,
   countingCompose,
-  openRenderFixture,
   publishedIds,
-  type RenderFixture,
   recipe,
-  resetCatalog,
+  useRenderFixture,
   startConsumerServer,
   stopServersAfterEach,
 } from '@exercise-pipeline/test/consumer';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listExerciseRenders } from '../catalog/renders.js';
-import { LocalPublisher } from '../publish/local-publisher.js';
-import { EnsureRender } from '../render/ensure-render.js';
 import type { ComposeAnswer } from './compose-handler.js';
 
-let fixture: RenderFixture;
-
-beforeAll(async () => {
-  fixture = await openRenderFixture('compose-api');
-});
-
-afterAll(async () => {
-  await fixture.close();
-});
-
-beforeEach(async () => {
-  await resetCatalog(fixture.db);
-});
+const fixture = useRenderFixture('compose-api');
 
 stopServersAfterEach();
 
 async function startApi(options: { apiToken?: string } = {}) {
   const counter = countingCompose();
-  const ensureRender = new EnsureRender({
-    db: fixture.db,
-    bundleSourceFor: () => fixture.bundleSource(),
-    compose: counter.compose,
-    publisher: new LocalPublisher({ dataDir: fixture.dataDir }),
-    dataDir: fixture.dataDir,
-  });
+  const ensureRender = fixture.ensureRender(counter.compose);
   const started = await startConsumerServer({
     db: fixture.db,
     ensureRender,

@@ -42,6 +42,9 @@ const objectCreated = JSON.stringify({
   },
 });
 
+/** A message attribute of SQS's String type. */
+const text = (value: string) => ({ DataType: 'String', StringValue: value });
+
 function failure(messageId: string, reason: string, exercise: string | null = null): MessageFailureRow {
   const at = new Date('2026-01-10T10:00:00Z');
   return {
@@ -85,8 +88,8 @@ describe('describeDeadLetter', () => {
       {
         ...base,
         MessageAttributes: {
-          failure_reason: { DataType: 'String', StringValue: 'MANIFEST_INVALID: bad' },
-          exercise: { DataType: 'String', StringValue: 'other-slug' },
+          failure_reason: text('MANIFEST_INVALID: bad'),
+          exercise: text('other-slug'),
         },
       },
       new Map([['m-1', failure('m-1', 'older reason')]]),
@@ -124,7 +127,7 @@ describe('describeDeadLetter', () => {
   it('shows every attribute in the detail', () => {
     const detail = describeDeadLetterDetail({
       ...base,
-      MessageAttributes: { failed_at: { DataType: 'String', StringValue: '2026-01-10T10:00:00Z' } },
+      MessageAttributes: { failed_at: text('2026-01-10T10:00:00Z') },
     });
     expect(detail.attributes).toEqual({ failed_at: '2026-01-10T10:00:00Z' });
     expect(detail.rawBody).toBe(bundleSynced);
@@ -135,14 +138,14 @@ describe('forwardedAttributes', () => {
   it('drops the failure notes and the deferral count and keeps everything else', () => {
     expect(
       forwardedAttributes({
-        failure_reason: { DataType: 'String', StringValue: 'x' },
-        failed_at: { DataType: 'String', StringValue: 'x' },
-        source_queue: { DataType: 'String', StringValue: 'x' },
-        exercise: { DataType: 'String', StringValue: 'x' },
+        failure_reason: text('x'),
+        failed_at: text('x'),
+        source_queue: text('x'),
+        exercise: text('x'),
         deferrals: { DataType: 'Number', StringValue: '3' },
-        trace: { DataType: 'String', StringValue: 'abc' },
+        trace: text('abc'),
       }),
-    ).toEqual({ trace: { DataType: 'String', StringValue: 'abc' } });
-    expect(forwardedAttributes({ failure_reason: { DataType: 'String', StringValue: 'x' } })).toBeUndefined();
+    ).toEqual({ trace: text('abc') });
+    expect(forwardedAttributes({ failure_reason: text('x') })).toBeUndefined();
   });
 });

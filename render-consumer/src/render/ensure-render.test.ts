@@ -3,13 +3,11 @@ import { RecipeInvalidError, recipeHash, recipeSchema } from '@exercise-pipeline
 import {
   addExercise,
   countingCompose,
-  openRenderFixture,
   publishedIds,
-  type RenderFixture,
   recipe,
-  resetCatalog,
+  useRenderFixture,
 } from '@exercise-pipeline/test/consumer';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bumpAssetVersion } from '../catalog/exercises.js';
 import {
   claimRender,
@@ -19,39 +17,18 @@ import {
   markRenderReady,
   supersedeRenders,
 } from '../catalog/renders.js';
-import { LocalPublisher } from '../publish/local-publisher.js';
 import {
   type ComposeFn,
-  EnsureRender,
+  type EnsureRender,
   type EnsureRenderOptions,
   isHeldElsewhere,
   type RenderReport,
 } from './ensure-render.js';
 
-let fixture: RenderFixture;
-
-beforeAll(async () => {
-  fixture = await openRenderFixture('ensure-render');
-});
-
-afterAll(async () => {
-  await fixture.close();
-});
-
-beforeEach(async () => {
-  await resetCatalog(fixture.db);
-});
+const fixture = useRenderFixture('ensure-render');
 
 function service(compose: ComposeFn, options: Partial<EnsureRenderOptions> = {}): EnsureRender {
-  return new EnsureRender({
-    db: fixture.db,
-    bundleSourceFor: () => fixture.bundleSource(),
-    compose,
-    publisher: new LocalPublisher({ dataDir: fixture.dataDir }),
-    dataDir: fixture.dataDir,
-    pollMs: 50,
-    ...options,
-  });
+  return fixture.ensureRender(compose, { pollMs: 50, ...options });
 }
 
 async function rowsOf(exerciseId: number) {

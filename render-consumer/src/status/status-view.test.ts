@@ -57,18 +57,11 @@ describe('status view mapping', () => {
       received_at: when,
     };
     expect(toDeliveryView(row)).toEqual({
-      id: 3,
-      outcome: 'refused',
-      delivery: '001 Detensionari Lombare',
-      exercise: null,
-      host: 'nas-1',
+      ...row,
       reasons: [
         { file: 'intro.mp4', problem: 'not a video', fix: 'export it again as H.264 mp4' },
         { file: null, problem: 'no manifest', fix: 'add manifest.json' },
       ],
-      changed_keys: [],
-      findings: [],
-      fingerprint: null,
       event_time: '2026-03-01T10:00:00.000Z',
       received_at: '2026-03-01T10:00:00.000Z',
     });

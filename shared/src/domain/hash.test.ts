@@ -1,16 +1,9 @@
+import { leftRightRecipe } from '@exercise-pipeline/test/fixtures';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, recipeHash, sha256Hex } from './hash.js';
 import type { Recipe } from './recipe.js';
 
-const recipe: Recipe = {
-  exercise: 'squat-wall',
-  language: 'ro',
-  sets: [
-    { side: 'left', reps: 10 },
-    { side: 'right', reps: 5 },
-  ],
-  seed: 42,
-};
+const recipe: Recipe = leftRightRecipe('squat-wall', [10, 5], 42);
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and adds no whitespace', () => {

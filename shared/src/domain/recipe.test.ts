@@ -1,3 +1,4 @@
+import { leftRightRecipe } from '@exercise-pipeline/test/fixtures';
 import { describe, expect, it } from 'vitest';
 import { assertManifest, type Manifest } from './manifest.js';
 import { discoverVariants, type Variants } from './naming.js';
@@ -15,15 +16,7 @@ const fullBundle: Variants = discoverVariants([
   ]),
 ]);
 
-const good = {
-  exercise: 'wall-squat',
-  language: 'ro',
-  sets: [
-    { side: 'left', reps: 10 },
-    { side: 'right', reps: 10 },
-  ],
-  seed: 7,
-};
+const good = leftRightRecipe('wall-squat', [10, 10], 7);
 
 function reasonsOf(input: unknown, m: Manifest = manifest, v: Variants = fullBundle): string[] {
   const result = validateRecipe(input, m, v);
@@ -183,15 +176,7 @@ describe('requiredSlots', () => {
 
 describe('catalogPreviewRecipe', () => {
   it('uses one block per filmed side with seed 1 by default', () => {
-    expect(catalogPreviewRecipe(manifest, 'en')).toEqual({
-      exercise: 'wall-squat',
-      language: 'en',
-      sets: [
-        { side: 'left', reps: 5 },
-        { side: 'right', reps: 5 },
-      ],
-      seed: 1,
-    });
+    expect(catalogPreviewRecipe(manifest, 'en')).toEqual(leftRightRecipe('wall-squat', [5, 5], 1, 'en'));
   });
   it("uses the manifest's catalog_preview when present, and the result validates", () => {
     const withPreview = assertManifest({

@@ -12,6 +12,80 @@ import {
   timeCell,
 } from './status-dom.js';
 
+// ---- table frames ---------------------------------------------------------------------------
+// Each table's caption and column heads, by the name of the section it ends (`<name>-section`);
+// a column written '#…' holds numbers and is aligned as such.
+
+const TABLES = {
+  consumers: {
+    caption: 'Render leases held by the consumers sharing the catalog',
+    columns: ['Consumer', '#Render', 'Exercise', 'Language', '#Asset version', 'Lease expires'],
+  },
+  dlq: {
+    caption: 'Messages in the dead-letter queue',
+    columns: ['Message id', 'Exercise', 'Reason', '#Receives', 'First received', 'Body'],
+  },
+  deliveries: {
+    caption: 'Deliveries reported by the ingest agents',
+    columns: ['Received', 'Outcome', 'Exercise', 'Delivery', 'Host', 'Details'],
+  },
+  renders: {
+    caption: 'Renders of the catalog and of prescriptions',
+    columns: [
+      '#Id',
+      'Exercise',
+      'Language',
+      'Status',
+      '#Asset version',
+      '#Duration',
+      'Recipe hash',
+      'Delete after',
+      'Error',
+      'Preview',
+    ],
+  },
+  exercises: {
+    caption: 'Exercises in the catalog',
+    columns: [
+      'Exercise',
+      'Kind',
+      'Status',
+      '#Asset version',
+      'Fingerprint',
+      'Fingerprint age',
+      '#Catalog render',
+    ],
+  },
+};
+
+function columnHead(column) {
+  const numeric = column.startsWith('#');
+  return h('th', {
+    className: numeric ? 'num' : undefined,
+    text: numeric ? column.slice(1) : column,
+    attrs: { scope: 'col' },
+  });
+}
+
+/** Ends each table section with its table: caption, column heads and an empty body to draw into. */
+export function drawTableFrames() {
+  for (const [name, { caption, columns }] of Object.entries(TABLES)) {
+    $(`${name}-section`).append(
+      h(
+        'div',
+        { className: 'table-wrap' },
+        h(
+          'table',
+          { attrs: { id: `${name}-table` } },
+          h('caption', { className: 'visually-hidden', text: caption }),
+          h('thead', {}, h('tr', {}, ...columns.map(columnHead))),
+          h('tbody'),
+        ),
+      ),
+    );
+  }
+}
+
 // ---- overview cards -------------------------------------------------------------------------
 
 function queueText(queue) {

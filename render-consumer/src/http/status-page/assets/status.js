@@ -9,6 +9,7 @@ import {
   drawExercises,
   drawOverview,
   drawRenders,
+  drawTableFrames,
 } from './status-tables.js';
 
 const POLL_MS = 4000;
@@ -255,6 +256,7 @@ function schedule() {
 }
 
 function start() {
+  drawTableFrames();
   wirePlayer();
   $('refresh-now').addEventListener('click', () => refresh());
   $('auto-refresh').addEventListener('change', () => schedule());
