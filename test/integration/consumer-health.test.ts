@@ -182,6 +182,7 @@ describe('a render in flight, seen by /metrics and the status page', () => {
 
 describe('/readyz follows SQS and the catalog', () => {
   it('turns 503 naming the catalog while its database refuses connections, and ready once it accepts them', async () => {
+    await readyzUntil(200, 'readyz to report ready before the catalog goes away');
     await asAdmin(`ALTER DATABASE "${database.name}" ALLOW_CONNECTIONS false`);
     try {
       await asAdmin(
@@ -201,7 +202,7 @@ describe('/readyz follows SQS and the catalog', () => {
   }, 60_000);
 
   it('turns 503 naming the queue while moto is frozen, and ready once it answers again', async () => {
-    expect((await readyz()).status).toBe(200);
+    await readyzUntil(200, 'readyz to report ready before moto freezes');
     process.kill(moto.pid!, 'SIGSTOP');
     try {
       const frozen = await readyzUntil(503, 'readyz to report the frozen queue');
