@@ -93,15 +93,37 @@ export async function publishedIds(dataDir: string): Promise<string[]> {
   return entries.filter((name) => !name.startsWith('.')).sort();
 }
 
-export function recipe(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+/** A Romanian recipe of `exercise`: one left set, then one right set, with the given seed. */
+export function leftRightRecipe(exercise: string, leftReps: number, rightReps: number, seed: number) {
   return {
-    exercise: SLUG,
+    exercise,
     language: 'ro',
     sets: [
-      { side: 'left', reps: 5 },
-      { side: 'right', reps: 5 },
+      { side: 'left' as const, reps: leftReps },
+      { side: 'right' as const, reps: rightReps },
     ],
-    seed: 7,
-    ...overrides,
+    seed,
   };
+}
+
+/** `consumer compose` of `bundleDir` (ro, left:5,right:10, seed 5) to `out`, printing JSON. */
+export function composeCommandArgs(bundleDir: string, out: string): string[] {
+  return [
+    'compose',
+    '--bundle',
+    bundleDir,
+    '--language',
+    'ro',
+    '--sets',
+    'left:5,right:10',
+    '--seed',
+    '5',
+    '--out',
+    out,
+    '--json',
+  ];
+}
+
+export function recipe(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...leftRightRecipe(SLUG, 5, 5, 7), ...overrides };
 }

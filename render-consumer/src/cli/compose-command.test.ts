@@ -4,7 +4,7 @@ import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probeMedia, recipeHash } from '@exercise-pipeline/shared';
-import { createTempRoot, type TempRoot } from '@exercise-pipeline/test/consumer';
+import { composeCommandArgs, createTempRoot, type TempRoot } from '@exercise-pipeline/test/consumer';
 import type { GeneratedBundle } from '@exercise-pipeline/test/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -55,20 +55,7 @@ const consumer = (...args: string[]) => run(process.execPath, [cli, ...args]);
 describe('consumer compose', () => {
   it('renders a local bundle and prints one JSON document', async () => {
     const out = path.join(root.dir, 'renders', 'cli.mp4');
-    const result = await consumer(
-      'compose',
-      '--bundle',
-      bundle.dir,
-      '--language',
-      'ro',
-      '--sets',
-      'left:5,right:10',
-      '--seed',
-      '5',
-      '--out',
-      out,
-      '--json',
-    );
+    const result = await consumer(...composeCommandArgs(bundle.dir, out));
     expect(result.stderr).toContain('"msg":"composed"');
     expect(result.code).toBe(0);
     const document = JSON.parse(result.stdout);
