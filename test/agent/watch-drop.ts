@@ -9,6 +9,7 @@ import {
 } from '@exercise-pipeline/ingest-agent/watch';
 import { runFfmpeg } from '@exercise-pipeline/shared';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { H264_FAST } from '../fixtures/media-spec.js';
 import { trackResource } from '../harness/resources.js';
 import { createTempDir, type TempDir } from '../harness/temp-dir.js';
 
@@ -22,18 +23,9 @@ export async function makeMediaSamples(dir: string): Promise<MediaSamples> {
   await mkdir(dir, { recursive: true });
   const mp4 = path.join(dir, 'sample.mp4');
   const mp3 = path.join(dir, 'sample.mp3');
-  await runFfmpeg(
-    ['-y', '-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=10:duration=1'].concat([
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-pix_fmt',
-      'yuv420p',
-      mp4,
-    ]),
-    { timeoutMs: 30_000 },
-  );
+  await runFfmpeg(['-y', '-f', 'lavfi', '-i', 'testsrc=size=64x64:rate=10:duration=1', ...H264_FAST, mp4], {
+    timeoutMs: 30_000,
+  });
   await runFfmpeg(['-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'libmp3lame', mp3], {
     timeoutMs: 30_000,
   });

@@ -21,7 +21,7 @@ import {
   type EnsureRenderOptions,
 } from '@exercise-pipeline/render-consumer/render';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { generateBundle, TINY_MEDIA } from '../fixtures/index.js';
+import { generateBundle, leftRightRecipe, TINY_MEDIA } from '../fixtures/index.js';
 import { trackResource } from '../harness/resources.js';
 import { createTempDir, type TempDir } from '../harness/temp-dir.js';
 
@@ -148,15 +148,24 @@ export async function publishedIds(dataDir: string): Promise<string[]> {
   return entries.filter((name) => !name.startsWith('.')).sort();
 }
 
+/** `consumer compose` of `bundleDir` (ro, left:5,right:10, seed 5) to `out`, printing JSON. */
+export function composeCommandArgs(bundleDir: string, out: string): string[] {
+  return [
+    'compose',
+    '--bundle',
+    bundleDir,
+    '--language',
+    'ro',
+    '--sets',
+    'left:5,right:10',
+    '--seed',
+    '5',
+    '--out',
+    out,
+    '--json',
+  ];
+}
+
 export function recipe(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    exercise: SLUG,
-    language: 'ro',
-    sets: [
-      { side: 'left', reps: 5 },
-      { side: 'right', reps: 5 },
-    ],
-    seed: 7,
-    ...overrides,
-  };
+  return { ...leftRightRecipe(SLUG, [5, 5], 7), ...overrides };
 }

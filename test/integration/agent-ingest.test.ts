@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { parseManifest, parsePipelineMessage, probeMedia } from '@exercise-pipeline/shared';
 import { describe, expect, it } from 'vitest';
-import { generateBundle, generateDelivery } from '../fixtures/index.js';
+import { CONVENTION_OBJECTS, generateBundle, generateDelivery } from '../fixtures/index.js';
 import { bodiesOf, drainQueue } from '../harness/index.js';
 import { fileSha256, listKeys, objectBytes, runAgent, sha256, useAgentWorld } from './agent-helpers.js';
 
@@ -14,19 +14,7 @@ const world = useAgentWorld('agent-ingest');
 
 /** The eleven objects the team's seven files become. */
 function conventionKeys(slug: string): string[] {
-  return [
-    'audio/ro/intro-vo-1.mp3',
-    'audio/ro/outro-vo-1.mp3',
-    'audio/ro/pauza-vo-1.mp3',
-    'audio/ro/rep-left-vo-1.mp3',
-    'audio/ro/rep-right-vo-1.mp3',
-    'intro-video-1.mp4',
-    'manifest.json',
-    'outro-video-1.mp4',
-    'pauza-video-1.mp4',
-    'rep-left-video-1.mp4',
-    'rep-right-video-1.mp4',
-  ].map((key) => `${slug}/${key}`);
+  return CONVENTION_OBJECTS.map((key) => `${slug}/${key}`);
 }
 
 async function snapshot(dir: string): Promise<Record<string, string>> {

@@ -4,13 +4,14 @@
  * `status: "encoding"`; only a call signed with the library's read-only key changes anything; a
  * replayed or unknown call is answered 200 and ignored; a repeat request then reports `ready`.
  */
+
 import { createHmac } from 'node:crypto';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CatalogDb } from '@exercise-pipeline/render-consumer/catalog';
-import type { RenderRow } from '@exercise-pipeline/render-consumer/catalog';
+import type { CatalogDb, RenderRow } from '@exercise-pipeline/render-consumer/catalog';
 import { bunnyDirectoryToken } from '@exercise-pipeline/render-consumer/publish';
 import type { RenderService } from '@exercise-pipeline/render-consumer/service';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leftRightRecipe } from '../fixtures/index.js';
 import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
 import {
   makeBundle,
@@ -28,15 +29,7 @@ const database = useTestDatabase('bunny_webhook');
 const temp = useTempDir('bunny-webhook');
 const SLUG = 'fandari-genunchi';
 const TOKEN_KEY = 'zone-token-key';
-const RECIPE = {
-  exercise: SLUG,
-  language: 'ro',
-  sets: [
-    { side: 'left', reps: 10 },
-    { side: 'right', reps: 5 },
-  ],
-  seed: 42,
-};
+const RECIPE = leftRightRecipe(SLUG, [10, 5], 42);
 
 let pipeline: Pipeline;
 let service: RenderService;

@@ -6,17 +6,7 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  completedUploads,
-  makeBundle,
-  parseMetrics,
-  renderQueueDrained,
-  startService,
-  syncAs,
-  usePipeline,
-  waitFor,
-  waitForPreviews,
-} from './consumer-helpers.js';
+import { parseMetrics, usePipeline, waitFor, waitForPreviews } from './consumer-helpers.js';
 
 const world = usePipeline('consumer-compose-limits');
 
@@ -37,9 +27,8 @@ describe.each([
   { catalog: 'pglite', slug: 'rotatii-trunchi' },
 ])('compose requests beyond the render slots ($catalog)', ({ catalog, slug }) => {
   it('renders one at a time, queues one, refuses the rest with Retry-After, and joins identical ones', async () => {
-    await syncAs(world.pipeline, slug, await makeBundle(world.root, slug));
-    const service = await startService(
-      world.pipeline,
+    await world.sync(slug);
+    const service = await world.startService(
       {
         dataDir: path.join(world.root, `data-${catalog}`),
         ...(catalog === 'postgres' ? { databaseUrl: world.databaseUrl } : {}),
@@ -50,8 +39,8 @@ describe.each([
       // The catalog previews go first, through the same slots; then the API has the machine.
       const db = service.db;
       await waitForPreviews(db, slug, 1, ['ro', 'en'], 120_000);
-      await renderQueueDrained(world.pipeline);
-      const before = completedUploads(world.pipeline, slug).length;
+      await world.queueDrained();
+      const before = world.completedUploads(slug).length;
 
       const hold = world.pipeline.bunny.holdNextUpload();
       const first = compose(service.url, slug, 1001);
@@ -88,7 +77,7 @@ describe.each([
       expect(after.get('exercise_pipeline_compose_requests_rejected')).toBe(2);
       expect(after.get('exercise_pipeline_renders_running')).toBe(0);
       // Two renders for five requests: the refused ones never reached ffmpeg or Bunny.
-      expect(completedUploads(world.pipeline, slug).length - before).toBe(2);
+      expect(world.completedUploads(slug).length - before).toBe(2);
     } finally {
       await service.stop();
     }

@@ -12,16 +12,7 @@ import type { RenderService } from '@exercise-pipeline/render-consumer/service';
 import { parsePipelineMessage } from '@exercise-pipeline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainQueue } from '../harness/index.js';
-import {
-  makeBundle,
-  queueDepth,
-  renderEvents,
-  rendersOf,
-  startService,
-  syncAs,
-  usePipeline,
-  waitFor,
-} from './consumer-helpers.js';
+import { renderEvents, rendersOf, usePipeline, waitFor } from './consumer-helpers.js';
 
 const world = usePipeline('consumer-dlq', { database: false });
 const SLUG = 'genuflexiuni';
@@ -33,7 +24,7 @@ let syncedBody: string;
 beforeAll(async () => {
   // The bundle is in the bucket before any consumer runs; of its queue messages only the agent's
   // "Bundle Synced" is kept, so exactly one message carries the failure through its retries.
-  await syncAs(world.pipeline, SLUG, await makeBundle(world.root, SLUG));
+  await world.sync(SLUG);
   const messages = await waitFor('the sync messages', async () => {
     const drained = await drainQueue(world.pipeline.clients.sqs, world.pipeline.topology.queueUrl);
     return drained.some(isBundleSynced) ? drained : undefined;
@@ -46,8 +37,7 @@ beforeAll(async () => {
     apiUrl: world.pipeline.bunny.url,
     retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 50 },
   });
-  service = await startService(
-    world.pipeline,
+  service = await world.startService(
     { dataDir: path.join(world.root, 'consumer-data') },
     { publisher: new BunnyPublisher({ client, cdnHostname: 'vz-test.b-cdn.net' }) },
   );
@@ -106,7 +96,7 @@ describe('render consumer failures', () => {
     const events = await renderEvents(world.pipeline);
     expect(events.length).toBeGreaterThanOrEqual(2 * MAX_RECEIVE_COUNT);
     expect(events.every((event) => event.type === 'render-failed')).toBe(true);
-    expect(await queueDepth(world.pipeline.clients.sqs, world.pipeline.topology.queueUrl)).toBe(0);
+    expect(await world.queueDepth()).toBe(0);
   });
 
   it('moves a message that does not parse, or names a key outside the layout, straight to the DLQ', async () => {
@@ -143,6 +133,6 @@ describe('render consumer failures', () => {
     );
     expect(failures).toHaveLength(3);
     expect(failures.every((failure) => failure.permanent)).toBe(true);
-    expect(await queueDepth(world.pipeline.clients.sqs, world.pipeline.topology.queueUrl)).toBe(0);
+    expect(await world.queueDepth()).toBe(0);
   });
 });

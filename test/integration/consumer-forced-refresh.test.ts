@@ -7,17 +7,7 @@ import path from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { refreshRequestBody } from '@exercise-pipeline/render-consumer/ops';
 import { describe, expect, it } from 'vitest';
-import {
-  exerciseRow,
-  makeBundle,
-  renderQueueDrained,
-  rendersOf,
-  startService,
-  syncAs,
-  usePipeline,
-  waitFor,
-  waitForPreviews,
-} from './consumer-helpers.js';
+import { exerciseRow, rendersOf, usePipeline, waitFor, waitForPreviews } from './consumer-helpers.js';
 
 const world = usePipeline('consumer-forced-refresh');
 
@@ -26,15 +16,15 @@ describe.each([
   { catalog: 'pglite', slug: 'pod-fesier' },
 ])('a forced refresh delivered twice ($catalog)', ({ catalog, slug }) => {
   it('bumps the asset version once per request id', async () => {
-    await syncAs(world.pipeline, slug, await makeBundle(world.root, slug));
-    const service = await startService(world.pipeline, {
+    await world.sync(slug);
+    const service = await world.startService({
       dataDir: path.join(world.root, `data-${catalog}`),
       ...(catalog === 'postgres' ? { databaseUrl: world.databaseUrl } : {}),
     });
     try {
       const { db } = service;
       await waitForPreviews(db, slug, 1, ['ro', 'en'], 120_000);
-      await renderQueueDrained(world.pipeline);
+      await world.queueDrained();
 
       const send = async (body: object) => {
         const processed = service.metrics.messagesProcessed.get();
@@ -48,7 +38,7 @@ describe.each([
           'the message to be handled',
           async () => service.metrics.messagesProcessed.get() > processed,
         );
-        await renderQueueDrained(world.pipeline);
+        await world.queueDrained();
       };
       const forced = refreshRequestBody({ exercise: slug, force: true, requestedBy: 'ops@test' });
       expect(forced.detail.requestId).toMatch(/^[0-9a-f-]{36}$/);

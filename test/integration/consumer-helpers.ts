@@ -12,6 +12,7 @@ import { ensureLocalTopology, type LocalTopology } from '@exercise-pipeline/infr
 import { type SyncResult, syncBundle } from '@exercise-pipeline/ingest-agent/sync';
 import type { ExerciseRow, RenderRow } from '@exercise-pipeline/render-consumer/catalog';
 import { type CatalogDb, openCatalogDb } from '@exercise-pipeline/render-consumer/catalog';
+import { type RefreshRequestInput, requestRefresh } from '@exercise-pipeline/render-consumer/ops';
 import {
   type RenderService,
   type RenderServiceConfig,
@@ -110,6 +111,20 @@ export interface PipelineWorld {
   readonly root: string;
   /** The pipeline opened on them in beforeAll. */
   readonly pipeline: Pipeline;
+  /** A bundle of `slug` under the file's temp dir (`makeBundle`). */
+  bundle(slug: string, languages?: string[]): Promise<string>;
+  /** Syncs `bundleDir`, or a new bundle of `slug`, into the pipeline's bucket (`syncAs`). */
+  sync(slug: string, bundleDir?: string): Promise<SyncResult>;
+  /** A render service on the pipeline (`startService`). */
+  startService(settings: ServiceSettings, overrides?: Partial<RenderServiceOptions>): Promise<RenderService>;
+  /** Waits until the render queue is empty (`renderQueueDrained`). */
+  queueDrained(): Promise<true>;
+  /** The exercise's completed Bunny uploads (`completedUploads`). */
+  completedUploads(slug: string): string[];
+  /** Messages visible or in flight on the render queue (`queueDepth`). */
+  queueDepth(): Promise<number>;
+  /** The environment of a `consumer run` or ops CLI child on the pipeline, data in `dataDir`. */
+  consumerEnv(dataDir: string, extra?: Record<string, string>): Record<string, string>;
 }
 
 /**
@@ -131,7 +146,7 @@ export function usePipeline(
   afterAll(async () => {
     await pipeline?.close();
   });
-  return {
+  const world: PipelineWorld = {
     moto,
     get endpoint() {
       return moto.endpoint;
@@ -148,7 +163,23 @@ export function usePipeline(
         throw new Error(`usePipeline('${label}'): the pipeline opens in beforeAll; use it in tests`);
       return pipeline;
     },
+    bundle: (slug, languages) => makeBundle(temp.path, slug, languages),
+    sync: async (slug, bundleDir) => syncAs(world.pipeline, slug, bundleDir ?? (await world.bundle(slug))),
+    startService: (settings, overrides) => startService(world.pipeline, settings, overrides),
+    queueDrained: () => renderQueueDrained(world.pipeline),
+    completedUploads: (slug) => completedUploads(world.pipeline, slug),
+    queueDepth: () => queueDepth(world.pipeline.clients.sqs, world.pipeline.topology.queueUrl),
+    consumerEnv: (dataDir, extra = {}) => ({
+      ...moto.env,
+      ASSETS_BUCKET: world.pipeline.topology.bucket,
+      EVENT_BUS_NAME: world.pipeline.topology.busName,
+      RENDER_QUEUE_URL: world.pipeline.topology.queueUrl,
+      RENDER_DLQ_URL: world.pipeline.topology.dlqUrl,
+      DATA_DIR: dataDir,
+      ...extra,
+    }),
   };
+  return world;
 }
 
 export interface CatalogRun {
@@ -199,6 +230,64 @@ export async function openCatalogRun(options: {
       await service.stop();
       if (postgres) await db.close();
       await pipeline.close();
+    },
+  };
+}
+
+/**
+ * Registers the file-level hooks of a test that runs once per catalog: a moto server, a PostgreSQL
+ * database and a temp dir. Its `open`, called in a describe block, opens that block's `CatalogRun`
+ * in beforeAll and closes it in afterAll; its fields are readable from the tests on.
+ */
+export function useCatalogRuns(label: string) {
+  const moto = useMotoServer(label);
+  const database = useTestDatabase(label.replaceAll('-', '_'));
+  const temp = useTempDir(label);
+  return {
+    open(options: Omit<Parameters<typeof openCatalogRun>[0], 'endpoint' | 'root' | 'databaseUrl'>): Omit<
+      CatalogRun,
+      'close'
+    > & {
+      /** Syncs `bundleDir` as `slug` into the run's bucket (`syncAs`). */
+      sync(slug: string, bundleDir: string): Promise<SyncResult>;
+      /** Waits until the run's render queue is empty (`renderQueueDrained`). */
+      queueDrained(): Promise<true>;
+      /** Waits for `count` of the consumer's own events (`waitForRenderEvents`). */
+      renderEvents(count: number, what: string): Promise<PipelineMessage[]>;
+    } {
+      let run: CatalogRun | undefined;
+      beforeAll(async () => {
+        run = await openCatalogRun({
+          ...options,
+          endpoint: moto.endpoint,
+          root: temp.path,
+          databaseUrl: database.url,
+        });
+      });
+      afterAll(async () => {
+        await run?.close();
+      });
+      const opened = (): CatalogRun => {
+        if (!run) throw new Error(`useCatalogRuns('${label}'): the run opens in beforeAll; use it in tests`);
+        return run;
+      };
+      return {
+        get pipeline() {
+          return opened().pipeline;
+        },
+        get service() {
+          return opened().service;
+        },
+        get db() {
+          return opened().db;
+        },
+        get bundleDir() {
+          return opened().bundleDir;
+        },
+        sync: (slug, bundleDir) => syncAs(opened().pipeline, slug, bundleDir),
+        queueDrained: () => renderQueueDrained(opened().pipeline),
+        renderEvents: (count, what) => waitForRenderEvents(opened().pipeline, count, what),
+      };
     },
   };
 }
@@ -374,6 +463,20 @@ export function renderQueueDrained(pipeline: Pipeline): Promise<true> {
   );
 }
 
+/** An operator's refresh of `exercise` on the pipeline's render queue, as `consumer refresh` sends it. */
+export function refreshExercise(
+  pipeline: Pipeline,
+  exercise: string,
+  options: Omit<RefreshRequestInput, 'sqs' | 'queueUrl' | 'exercise'>,
+) {
+  return requestRefresh({
+    sqs: pipeline.clients.sqs,
+    queueUrl: pipeline.topology.queueUrl,
+    exercise,
+    ...options,
+  });
+}
+
 /** The Bunny double's videos of one exercise: their titles start with the slug. */
 export function bunnyVideosOf(pipeline: Pipeline, slug: string): Record<string, unknown>[] {
   return pipeline.bunny.videos().filter((video) => String(video.title).startsWith(`${slug} · `));
@@ -432,6 +535,29 @@ export function previewNoticeFields(
       fingerprint,
       previewUrl: renders.find((render) => String(render.id) === renderId)?.playback_url,
     })),
+  };
+}
+
+/**
+ * What `handleMessage` needs to handle messages of `topology`'s render queue, with a refresh that
+ * fails with `reason` every time (a message that never succeeds, until it is dead-lettered).
+ */
+export function failingHandleDeps(
+  db: CatalogDb,
+  sqs: SQSClient,
+  topology: Pick<LocalTopology, 'queueUrl' | 'dlqUrl'>,
+  bucket: string,
+  reason: string,
+) {
+  return {
+    db,
+    sqs,
+    queueUrl: topology.queueUrl,
+    dlqUrl: topology.dlqUrl,
+    bucket,
+    refresh: async (): Promise<never> => {
+      throw new Error(reason);
+    },
   };
 }
 

@@ -13,13 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSUMER_BIN, freePort, killProcessGroup, trackResource } from '../harness/index.js';
 import {
   bunnyVideosOf,
-  completedUploads,
   LANGUAGES,
-  makeBundle,
   openCatalog,
-  renderQueueDrained,
   rendersOf,
-  syncAs,
   usePipeline,
   waitFor,
   waitForPreviews,
@@ -125,9 +121,7 @@ async function expectOneReadyRenderPerLanguage(slug: string): Promise<void> {
   expect(renders.map((render) => [render.language, render.status, render.asset_version]).sort()).toEqual(
     LANGUAGES.map((language) => [language, 'ready', 1]).sort(),
   );
-  expect(completedUploads(world.pipeline, slug)).toEqual(
-    renders.map((render) => render.bunny_video_id).sort(),
-  );
+  expect(world.completedUploads(slug)).toEqual(renders.map((render) => render.bunny_video_id).sort());
 }
 
 describe('consumer run as processes', () => {
@@ -135,7 +129,7 @@ describe('consumer run as processes', () => {
     const slug = 'detensionari-lombare';
     const hold = world.pipeline.bunny.holdNextUpload();
     const first = await startConsumer('killed');
-    await syncAs(world.pipeline, slug, await makeBundle(world.root, slug));
+    await world.sync(slug);
     const heldVideo = await waitFor('the first upload to reach Bunny', () => hold.arrived, 60_000);
     // The video id was on the render row before a byte was sent.
     expect((await rendersOf(db, slug)).map((render) => render.bunny_video_id)).toContain(heldVideo);
@@ -145,7 +139,7 @@ describe('consumer run as processes', () => {
 
     const second = await startConsumer('survivor');
     await waitForPreviews(db, slug, 1);
-    await renderQueueDrained(world.pipeline);
+    await world.queueDrained();
     // The ready renders are the second consumer's. The killed consumer's video (its upload may even
     // have completed from bytes already in the socket) was deleted by the consumer that took over.
     await expectOneReadyRenderPerLanguage(slug);
@@ -160,7 +154,7 @@ describe('consumer run as processes', () => {
     const slug = 'ridicari-brate';
     const hold = world.pipeline.bunny.holdNextUpload();
     const stopping = await startConsumer('sigterm');
-    await syncAs(world.pipeline, slug, await makeBundle(world.root, slug));
+    await world.sync(slug);
     await waitFor('the upload to reach Bunny', () => hold.arrived, 60_000);
 
     stopping.child.kill('SIGTERM');
@@ -179,7 +173,7 @@ describe('consumer run as processes', () => {
 
     const next = await startConsumer('after-sigterm');
     await waitForPreviews(db, slug, 1);
-    await renderQueueDrained(world.pipeline);
+    await world.queueDrained();
     await expectOneReadyRenderPerLanguage(slug);
     // The cancelled upload's empty video was removed, and the shutdown is nobody's failure.
     expect(bunnyVideosOf(world.pipeline, slug)).toHaveLength(2);

@@ -4,11 +4,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { CONSUMER_BIN, killProcessGroup, trackResource } from '../harness/index.js';
 import { waitFor } from './consumer-helpers.js';
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+import { consumerChildSpawn } from './ops-cli.js';
 
 export interface ConsumerChild {
   child: ChildProcess;
@@ -24,13 +22,7 @@ export async function startConsumerRun(
   label = 'consumer run',
 ): Promise<ConsumerChild> {
   const child = spawn(process.execPath, [CONSUMER_BIN, 'run'], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
+    ...consumerChildSpawn(env),
     stdio: ['ignore', 'ignore', 'pipe'],
     // Its own process group, killed as a whole, the way a service manager stops it.
     detached: true,

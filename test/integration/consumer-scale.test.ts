@@ -9,16 +9,11 @@ import type { RenderService } from '@exercise-pipeline/render-consumer/service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   changeOneObject,
-  completedUploads,
   exerciseRow,
   LANGUAGES,
-  makeBundle,
   openCatalog,
   parseMetrics,
-  renderQueueDrained,
   rendersOf,
-  startService,
-  syncAs,
   usePipeline,
   waitForPreviews,
 } from './consumer-helpers.js';
@@ -33,7 +28,7 @@ beforeAll(async () => {
   // Started together on an empty database: the migrations must be applied exactly once.
   services = await Promise.all(
     Array.from({ length: CONSUMERS }, (_, i) =>
-      startService(world.pipeline, {
+      world.startService({
         databaseUrl: world.databaseUrl,
         dataDir: path.join(world.root, `consumer-${i}`),
       }),
@@ -50,15 +45,15 @@ afterAll(async () => {
 describe(`${CONSUMERS} consumers on one queue and one catalog`, () => {
   it('render each asset change exactly once per language', async () => {
     const slug = 'detensionari-lombare';
-    const dir = await makeBundle(world.root, slug);
-    await syncAs(world.pipeline, slug, dir);
+    const dir = await world.bundle(slug);
+    await world.sync(slug, dir);
     await waitForPreviews(db, slug, 1);
-    await renderQueueDrained(world.pipeline);
+    await world.queueDrained();
 
     await changeOneObject(dir);
-    await syncAs(world.pipeline, slug, dir);
+    await world.sync(slug, dir);
     await waitForPreviews(db, slug, 2);
-    await renderQueueDrained(world.pipeline);
+    await world.queueDrained();
 
     const renders = await rendersOf(db, slug);
     const byVersion = (version: number) =>
@@ -70,9 +65,7 @@ describe(`${CONSUMERS} consumers on one queue and one catalog`, () => {
     expect(byVersion(2)).toEqual(LANGUAGES.map((language) => [language, 'ready']).sort());
     expect((await exerciseRow(db, slug))?.asset_version).toBe(2);
     // Nothing was rendered twice and thrown away: four uploads, the four catalog rows.
-    expect(completedUploads(world.pipeline, slug)).toEqual(
-      renders.map((render) => render.bunny_video_id).sort(),
-    );
+    expect(world.completedUploads(slug)).toEqual(renders.map((render) => render.bunny_video_id).sort());
 
     // The work was shared: every consumer received messages.
     for (const service of services) {
@@ -85,21 +78,19 @@ describe(`${CONSUMERS} consumers on one queue and one catalog`, () => {
 
   it('end a Bunny outage with one ready render per language, not two', async () => {
     const slug = 'ridicari-brate';
-    const dir = await makeBundle(world.root, slug);
+    const dir = await world.bundle(slug);
     // Counted rather than timed, so the outage covers the first publishes however slow the host is:
     // more refusals than one request's own retries, so a queue retry is needed as well.
     world.pipeline.bunny.failNext(8, 503);
-    await syncAs(world.pipeline, slug, dir);
+    await world.sync(slug, dir);
     await waitForPreviews(db, slug, 1);
-    await renderQueueDrained(world.pipeline);
+    await world.queueDrained();
 
     const renders = await rendersOf(db, slug);
     expect(renders.map((render) => [render.language, render.status]).sort()).toEqual(
       LANGUAGES.map((language) => [language, 'ready']).sort(),
     );
-    expect(completedUploads(world.pipeline, slug)).toEqual(
-      renders.map((render) => render.bunny_video_id).sort(),
-    );
+    expect(world.completedUploads(slug)).toEqual(renders.map((render) => render.bunny_video_id).sort());
     const refused = world.pipeline.bunny.requests.filter((request) => request.status === 503);
     expect(refused).toHaveLength(8);
   });

@@ -12,17 +12,7 @@ import type { CatalogDb } from '@exercise-pipeline/render-consumer/catalog';
 import type { RenderService } from '@exercise-pipeline/render-consumer/service';
 import { createLogger } from '@exercise-pipeline/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  completedUploads,
-  LANGUAGES,
-  makeBundle,
-  openCatalog,
-  rendersOf,
-  startService,
-  syncAs,
-  usePipeline,
-  waitForPreviews,
-} from './consumer-helpers.js';
+import { LANGUAGES, openCatalog, rendersOf, usePipeline, waitForPreviews } from './consumer-helpers.js';
 
 const world = usePipeline('consumer-share');
 const UPLOAD_MS = 1500;
@@ -47,8 +37,7 @@ function recordingLogger(records: Record<string, unknown>[]) {
 beforeAll(async () => {
   for (const [i, records] of logs.entries()) {
     services.push(
-      await startService(
-        world.pipeline,
+      await world.startService(
         { databaseUrl: world.databaseUrl, dataDir: path.join(world.root, `consumer-${i}`) },
         { logger: recordingLogger(records) },
       ),
@@ -65,9 +54,9 @@ afterAll(async () => {
 describe('two consumers and one bundle of two languages', () => {
   it('render one language each, at once, without waiting on each other', async () => {
     const slug = 'rotatii-umar';
-    const dir = await makeBundle(world.root, slug);
+    const dir = await world.bundle(slug);
     world.pipeline.bunny.delayNext(LANGUAGES.length, UPLOAD_MS, { method: 'PUT', path: /^\/videos\/[^/]+$/ });
-    await syncAs(world.pipeline, slug, dir);
+    await world.sync(slug, dir);
     await waitForPreviews(db, slug, 1);
 
     const renders = await rendersOf(db, slug);
@@ -75,9 +64,7 @@ describe('two consumers and one bundle of two languages', () => {
       LANGUAGES.map((language) => [language, 1, 'ready']).sort(),
     );
     // Nothing was rendered twice and thrown away.
-    expect(completedUploads(world.pipeline, slug)).toEqual(
-      renders.map((render) => render.bunny_video_id).sort(),
-    );
+    expect(world.completedUploads(slug)).toEqual(renders.map((render) => render.bunny_video_id).sort());
 
     const started = (records: Record<string, unknown>[]) =>
       records.filter((record) => record.msg === 'render started').map((record) => record.language);

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, trackResource } from '../harness/index.js';
-import { serviceConfig, startService, usePipeline } from './consumer-helpers.js';
+import { serviceConfig, usePipeline } from './consumer-helpers.js';
 import { startConsumerRun } from './consumer-run-child.js';
 import { runConsumerCli } from './ops-cli.js';
 
@@ -17,16 +17,7 @@ const world = usePipeline('consumer-startup');
 const TOKEN = 'a-long-random-token-for-tests';
 
 function runEnv(dataDir: string): Record<string, string> {
-  return {
-    ...world.moto.env,
-    ASSETS_BUCKET: world.pipeline.topology.bucket,
-    EVENT_BUS_NAME: world.pipeline.topology.busName,
-    RENDER_QUEUE_URL: world.pipeline.topology.queueUrl,
-    RENDER_DLQ_URL: world.pipeline.topology.dlqUrl,
-    DATA_DIR: dataDir,
-    QUEUE_WAIT_SECONDS: '1',
-    SHUTDOWN_DEADLINE_SECONDS: '2',
-  };
+  return world.consumerEnv(dataDir, { QUEUE_WAIT_SECONDS: '1', SHUTDOWN_DEADLINE_SECONDS: '2' });
 }
 
 /** The lines a failed start printed; a stack trace would add `    at …` lines. */
@@ -143,7 +134,7 @@ describe('consumer run on all interfaces with a token', () => {
       composerApiToken: TOKEN,
       metricsRequireToken: false,
     };
-    const service = await startService(world.pipeline, { dataDir: config.dataDir }, { config });
+    const service = await world.startService({ dataDir: config.dataDir }, { config });
     try {
       expect((await fetch(`${service.url}/metrics`)).status).toBe(200);
       expect((await fetch(`${service.url}/api/status`)).status).toBe(401);

@@ -8,36 +8,27 @@
 import { readFile } from 'node:fs/promises';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { listBundleFiles } from '@exercise-pipeline/ingest-agent/sync';
-import type { CatalogDb } from '@exercise-pipeline/render-consumer/catalog';
 import { requestRefresh } from '@exercise-pipeline/render-consumer/ops';
-import type { RenderService } from '@exercise-pipeline/render-consumer/service';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   bunnyVideosOf,
-  type CatalogRun,
   changeOneObject,
   exerciseRow,
   LANGUAGES,
   makeBundle,
-  openCatalogRun,
-  type Pipeline,
   parseMetrics,
   previewNoticeFields,
   queueDepth,
   readyPreviews,
+  refreshExercise,
   renderEvents,
-  renderQueueDrained,
   rendersOf,
-  syncAs,
+  useCatalogRuns,
   waitFor,
   waitForPreviews,
-  waitForRenderEvents,
 } from './consumer-helpers.js';
 
-const moto = useMotoServer('consumer-sync');
-const database = useTestDatabase('consumer_sync');
-const temp = useTempDir('consumer-sync');
+const catalogRuns = useCatalogRuns('consumer-sync');
 const GRACE_SECONDS = 3600;
 const SLUG = 'detensionari-lombare';
 
@@ -45,39 +36,18 @@ describe.each([
   { catalog: 'postgres', name: 'PostgreSQL' },
   { catalog: 'pglite', name: 'PGlite' },
 ] as const)('render consumer, one process on $name', ({ catalog }) => {
-  let pipeline: Pipeline;
-  let service: RenderService;
-  let db: CatalogDb;
-  let bundleDir: string;
-
-  let run: CatalogRun | undefined;
-
-  beforeAll(async () => {
-    // Each catalog gets its own bucket, queues, agent state and bundles on the file's moto server.
-    run = await openCatalogRun({
-      endpoint: moto.endpoint,
-      root: temp.path,
-      catalog,
-      databaseUrl: database.url,
-      slug: SLUG,
-      settings: { graceSeconds: GRACE_SECONDS },
-    });
-    ({ pipeline, service, db, bundleDir } = run);
-  });
-
-  afterAll(async () => {
-    await run?.close();
-  });
+  // Each catalog gets its own bucket, queues, agent state and bundles on the file's moto server.
+  const run = catalogRuns.open({ catalog, slug: SLUG, settings: { graceSeconds: GRACE_SECONDS } });
 
   it('turns a synced bundle into one ready preview per language and announces each', async () => {
-    const synced = await syncAs(pipeline, SLUG, bundleDir);
+    const synced = await run.sync(SLUG, run.bundleDir);
     expect(synced.eventPublished).toBe(true);
 
-    const ready = await waitForPreviews(db, SLUG, 1);
-    await renderQueueDrained(pipeline);
+    const ready = await waitForPreviews(run.db, SLUG, 1);
+    await run.queueDrained();
 
     expect(ready.map((render) => render.language).sort()).toEqual([...LANGUAGES].sort());
-    const exercise = await exerciseRow(db, SLUG);
+    const exercise = await exerciseRow(run.db, SLUG);
     expect(exercise).toMatchObject({
       asset_version: 1,
       status: 'active',
@@ -85,14 +55,14 @@ describe.each([
     });
     const primary = ready.find((render) => render.language === LANGUAGES[0]);
     expect(exercise?.catalog_render_id).toBe(primary?.id);
-    expect(await rendersOf(db, SLUG)).toHaveLength(2);
+    expect(await rendersOf(run.db, SLUG)).toHaveLength(2);
     for (const render of ready) {
       expect(render.bunny_video_id).toBeTruthy();
       expect(render.playback_url).toBe(`https://vz-test.b-cdn.net/${render.bunny_video_id}/playlist.m3u8`);
-      expect(pipeline.bunny.upload(render.bunny_video_id!)?.bytes).toBeGreaterThan(0);
+      expect(run.pipeline.bunny.upload(render.bunny_video_id!)?.bytes).toBeGreaterThan(0);
     }
 
-    const events = await waitForRenderEvents(pipeline, 2, 'two Render Ready events');
+    const events = await run.renderEvents(2, 'two Render Ready events');
     expect(events.map((event) => event.type)).toEqual(['render-ready', 'render-ready']);
     expect(
       events.map((event) => (event.type === 'render-ready' ? [event.language, event.renderId] : [])).sort(),
@@ -103,14 +73,14 @@ describe.each([
   });
 
   it('renders nothing new when the same bundle arrives again', async () => {
-    const before = await rendersOf(db, SLUG);
-    const again = await syncAs(pipeline, SLUG, bundleDir);
+    const before = await rendersOf(run.db, SLUG);
+    const again = await run.sync(SLUG, run.bundleDir);
     expect(again.changed).toBe(false);
     // The agent skipped every file; put them again byte for byte, so the consumer does see events.
-    for (const file of await listBundleFiles(bundleDir)) {
-      await pipeline.clients.s3.send(
+    for (const file of await listBundleFiles(run.bundleDir)) {
+      await run.pipeline.clients.s3.send(
         new PutObjectCommand({
-          Bucket: pipeline.topology.bucket,
+          Bucket: run.pipeline.topology.bucket,
           Key: `${SLUG}/${file.relativeKey}`,
           Body: await readFile(file.path),
         }),
@@ -118,27 +88,27 @@ describe.each([
     }
     await waitFor(
       'the re-put object events to arrive',
-      async () => (await queueDepth(pipeline.clients.sqs, pipeline.topology.queueUrl)) > 0,
+      async () => (await queueDepth(run.pipeline.clients.sqs, run.pipeline.topology.queueUrl)) > 0,
       10_000,
       100,
     );
-    await renderQueueDrained(pipeline);
+    await run.queueDrained();
 
-    expect(await rendersOf(db, SLUG)).toEqual(before);
-    expect((await exerciseRow(db, SLUG))?.asset_version).toBe(1);
-    expect(await renderEvents(pipeline)).toEqual([]);
+    expect(await rendersOf(run.db, SLUG)).toEqual(before);
+    expect((await exerciseRow(run.db, SLUG))?.asset_version).toBe(1);
+    expect(await renderEvents(run.pipeline)).toEqual([]);
   });
 
   it('bumps the asset version for one changed object and supersedes the old previews', async () => {
-    const old = await readyPreviews(db, SLUG, 1);
-    await changeOneObject(bundleDir);
-    const synced = await syncAs(pipeline, SLUG, bundleDir);
+    const old = await readyPreviews(run.db, SLUG, 1);
+    await changeOneObject(run.bundleDir);
+    const synced = await run.sync(SLUG, run.bundleDir);
     expect(synced.uploaded).toEqual([`${SLUG}/audio/${LANGUAGES[0]}/outro-vo-1.mp3`]);
 
-    const ready = await waitForPreviews(db, SLUG, 2);
-    await renderQueueDrained(pipeline);
+    const ready = await waitForPreviews(run.db, SLUG, 2);
+    await run.queueDrained();
 
-    const all = await rendersOf(db, SLUG);
+    const all = await rendersOf(run.db, SLUG);
     expect(all).toHaveLength(4);
     for (const render of all.filter((row) => row.asset_version === 1)) {
       expect(render.status).toBe('superseded');
@@ -148,19 +118,19 @@ describe.each([
         60_000,
       );
     }
-    const exercise = await exerciseRow(db, SLUG);
+    const exercise = await exerciseRow(run.db, SLUG);
     expect(exercise?.asset_version).toBe(2);
     const primary = ready.find((render) => render.language === LANGUAGES[0]);
     expect(exercise?.catalog_render_id).toBe(primary?.id);
     expect(old.map((render) => render.id)).not.toContain(exercise?.catalog_render_id);
 
-    const events = await waitForRenderEvents(pipeline, 2, 'Render Ready events of v2');
+    const events = await run.renderEvents(2, 'Render Ready events of v2');
     expect(events.map((event) => (event.type === 'render-ready' ? event.assetVersion : 0))).toEqual([2, 2]);
   });
 
   it('renders once per language for 30 rapid object events of one exercise', async () => {
     const slug = 'ridicari-brate';
-    const dir = await makeBundle(pipeline.root, slug);
+    const dir = await makeBundle(run.pipeline.root, slug);
     const files = await listBundleFiles(dir);
     // Media first, manifest last, like the agent; then the media again: 30 object events in all.
     const ordered = [...files].sort(
@@ -168,26 +138,26 @@ describe.each([
     );
     const puts = [...ordered, ...ordered.filter((file) => file.relativeKey !== 'manifest.json')].slice(0, 30);
     expect(puts).toHaveLength(30);
-    const receivedBefore = parseMetrics(await (await fetch(`${service.url}/metrics`)).text());
+    const receivedBefore = parseMetrics(await (await fetch(`${run.service.url}/metrics`)).text());
     for (const file of puts) {
-      await pipeline.clients.s3.send(
+      await run.pipeline.clients.s3.send(
         new PutObjectCommand({
-          Bucket: pipeline.topology.bucket,
+          Bucket: run.pipeline.topology.bucket,
           Key: `${slug}/${file.relativeKey}`,
           Body: await readFile(file.path),
         }),
       );
     }
 
-    await waitForPreviews(db, slug, 1);
-    await renderQueueDrained(pipeline);
+    await waitForPreviews(run.db, slug, 1);
+    await run.queueDrained();
 
-    const renders = await rendersOf(db, slug);
+    const renders = await rendersOf(run.db, slug);
     expect(renders.map((render) => [render.language, render.status, render.asset_version]).sort()).toEqual(
       LANGUAGES.map((language) => [language, 'ready', 1]).sort(),
     );
-    expect(bunnyVideosOf(pipeline, slug).length).toBe(2);
-    const after = parseMetrics(await (await fetch(`${service.url}/metrics`)).text());
+    expect(bunnyVideosOf(run.pipeline, slug).length).toBe(2);
+    const after = parseMetrics(await (await fetch(`${run.service.url}/metrics`)).text());
     const received =
       (after.get('exercise_pipeline_messages_received_total') ?? 0) -
       (receivedBefore.get('exercise_pipeline_messages_received_total') ?? 0);
@@ -195,9 +165,9 @@ describe.each([
   });
 
   it('reports health, readiness and metrics that agree with the run', async () => {
-    const health = await fetch(`${service.url}/healthz`);
+    const health = await fetch(`${run.service.url}/healthz`);
     expect(health.status).toBe(200);
-    const ready = await fetch(`${service.url}/readyz`);
+    const ready = await fetch(`${run.service.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({
       ready: true,
@@ -205,7 +175,7 @@ describe.each([
       checks: { catalog: { ok: true }, queue: { ok: true } },
     });
 
-    const metrics = parseMetrics(await (await fetch(`${service.url}/metrics`)).text());
+    const metrics = parseMetrics(await (await fetch(`${run.service.url}/metrics`)).text());
     const received = metrics.get('exercise_pipeline_messages_received_total') ?? 0;
     const processed = metrics.get('exercise_pipeline_messages_processed_total') ?? 0;
     const deferred = metrics.get('exercise_pipeline_messages_deferred_total') ?? 0;
@@ -217,7 +187,7 @@ describe.each([
     expect(received).toBe(processed + deferred + failed);
     expect(failed).toBe(0);
 
-    const rows = await db.query<{ status: string; count: string }>(
+    const rows = await run.db.query<{ status: string; count: string }>(
       'SELECT status, count(*) AS count FROM exercise_renders GROUP BY status',
     );
     for (const row of rows) {
@@ -229,39 +199,39 @@ describe.each([
   });
 
   it('re-renders an unchanged bundle only when an operator forces it (consumer refresh)', async () => {
-    const before = await exerciseRow(db, SLUG);
-    const rendersBefore = (await rendersOf(db, SLUG)).length;
-    const queueUrl = pipeline.topology.queueUrl;
+    const before = await exerciseRow(run.db, SLUG);
+    const rendersBefore = (await rendersOf(run.db, SLUG)).length;
+    const queueUrl = run.pipeline.topology.queueUrl;
 
-    await requestRefresh({ sqs: pipeline.clients.sqs, queueUrl, exercise: SLUG, force: false });
-    await renderQueueDrained(pipeline);
-    expect((await exerciseRow(db, SLUG))?.asset_version).toBe(before?.asset_version);
-    expect(await rendersOf(db, SLUG)).toHaveLength(rendersBefore);
+    await requestRefresh({ sqs: run.pipeline.clients.sqs, queueUrl, exercise: SLUG, force: false });
+    await run.queueDrained();
+    expect((await exerciseRow(run.db, SLUG))?.asset_version).toBe(before?.asset_version);
+    expect(await rendersOf(run.db, SLUG)).toHaveLength(rendersBefore);
 
     await requestRefresh({
-      sqs: pipeline.clients.sqs,
+      sqs: run.pipeline.clients.sqs,
       queueUrl,
       exercise: SLUG,
       force: true,
       requestedBy: 'test',
     });
     const version = (before?.asset_version ?? 0) + 1;
-    const ready = await waitForPreviews(db, SLUG, version);
-    await renderQueueDrained(pipeline);
+    const ready = await waitForPreviews(run.db, SLUG, version);
+    await run.queueDrained();
     expect(ready.map((render) => render.language).sort()).toEqual([...LANGUAGES].sort());
-    const after = await exerciseRow(db, SLUG);
+    const after = await exerciseRow(run.db, SLUG);
     expect(after).toMatchObject({ asset_version: version, asset_fingerprint: before?.asset_fingerprint });
     expect(ready.map((render) => render.id)).toContain(after?.catalog_render_id);
-    const previous = (await rendersOf(db, SLUG)).filter((render) => render.asset_version === version - 1);
+    const previous = (await rendersOf(run.db, SLUG)).filter((render) => render.asset_version === version - 1);
     expect(previous.length).toBeGreaterThan(0);
     for (const render of previous) expect(render.status).toBe('superseded');
   });
   it('bumps once for a forced refresh that waits for another consumer to render a preview', async () => {
-    const before = await exerciseRow(db, SLUG);
+    const before = await exerciseRow(run.db, SLUG);
     const version = (before?.asset_version ?? 0) + 1;
     // Another consumer's unexpired lease on the first language's preview of the version the forced
     // bump will make: the forced message renders the other language, then defers for this one.
-    const [taken] = await db.query<{ id: number }>(
+    const [taken] = await run.db.query<{ id: number }>(
       `INSERT INTO exercise_renders
          (exercise_id, recipe_hash, language, asset_version, recipe, status, lease_owner, lease_expires_at)
        SELECT exercise_id, recipe_hash, language, asset_version + 1, recipe, 'pending', 'another-consumer',
@@ -270,28 +240,22 @@ describe.each([
        RETURNING id`,
       [before?.catalog_render_id],
     );
-    const deferredBefore = parseMetrics(await (await fetch(`${service.url}/metrics`)).text()).get(
+    const deferredBefore = parseMetrics(await (await fetch(`${run.service.url}/metrics`)).text()).get(
       'exercise_pipeline_messages_deferred_total',
     );
 
-    await requestRefresh({
-      sqs: pipeline.clients.sqs,
-      queueUrl: pipeline.topology.queueUrl,
-      exercise: SLUG,
-      force: true,
-      requestedBy: 'test',
-    });
-    const ready = await waitForPreviews(db, SLUG, version, LANGUAGES, 30_000);
-    await renderQueueDrained(pipeline);
+    await refreshExercise(run.pipeline, SLUG, { force: true, requestedBy: 'test' });
+    const ready = await waitForPreviews(run.db, SLUG, version, LANGUAGES, 30_000);
+    await run.queueDrained();
 
-    const deferredAfter = parseMetrics(await (await fetch(`${service.url}/metrics`)).text()).get(
+    const deferredAfter = parseMetrics(await (await fetch(`${run.service.url}/metrics`)).text()).get(
       'exercise_pipeline_messages_deferred_total',
     );
     expect(deferredAfter).toBeGreaterThan(deferredBefore ?? 0);
     // The deferred copy (same body, force: true) finished the bump instead of making another one.
-    const after = await exerciseRow(db, SLUG);
+    const after = await exerciseRow(run.db, SLUG);
     expect(after?.asset_version).toBe(version);
-    const renders = await rendersOf(db, SLUG);
+    const renders = await rendersOf(run.db, SLUG);
     expect(Math.max(...renders.map((render) => render.asset_version))).toBe(version);
     const first = ready.find((render) => render.language === LANGUAGES[0]);
     expect(first?.id).toBe(taken?.id);

@@ -1,27 +1,19 @@
 import type { CatalogDb, RenderRow } from '@exercise-pipeline/render-consumer/catalog';
-import { requestRefresh } from '@exercise-pipeline/render-consumer/ops';
-import type { RenderService } from '@exercise-pipeline/render-consumer/service';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useMotoServer, useTempDir, useTestDatabase } from '../harness/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type CatalogRun,
   changeOneObject,
   exerciseRow,
   LANGUAGES,
-  openCatalogRun,
   type Pipeline,
   previewNoticeFields,
-  renderQueueDrained,
+  refreshExercise,
   rendersOf,
-  syncAs,
+  useCatalogRuns,
   waitFor,
   waitForPreviews,
-  waitForRenderEvents,
 } from './consumer-helpers.js';
 
-const moto = useMotoServer('consumer-transcode');
-const database = useTestDatabase('consumer_transcode');
-const temp = useTempDir('consumer-transcode');
+const catalogRuns = useCatalogRuns('consumer-transcode');
 const SLUG = 'ridicari-laterale';
 const FAILURE = 'Transcoding failed: the audio stream could not be decoded.';
 
@@ -67,61 +59,46 @@ describe.each([
   { catalog: 'postgres', learn: 'webhook', name: 'PostgreSQL, learning from the webhook' },
   { catalog: 'pglite', learn: 'poll', name: 'PGlite, learning by polling (no webhook)' },
 ] as const)('Bunny transcodes on $name', ({ catalog, learn }) => {
-  let pipeline: Pipeline;
-  let service: RenderService;
-  let db: CatalogDb;
-  let bundleDir: string;
-
-  let run: CatalogRun | undefined;
-
-  beforeAll(async () => {
-    run = await openCatalogRun({
-      endpoint: moto.endpoint,
-      root: temp.path,
-      catalog,
-      databaseUrl: database.url,
-      slug: SLUG,
-      bunny: { transcodingAfterMs: 800, finishedAfterMs: 2500 },
-      // With the webhook, polling would only start after an hour: the webhook alone must finish renders.
-      overrides: learn === 'webhook' ? { transcodePollSeconds: 3600 } : { transcodePollSeconds: 1 },
-    });
-    ({ pipeline, service, db, bundleDir } = run);
-    if (learn === 'webhook') pipeline.bunny.setWebhookUrl(`${service.url}/v1/bunny/webhook`);
+  const run = catalogRuns.open({
+    catalog,
+    slug: SLUG,
+    bunny: { transcodingAfterMs: 800, finishedAfterMs: 2500 },
+    // With the webhook, polling would only start after an hour: the webhook alone must finish renders.
+    overrides: learn === 'webhook' ? { transcodePollSeconds: 3600 } : { transcodePollSeconds: 1 },
   });
-
-  afterAll(async () => {
-    await run?.close();
+  beforeAll(() => {
+    if (learn === 'webhook') run.pipeline.bunny.setWebhookUrl(`${run.service.url}/v1/bunny/webhook`);
   });
 
   it('keeps a new exercise out of the catalog until Bunny has finished its preview', async () => {
-    const catalogWatch = watchCatalog(pipeline, db);
-    const synced = await syncAs(pipeline, SLUG, bundleDir);
-    const ready = await waitForPreviews(db, SLUG, 1);
+    const catalogWatch = watchCatalog(run.pipeline, run.db);
+    const synced = await run.sync(SLUG, run.bundleDir);
+    const ready = await waitForPreviews(run.db, SLUG, 1);
     await catalogWatch.stop();
 
     expect(catalogWatch.violations).toEqual([]);
     expect(catalogWatch.seen).toContain('v1:encoding');
-    expect((await exerciseRow(db, SLUG))?.catalog_render_id).toBe(primaryOf(ready, 1).id);
+    expect((await exerciseRow(run.db, SLUG))?.catalog_render_id).toBe(primaryOf(ready, 1).id);
     for (const render of ready) {
-      const video = pipeline.bunny.videos().find((candidate) => candidate.guid === render.bunny_video_id);
+      const video = run.pipeline.bunny.videos().find((candidate) => candidate.guid === render.bunny_video_id);
       expect(video?.status).toBe(4);
       // The thumbnail is taken inside the first rep block (left 5 reps of 0.2 s after a 0.5 s intro).
       expect(video?.thumbnailTime).toBeGreaterThan(500);
       expect(video?.thumbnailTime).toBeLessThan(1500);
       expect(render.encode_progress).toBe(100);
     }
-    const polls = pipeline.bunny.requestsTo('GET', /^\/videos\/[^/]+$/);
+    const polls = run.pipeline.bunny.requestsTo('GET', /^\/videos\/[^/]+$/);
     if (learn === 'webhook') {
       expect(polls).toEqual([]);
-      await pipeline.bunny.webhooksAnswered();
-      expect(pipeline.bunny.webhooks.length).toBeGreaterThan(0);
-      expect(pipeline.bunny.webhooks.every((call) => call.answer === 200)).toBe(true);
+      await run.pipeline.bunny.webhooksAnswered();
+      expect(run.pipeline.bunny.webhooks.length).toBeGreaterThan(0);
+      expect(run.pipeline.bunny.webhooks.every((call) => call.answer === 200)).toBe(true);
     } else {
       expect(polls.length).toBeGreaterThan(0);
-      expect(pipeline.bunny.webhooks).toEqual([]);
+      expect(run.pipeline.bunny.webhooks).toEqual([]);
     }
-    await renderQueueDrained(pipeline);
-    const events = await waitForRenderEvents(pipeline, LANGUAGES.length, 'Render Ready of version 1');
+    await run.queueDrained();
+    const events = await run.renderEvents(LANGUAGES.length, 'Render Ready of version 1');
     const ready1 = events.filter((event) => event.type === 'render-ready');
     expect(ready1.map((event) => (event as { language: string }).language).sort()).toEqual(
       [...LANGUAGES].sort(),
@@ -132,43 +109,38 @@ describe.each([
   });
 
   it('moves the preview to the new version only once it plays, then supersedes the old one', async () => {
-    const before = primaryOf(await rendersOf(db, SLUG), 1);
-    const catalogWatch = watchCatalog(pipeline, db);
-    await changeOneObject(bundleDir);
-    await syncAs(pipeline, SLUG, bundleDir);
+    const before = primaryOf(await rendersOf(run.db, SLUG), 1);
+    const catalogWatch = watchCatalog(run.pipeline, run.db);
+    await changeOneObject(run.bundleDir);
+    await run.sync(SLUG, run.bundleDir);
     // While version 2 encodes, the catalog keeps version 1's preview, still ready and published.
     await waitFor('version 2 encoding', async () =>
-      (await rendersOf(db, SLUG)).some(
+      (await rendersOf(run.db, SLUG)).some(
         (render) => render.asset_version === 2 && render.status === 'encoding',
       ),
     );
-    expect((await exerciseRow(db, SLUG))?.catalog_render_id).toBe(before.id);
-    expect((await rendersOf(db, SLUG)).find((render) => render.id === before.id)?.status).toBe('ready');
+    expect((await exerciseRow(run.db, SLUG))?.catalog_render_id).toBe(before.id);
+    expect((await rendersOf(run.db, SLUG)).find((render) => render.id === before.id)?.status).toBe('ready');
 
-    const ready = await waitForPreviews(db, SLUG, 2);
+    const ready = await waitForPreviews(run.db, SLUG, 2);
     await catalogWatch.stop();
     expect(catalogWatch.violations).toEqual([]);
-    expect((await exerciseRow(db, SLUG))?.catalog_render_id).toBe(primaryOf(ready, 2).id);
-    const old = (await rendersOf(db, SLUG)).filter((render) => render.asset_version === 1);
+    expect((await exerciseRow(run.db, SLUG))?.catalog_render_id).toBe(primaryOf(ready, 2).id);
+    const old = (await rendersOf(run.db, SLUG)).filter((render) => render.asset_version === 1);
     expect(old.map((render) => render.status)).toEqual(['superseded', 'superseded']);
     expect(old.every((render) => render.delete_after !== null)).toBe(true);
-    await renderQueueDrained(pipeline);
+    await run.queueDrained();
   });
 
   it('re-uploads a failed transcode once, then fails with Bunny’s message and keeps the previous preview', async () => {
-    const previous = primaryOf(await rendersOf(db, SLUG), 2);
-    pipeline.bunny.failNextTranscodes(2 * LANGUAGES.length, FAILURE);
-    const catalogWatch = watchCatalog(pipeline, db);
-    await requestRefresh({
-      sqs: pipeline.clients.sqs,
-      queueUrl: pipeline.topology.queueUrl,
-      exercise: SLUG,
-      force: true,
-    });
+    const previous = primaryOf(await rendersOf(run.db, SLUG), 2);
+    run.pipeline.bunny.failNextTranscodes(2 * LANGUAGES.length, FAILURE);
+    const catalogWatch = watchCatalog(run.pipeline, run.db);
+    await refreshExercise(run.pipeline, SLUG, { force: true });
     const failed = await waitFor(
       'both version 3 previews failed twice',
       async () => {
-        const renders = (await rendersOf(db, SLUG)).filter((render) => render.asset_version === 3);
+        const renders = (await rendersOf(run.db, SLUG)).filter((render) => render.asset_version === 3);
         return renders.length === LANGUAGES.length &&
           renders.every((render) => render.status === 'failed' && render.transcode_failures === 2)
           ? renders
@@ -179,24 +151,24 @@ describe.each([
     await catalogWatch.stop();
     expect(catalogWatch.violations).toEqual([]);
     for (const render of failed) expect(render.error).toContain(FAILURE);
-    const exercise = await exerciseRow(db, SLUG);
+    const exercise = await exerciseRow(run.db, SLUG);
     expect(exercise?.catalog_render_id).toBe(previous.id);
-    expect((await rendersOf(db, SLUG)).find((render) => render.id === previous.id)?.status).toBe('ready');
+    expect((await rendersOf(run.db, SLUG)).find((render) => render.id === previous.id)?.status).toBe('ready');
     // Two uploads per language, and Bunny keeps none of the failed videos.
     const v3Titles = (title: unknown) =>
       String(title).startsWith(`${SLUG} · `) && String(title).endsWith(' · v3');
-    const uploads = pipeline.bunny
+    const uploads = run.pipeline.bunny
       .requestsTo('PUT', /^\/videos\/[^/]+$/)
       .filter((request) => request.status === 200);
     // Versions 1 and 2 uploaded once per language, version 3 twice.
     expect(uploads).toHaveLength(4 * LANGUAGES.length);
     // The failed videos are deleted right after the render is marked failed.
     await waitFor('no version 3 video left at Bunny', async () =>
-      pipeline.bunny.videos().every((video) => !v3Titles(video.title)),
+      run.pipeline.bunny.videos().every((video) => !v3Titles(video.title)),
     );
-    await renderQueueDrained(pipeline);
+    await run.queueDrained();
     // Version 2's Render Ready events come first on the observer queue, then version 3's failures.
-    const events = await waitForRenderEvents(pipeline, 2 * LANGUAGES.length, 'Render Failed of version 3');
+    const events = await run.renderEvents(2 * LANGUAGES.length, 'Render Failed of version 3');
     const failures = events.filter((event) => event.type === 'render-failed');
     expect(failures.map((event) => (event as { language: string }).language).sort()).toEqual(
       [...LANGUAGES].sort(),

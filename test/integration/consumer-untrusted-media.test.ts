@@ -8,20 +8,10 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Message } from '@aws-sdk/client-sqs';
-import { requestRefresh } from '@exercise-pipeline/render-consumer/ops';
 import { probeMedia } from '@exercise-pipeline/shared';
 import { describe, expect, it } from 'vitest';
 import { drainQueue } from '../harness/index.js';
-import {
-  completedUploads,
-  makeBundle,
-  queueDepth,
-  rendersOf,
-  startService,
-  syncAs,
-  usePipeline,
-  waitFor,
-} from './consumer-helpers.js';
+import { refreshExercise, rendersOf, usePipeline, waitFor } from './consumer-helpers.js';
 
 const world = usePipeline('consumer-untrusted-media');
 
@@ -67,7 +57,7 @@ describe.each([
   { catalog: 'pglite', slug: 'ridicari-bazin' },
 ])('a bucket object that is not what its name says ($catalog)', ({ catalog, slug }) => {
   it('is refused before ffmpeg opens it, goes to the DLQ naming the key, and renders once replaced', async () => {
-    const bundleDir = await makeBundle(world.root, slug);
+    const bundleDir = await world.bundle(slug);
     const { playlist } = await hostileObject(slug, bundleDir);
     // The fault as found: ffmpeg's own detection reads the object as a playlist with a video in it.
     const detected = await probeMedia(playlist);
@@ -75,11 +65,11 @@ describe.each([
     expect(detected.video).toBeDefined();
 
     // A valid sync, then the variant replaced by hand (`aws s3 cp`), as anyone with bucket write could.
-    await syncAs(world.pipeline, slug, bundleDir);
+    await world.sync(slug, bundleDir);
     const key = `${slug}/rep-left-video-1.mp4`;
     await putObject(key, playlist);
 
-    const service = await startService(world.pipeline, {
+    const service = await world.startService({
       dataDir: path.join(world.root, `data-${catalog}`),
       ...(catalog === 'postgres' ? { databaseUrl: world.databaseUrl } : {}),
     });
@@ -93,7 +83,7 @@ describe.each([
 
       await waitFor(
         `the render queue to be empty for ${slug}`,
-        async () => (await queueDepth(world.pipeline.clients.sqs, world.pipeline.topology.queueUrl)) === 0,
+        async () => (await world.queueDepth()) === 0,
         60_000,
         300,
       );
@@ -101,18 +91,13 @@ describe.each([
       expect(renders.length).toBeGreaterThan(0);
       expect(renders.every((render) => render.status === 'failed')).toBe(true);
       expect(renders[0]?.error).toContain(key);
-      expect(completedUploads(world.pipeline, slug)).toEqual([]);
+      expect(world.completedUploads(slug)).toEqual([]);
       // Refusals are permanent: no message of the exercise was left on the queue to be retried.
       expect(service.metrics.messagesFailed.get({ retryable: 'true' })).toBe(0);
 
       // A real video in its place renders as usual.
       await putObject(key, path.join(bundleDir, 'rep-left-video-1.mp4'));
-      await requestRefresh({
-        sqs: world.pipeline.clients.sqs,
-        queueUrl: world.pipeline.topology.queueUrl,
-        exercise: slug,
-        force: false,
-      });
+      await refreshExercise(world.pipeline, slug, { force: false });
       const ready = await waitFor(
         `ready previews of ${slug}`,
         async () => {
@@ -123,7 +108,7 @@ describe.each([
         500,
       );
       expect(ready.map((render) => render.language).sort()).toEqual(['en', 'ro']);
-      expect(completedUploads(world.pipeline, slug)).toHaveLength(2);
+      expect(world.completedUploads(slug)).toHaveLength(2);
     } finally {
       await service.stop();
     }

@@ -12,50 +12,37 @@ import { consumerApiFile } from '@exercise-pipeline/render-consumer/ops';
 import { BunnyClient } from '@exercise-pipeline/render-consumer/publish';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../harness/index.js';
-import {
-  makeBundle,
-  startService,
-  syncAs,
-  usePipeline,
-  waitFor,
-  waitForPreviews,
-} from './consumer-helpers.js';
+import { usePipeline, waitFor, waitForPreviews } from './consumer-helpers.js';
 import { startConsumerRun } from './consumer-run-child.js';
 import { jsonOf, runConsumerCli } from './ops-cli.js';
 
 const world = usePipeline('ops-beside-consumer');
 const TOKEN = 'ops-token-for-the-tests';
 
-function env(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    ...world.moto.env,
-    ASSETS_BUCKET: world.pipeline.topology.bucket,
-    EVENT_BUS_NAME: world.pipeline.topology.busName,
-    RENDER_QUEUE_URL: world.pipeline.topology.queueUrl,
-    RENDER_DLQ_URL: world.pipeline.topology.dlqUrl,
-    DATA_DIR: dataDir,
-    ...extra,
-  };
+/** `consumer run` on the embedded catalog in `dataDir`, its API on a free port behind TOKEN, short waits. */
+async function startFastConsumer(dataDir: string, extra: Record<string, string>, label: string) {
+  return startConsumerRun(
+    world.consumerEnv(dataDir, {
+      ...extra,
+      COMPOSER_API_TOKEN: TOKEN,
+      COMPOSER_PORT: String(await freePort()),
+      SETTLE_SECONDS: '1',
+      QUEUE_WAIT_SECONDS: '1',
+      QUEUE_RETRY_BASE_SECONDS: '1',
+      QUEUE_RETRY_MAX_SECONDS: '2',
+      SHUTDOWN_DEADLINE_SECONDS: '2',
+    }),
+    label,
+  );
 }
 
 describe('ops commands beside a running consumer', () => {
   it('reads the embedded catalog through the consumer that holds it (PGlite)', async () => {
     const slug = 'tractiuni-umar';
-    await syncAs(world.pipeline, slug, await makeBundle(world.root, slug));
+    await world.sync(slug);
     const dataDir = path.join(world.root, 'pglite-consumer');
-    const consumer = await startConsumerRun(
-      env(dataDir, {
-        COMPOSER_API_TOKEN: TOKEN,
-        COMPOSER_PORT: String(await freePort()),
-        SETTLE_SECONDS: '1',
-        QUEUE_WAIT_SECONDS: '1',
-        QUEUE_RETRY_BASE_SECONDS: '1',
-        QUEUE_RETRY_MAX_SECONDS: '2',
-        SHUTDOWN_DEADLINE_SECONDS: '2',
-      }),
-      'consumer run (pglite)',
-    );
-    const ops = env(dataDir, { COMPOSER_API_TOKEN: TOKEN });
+    const consumer = await startFastConsumer(dataDir, {}, 'consumer run (pglite)');
+    const ops = world.consumerEnv(dataDir, { COMPOSER_API_TOKEN: TOKEN });
     try {
       // The fault as found: the catalog is held by the running consumer.
       const holder = Number(await readFile(path.join(dataDir, 'catalog-pglite', 'pipeline.pid'), 'utf8'));
@@ -114,7 +101,7 @@ describe('ops commands beside a running consumer', () => {
 
   it('reconciles the Bunny library through the consumer that holds the catalog; --fix needs the catalog', async () => {
     const slug = 'rotatii-trunchi';
-    await syncAs(world.pipeline, slug, await makeBundle(world.root, slug));
+    await world.sync(slug);
     const dataDir = path.join(world.root, 'pglite-bunny-consumer');
     const bunny = {
       PUBLISH_TARGET: 'bunny',
@@ -123,21 +110,12 @@ describe('ops commands beside a running consumer', () => {
       BUNNY_STREAM_API_KEY: world.pipeline.bunny.apiKey,
       BUNNY_STREAM_CDN_HOSTNAME: 'vz-test.b-cdn.net',
     };
-    const consumer = await startConsumerRun(
-      env(dataDir, {
-        ...bunny,
-        COMPOSER_API_TOKEN: TOKEN,
-        COMPOSER_PORT: String(await freePort()),
-        SETTLE_SECONDS: '1',
-        QUEUE_WAIT_SECONDS: '1',
-        QUEUE_RETRY_BASE_SECONDS: '1',
-        QUEUE_RETRY_MAX_SECONDS: '2',
-        TRANSCODE_POLL_SECONDS: '1',
-        SHUTDOWN_DEADLINE_SECONDS: '2',
-      }),
+    const consumer = await startFastConsumer(
+      dataDir,
+      { ...bunny, TRANSCODE_POLL_SECONDS: '1' },
       'consumer run (pglite, bunny)',
     );
-    const ops = env(dataDir, { ...bunny, COMPOSER_API_TOKEN: TOKEN });
+    const ops = world.consumerEnv(dataDir, { ...bunny, COMPOSER_API_TOKEN: TOKEN });
     try {
       await waitFor(
         `two ready previews of ${slug} on Bunny`,
@@ -184,14 +162,14 @@ describe('ops commands beside a running consumer', () => {
 
   it('reads PostgreSQL directly while a consumer runs on it', async () => {
     const slug = 'balans-picior';
-    await syncAs(world.pipeline, slug, await makeBundle(world.root, slug));
+    await world.sync(slug);
     const dataDir = path.join(world.root, 'postgres-consumer');
-    const service = await startService(world.pipeline, { databaseUrl: world.databaseUrl, dataDir });
+    const service = await world.startService({ databaseUrl: world.databaseUrl, dataDir });
     try {
       await waitForPreviews(service.db, slug, 1, ['ro', 'en'], 120_000);
       const run = await runConsumerCli(
         ['catalog', 'show', slug, '--json'],
-        env(path.join(world.root, 'ops-postgres'), { DATABASE_URL: world.databaseUrl }),
+        world.consumerEnv(path.join(world.root, 'ops-postgres'), { DATABASE_URL: world.databaseUrl }),
       );
       expect(run.code).toBe(0);
       expect(jsonOf<CatalogEntry>(run).renders.filter((render) => render.status === 'ready')).toHaveLength(2);

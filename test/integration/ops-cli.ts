@@ -1,7 +1,18 @@
 import { fileURLToPath } from 'node:url';
-import { CONSUMER_BIN, type CliRun, runCliInProcess, runCliProcess } from '../harness/index.js';
+import { type CliRun, CONSUMER_BIN, runCliInProcess, runCliProcess } from '../harness/index.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Where and with what a consumer child runs: the repo root, only `env` plus PATH and HOME, warnings. */
+export function consumerChildSpawn(env: Record<string, string>): {
+  cwd: string;
+  env: Record<string, string>;
+} {
+  return {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
+  };
+}
 
 /**
  * Runs the built `exercise-consumer <args>` as its own process, the way an operator does, with only the given
@@ -13,13 +24,7 @@ export function runConsumerCli(
   timeoutMs = 60_000,
 ): Promise<CliRun> {
   return runCliProcess(process.execPath, [CONSUMER_BIN, ...args], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
+    ...consumerChildSpawn(env),
     label: `exercise-consumer ${args.join(' ')}`,
     timeoutMs,
   });

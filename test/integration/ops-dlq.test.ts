@@ -20,6 +20,7 @@ import {
   useTempDir,
   useTestDatabase,
 } from '../harness/index.js';
+import { failingHandleDeps } from './consumer-helpers.js';
 import { jsonOf, runConsumerCli, runConsumerInProcess } from './ops-cli.js';
 
 const moto = useMotoServer('ops-dlq');
@@ -59,16 +60,7 @@ function cliEnv(): Record<string, string> {
 }
 
 function handleDeps() {
-  return {
-    db,
-    sqs: clients.sqs,
-    queueUrl: topology.queueUrl,
-    dlqUrl: topology.dlqUrl,
-    bucket: names.bucket,
-    refresh: async (): Promise<never> => {
-      throw new Error(TRANSIENT_REASON);
-    },
-  };
+  return failingHandleDeps(db, clients.sqs, topology, names.bucket, TRANSIENT_REASON);
 }
 
 /** Receives from the render queue with visibility 0, so every receive counts towards maxReceiveCount. */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probeMedia } from '@exercise-pipeline/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { composeCommandArgs } from '../consumer/index.js';
 import { generateBundle, SMALL_MEDIA } from '../fixtures/index.js';
 import { type CliRun, runCliProcess, useTempDir } from '../harness/index.js';
 import { parseDockerfile } from './dockerfile.js';
@@ -248,20 +249,7 @@ describe('a real compose from the production folders', () => {
     const env = { DATA_DIR: path.join(temp.path, 'consumer-data') };
     const composed = await runNode(
       path.join(deployFolder(CONSUMER), CONSUMER.bin),
-      [
-        'compose',
-        '--bundle',
-        bundle.dir,
-        '--language',
-        'ro',
-        '--sets',
-        'left:5,right:10',
-        '--seed',
-        '5',
-        '--out',
-        out,
-        '--json',
-      ],
+      composeCommandArgs(bundle.dir, out),
       temp.path,
       env,
     );

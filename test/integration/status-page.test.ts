@@ -6,36 +6,27 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type Message, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { ensureLocalTopology, type LocalTopology } from '@exercise-pipeline/infra';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CatalogDb, openCatalogDb } from '@exercise-pipeline/render-consumer/catalog';
-import { recordDelivery } from '@exercise-pipeline/render-consumer/catalog';
-import { bumpAssetVersion, lockExercise } from '@exercise-pipeline/render-consumer/catalog';
-import { migrateCatalog } from '@exercise-pipeline/render-consumer/catalog';
-import { ensureRenderRow, markRenderEncoding } from '@exercise-pipeline/render-consumer/catalog';
-import { noteTranscodeProgress } from '@exercise-pipeline/render-consumer/catalog';
-import { composeRecipe } from '@exercise-pipeline/render-consumer/compose';
-import { LocalBundleSource } from '@exercise-pipeline/render-consumer/compose';
+import type { LocalTopology } from '@exercise-pipeline/infra';
+import {
+  bumpAssetVersion,
+  type CatalogDb,
+  ensureRenderRow,
+  lockExercise,
+  markRenderEncoding,
+  noteTranscodeProgress,
+  recordDelivery,
+} from '@exercise-pipeline/render-consumer/catalog';
+import { composeRecipe, LocalBundleSource } from '@exercise-pipeline/render-consumer/compose';
 import { handleMessage } from '@exercise-pipeline/render-consumer/consumer';
-import { createConsumerHttpServer } from '@exercise-pipeline/render-consumer/http';
-import { createPipelineMetrics } from '@exercise-pipeline/render-consumer/http';
 import { LocalPublisher } from '@exercise-pipeline/render-consumer/publish';
 import { type EnsuredRender, EnsureRender } from '@exercise-pipeline/render-consumer/render';
-import { createStatusRoutes } from '@exercise-pipeline/render-consumer/status';
-import { bundleSyncedBody, generateBundle } from '../fixtures/index.js';
-import {
-  type AwsClients,
-  createAwsClients,
-  createTempDir,
-  type TempDir,
-  type TrackedResource,
-  trackResource,
-  uniqueName,
-  useMotoServer,
-} from '../harness/index.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleSyncedBody, generateBundle, leftRightRecipe } from '../fixtures/index.js';
+import { type AwsClients, type TempDir, type TrackedResource, useMotoServer } from '../harness/index.js';
+import { failingHandleDeps } from './consumer-helpers.js';
+import { CHROMIUM, launchChromium, openStatusCatalog, startStatusServer } from './status-page-helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -79,16 +70,7 @@ async function poisonTheDeadLetterQueue(): Promise<string> {
   const sent = await clients.sqs.send(
     new SendMessageCommand({ QueueUrl: topology.queueUrl, MessageBody: body }),
   );
-  const deps = {
-    db,
-    sqs: clients.sqs,
-    queueUrl: topology.queueUrl,
-    dlqUrl: topology.dlqUrl,
-    bucket: topology.bucket,
-    refresh: async (): Promise<never> => {
-      throw new Error(TRANSIENT_REASON);
-    },
-  };
+  const deps = failingHandleDeps(db, clients.sqs, topology, topology.bucket, TRANSIENT_REASON);
   for (let attempt = 1; attempt <= 5; attempt++) {
     const message = await receiveOnce();
     expect(message?.MessageId).toBe(sent.MessageId);
@@ -123,15 +105,7 @@ async function renderOnePreview(
     dataDir,
   });
   const rendered = await ensureRender.ensure({
-    recipeInput: {
-      exercise: SLUG,
-      language: 'ro',
-      sets: [
-        { side: 'left', reps: 5 },
-        { side: 'right', reps: 5 },
-      ],
-      seed: 7,
-    },
+    recipeInput: leftRightRecipe(SLUG, [5, 5], 7),
   });
   return { ensureRender, ready: rendered };
 }
@@ -142,19 +116,9 @@ beforeAll(async () => {
       `${CHROMIUM} is missing: install Debian's chromium ('apt-get install -y chromium' as root; test/check.sh does it through test/tools/ensure-tools.sh chromium)`,
     );
   }
-  temp = await createTempDir('status-page');
-  opened.push(trackResource('temp-dir', temp.path, () => temp.remove()));
-  const dataDir = path.join(temp.path, 'data');
-  db = await openCatalogDb({ dataDir });
-  opened.push(trackResource('database', `pglite ${dataDir}`, () => db.close()));
-  await migrateCatalog(db);
-  clients = createAwsClients(moto.endpoint);
-  opened.push(trackResource('aws-clients', moto.endpoint, () => clients.close()));
-  topology = await ensureLocalTopology(clients, {
-    bucket: uniqueName('assets'),
-    queueName: uniqueName('renders'),
-    dlqName: uniqueName('renders-dlq'),
-  });
+  const catalog = await openStatusCatalog(opened, 'status-page', moto.endpoint);
+  ({ temp, db, clients, topology } = catalog);
+  const { dataDir } = catalog;
 
   const preview = await renderOnePreview(dataDir, path.join(temp.path, 'bundle'));
   ready = preview.ready;
@@ -173,34 +137,14 @@ beforeAll(async () => {
     ],
   });
 
-  const server = createConsumerHttpServer({
-    port: 0,
-    host: '127.0.0.1',
-    db,
+  baseUrl = await startStatusServer(opened, catalog, {
     ensureRender: preview.ensureRender,
-    metrics: createPipelineMetrics({ db }),
-    dataDir,
-    extraRoutes: createStatusRoutes({
-      db,
-      sqs: clients.sqs,
-      queueUrl: topology.queueUrl,
-      dlqUrl: topology.dlqUrl,
-      dlqCacheMs: 2000,
-    }),
-    shutdownTimeoutMs: 2000,
+    dlqCacheMs: 2000,
   });
-  baseUrl = (await server.start()).url;
-  opened.push(trackResource('server', `consumer http ${baseUrl}`, () => server.stop()));
-
-  const profile = await createTempDir('chromium-profile');
-  opened.push(trackResource('temp-dir', profile.path, () => profile.remove()));
-  browser = await chromium.launchPersistentContext(profile.path, {
-    executablePath: CHROMIUM,
+  browser = await launchChromium(opened, 'chromium-profile', {
     args: CHROMIUM_ARGS,
-    headless: true,
     viewport: { width: 1360, height: 900 },
   });
-  opened.push(trackResource('browser', 'headless chromium', () => browser.close()));
   page = await browser.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.goto(`${baseUrl}/`);

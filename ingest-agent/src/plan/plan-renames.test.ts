@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { CONVENTION_OBJECTS } from '@exercise-pipeline/test/fixtures';
 import { describe, expect, it } from 'vitest';
 import { type AgentConfigInput, agentConfigSchema, loadAgentConfig } from '../rules/agent-config.js';
 import { type DeliveredFile, planRenames } from './plan-renames.js';
@@ -77,19 +78,7 @@ describe('planRenames on the team delivery with the shipped example config', () 
       ...plan.extractions.map((e) => e.target),
       'manifest.json',
     ];
-    expect(objects.sort()).toEqual([
-      'audio/ro/intro-vo-1.mp3',
-      'audio/ro/outro-vo-1.mp3',
-      'audio/ro/pauza-vo-1.mp3',
-      'audio/ro/rep-left-vo-1.mp3',
-      'audio/ro/rep-right-vo-1.mp3',
-      'intro-video-1.mp4',
-      'manifest.json',
-      'outro-video-1.mp4',
-      'pauza-video-1.mp4',
-      'rep-left-video-1.mp4',
-      'rep-right-video-1.mp4',
-    ]);
+    expect(objects.sort()).toEqual(CONVENTION_OBJECTS);
   });
 
   it('reports the delivered manifest, ignored junk, sides and languages', () => {

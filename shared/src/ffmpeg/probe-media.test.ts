@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { H264_FAST } from '@exercise-pipeline/test/fixtures';
 import { useTempDir } from '@exercise-pipeline/test/harness';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FfmpegError } from './ffmpeg-error.js';
@@ -24,12 +25,7 @@ beforeAll(async () => {
     'lavfi',
     '-i',
     'sine=frequency=440:sample_rate=48000:duration=1',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
+    ...H264_FAST,
     '-c:a',
     'aac',
     '-shortest',
