@@ -1,21 +1,18 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { useTempDir } from '@exercise-pipeline/test/harness';
 import { describe, expect, it } from 'vitest';
 import { isProcessAlive, pathExists } from './index.js';
 
+const temp = useTempDir('path-exists');
+
 describe('pathExists', () => {
   it('tells a file that is there from one that is not', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'path-exists-'));
-    try {
-      const file = path.join(dir, 'here.txt');
-      await writeFile(file, 'x');
-      expect(await pathExists(file)).toBe(true);
-      expect(await pathExists(dir)).toBe(true);
-      expect(await pathExists(path.join(dir, 'gone.txt'))).toBe(false);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const file = path.join(temp.path, 'here.txt');
+    await writeFile(file, 'x');
+    expect(await pathExists(file)).toBe(true);
+    expect(await pathExists(temp.path)).toBe(true);
+    expect(await pathExists(path.join(temp.path, 'gone.txt'))).toBe(false);
   });
 });
 
