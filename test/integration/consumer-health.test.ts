@@ -88,15 +88,22 @@ async function readyz(): Promise<Readyz> {
   };
 }
 
-/** Polls /readyz until it answers `status`; every answer must come within 2 s, whatever the endpoints do. */
-async function readyzUntil(status: number, what: string): Promise<Readyz> {
+/**
+ * Polls /readyz until it answers `status` (and `also` holds of the answer); every answer must come
+ * within 2 s, whatever the endpoints do.
+ */
+async function readyzUntil(
+  status: number,
+  what: string,
+  also: (answer: Readyz) => boolean = () => true,
+): Promise<Readyz> {
   let slowest = 0;
   const found = await waitFor(
     what,
     async () => {
       const answer = await readyz();
       slowest = Math.max(slowest, answer.ms);
-      return answer.status === status ? answer : undefined;
+      return answer.status === status && also(answer) ? answer : undefined;
     },
     30_000,
   );
@@ -188,7 +195,11 @@ describe('/readyz follows SQS and the catalog', () => {
       await asAdmin(
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database.name}' AND pid <> pg_backend_pid()`,
       );
-      const down = await readyzUntil(503, 'readyz to report the unreachable catalog');
+      // The first failed probe may meet the pool's terminated connection ("Connection terminated");
+      // the ones after it meet the refusal itself.
+      const down = await readyzUntil(503, 'readyz to report the catalog refusing connections', (answer) =>
+        (answer.body.checks.catalog?.error ?? '').includes('is not currently accepting connections'),
+      );
       expect(down.body.checks.catalog).toMatchObject({ ok: false });
       expect(down.body.checks.catalog!.error).toContain('the catalog database did not answer SELECT 1');
       expect(down.body.checks.catalog!.error).toContain(
