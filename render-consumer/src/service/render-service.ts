@@ -247,7 +247,9 @@ function renderQueueReadiness(options: RenderServiceOptions, sqs: SQSClient) {
   return {
     target: `the render queue ${queueUrl}`,
     probe: async () => {
-      const queue = await readQueueDepth(sqs, queueUrl, timeoutMs);
+      // The monitor's deadline (timeoutMs) decides "did not answer"; the read's own timer runs a
+      // second longer so the two never race to word the same outage two ways.
+      const queue = await readQueueDepth(sqs, queueUrl, timeoutMs + 1000);
       if (queue.depth === null) throw new Error(queue.error ?? `${queueUrl} did not answer`);
     },
   };
