@@ -3,7 +3,7 @@
  * Romanian: one line naming the file, the second and the problem, then how to fix it. Kept as a
  * function of (finding, language) so the report can follow the agent's report language.
  */
-import { REPORT_LANGUAGES, type ReportLanguage } from '../report/language.js';
+import { decimal, REPORT_LANGUAGES, type ReportLanguage } from '../report/language.js';
 import type { QcFinding, QcKind } from './findings.js';
 
 export { REPORT_LANGUAGES, type ReportLanguage };
@@ -17,8 +17,7 @@ export function qcSectionTitle(language: ReportLanguage): string {
 
 /** `3.2` in English, `3,2` in Romanian: always one decimal. */
 function seconds(value: number, language: ReportLanguage): string {
-  const text = value.toFixed(1);
-  return language === 'ro' ? text.replace('.', ',') : text;
+  return decimal(value, 1)[language];
 }
 
 function span(finding: QcFinding, language: ReportLanguage): string {
@@ -77,7 +76,7 @@ const MESSAGES: Table = {
       problem:
         f.value === undefined
           ? 'vocea este mută'
-          : `vocea este mută sau aproape mută (cel mai tare moment are ${f.value.toFixed(1).replace('.', ',')} dB)`,
+          : `vocea este mută sau aproape mută (cel mai tare moment are ${decimal(f.value, 1).ro} dB)`,
       fix: f.extractedVoiceOver
         ? 'exportați din nou clipul cu vocea pe pista de sunet sau livrați vocea separat ca .mp3'
         : 'exportați din nou înregistrarea, cu vocea audibilă',
