@@ -5,7 +5,7 @@
  * false, into an empty bucket each time, several rounds, medians and their ratio.
  *
  *   npx tsx ingest-agent/bench/qc-bench.ts [--rounds 5] [--height 1080] [--keep]
- *       [--upload-mbps 50 [--latency-ms 30]] [--qc '{"blackMinSeconds":1}' ...]
+ *       [--upload-mbps 50 [--latency-ms 30]] [--qc '{"blackMinSeconds":0.5}' ...]
  *
  * Two modes. Without `--upload-mbps` the agent uploads to moto over loopback, where an upload
  * costs almost nothing: the ratio then shows the check's CPU cost against an ingest that is only
@@ -19,15 +19,15 @@
  *
  * `--qc JSON` (repeatable) adds a variant of "QC on" with those `qc` settings over the defaults, run
  * in every round beside QC off and the default QC on, with its own median and ratio: e.g.
- * `{"blackMinSeconds":1}` lets footage with a keyframe every second take the keyframe-first picture
- * check, which the default 0.5 s black stretch does not (see the README).
+ * `{"blackMinSeconds":0.5}` makes the picture check decode every frame of footage with a keyframe
+ * every second, where the default 1 s lets it go keyframe first (see the README).
  *
  * Each ingest runs in this process against a local moto_server with a fresh bucket and DATA_DIR
  * (so every file is hashed and uploaded), `settleCheckMs: 0` (the watcher's own setting; the
  * default 1 s wait would only hide the cost), and the modes alternate who goes first so neither
  * always gets a warm page cache. With the default config (no black or freeze refusal) the videos'
- * picture check runs beside staging and upload and is awaited before the manifest, so the bench
- * measures what the team waits for, not only the decode. Each round prints every mode's time and its
+ * picture check runs beside staging and upload (at a lower priority) and is awaited before the
+ * manifest, so the bench measures what the team waits for, not only the decode. Each round prints every mode's time and its
  * ratio to that round's QC off; the summary prints the medians side by side. Goal: QC on at most
  * 1.25× QC off. Machines are shared and noisy: only the ratios of one run mean anything. Exit 0 when
  * the goal holds for the default QC on, 1 when not, 2 for bad flags.

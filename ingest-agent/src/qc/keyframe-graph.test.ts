@@ -69,7 +69,7 @@ describe('the region pass', () => {
     const input = ['-f', 'mov', '-format_whitelist', 'mov,mp4', '-i', '/in/a.mp4'];
     const kept = ['-copyts', '-start_at_zero', '-noaccurate_seek'];
     const filters =
-      "scale=w=-2:h='min(360,ih)':flags=fast_bilinear,blackdetect=d=0.5:pix_th=0.1,freezedetect=n=-50dB:d=2";
+      "scale=w=-2:h='min(360,ih)':flags=fast_bilinear,blackdetect=d=1:pix_th=0.1,freezedetect=n=-50dB:d=2";
     expect(args).toEqual([
       ...[...decoder, ...kept, ...input],
       ...[...decoder, ...kept, '-ss', '4.01', ...input],

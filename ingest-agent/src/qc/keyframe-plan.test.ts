@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { agentConfigSchema } from '../rules/agent-config.js';
 import { type Keyframe, keyframeGapProblem, MAX_REGIONS, planPictureCheck } from './keyframe-plan.js';
 
-/** Keyframes every second (as `-g fps` footage) hold every black stretch of 1 s and freeze of 2 s. */
-const qc = agentConfigSchema.parse({ qc: { blackMinSeconds: 1 } }).qc;
+/** The defaults: keyframes every second (as `-g fps` footage) hold every black stretch of 1 s and freeze of 2 s. */
+const qc = agentConfigSchema.parse({}).qc;
 const MOVING = 3.5;
 /** freezedetect's default -50 dB is 0.316 % of the range; two keyframes of one freeze differ by twice that at most. */
 const CLOSE = 0.63;
@@ -32,6 +32,32 @@ describe('keyframeGapProblem', () => {
     );
     expect(keyframeGapProblem([0, 1, 2], 3.5, qc)).toMatch(/^keyframes up to 1\.50 s apart; a black stretch/);
     expect(keyframeGapProblem([1, 2, 3], 4, qc)).toMatch(/a black stretch of 1 s could fall between two/);
+  });
+
+  it('takes one frame off each gap: no stretch between two keyframes starts on the first of them', () => {
+    // 29.97 fps, a keyframe every 30 frames: 1.001 s apart, yet at most 29 frames (0.968 s) between.
+    const ntsc = [0, 1.001, 2.002, 3.003];
+    const frame = 1001 / 30000;
+    expect(keyframeGapProblem(ntsc, 4.004, qc)).toMatch(/a black stretch of 1 s could fall between two/);
+    expect(keyframeGapProblem(ntsc, 4.004, qc, frame)).toBeUndefined();
+    // Twice the gap less a frame (1.969 s) also stays under the shortest freeze (2 s).
+    expect(keyframeGapProblem(ntsc, 4.004, { ...qc, blackMinSeconds: 2 }, frame)).toBeUndefined();
+    // A frame shorter than the overshoot does not help: 1.05 s apart at 50 fps.
+    expect(keyframeGapProblem([0, 1.05, 2.1], 3.15, qc, 0.02)).toMatch(/black stretch of 1 s/);
+    // The gap to the file's end counts the same way.
+    expect(keyframeGapProblem([0, 1, 2], 3.01, qc, 0.04)).toBeUndefined();
+    expect(keyframeGapProblem([0, 1, 2], 3.1, qc, 0.04)).toMatch(/black stretch of 1 s/);
+    expect(
+      planPictureCheck(
+        keyframes(3).map((k) => ({ ...k, time: k.time * 1.001 })),
+        3.003,
+        qc,
+        frame,
+      ),
+    ).toEqual({
+      mode: 'regions',
+      regions: [],
+    });
   });
 
   it('refuses gaps over half the shortest freeze unless freezes are off', () => {

@@ -4,20 +4,26 @@
  * video the full-rate decode must still see so that its black and frozen stretches come out exactly
  * as a decode of every frame would report them — or that only a decode of every frame will do. Pure.
  *
- * Why it is exact. blackdetect reports a black stretch [S, E) (E the first frame that is not black)
- * when E − S ≥ blackMinSeconds. When no two keyframes (nor the file's start and its first keyframe,
- * nor its last keyframe and its end) are further apart than blackMinSeconds, such a stretch holds a
- * keyframe, and that keyframe is black. Its run of black keyframes, widened to the keyframe before
- * and after (both not black, so outside the stretch), holds the whole stretch with its first frame
- * that is not black; blackdetect starts a decode there in the state a whole decode has there (not
- * black), so it reports the same stretch.
+ * Why it is exact. blackdetect reports a black stretch [S, E) (E the first frame that is not black,
+ * or the last frame at the end of the file) when E − S ≥ blackMinSeconds. A stretch that holds no
+ * keyframe lies between two keyframes K1 < K2 (or the last keyframe and the file's end): its first
+ * frame comes at least one frame spacing f (the shortest distance between two frames) after K1, and
+ * E is at latest K2, so E − S ≤ K2 − K1 − f. When every such gap less f is shorter than
+ * blackMinSeconds (or the gap itself no longer) and the first keyframe comes before it, a reported
+ * stretch holds a keyframe, and that keyframe is black (at 29.97 fps a keyframe every 30 frames,
+ * 1.001 s apart, thus serves 1 s). Its run of black keyframes, widened to the keyframe before and
+ * after (both not black, so outside the stretch), holds the whole stretch with its first frame that
+ * is not black; blackdetect starts a decode there in the state a whole decode has there (not black),
+ * so it reports the same stretch.
  *
  * freezedetect reports [R, E) when every frame from R on stays within the noise n of R (mean
- * absolute difference of all planes) up to E and E − R ≥ freezeMinSeconds. With keyframes at most
- * half that apart (and the first keyframe plus that gap under it), such a stretch holds two
- * consecutive keyframes, both within n of R, so within 2n of each other (the difference is a
- * distance). Every run of such close keyframe pairs, widened to the keyframe before (which differs
- * from the run's first by more than 2n, so it is before R) and after (so at or after E), holds the
+ * absolute difference of all planes) up to E and E − R ≥ freezeMinSeconds. A stretch holding one
+ * keyframe at most starts at least f after the keyframe before that one and ends by the keyframe
+ * after it: E − R ≤ 2 × gap − f. When that is shorter than freezeMinSeconds (or twice the gap no
+ * longer) and the first keyframe plus the gap is too, a reported stretch holds two consecutive
+ * keyframes, both within n of R, so within 2n of each other (the difference is a distance). Every
+ * run of such close keyframe pairs, widened to the keyframe before (which differs from the run's
+ * first by more than 2n, so it is before R) and after (so at or after E), holds the
  * stretch. The decode of the region starts with that keyframe as freezedetect's reference, where a
  * whole decode may still hold an earlier frame within n of it: the two agree from the first frame
  * that differs from both by more than n, which in filmed footage is the next frame. Only a picture
@@ -63,16 +69,22 @@ function span(from: number, until: number): string {
   return `${from.toFixed(2)}–${until.toFixed(2)} s`;
 }
 
+/** Whether a stretch that fits in `span` less one frame spacing stays shorter than `minSeconds`. */
+function tooShortToReport(span: number, frameSpacing: number, minSeconds: number): boolean {
+  return span <= minSeconds || span - frameSpacing < minSeconds;
+}
+
 /**
  * Why keyframes at `times` (seconds, increasing) are too far apart for the keyframe-first check
  * with this config: a black or frozen stretch long enough to report could hold too few of them.
  * Undefined when they are close enough. `durationSeconds` is the container's (at or after the last
- * frame's end).
+ * frame's end); `frameSpacing` the shortest distance between two frames (0: unknown).
  */
 export function keyframeGapProblem(
   times: readonly number[],
   durationSeconds: number,
   config: QcConfig,
+  frameSpacing = 0,
 ): string | undefined {
   if (times.length === 0) return 'no keyframe was found';
   if (!times.every((time, index) => Number.isFinite(time) && (index === 0 || time > times[index - 1]!))) {
@@ -87,12 +99,13 @@ export function keyframeGapProblem(
   const gap = Math.max(0, ...gaps);
   // Black stretches decide which frozen ones are reported (a black one is reported as black only),
   // so they are measured exactly whenever pictures are checked at all.
-  if (!(first < config.blackMinSeconds && gap <= config.blackMinSeconds)) {
+  const spacing = Number.isFinite(frameSpacing) && frameSpacing > 0 ? frameSpacing : 0;
+  if (!(first < config.blackMinSeconds && tooShortToReport(gap, spacing, config.blackMinSeconds))) {
     return `keyframes up to ${Math.max(gap, first).toFixed(2)} s apart; a black stretch of ${config.blackMinSeconds} s could fall between two`;
   }
   if (
     config.freeze !== 'off' &&
-    !(gap <= config.freezeMinSeconds / 2 && first + gap < config.freezeMinSeconds)
+    !(tooShortToReport(2 * gap, spacing, config.freezeMinSeconds) && first + gap < config.freezeMinSeconds)
   ) {
     return `keyframes up to ${gap.toFixed(2)} s apart; a frozen stretch of ${config.freezeMinSeconds} s could hold fewer than two`;
   }
@@ -101,15 +114,16 @@ export function keyframeGapProblem(
 
 /**
  * The regions to decode at full rate, or why the whole file must be decoded. `durationSeconds` is
- * the container's (at or after the last frame's end).
+ * the container's (at or after the last frame's end); `frameSpacing` as for keyframeGapProblem.
  */
 export function planPictureCheck(
   keyframes: readonly Keyframe[],
   durationSeconds: number,
   config: QcConfig,
+  frameSpacing = 0,
 ): PicturePlan {
   const times = keyframes.map((keyframe) => keyframe.time);
-  const problem = keyframeGapProblem(times, durationSeconds, config);
+  const problem = keyframeGapProblem(times, durationSeconds, config, frameSpacing);
   if (problem !== undefined) return { mode: 'full', reason: problem };
   const freeze = config.freeze !== 'off';
   // Candidate runs as keyframe indexes [first, last], each widened by one keyframe on both sides.

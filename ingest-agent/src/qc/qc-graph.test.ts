@@ -16,7 +16,7 @@ describe('qcOutputArgs', () => {
       '-map',
       '0:v:0',
       '-vf',
-      "scale=w=-2:h='min(360,ih)':flags=fast_bilinear,blackdetect=d=0.5:pix_th=0.1,freezedetect=n=-50dB:d=2",
+      "scale=w=-2:h='min(360,ih)':flags=fast_bilinear,blackdetect=d=1:pix_th=0.1,freezedetect=n=-50dB:d=2",
       '-f',
       'null',
       '-',

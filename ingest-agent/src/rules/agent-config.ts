@@ -151,7 +151,12 @@ const qcSchema = z
       vfr: qcActionSchema.default('warn'),
       /** A video meant to be shown turned (rotation metadata). */
       rotation: qcActionSchema.default('warn'),
-      blackMinSeconds: qcNumber('seconds', 0.1, 60).default(0.5),
+      /**
+       * Shortest black stretch reported. One second: what matters to the team (a black start or
+       * end, a lens cap, a hole in the edit) lasts that long, and footage with a keyframe every
+       * second (most cameras and editors) is then checked keyframe first.
+       */
+      blackMinSeconds: qcNumber('seconds', 0.1, 60).default(1),
       /** Luma below this share of the range counts as black (blackdetect pix_th). */
       blackPixelThreshold: qcNumber('a fraction', 0, 1).default(0.1),
       freezeMinSeconds: qcNumber('seconds', 0.2, 600).default(2),

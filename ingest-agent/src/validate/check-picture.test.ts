@@ -16,13 +16,14 @@ import { agentConfigSchema } from '../rules/agent-config.js';
 import { checkPicture } from './check-picture.js';
 import { pinnedInputFor } from './media-file.js';
 import { checkPictures, probeFiles } from './probe-files.js';
-import { readAllPackets } from './read-all-packets.js';
+import { emptyVideoPackets, readAllPackets } from './read-all-packets.js';
 
-/** Keyframes every second (as the fixtures' `-g fps`): black stretches of 1 s on hold one. */
-const qc = agentConfigSchema.parse({ qc: { blackMinSeconds: 1 } }).qc;
+/** The defaults: keyframes every second (as the fixtures' `-g fps`) hold every black stretch of 1 s. */
+const qc = agentConfigSchema.parse({}).qc;
 const FPS = 25;
 const SIZE = '320x180';
 const FRAME = 1 / FPS;
+const NTSC = '30000/1001';
 
 let dir: TempDir;
 const media: Record<string, string> = {};
@@ -66,6 +67,13 @@ beforeAll(async () => {
     // 4.1 s moving, then its last frame held 2.5 s to the end.
     make('freeze-end.mp4', moving(4.1), '[0:v]tpad=stop_mode=clone:stop_duration=2.5', x264(FPS, true)),
     make('clean.mp4', moving(6), '[0:v]null', x264(FPS, true)),
+    // 29.97 fps with a keyframe every 30 frames (1.001 s apart): 3.2 s moving, 1.4 s black, 3 s moving.
+    make(
+      'ntsc-black.mp4',
+      ['3.2', '3'].flatMap((seconds) => ['-f', 'lavfi', '-i', `testsrc2=s=${SIZE}:r=${NTSC}:d=${seconds}`]),
+      '[0:v]tpad=stop_duration=1.4:color=black[a];[a][1:v]concat=n=2:v=1',
+      x264(30, true),
+    ),
     // Long GOP: one keyframe in 10 s (-g 250 at 25 fps), a 2 s freeze in the middle.
     make(
       'long-gop.mp4',
@@ -96,13 +104,13 @@ async function keyframeFirst(file: string, config = qc) {
   const probe = await probeMedia(file);
   const inputArgs = pinnedInputFor(probe.formatName)!;
   // The packet read (no decoding) finds the keyframes, as probeFiles does.
-  const keyframeTimes: number[] = [];
+  const packets = emptyVideoPackets();
   expect(
-    await readAllPackets(file, { declaredSeconds: probe.durationSeconds, inputArgs, keyframeTimes }),
+    await readAllPackets(file, { declaredSeconds: probe.durationSeconds, inputArgs, videoPackets: packets }),
   ).toBeUndefined();
-  const checked = await checkPicture(file, probe, config, { inputArgs, keyframeTimes });
+  const checked = await checkPicture(file, probe, config, { inputArgs, packets });
   if (!('qc' in checked)) throw new Error(`check failed: ${JSON.stringify(checked)}`);
-  return { ...checked, durationSeconds: probe.durationSeconds, keyframeTimes };
+  return { ...checked, durationSeconds: probe.durationSeconds, packets };
 }
 
 /** Same stretches, start and end within a millisecond (the filters print the same frame times). */
@@ -171,8 +179,22 @@ describe('the keyframe-first picture check', () => {
     expectNear(fast.qc, { black: [], freeze: [[3.96, 6]] });
   });
 
+  it('checks 29.97 fps footage with a keyframe every 30 frames keyframe first: no 1 s stretch fits between two', async () => {
+    const file = media['ntsc-black.mp4']!;
+    const fast = await keyframeFirst(file);
+    // Keyframes 1.001 s apart, one frame (1001/30000 s) at least between any two frames' times.
+    expect(
+      Math.max(...fast.packets.keyframeTimes.slice(1).map((t, i) => t - fast.packets.keyframeTimes[i]!)),
+    ).toBeCloseTo(1.001, 3);
+    expect(fast.packets.frameSpacing).toBeCloseTo(1001 / 30000, 6);
+    expect(fast.plan.mode).toBe('regions');
+    expectSameStretches(fast.qc, await wholeDecode(file));
+    expect(fast.qc.black).toHaveLength(1);
+    expect(fast.qc.black[0]!.end - fast.qc.black[0]!.start).toBeCloseTo(1.4, 1);
+  });
+
   it('decodes footage with keyframes a second apart whole when a black stretch of 0.5 s could hide between two', async () => {
-    const strict = agentConfigSchema.parse({}).qc;
+    const strict = agentConfigSchema.parse({ qc: { blackMinSeconds: 0.5 } }).qc;
     const fast = await keyframeFirst(media['black-middle.mp4']!, strict);
     expect(fast.plan).toEqual({ mode: 'full', reason: expect.stringContaining('a black stretch of 0.5 s') });
     expectSameStretches(fast.qc, await wholeDecode(media['black-middle.mp4']!, strict));

@@ -10,6 +10,7 @@ import {
 import { keyframeGapProblem, type PicturePlan, planPictureCheck } from '../qc/keyframe-plan.js';
 import { type AnalysisParser, QcLogParser, qcInputArgs, qcOutputArgs } from '../qc/qc-graph.js';
 import type { QcConfig } from '../rules/agent-config.js';
+import type { VideoPackets } from './read-all-packets.js';
 
 /**
  * Containers whose seek lands on the keyframe at or before the time asked for by presentation time,
@@ -23,11 +24,13 @@ const AGENT_PROBLEMS = new Set(['FFMPEG_NOT_FOUND', 'FFMPEG_ABORTED', 'FFMPEG_IN
 export interface PictureCheckOptions {
   /** The pinned container (pinnedInputFor). */
   inputArgs: readonly string[];
-  /** The times of the video's keyframe packets, from its packet read (readAllPackets). */
-  keyframeTimes: readonly number[];
+  /** What the video's packet read (readAllPackets) saw of its keyframes and frames. */
+  packets: Readonly<VideoPackets>;
   signal?: AbortSignal;
   /** Per ffmpeg run; default 10 minutes, as the packet read. */
   timeoutMs?: number;
+  /** Run ffmpeg this much nicer than the agent (see MediaToolOptions.niceness). */
+  niceness?: number;
 }
 
 /** What the picture check of one video came to. */
@@ -56,6 +59,7 @@ async function decode(
     await runFfmpeg(['-v', 'level+info', '-xerror', ...args], {
       timeoutMs: options.timeoutMs ?? 600_000,
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.niceness === undefined ? {} : { niceness: options.niceness }),
       onStderrLine: (line) => parser.line(line),
     });
     return undefined;
@@ -89,7 +93,8 @@ export async function checkPicture(
   } else if (!(fps > 0)) {
     plan = { mode: 'full', reason: 'the frame rate is unknown' };
   } else {
-    const problem = keyframeGapProblem(options.keyframeTimes, probe.durationSeconds, qc);
+    const { keyframeTimes, frameSpacing } = options.packets;
+    const problem = keyframeGapProblem(keyframeTimes, probe.durationSeconds, qc, frameSpacing);
     plan = problem === undefined ? { mode: 'regions', regions: [] } : { mode: 'full', reason: problem };
   }
   if (plan.mode === 'regions') {
@@ -100,7 +105,7 @@ export async function checkPicture(
       options,
     );
     if (failed !== undefined) return { undecodable: failed };
-    plan = planPictureCheck(keyframes.keyframes, probe.durationSeconds, qc);
+    plan = planPictureCheck(keyframes.keyframes, probe.durationSeconds, qc, options.packets.frameSpacing);
   }
   if (plan.mode === 'full') {
     const parser = new QcLogParser();

@@ -1,3 +1,4 @@
+import type { VideoPackets } from './read-all-packets.js';
 import type { ProbeResult, Slot } from '@exercise-pipeline/shared';
 import type { QcMeasurements } from '../qc/findings.js';
 import type { FileKind } from '../rules/agent-config.js';
@@ -31,10 +32,10 @@ export interface ProbedFile {
   /** What the picture and sound check measured, when it ran (see ProbeFilesOptions.qc). */
   qc?: QcMeasurements;
   /**
-   * Times of the video's keyframe packets, from its packet read, when its picture is to be checked
-   * (the check plans its decode with them, see checkPicture).
+   * What the video's packet read saw of its frames, when its picture is to be checked (the check
+   * plans its decode with it, see checkPicture).
    */
-  keyframeTimes?: number[];
+  videoPackets?: VideoPackets;
 }
 
 /**

@@ -4,7 +4,7 @@ import { picturesChecked, QcLogParser, type QcStream, qcInputArgs, qcOutputArgs 
 import type { QcConfig } from '../rules/agent-config.js';
 import { type MediaFile, type ProbedFile, pinnedInputFor } from './media-file.js';
 import { checkPicture } from './check-picture.js';
-import { readAllPackets } from './read-all-packets.js';
+import { emptyVideoPackets, readAllPackets, type VideoPackets } from './read-all-packets.js';
 
 export interface ProbeTarget {
   file: MediaFile;
@@ -79,8 +79,16 @@ export async function probeFiles(
 }
 
 /**
+ * How much nicer than the agent the picture check runs beside staging and upload: the CPU goes first
+ * to staging, which the upload waits for, and the check takes what is left while the upload crosses
+ * the network (on a 2-core machine staging otherwise took about 2.5 times as long).
+ */
+export const PICTURES_BESIDE_NICENESS = 10;
+
+/**
  * The picture check of the videos probeFiles read with `deferPictures`: each video that read to its
- * end is decoded once more (keyframe first, see checkPicture), `concurrency` at a time. Resolves
+ * end is decoded once more (keyframe first, see checkPicture), `concurrency` at a time, its ffmpeg
+ * runs PICTURES_BESIDE_NICENESS nicer than the agent. Resolves
  * with `probed` in the same order, the videos' `qc` filled in. A video whose decode fails although
  * its packets read to the end gets `qc.undecodable` (ffmpeg's complaint), which the check reports;
  * an abort or a missing ffmpeg rejects.
@@ -96,10 +104,11 @@ export async function checkPictures(
     const { probe } = entry;
     if (entry.file.kind !== 'video' || path === undefined || probe === undefined) return entry;
     if (entry.error !== undefined || entry.incomplete !== undefined || entry.qc !== undefined) return entry;
-    if (probe.video === undefined || !picturesChecked(qc) || entry.keyframeTimes === undefined) return entry;
+    if (probe.video === undefined || !picturesChecked(qc) || entry.videoPackets === undefined) return entry;
     const inputArgs = pinnedInputFor(probe.formatName);
     if (inputArgs === undefined) return entry;
-    return { ...entry, qc: await pictureOf(path, probe, qc, inputArgs, entry.keyframeTimes, options.signal) };
+    const check = { signal: options.signal, niceness: PICTURES_BESIDE_NICENESS };
+    return { ...entry, qc: await pictureOf(path, probe, qc, inputArgs, entry.videoPackets, check) };
   });
 }
 
@@ -109,13 +118,14 @@ async function pictureOf(
   probe: ProbeResult,
   qc: QcConfig,
   inputArgs: readonly string[],
-  keyframeTimes: readonly number[],
-  signal: AbortSignal | undefined,
+  packets: Readonly<VideoPackets>,
+  { signal, niceness }: { signal: AbortSignal | undefined; niceness?: number },
 ): Promise<QcMeasurements> {
   const checked = await checkPicture(path, probe, qc, {
     inputArgs,
-    keyframeTimes,
+    packets,
     ...(signal ? { signal } : {}),
+    ...(niceness === undefined ? {} : { niceness }),
   });
   return 'qc' in checked ? checked.qc : { ...emptyMeasurements(), undecodable: checked.undecodable };
 }
@@ -147,22 +157,22 @@ async function readThrough(
     stream !== 'audio' || qc === undefined
       ? undefined
       : { outputArgs: qcOutputArgs(stream, qc), parser: new QcLogParser() };
-  const keyframeTimes = stream === 'video' ? [] : undefined;
+  const videoPackets = stream === 'video' ? emptyVideoPackets() : undefined;
   const incomplete = await readAllPackets(path, {
     declaredSeconds: probe.durationSeconds,
     inputArgs: stream === 'audio' ? [...qcInputArgs(stream), ...inputArgs] : inputArgs,
     ...(analysis ? { analysis } : {}),
-    ...(keyframeTimes ? { keyframeTimes } : {}),
+    ...(videoPackets ? { videoPackets } : {}),
     ...(signal ? { signal } : {}),
   });
   if (incomplete !== undefined) return { file, probe, incomplete };
-  if (keyframeTimes !== undefined && qc !== undefined) {
-    if (deferred) return { file, probe, keyframeTimes };
+  if (videoPackets !== undefined && qc !== undefined) {
+    if (deferred) return { file, probe, videoPackets };
     return {
       file,
       probe,
-      keyframeTimes,
-      qc: await pictureOf(path, probe, qc, inputArgs, keyframeTimes, signal),
+      videoPackets,
+      qc: await pictureOf(path, probe, qc, inputArgs, videoPackets, { signal }),
     };
   }
   return analysis === undefined

@@ -2,7 +2,7 @@ import { probeMedia } from '@exercise-pipeline/shared';
 import { type CutMedia, makeCutMedia } from '@exercise-pipeline/test/fixtures';
 import { createTempDir, type TempDir } from '@exercise-pipeline/test/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingTail, readAllPackets } from './read-all-packets.js';
+import { emptyVideoPackets, missingTail, readAllPackets, shortestSpacing } from './read-all-packets.js';
 
 let dir: TempDir;
 let media: CutMedia;
@@ -26,6 +26,18 @@ describe('readAllPackets', () => {
     expect(await check(media.mp3)).toBeUndefined();
   });
 
+  it('lists the video keyframes and the shortest distance between two frames, decoding nothing', async () => {
+    const probe = await probeMedia(media.mp4);
+    const packets = emptyVideoPackets();
+    expect(
+      await readAllPackets(media.mp4, { declaredSeconds: probe.durationSeconds, videoPackets: packets }),
+    ).toBeUndefined();
+    const fps = probe.video!.fps;
+    expect(packets.keyframeTimes[0]).toBeCloseTo(0, 3);
+    expect(packets.keyframeTimes.length).toBeGreaterThan(0);
+    expect(packets.frameSpacing).toBeCloseTo(1 / fps, 4);
+  });
+
   it('finds a cut-off fast-start mp4 that ffprobe still reports at full length', async () => {
     expect((await probeMedia(media.cutMp4)).durationSeconds).toBeCloseTo(4, 0);
     expect(await check(media.cutMp4)).toMatch(/corrupt input packet|partial file|holds/);
@@ -34,6 +46,14 @@ describe('readAllPackets', () => {
   it('finds a cut-off mp3 whose Xing frame still declares the full length', async () => {
     expect((await probeMedia(media.cutMp3)).durationSeconds).toBeCloseTo(4, 0);
     expect(await check(media.cutMp3)).toMatch(/^it holds 1\.\d s of its 4\.\d s$/);
+  });
+});
+
+describe('shortestSpacing', () => {
+  it('takes the times in any order (B-frames come out of order) and is 0 for fewer than two', () => {
+    expect(shortestSpacing([0, 3, 1, 2, 5])).toBe(1);
+    expect(shortestSpacing([4])).toBe(0);
+    expect(shortestSpacing([])).toBe(0);
   });
 });
 

@@ -18,23 +18,55 @@ export interface ReadAllPacketsOptions {
    */
   analysis?: { outputArgs: readonly string[]; parser: AnalysisParser };
   /**
-   * Filled with the times of the first video stream's keyframe packets, in the seconds a decode
-   * reports: a `framecrc` of its packets (no decoding) goes to stderr beside the copy. The picture
-   * check plans with it (see checkPicture).
+   * Filled with what the first video stream's packets tell without decoding (a `framecrc` of them
+   * goes to stderr beside the copy): the picture check plans with it (see checkPicture).
    */
-  keyframeTimes?: number[];
+  videoPackets?: VideoPackets;
+}
+
+/** The first video stream's packets as the packet read lists them (framecrc, nothing decoded). */
+export interface VideoPackets {
+  /** Times of its keyframe packets, in the seconds a decode reports, increasing. */
+  keyframeTimes: number[];
+  /**
+   * The shortest distance in seconds between the times of two of its packets: at a constant frame
+   * rate one frame. 0 when it has fewer than two.
+   */
+  frameSpacing: number;
+}
+
+/** A VideoPackets for readAllPackets to fill. */
+export function emptyVideoPackets(): VideoPackets {
+  return { keyframeTimes: [], frameSpacing: 0 };
 }
 
 /** framecrc's time base line: `#tb 0: 1/12800`. */
 const FRAMECRC_TIME_BASE = /^#tb 0: (\d+)\/(\d+)$/;
-/** framecrc's line of a keyframe packet (`0, dts, pts, duration, size, 0xcrc`, no `F=` flags). */
-const FRAMECRC_KEY = /^0,\s*-?\d+,\s*(-?\d+),\s*-?\d+,\s*\d+,\s*0x[0-9a-f]+$/;
+/**
+ * framecrc's line of a packet: `0, dts, pts, duration, size, 0xcrc`, then `, F=0x…` when its flags
+ * are other than "keyframe" alone, and `, S=…` when it carries side data.
+ */
+const FRAMECRC_PACKET = /^0,\s*-?\d+,\s*(-?\d+),\s*-?\d+,\s*\d+,\s*0x[0-9a-f]+(,.*)?$/;
+const NOT_KEYFRAME_ALONE = /\bF=0x/;
+const NO_PTS_BELOW = -(2 ** 62);
 /** Any line framecrc writes. */
 const FRAMECRC_LINE = /^(?:#[a-z_]+ 0:|#software:|0,\s*-?\d+,)/;
 
-/** The framecrc output's arguments and a reader of its lines, filling `times`. */
-function keyframeTimesOutput(times: number[]) {
+/** The shortest distance between two of these times (in any order); 0 for fewer than two. */
+export function shortestSpacing(times: readonly number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let shortest = Number.POSITIVE_INFINITY;
+  for (let index = 1; index < sorted.length; index += 1) {
+    shortest = Math.min(shortest, sorted[index]! - sorted[index - 1]!);
+  }
+  return Number.isFinite(shortest) ? shortest : 0;
+}
+
+/** The framecrc output's arguments, a reader of its lines and the end of the read, filling `packets`. */
+function videoPacketsOutput(packets: VideoPackets) {
   let timeBase: number | undefined;
+  // Packet times in the stream's time base (integers), keyframes and others.
+  const times: number[] = [];
   return {
     outputArgs: ['-map', '0:v:0?', '-c', 'copy', '-flush_packets', '1', '-f', 'framecrc', 'pipe:2'],
     /** Takes a framecrc line; false for any other line. */
@@ -42,9 +74,17 @@ function keyframeTimesOutput(times: number[]) {
       if (!FRAMECRC_LINE.test(line)) return false;
       const base = FRAMECRC_TIME_BASE.exec(line);
       if (base !== null) timeBase = Number(base[1]) / Number(base[2]);
-      const key = FRAMECRC_KEY.exec(line);
-      if (key !== null && timeBase !== undefined) times.push(Number(key[1]) * timeBase);
+      const packet = FRAMECRC_PACKET.exec(line);
+      const pts = Number(packet?.[1]);
+      // A packet without a time (NOPTS, the lowest int64) tells nothing of where frames are.
+      if (packet !== null && timeBase !== undefined && pts > NO_PTS_BELOW) {
+        times.push(pts);
+        if (!NOT_KEYFRAME_ALONE.test(packet[2] ?? '')) packets.keyframeTimes.push(pts * timeBase);
+      }
       return true;
+    },
+    finish(): void {
+      packets.frameSpacing = timeBase === undefined ? 0 : shortestSpacing(times) * timeBase;
     },
   };
 }
@@ -90,8 +130,7 @@ export async function readAllPackets(
   let readSeconds = 0;
   let stderr: string;
   const { analysis } = options;
-  const keyframes =
-    options.keyframeTimes === undefined ? undefined : keyframeTimesOutput(options.keyframeTimes);
+  const keyframes = options.videoPackets === undefined ? undefined : videoPacketsOutput(options.videoPackets);
   // The analysis filters report at info level; `level+` tags each line so warnings stay apart.
   const logLevel = analysis === undefined ? 'warning' : 'level+info';
   const readLine =
@@ -130,6 +169,7 @@ export async function readAllPackets(
         ...(options.signal ? { signal: options.signal } : {}),
       },
     );
+    keyframes?.finish();
     stderr = analysis === undefined ? run.stderr : analysis.parser.problems.join('\n');
   } catch (error) {
     if (!(error instanceof FfmpegError) || AGENT_PROBLEMS.has(error.code)) throw error;

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -45,6 +46,49 @@ describe('runFfmpeg', () => {
     for (let i = 1; i < times.length; i += 1) expect(times[i]!).toBeGreaterThan(times[i - 1]!);
     expect(times.at(-1)!).toBeCloseTo(1, 0);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'runs a process asked to be nicer at that much lower priority, threads included',
+    async () => {
+      // Every thread of this process's ffmpeg children, read from /proc while they run.
+      const childNiceness = (): number[] =>
+        readdirSync('/proc')
+          .filter((entry) => /^\d+$/.test(entry))
+          .flatMap((pid) => {
+            try {
+              const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+              const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+              if (!stat.includes('(ffmpeg)') || Number(fields[1]) !== process.pid) return [];
+              return readdirSync(`/proc/${pid}/task`).map((tid) => {
+                const task = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+                return Number(task.slice(task.lastIndexOf(')') + 2).split(' ')[16]);
+              });
+            } catch {
+              return []; // ended meanwhile
+            }
+          });
+      const encode = (niceness?: number) =>
+        runFfmpeg(
+          [
+            ...['-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=1.5'],
+            ...['-c:v', 'libx264', '-preset', 'ultrafast', '-threads', '2', '-f', 'null', '-'],
+          ],
+          { timeoutMs: 30_000, ...(niceness === undefined ? {} : { niceness }) },
+        );
+      const own = getPriority();
+      for (const [asked, expected] of [
+        [undefined, own],
+        [7, Math.min(19, own + 7)],
+      ] as const) {
+        const run = encode(asked);
+        await new Promise((resolve) => setTimeout(resolve, 700));
+        const seen = childNiceness();
+        await run;
+        expect(seen.length, 'ffmpeg threads seen').toBeGreaterThan(1);
+        expect(new Set(seen)).toEqual(new Set([expected]));
+      }
+    },
+  );
 
   it('kills a job that runs past its timeout and says so', async () => {
     const started = Date.now();

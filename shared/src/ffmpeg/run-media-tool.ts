@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { getPriority, setPriority } from 'node:os';
 import { FfmpegError, type MediaTool } from './ffmpeg-error.js';
 import { formatCommand } from './protect-inputs.js';
 import { TailBuffer } from './tail-buffer.js';
@@ -18,6 +19,13 @@ export interface MediaToolOptions {
    * more than the bounded tail keeps). A handler that throws stops the process like `onStdout`.
    */
   onStderrLine?: (line: string) => void;
+  /**
+   * Runs the process this much nicer than the agent (a nice increment, 1–19; the result at most 19),
+   * for work that is only needed by a later step, so that the CPU goes first to what is waited for.
+   * Set as the process starts, before ffmpeg starts its threads (they inherit it); a system that
+   * refuses it runs the process at the agent's priority. Default: the agent's priority.
+   */
+  niceness?: number;
 }
 
 export interface MediaToolRun extends MediaToolOptions {
@@ -57,6 +65,7 @@ export function runMediaTool(
       stdio: ['ignore', run.onStdout === undefined ? 'ignore' : 'pipe', 'pipe'],
       windowsHide: true,
     });
+    if (run.niceness !== undefined && child.pid !== undefined) lowerPriority(child.pid, run.niceness);
     const stderr = new TailBuffer();
     const stopper = createStopper(child, run);
     let finished = false;
@@ -80,6 +89,15 @@ export function runMediaTool(
       finish(exitError({ tool, command, stderrTail, exitCode, signal: exitSignal }, stopper.reason, run));
     });
   });
+}
+
+/** Best effort: only the order of the work depends on it, never its result. */
+function lowerPriority(pid: number, increment: number): void {
+  try {
+    setPriority(pid, Math.min(19, getPriority() + Math.max(0, Math.round(increment))));
+  } catch {
+    // Not permitted or not supported here: the process runs at the normal priority.
+  }
 }
 
 function notStartedError(tool: MediaTool, command: string, signal: AbortSignal): FfmpegError {
