@@ -7,15 +7,16 @@
  *   npx tsx ingest-agent/bench/qc-bench.ts [--rounds 5] [--height 1080] [--keep]
  *       [--upload-mbps 50 [--latency-ms 30]] [--qc '{"blackMinSeconds":0.5}' ...]
  *
- * Two modes. Without `--upload-mbps` the agent uploads to moto over loopback, where an upload
- * costs almost nothing: the ratio then shows the check's CPU cost against an ingest that is only
- * staging, hashing and probing. With `--upload-mbps N` every S3 request goes through a proxy that
- * lets N Mbit/s through in total, however many parts are in flight (the studio's uplink is one
- * link), and answers `--latency-ms` late (default 30: a round trip from a studio in Romania to
+ * By default ingest as a studio runs it: every S3 request goes through a proxy that lets
+ * `--upload-mbps` (default 50) Mbit/s through in total, however many parts are in flight (the
+ * studio's uplink is one link), and answers `--latency-ms` late (default 30: a round trip from a studio in Romania to
  * eu-central-1): that is ingest as a studio sees it, where the upload is most of the time and the
  * picture check, running beside it, can hide behind it. 50 Mbit/s is a plausible studio uplink (a
  * small office's business fibre or cable line, shared with the rest of the office); try 20 for a
  * slow line and 100 for a fast one. The proxy runs in this process, so its CPU counts with the agent.
+ * `--upload-mbps 0` uploads to moto over loopback instead, where an upload costs almost nothing:
+ * the ratio then shows the check's CPU cost against an ingest that is only staging, hashing and
+ * probing (on 2 cores the keyframes of 1080p footage alone cost more than a quarter of that).
  *
  * `--qc JSON` (repeatable) adds a variant of "QC on" with those `qc` settings over the defaults, run
  * in every round beside QC off and the default QC on, with its own median and ratio: e.g.
@@ -69,7 +70,7 @@ interface Flags {
   variants: Record<string, unknown>[];
   height: number;
   keep: boolean;
-  /** Undefined: loopback, the upload at moto's speed. */
+  /** Undefined (`--upload-mbps 0`): loopback, the upload at moto's speed. */
   uploadMbps: number | undefined;
   latencyMs: number;
 }
@@ -81,14 +82,14 @@ function readFlags(argv: string[]): Flags {
       rounds: { type: 'string', default: '5' },
       height: { type: 'string', default: '1080' },
       keep: { type: 'boolean', default: false },
-      'upload-mbps': { type: 'string' },
+      'upload-mbps': { type: 'string', default: '50' },
       'latency-ms': { type: 'string' },
       qc: { type: 'string', multiple: true },
     },
   });
-  const uploadText = values['upload-mbps'];
-  if (uploadText === undefined && values['latency-ms'] !== undefined) {
-    throw new Error('--latency-ms needs --upload-mbps (loopback has no uplink to delay)');
+  const uploadMbps = wholeNumberFlag('upload-mbps', values['upload-mbps'], 0);
+  if (uploadMbps === 0 && values['latency-ms'] !== undefined) {
+    throw new Error('--latency-ms needs an uplink (--upload-mbps 0 is loopback, with nothing to delay)');
   }
   const variants = (values.qc ?? []).map((text) => {
     let parsed: unknown;
@@ -109,7 +110,7 @@ function readFlags(argv: string[]): Flags {
     variants,
     height: wholeNumberFlag('height', values.height),
     keep: values.keep,
-    uploadMbps: uploadText === undefined ? undefined : wholeNumberFlag('upload-mbps', uploadText),
+    uploadMbps: uploadMbps === 0 ? undefined : uploadMbps,
     latencyMs: wholeNumberFlag('latency-ms', values['latency-ms'] ?? '30', 0),
   };
 }
