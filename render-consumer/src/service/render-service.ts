@@ -246,10 +246,11 @@ function renderQueueReadiness(options: RenderServiceOptions, sqs: SQSClient) {
   const timeoutMs = options.readiness?.timeoutMs ?? 1500;
   return {
     target: `the render queue ${queueUrl}`,
-    probe: async () => {
-      // The monitor's deadline (timeoutMs) decides "did not answer"; the read's own timer runs a
-      // second longer so the two never race to word the same outage two ways.
-      const queue = await readQueueDepth(sqs, queueUrl, timeoutMs + 1000);
+    probe: async (signal: AbortSignal) => {
+      // The monitor's deadline (timeoutMs) decides "did not answer" and then aborts the read through
+      // `signal`; the read's own timer runs a second longer, only a backstop, so the two never race
+      // to word the same outage two ways.
+      const queue = await readQueueDepth(sqs, queueUrl, timeoutMs + 1000, signal);
       if (queue.depth === null) throw new Error(queue.error ?? `${queueUrl} did not answer`);
     },
   };

@@ -11,13 +11,20 @@ const DEPTH_ATTRIBUTES = [
 
 /**
  * A queue's depth, or `depth: null` with the reason when SQS does not answer in time: the status
- * page must still show the catalog when the queue is unreachable.
+ * page must still show the catalog when the queue is unreachable. `signal` cancels the request
+ * early (a caller with a deadline of its own).
  */
-export async function readQueueDepth(sqs: SQSClient, url: string, timeoutMs: number): Promise<QueueView> {
+export async function readQueueDepth(
+  sqs: SQSClient,
+  url: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<QueueView> {
+  const timeout = AbortSignal.timeout(timeoutMs);
   try {
     const { Attributes: attributes = {} } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...DEPTH_ATTRIBUTES] }),
-      { abortSignal: AbortSignal.timeout(timeoutMs) },
+      { abortSignal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) },
     );
     const count = (name: (typeof DEPTH_ATTRIBUTES)[number]) => Number(attributes[name] ?? '0') || 0;
     const visible = count('ApproximateNumberOfMessages');
