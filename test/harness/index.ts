@@ -16,6 +16,7 @@ export {
   useMotoServer,
 } from './moto.js';
 export { createTestDatabase, type DatabaseHandle, type TestDatabase, useTestDatabase } from './postgres.js';
+export { applyEnv, useTestAwsEnv } from './env.js';
 export { AGENT_BIN, CONSUMER_BIN } from './programs.js';
 export { bodiesOf, drainQueue } from './queues.js';
 export {

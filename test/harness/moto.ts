@@ -1,4 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
+import { applyEnv } from './env.js';
 import { type MotoServer, startMotoServer, TEST_AWS_ENV } from './moto-server.js';
 
 export { freePort, type MotoServer, startMotoServer, TEST_AWS_ENV } from './moto-server.js';
@@ -15,21 +16,13 @@ export interface MotoHandle {
  */
 export function useMotoServer(label = 'moto'): MotoHandle {
   let server: MotoServer | undefined;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: (() => void) | undefined;
   beforeAll(async () => {
     server = await startMotoServer(label);
-    const env = { ...TEST_AWS_ENV, AWS_ENDPOINT_URL: server.endpoint };
-    for (const [key, value] of Object.entries(env)) {
-      saved[key] = process.env[key];
-      if (value === '') delete process.env[key];
-      else process.env[key] = value;
-    }
+    restoreEnv = applyEnv({ ...TEST_AWS_ENV, AWS_ENDPOINT_URL: server.endpoint });
   });
   afterAll(async () => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    restoreEnv?.();
     await server?.stop();
   });
   const started = (): MotoServer => {

@@ -16,9 +16,9 @@ import {
   createTempDir,
   type MotoServer,
   startMotoServer,
-  TEST_AWS_ENV,
   trackResource,
   useTempDir,
+  useTestAwsEnv,
   useTestDatabase,
 } from '../harness/index.js';
 import {
@@ -40,15 +40,10 @@ const temp = useTempDir('consumer-health');
 let moto: MotoServer;
 let pipeline: Pipeline;
 let service: Awaited<ReturnType<typeof startService>>;
-const savedEnv: Record<string, string | undefined> = {};
+// This file starts its own moto (it stops and restarts it), so it sets the dummy credentials too.
+useTestAwsEnv();
 
 beforeAll(async () => {
-  // This file starts its own moto (it stops and restarts it), so it sets the dummy credentials too.
-  for (const [key, value] of Object.entries(TEST_AWS_ENV)) {
-    savedEnv[key] = process.env[key];
-    if (value === '') delete process.env[key];
-    else process.env[key] = value;
-  }
   moto = await startMotoServer('consumer-health');
   pipeline = await openPipeline(moto.endpoint, temp.path);
   service = await startService(
@@ -62,10 +57,6 @@ afterAll(async () => {
   await service?.stop();
   await pipeline?.close();
   await moto?.stop();
-  for (const [key, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
 });
 
 interface Readyz {

@@ -1,6 +1,6 @@
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { createSqsClient } from '@exercise-pipeline/shared';
-import { TEST_AWS_ENV } from '@exercise-pipeline/test/harness';
+import { useTestAwsEnv } from '@exercise-pipeline/test/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readQueueDepth } from './queue-snapshot.js';
 
@@ -11,19 +11,14 @@ const frozen = createServer((socket) => {
   socket.on('close', () => sockets.delete(socket));
 });
 let endpoint: string;
-const savedEnv = { ...process.env };
+
+useTestAwsEnv();
 
 beforeAll(async () => {
-  // Dummy credentials: the SDK must never look for real ones (or an instance role) here.
-  Object.assign(process.env, TEST_AWS_ENV);
   await new Promise<void>((resolve) => frozen.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(frozen.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  for (const key of Object.keys(TEST_AWS_ENV)) {
-    if (savedEnv[key] === undefined) delete process.env[key];
-    else process.env[key] = savedEnv[key];
-  }
   for (const socket of sockets) socket.destroy();
   await new Promise((resolve) => frozen.close(resolve));
 });
