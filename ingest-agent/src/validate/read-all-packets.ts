@@ -130,14 +130,15 @@ export async function readAllPackets(
   let readSeconds = 0;
   let stderr: string;
   const { analysis } = options;
-  const keyframes = options.videoPackets === undefined ? undefined : videoPacketsOutput(options.videoPackets);
+  const packetList =
+    options.videoPackets === undefined ? undefined : videoPacketsOutput(options.videoPackets);
   // The analysis filters report at info level; `level+` tags each line so warnings stay apart.
   const logLevel = analysis === undefined ? 'warning' : 'level+info';
   const readLine =
-    analysis === undefined && keyframes === undefined
+    analysis === undefined && packetList === undefined
       ? undefined
       : (line: string) => {
-          if (keyframes?.read(line) !== true) analysis?.parser.line(line);
+          if (packetList?.read(line) !== true) analysis?.parser.line(line);
         };
   try {
     const run = await runFfmpeg(
@@ -158,7 +159,7 @@ export async function readAllPackets(
         'null',
         '-',
         ...(analysis?.outputArgs ?? []),
-        ...(keyframes?.outputArgs ?? []),
+        ...(packetList?.outputArgs ?? []),
       ],
       {
         timeoutMs: options.timeoutMs ?? 600_000,
@@ -169,7 +170,7 @@ export async function readAllPackets(
         ...(options.signal ? { signal: options.signal } : {}),
       },
     );
-    keyframes?.finish();
+    packetList?.finish();
     stderr = analysis === undefined ? run.stderr : analysis.parser.problems.join('\n');
   } catch (error) {
     if (!(error instanceof FfmpegError) || AGENT_PROBLEMS.has(error.code)) throw error;
